@@ -1,0 +1,62 @@
+/** `rali init [DIR]`: a new series folder that passes `rali validate` at once; never overwrites. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { EXIT_OK, RaliError } from '../errors';
+import { Logger } from '../log';
+import { slugify } from '../model/text';
+
+export const SCHEMA_DIR = resolve(__dirname, '../../../schema');
+
+export function seriesTemplate(id: string): string {
+  return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'rali.schema.json')}
+# A rali seminar series. Every field is explained in rali's README.
+series:
+  name: { fr: Séminaires ${id}, en: ${id} Seminars }   # TODO your series' name in both languages
+  id: ${id}                        # short id: List-Id, calendar UIDs, Message-IDs
+  domain: example.org              # TODO your department's domain
+  timezone: America/Toronto        # IANA name; America/Montreal is accepted
+  languages: [fr, en]              # order of the two halves of a bilingual mail
+  # subscribe_url: https://…        # footer link to subscribe
+  # archive_url: https://…          # footer link to past talks
+  # unsubscribe_url: https://…/unsubscribe?e={email}&t={token}   # one-click unsubscribe (RFC 8058)
+from: "Séminaires ${id} <${id}@example.org>"   # TODO an address of your domain
+# reply_to: organizer@example.org   # where replies go
+subscribers: subscribers.csv
+# lists: [seminaires@lists.example.org]   # list addresses that each get one copy
+reminders: [1 day, 1 hour]         # before the start; cron runs \`rali remind\`
+# smtp:                            # without it, \`rali announce\` writes to outbox/
+#   host: smtp.example.org         # or RALI_SMTP_URL=smtp://user:pass@host:587
+#   port: 587
+#   user: ${id}                    # the password only from RALI_SMTP_PASSWORD
+#   connections: 5
+#   per_second: 10
+`;
+}
+
+export const SUBSCRIBERS_TEMPLATE = `# Subscribers: email,name,lang — lang is fr, en, fr+en, or empty for both.
+# Lines starting with # are ignored. \`rali subscribers add|remove|import\` edits this file.
+email,name,lang
+`;
+
+export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
+  const dir = resolve(opts.cwd ?? process.cwd(), opts.dir);
+  const id = slugify(basename(dir)) || 'seminaires';
+  const files: [string, string][] = [
+    ['rali.yaml', seriesTemplate(id)],
+    ['subscribers.csv', SUBSCRIBERS_TEMPLATE],
+    ['.gitignore', 'outbox/\n.rali/state.db-*\n'],
+  ];
+  const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f) && !f.endsWith('.gitignore'));
+  if (taken.length) {
+    throw new RaliError(`${taken.map((f) => relative(process.cwd(), f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`);
+  }
+  mkdirSync(join(dir, 'talks'), { recursive: true });
+  for (const [name, text] of files) {
+    const f = join(dir, name);
+    if (!existsSync(f)) writeFileSync(f, text, { flag: 'wx' });
+  }
+  const shown = relative(process.cwd(), dir) || '.';
+  log.out(`created ${shown}/rali.yaml, ${shown}/subscribers.csv and ${shown}/talks/`);
+  log.out(`next: edit the TODO lines of rali.yaml, then \`rali new --date YYYY-MM-DD --time 11:30 --speaker "Name"\``);
+  return EXIT_OK;
+}

@@ -1,0 +1,61 @@
+/** `rali new`: a commented talk file; what it cannot fill stays TODO and fails validation. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { EXIT_OK, RaliError } from '../errors';
+import { Logger } from '../log';
+import { loadSeries } from '../model';
+import { slugify } from '../model/text';
+import { parseClock, parseDate } from '../model/time';
+import { SCHEMA_DIR } from './init';
+
+export interface NewOptions { date: string; time: string; speaker: string; title?: string; language?: string; config?: string; cwd?: string }
+
+/** YAML double-quoted scalar. */
+const q = (s: string) => JSON.stringify(s);
+
+export function talkTemplate(o: NewOptions): string {
+  const clock = parseClock(o.time)!;
+  const hhmm = `${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`;
+  return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'talk.schema.json')}
+# Fields marked TODO must be filled in before \`rali validate\` passes.
+# Any text can be one string, or one per language: { fr: …, en: … }
+title: ${o.title ? q(o.title) : 'TODO the title of the talk'}
+speaker:
+  name: ${q(o.speaker)}
+  # email: name@example.org        # shown as "name (point) x <at> example (point) org"
+  affiliation: TODO the speaker's affiliation
+date: ${o.date}
+time: "${hhmm}"                    # also 11h30, 11 h 30, 11:30 AM
+duration: 60                      # minutes (or end: "12:30")
+language: ${o.language ?? 'TODO fr or en'}   # the language the talk is given in
+location:
+  room: TODO the room, or delete this line for an online-only talk
+  # online:
+  #   url: https://umontreal.zoom.us/j/91690975818
+  #   meeting_id: 916 9097 5818
+  #   passcode: "343273"
+  #   phones: https://umontreal.zoom.us/u/abitNZzLg
+  #   one_tap: "+14388097799,,91690975818#,,,,,,0#,,343273#"
+abstract: |
+  TODO the abstract. Paragraphs are separated by a blank line.
+# recording: https://…            # after the talk; then \`rali recording\`
+status: scheduled
+`;
+}
+
+export function newTalk(o: NewOptions, log: Logger): number {
+  const { series } = loadSeries(o.config, o.cwd);
+  if (!parseDate(o.date)) throw new RaliError(`--date: "${o.date}" is not a date that exists — write it as YYYY-MM-DD`);
+  if (!parseClock(o.time)) throw new RaliError(`--time: "${o.time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`);
+  if (o.language !== undefined && !series.languages.includes(o.language as never)) {
+    throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
+  }
+  const slug = slugify(o.speaker);
+  if (!slug) throw new RaliError(`--speaker: "${o.speaker}" gives an empty file name — use the speaker's name`);
+  mkdirSync(series.talksDir, { recursive: true });
+  const file = join(series.talksDir, `${o.date}-${slug}.yaml`);
+  if (existsSync(file)) throw new RaliError(`${relative(process.cwd(), file)} already exists — edit it, or remove it first`);
+  writeFileSync(file, talkTemplate(o), { flag: 'wx' });
+  log.out(`created ${relative(process.cwd(), file)} — fill in the TODO lines, then \`rali validate ${relative(process.cwd(), file)}\``);
+  return EXIT_OK;
+}

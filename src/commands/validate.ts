@@ -1,0 +1,73 @@
+/** `rali validate [FILE…]`: checks rali.yaml, the subscribers and the talks; every problem at once. */
+import { basename, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../errors';
+import { Logger } from '../log';
+import { display, findConfig, readSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
+
+export interface ValidateOptions {
+  files: string[];
+  config?: string;
+  json?: boolean;
+  now?: DateTime;
+  cwd?: string;
+}
+
+export interface FileReport { file: string; kind: 'config' | 'subscribers' | 'talk'; ok: boolean; detail?: string }
+
+export function validate(opts: ValidateOptions, log: Logger): number {
+  const cwd = opts.cwd ?? process.cwd();
+  const now = opts.now ?? DateTime.now();
+  const problems: Problem[] = [];
+  const reports: FileReport[] = [];
+  const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
+  if (!configFile) {
+    problems.push({ file: 'rali.yaml', message: `no rali.yaml in ${cwd} or above`, hint: 'run `rali init` to start a series, or pass --config FILE', severity: 'error' });
+    return finish();
+  }
+  const { series, problems: sp } = readSeries(configFile);
+  problems.push(...sp);
+  reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
+  if (!series) return finish();
+
+  const explicit = opts.files.map((f) => resolve(cwd, f));
+  const wanted = explicit.length ? explicit : [series.subscribersFile, ...talkFiles(series)];
+  for (const file of wanted) {
+    if (file === series.configFile) continue;
+    if (file.endsWith('.csv')) checkSubscribers(series, file);
+    else checkTalk(series, file);
+  }
+  return finish();
+
+  function checkSubscribers(s: Series, file: string) {
+    const { subscribers, problems: p } = readSubscribers(file, display(file, cwd), s.languages);
+    problems.push(...p);
+    reports.push({ file: display(file, cwd), kind: 'subscribers', ok: !p.some((x) => x.severity === 'error'), detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}` });
+  }
+  function checkTalk(s: Series, file: string) {
+    const { problems: p } = readTalk(file, s, now);
+    problems.push(...p);
+    reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
+  }
+
+  function finish(): number {
+    const errors = problems.filter((p) => p.severity === 'error');
+    const warnings = problems.filter((p) => p.severity === 'warning');
+    if (opts.json) {
+      log.out(JSON.stringify({ ok: errors.length === 0, files: reports, problems }, null, 2));
+      return errors.length ? EXIT_INPUT : EXIT_OK;
+    }
+    for (const p of warnings) log.err(formatProblem(p));
+    if (errors.length) {
+      // Thrown so the CLI prints it like every other input error (and exits 2).
+      throw new InputError(problems);
+    }
+    const talks = reports.filter((r) => r.kind === 'talk').length;
+    const subs = reports.find((r) => r.kind === 'subscribers');
+    const parts = [basename(reports[0]?.file ?? 'rali.yaml')];
+    if (subs) parts.push(`${subs.file} (${subs.detail})`);
+    if (talks || opts.files.length === 0) parts.push(`${talks} talk${talks === 1 ? '' : 's'}`);
+    log.out(`ok: ${parts.join(', ')}${warnings.length ? ` — ${warnings.length} warning${warnings.length === 1 ? '' : 's'} above` : ''}`);
+    return EXIT_OK;
+  }
+}

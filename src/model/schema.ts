@@ -1,0 +1,89 @@
+/**
+ * The files as written: zod schemas for rali.yaml and talks/*.yaml. These are the single source
+ * of truth for validation and for the JSON Schemas in schema/ (see `npm run schema`).
+ * Normalization (defaults, both languages, instants) happens in series.ts and talk.ts.
+ */
+import { z } from 'zod';
+
+export const LANGS = ['fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** Every text field: one string for both languages, or one per language. */
+export const Text = z.union([
+  z.string(),
+  z.object({ fr: z.string().optional(), en: z.string().optional() }).strict(),
+]).describe('Text: a string, or { fr: …, en: … }');
+
+const Url = z.string().describe('An http(s) URL');
+const Email = z.string().describe('An email address');
+
+export const OnlineFile = z.object({
+  platform: z.string().optional().describe('Shown as the place, e.g. Zoom (the default), Teams'),
+  url: Url.describe('The join link'),
+  meeting_id: z.union([z.string(), z.number()]).optional(),
+  passcode: z.union([z.string(), z.number()]).optional(),
+  phones: z.string().optional().describe('Link to the dial-in numbers'),
+  one_tap: z.string().optional().describe('One-tap mobile string, e.g. +14388097799,,91690975818#'),
+}).strict();
+
+export const TalkFile = z.object({
+  $schema: z.string().optional(),
+  id: z.string().optional().describe('Stable id of the talk; default: the file name without .yaml'),
+  title: Text,
+  speaker: z.object({
+    name: z.string(),
+    email: Email.optional(),
+    affiliation: Text.optional(),
+    url: Url.optional(),
+  }).strict(),
+  date: z.string().describe('YYYY-MM-DD'),
+  time: z.string().describe('Start time: 11:30, 11h30, 11 h 30 or 11:30 AM'),
+  duration: z.number().optional().describe('Minutes (or give end)'),
+  end: z.string().optional().describe('End time, same forms as time'),
+  language: z.enum(LANGS).describe('The language the talk is given in'),
+  location: z.object({
+    room: Text.optional(),
+    address: Text.optional(),
+    online: OnlineFile.optional(),
+  }).strict().optional(),
+  abstract: Text,
+  recording: Url.optional().describe('Link to the recording, added after the talk'),
+  status: z.enum(['scheduled', 'cancelled']).optional(),
+  cancel_reason: Text.optional(),
+}).strict();
+export type TalkFile = z.infer<typeof TalkFile>;
+
+export const SeriesFile = z.object({
+  $schema: z.string().optional(),
+  series: z.object({
+    name: Text,
+    id: z.string().describe('Short id used in List-Id, UIDs and Message-IDs, e.g. rali-olst'),
+    domain: z.string().describe('Domain of the series, e.g. iro.umontreal.ca'),
+    timezone: z.string().describe('IANA time zone, e.g. America/Toronto'),
+    languages: z.array(z.enum(LANGS)).optional().describe('Order of the two halves of a bilingual mail'),
+    subscribe_url: Url.optional(),
+    archive_url: Url.optional(),
+    unsubscribe_url: z.string().optional().describe('https one-click unsubscribe URL; {email} and {token} are filled in'),
+  }).strict(),
+  from: z.string().describe('"Name <address>" on the authenticated domain'),
+  reply_to: Email.optional(),
+  subscribers: z.string().optional().describe('CSV of subscribers, relative to rali.yaml'),
+  lists: z.array(Email).optional().describe('List addresses that each get one copy'),
+  reminders: z.array(z.string()).optional().describe('Offsets before the start: 1 day, 1 hour, 30 minutes'),
+  reminder_grace: z.string().optional().describe('How late a reminder may still go out (default 2 hours)'),
+  smtp: z.object({
+    host: z.string(),
+    port: z.number().optional(),
+    secure: z.boolean().optional().describe('TLS from the start (port 465); otherwise STARTTLS'),
+    user: z.string().optional(),
+    connections: z.number().optional(),
+    per_second: z.number().optional(),
+  }).strict().optional(),
+  templates: z.string().optional().describe('Folder whose files override the built-in templates'),
+  talks: z.string().optional().describe('Folder of talk files (default talks/)'),
+  outbox: z.string().optional().describe('Where messages go with no SMTP server (default outbox/)'),
+  ics: z.object({
+    method: z.enum(['publish', 'request']).optional(),
+  }).strict().optional(),
+}).strict();
+export type SeriesFile = z.infer<typeof SeriesFile>;

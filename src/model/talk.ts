@@ -1,0 +1,122 @@
+/** talks/*.yaml: validating a talk file and normalizing it into a Talk. */
+import { basename, extname, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { Problem } from '../errors';
+import { checkSchema } from './issues';
+import { endAfterStart, headerSafe, noTodoLeft, languageInSeries, meetingIdConsistent, notInPast, RuleProblem, wellFormedTalk } from './rules';
+import { Lang, TalkFile } from './schema';
+import { display, positioned, Series } from './series';
+import { loadYaml } from './source';
+import { Bi, bi, slugify } from './text';
+import { localInstant, parseClock, parseDate } from './time';
+
+export interface Online {
+  platform: string;
+  url: string;
+  meetingId?: string;
+  passcode?: string;
+  phones?: string;
+  oneTap?: string;
+}
+
+export interface Talk {
+  file: string;
+  display: string;
+  id: string;
+  /** The calendar UID, the same for the life of the talk (checklist §5). */
+  uid: string;
+  title: Bi;
+  speaker: { name: string; email?: string; affiliation?: Bi; url?: string };
+  start: DateTime;
+  end: DateTime;
+  language: Lang;
+  location: { room?: Bi; address?: Bi; online?: Online };
+  abstract: Bi;
+  recording?: string;
+  status: 'scheduled' | 'cancelled';
+  cancelReason?: Bi;
+}
+
+const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
+
+/** Validates a talk file against the series; `now` decides what is "in the past". */
+export function readTalk(file: string, series: Series, now: DateTime = DateTime.now()): { talk?: Talk; problems: Problem[] } {
+  const src = loadYaml(file, display(file));
+  if (src.value === undefined || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
+  const { value: f, problems } = checkSchema(src, TalkFile);
+  problems.unshift(...src.problems);
+  if (!f) return { problems };
+
+  const rp: RuleProblem[] = [...noTodoLeft(f), ...headerSafe(f), ...wellFormedTalk(f), ...languageInSeries(f, series.languages), ...meetingIdConsistent(f)];
+  const zone = series.timezone;
+  const date = parseDate(f.date);
+  if (!date) {
+    const shape = /^\d{4}-\d{2}-\d{2}$/.test(f.date.trim());
+    rp.push({ path: ['date'], message: shape ? `${f.date} does not exist` : `"${f.date}" is not a date`, hint: shape ? 'check the day and month' : 'write it as YYYY-MM-DD, e.g. 2021-11-10', severity: 'error' });
+  }
+  const clock = parseClock(f.time);
+  if (!clock) rp.push({ path: ['time'], message: `"${f.time}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+  if (f.duration !== undefined && f.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
+  if (f.duration !== undefined && !(Number.isInteger(f.duration) && f.duration > 0 && f.duration <= 24 * 60)) {
+    rp.push({ path: ['duration'], message: `${f.duration} is not a number of minutes`, hint: 'e.g. duration: 60', severity: 'error' });
+  }
+  const endClock = f.end !== undefined ? parseClock(f.end) : undefined;
+  if (f.end !== undefined && !endClock) rp.push({ path: ['end'], message: `"${f.end}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+
+  let start: DateTime | undefined;
+  let end: DateTime | undefined;
+  if (date && clock) {
+    const r = localInstant(date, clock, zone);
+    if (r.kind === 'gap') {
+      rp.push({ path: ['time'], message: `${f.date} ${f.time} does not exist in ${zone} (the clocks spring forward that night)`, hint: 'pick a time outside the gap', severity: 'error' });
+    } else {
+      start = r.at;
+      if (r.kind === 'ambiguous') {
+        rp.push({ path: ['time'], message: `${f.date} ${f.time} happens twice in ${zone} (the clocks fall back); taking the first, ${r.at.toISO({ suppressMilliseconds: true })}`, hint: 'pick another time to avoid any doubt', severity: 'warning' });
+      }
+      if (endClock) {
+        const e = localInstant(date, endClock, zone);
+        if (e.kind === 'gap') rp.push({ path: ['end'], message: `${f.date} ${f.end} does not exist in ${zone}`, hint: 'give duration in minutes instead', severity: 'error' });
+        else end = e.at;
+      } else {
+        end = start.plus({ minutes: f.duration ?? 60 });
+      }
+      if (end) rp.push(...endAfterStart(start, end, f.end !== undefined ? ['end'] : ['duration']));
+      rp.push(...notInPast(start, now));
+    }
+  }
+  const id = f.id ?? slugify(basename(file, extname(file)));
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) rp.push({ path: ['id'], message: `"${id}" is not a usable id`, hint: 'lowercase letters, digits and dashes', severity: 'error' });
+  problems.push(...positioned(src, rp));
+  if (problems.some((p) => p.severity === 'error') || !start || !end) return { problems };
+
+  const o = f.location?.online;
+  const talk: Talk = {
+    file: resolve(file),
+    display: display(file),
+    id,
+    uid: `${series.id}-${id}@${series.domain}`,
+    title: bi(f.title)!,
+    speaker: { name: f.speaker.name.trim(), email: f.speaker.email, affiliation: bi(f.speaker.affiliation), url: f.speaker.url },
+    start,
+    end,
+    language: f.language,
+    location: {
+      room: bi(f.location?.room),
+      address: bi(f.location?.address),
+      online: o && {
+        platform: o.platform ?? 'Zoom',
+        url: o.url,
+        meetingId: o.meeting_id !== undefined ? String(o.meeting_id) : undefined,
+        passcode: o.passcode !== undefined ? String(o.passcode) : undefined,
+        phones: o.phones,
+        oneTap: o.one_tap,
+      },
+    },
+    abstract: bi(f.abstract)!,
+    recording: f.recording,
+    status: f.status ?? 'scheduled',
+    cancelReason: bi(f.cancel_reason),
+  };
+  return { talk, problems };
+}

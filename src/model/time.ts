@@ -1,0 +1,108 @@
+/**
+ * Dates, clock times and offsets as organizers write them, turned into instants in the series'
+ * time zone with Luxon. Never a native Date with a zone (checklist §12).
+ */
+import { DateTime, Duration, IANAZone } from 'luxon';
+
+export interface Clock { hour: number; minute: number }
+
+/** `11:30`, `11h30`, `11 h 30`, `11 h`, `11:30 AM`, `11:30 p.m.`, `9 AM`. */
+export function parseClock(text: string): Clock | undefined {
+  const m = /^\s*(\d{1,2})\s*(?:(?::|h)\s*(\d{2})?)?\s*(?:([ap])\.?\s*m\.?)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  let hour = Number(m[1]);
+  const minute = m[2] ? Number(m[2]) : 0;
+  const hasSep = /[:h]/i.test(text);
+  if (!hasSep && !m[3]) return undefined; // a bare number is too ambiguous
+  if (m[3]) {
+    if (hour < 1 || hour > 12) return undefined;
+    const pm = m[3].toLowerCase() === 'p';
+    hour = (hour % 12) + (pm ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return undefined;
+  return { hour, minute };
+}
+
+export interface CalendarDate { year: number; month: number; day: number }
+
+/** `2021-11-10`; `2027-02-30` is undefined (does not exist). */
+export function parseDate(text: string): CalendarDate | undefined {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(text);
+  if (!m) return undefined;
+  const d = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+  return DateTime.fromObject(d, { zone: 'UTC' }).isValid ? d : undefined;
+}
+
+/** America/Montreal is a backward alias: VTIMEZONE generators fail on it (checklist §11). */
+const ZONE_ALIASES: Record<string, string> = {
+  'America/Montreal': 'America/Toronto',
+  'Canada/Eastern': 'America/Toronto',
+  'EST5EDT': 'America/Toronto',
+  'US/Eastern': 'America/New_York',
+  'Canada/Pacific': 'America/Vancouver',
+  'Canada/Central': 'America/Winnipeg',
+  'Canada/Mountain': 'America/Edmonton',
+  'Canada/Atlantic': 'America/Halifax',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Europe/Kiev': 'Europe/Kyiv',
+};
+
+/** The canonical IANA name for `name`, or undefined if it is not a time zone. */
+export function canonicalZone(name: string): string | undefined {
+  if (!IANAZone.isValidZone(name)) return undefined;
+  return ZONE_ALIASES[name] ?? name;
+}
+
+export type LocalResult =
+  | { kind: 'ok'; at: DateTime }
+  | { kind: 'ambiguous'; at: DateTime; other: DateTime }
+  | { kind: 'gap' };
+
+/**
+ * The instant of a wall-clock time in `zone`. Luxon silently moves a time in the spring-forward gap
+ * and picks one side of a fall-back overlap; we need to know both cases.
+ */
+export function localInstant(date: CalendarDate, clock: Clock, zone: string): LocalResult {
+  const wall = { ...date, ...clock };
+  const wallMs = DateTime.fromObject(wall, { zone: 'UTC' }).toMillis();
+  const offsets = new Set<number>();
+  for (const probe of [-26, -3, 0, 3, 26]) {
+    offsets.add(DateTime.fromMillis(wallMs + probe * 3600_000, { zone }).offset);
+  }
+  const matches: DateTime[] = [];
+  for (const off of offsets) {
+    const at = DateTime.fromMillis(wallMs - off * 60_000, { zone });
+    if (at.hour === clock.hour && at.minute === clock.minute && at.day === date.day) {
+      if (!matches.some((m) => m.toMillis() === at.toMillis())) matches.push(at);
+    }
+  }
+  matches.sort((a, b) => a.toMillis() - b.toMillis());
+  if (matches.length === 0) return { kind: 'gap' };
+  if (matches.length > 1) return { kind: 'ambiguous', at: matches[0], other: matches[1] };
+  return { kind: 'ok', at: matches[0] };
+}
+
+const UNITS: Record<string, 'minutes' | 'hours' | 'days' | 'weeks'> = {
+  minute: 'minutes', minutes: 'minutes', min: 'minutes', mins: 'minutes', m: 'minutes',
+  hour: 'hours', hours: 'hours', h: 'hours', heure: 'hours', heures: 'hours',
+  day: 'days', days: 'days', d: 'days', jour: 'days', jours: 'days',
+  week: 'weeks', weeks: 'weeks', w: 'weeks', semaine: 'weeks', semaines: 'weeks',
+};
+
+/**
+ * `1 day`, `2 hours`, `30 minutes`, `1 jour`. Days and weeks are calendar units: "1 day before"
+ * is the same local time the day before, across a DST change (Luxon's `minus({days: 1})`).
+ */
+export function parseOffset(text: string): Duration | undefined {
+  const m = /^\s*(\d+)\s*([a-zé]+)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS[m[2].toLowerCase()];
+  if (!unit) return undefined;
+  const n = Number(m[1]);
+  if (n <= 0) return undefined;
+  return Duration.fromObject({ [unit]: n });
+}
+
+export function formatOffset(d: Duration): string {
+  return d.toHuman({ unitDisplay: 'long' });
+}
