@@ -156,7 +156,8 @@ function report(e: unknown): number {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_INPUT;
   }
   if (e instanceof InputError || e instanceof RaliError) {
-    process.stderr.write(`rali: ${e.message.includes('\n') ? 'problems found:\n' : ''}${e.message}\n`);
+    const n = e.message.split('\n').length;
+    process.stderr.write(`rali: ${n > 1 ? `${n} problems:\n` : ''}${e.message}\n`);
     return e.exitCode;
   }
   if (process.env.RALI_DEBUG === '1') process.stderr.write(`${(e as Error).stack}\n`);

@@ -31,17 +31,29 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-/** Keys an object schema accepts at `path` (for suggestions). */
-function keysAt(schema: z.ZodType, path: Path): string[] {
+/** The schema of the field at `path`, if the path goes through objects and arrays. */
+function fieldAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
   let s: z.ZodType | undefined = schema;
   for (const seg of path) {
     s = unwrap(s);
     if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(seg)];
     else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
-    else return [];
+    else return undefined;
   }
-  s = unwrap(s);
+  return s;
+}
+
+/** Keys an object schema accepts at `path` (for suggestions). */
+function keysAt(schema: z.ZodType, path: Path): string[] {
+  const s = unwrap(fieldAt(schema, path));
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+/** What the field holds, from its description in schema.ts: "YYYY-MM-DD". */
+function describe(schema: z.ZodType, path: Path): string | undefined {
+  let s = fieldAt(schema, path);
+  while (s && !s.description && (s instanceof z.ZodOptional || s instanceof z.ZodDefault)) s = s.unwrap() as z.ZodType;
+  return s?.description;
 }
 
 function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
@@ -89,15 +101,20 @@ export function checkSchema<T>(src: YamlSource, schema: z.ZodType<T>): { value?:
         break;
       case 'invalid_type':
         if (here === undefined) {
-          problems.push({ ...at(path), path: pathText(path), message: 'is missing', hint: `add ${String(path[path.length - 1])}: <${issue.expected}>` });
+          problems.push({ ...at(path), path: pathText(path), message: 'is missing', hint: `add ${String(path[path.length - 1])}: ${describe(schema, path) ?? `<${issue.expected}>`}` });
         } else {
-          problems.push({ ...at(path), path: pathText(path), message: `expected ${article(issue.expected)}, found ${typeName(here)}`, hint: issue.expected === 'string' ? 'put the value in quotes' : 'fix the value' });
+          const d = describe(schema, path);
+          problems.push({ ...at(path), path: pathText(path), message: `expected ${article(issue.expected)}, found ${typeName(here)}`, hint: d ? `expected: ${d}` : issue.expected === 'string' ? 'put the value in quotes' : 'fix the value' });
         }
         break;
       case 'invalid_union':
         problems.push({ ...at(path), path: pathText(path), message: `expected a text or { fr: …, en: … }, found ${typeName(here)}`, hint: 'write the text, or one text per language under fr: and en:' });
         break;
       case 'invalid_value':
+        if (here === undefined) {
+          problems.push({ ...at(path), path: pathText(path), message: 'is missing', hint: `add ${String(path[path.length - 1])}: ${issue.values.map(String).join(' or ')}` });
+          break;
+        }
         problems.push({ ...at(path), path: pathText(path), message: `${typeName(here)} is not allowed`, hint: `use one of: ${issue.values.map(String).join(', ')}` });
         break;
       default:

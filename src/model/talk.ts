@@ -43,52 +43,59 @@ const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
 export function readTalk(file: string, series: Series, now: DateTime = DateTime.now()): { talk?: Talk; problems: Problem[] } {
   const src = loadYaml(file, display(file));
   if (src.value === undefined || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
-  const { value: f, problems } = checkSchema(src, TalkFile);
-  problems.unshift(...src.problems);
-  if (!f) return { problems };
-
-  const rp: RuleProblem[] = [...noTodoLeft(f), ...headerSafe(f), ...wellFormedTalk(f), ...languageInSeries(f, series.languages), ...meetingIdConsistent(f)];
+  const todo = positioned(src, noTodoLeft(src.value));
+  const { value: f, problems: schemaProblems } = checkSchema(src, TalkFile);
+  // A field left TODO is reported as such, not also as "not allowed".
+  const problems = [...src.problems, ...todo, ...schemaProblems.filter((p) => !todo.some((t) => t.path === p.path))];
+  // The rules also run on a file that failed the schema, so that every problem shows at once;
+  // a rule that meets a field of the wrong shape finds nothing (the schema said it already).
+  const w = (f ?? src.value) as TalkFile;
+  const rp: RuleProblem[] = [headerSafe, wellFormedTalk, meetingIdConsistent, (t: TalkFile) => languageInSeries(t, series.languages)]
+    .flatMap((rule) => { try { return rule(w); } catch { return []; } });
   const zone = series.timezone;
-  const date = parseDate(f.date);
-  if (!date) {
-    const shape = /^\d{4}-\d{2}-\d{2}$/.test(f.date.trim());
-    rp.push({ path: ['date'], message: shape ? `${f.date} does not exist` : `"${f.date}" is not a date`, hint: shape ? 'check the day and month' : 'write it as YYYY-MM-DD, e.g. 2021-11-10', severity: 'error' });
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const date = str(w.date) !== undefined ? parseDate(w.date) : undefined;
+  if (!date && str(w.date) !== undefined) {
+    const shape = /^\d{4}-\d{2}-\d{2}$/.test(w.date.trim());
+    rp.push({ path: ['date'], message: shape ? `${w.date} does not exist` : `"${w.date}" is not a date`, hint: shape ? 'check the day and month' : 'write it as YYYY-MM-DD, e.g. 2021-11-10', severity: 'error' });
   }
-  const clock = parseClock(f.time);
-  if (!clock) rp.push({ path: ['time'], message: `"${f.time}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
-  if (f.duration !== undefined && f.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
-  if (f.duration !== undefined && !(Number.isInteger(f.duration) && f.duration > 0 && f.duration <= 24 * 60)) {
-    rp.push({ path: ['duration'], message: `${f.duration} is not a number of minutes`, hint: 'e.g. duration: 60', severity: 'error' });
+  const clock = str(w.time) !== undefined ? parseClock(w.time) : undefined;
+  if (!clock && str(w.time) !== undefined) rp.push({ path: ['time'], message: `"${w.time}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+  const dur = typeof w.duration === 'number' ? w.duration : undefined;
+  if (dur !== undefined && w.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
+  if (dur !== undefined && !(Number.isInteger(dur) && dur > 0 && dur <= 24 * 60)) {
+    rp.push({ path: ['duration'], message: `${dur} is not a number of minutes`, hint: 'e.g. duration: 60', severity: 'error' });
   }
-  const endClock = f.end !== undefined ? parseClock(f.end) : undefined;
-  if (f.end !== undefined && !endClock) rp.push({ path: ['end'], message: `"${f.end}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+  const endClock = str(w.end) !== undefined ? parseClock(w.end!) : undefined;
+  if (str(w.end) !== undefined && !endClock) rp.push({ path: ['end'], message: `"${w.end}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
 
   let start: DateTime | undefined;
   let end: DateTime | undefined;
   if (date && clock) {
     const r = localInstant(date, clock, zone);
     if (r.kind === 'gap') {
-      rp.push({ path: ['time'], message: `${f.date} ${f.time} does not exist in ${zone} (the clocks spring forward that night)`, hint: 'pick a time outside the gap', severity: 'error' });
+      rp.push({ path: ['time'], message: `${w.date} ${w.time} does not exist in ${zone} (the clocks spring forward that night)`, hint: 'pick a time outside the gap', severity: 'error' });
     } else {
       start = r.at;
       if (r.kind === 'ambiguous') {
-        rp.push({ path: ['time'], message: `${f.date} ${f.time} happens twice in ${zone} (the clocks fall back); taking the first, ${r.at.toISO({ suppressMilliseconds: true })}`, hint: 'pick another time to avoid any doubt', severity: 'warning' });
+        rp.push({ path: ['time'], message: `${w.date} ${w.time} happens twice in ${zone} (the clocks fall back); taking the first, ${r.at.toISO({ suppressMilliseconds: true })}`, hint: 'pick another time to avoid any doubt', severity: 'warning' });
       }
       if (endClock) {
         const e = localInstant(date, endClock, zone);
-        if (e.kind === 'gap') rp.push({ path: ['end'], message: `${f.date} ${f.end} does not exist in ${zone}`, hint: 'give duration in minutes instead', severity: 'error' });
+        if (e.kind === 'gap') rp.push({ path: ['end'], message: `${w.date} ${w.end} does not exist in ${zone}`, hint: 'give duration in minutes instead', severity: 'error' });
         else end = e.at;
       } else {
-        end = start.plus({ minutes: f.duration ?? 60 });
+        end = start.plus({ minutes: dur ?? 60 });
       }
-      if (end) rp.push(...endAfterStart(start, end, f.end !== undefined ? ['end'] : ['duration']));
+      if (end) rp.push(...endAfterStart(start, end, w.end !== undefined ? ['end'] : ['duration']));
       rp.push(...notInPast(start, now));
     }
   }
-  const id = f.id ?? slugify(basename(file, extname(file)));
+  const id = str(w.id) ?? slugify(basename(file, extname(file)));
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) rp.push({ path: ['id'], message: `"${id}" is not a usable id`, hint: 'lowercase letters, digits and dashes', severity: 'error' });
   problems.push(...positioned(src, rp));
-  if (problems.some((p) => p.severity === 'error') || !start || !end) return { problems };
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  if (!f || problems.some((p) => p.severity === 'error') || !start || !end) return { problems };
 
   const o = f.location?.online;
   const talk: Talk = {
