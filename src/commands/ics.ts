@@ -1,1 +1,27 @@
-export const ics = (..._a: unknown[]): number => { throw new Error('not implemented'); };
+/** `rali ics TALK [-o FILE]`: the talk's calendar file as calendars will get it. */
+import { writeFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import { EXIT_OK } from '../errors';
+import { Logger } from '../log';
+import { buildIcs, icsFilename } from '../render/ics';
+import { icsMethodFor } from '../render/message';
+import { loadSeriesAndTalk } from './common';
+import { currentState } from '../ledger/state';
+
+export function ics(o: { talk: string; config?: string; output?: string; now?: DateTime<true> }, log: Logger): number {
+  const now = o.now ?? DateTime.now();
+  const l = loadSeriesAndTalk(o.config, o.talk, log, now);
+  const state = currentState(l.series, l.talk);
+  const cancelled = l.talk.status === 'cancelled';
+  const text = buildIcs({
+    series: l.series, talk: l.talk, method: cancelled ? 'CANCEL' : icsMethodFor(l.series, 'announce')!,
+    sequence: state.sequence, stamp: now, langs: l.series.languages, t: (lang) => l.templates.t(lang),
+  });
+  if (o.output) {
+    writeFileSync(o.output, text);
+    log.err(`wrote ${o.output} (${icsFilename(l.talk)}, UID ${l.talk.uid}, SEQUENCE ${state.sequence})`);
+  } else {
+    process.stdout.write(text);
+  }
+  return EXIT_OK;
+}

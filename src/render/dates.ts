@@ -1,0 +1,60 @@
+/**
+ * Localized dates with Intl, always in the series' time zone (checklist §48–53):
+ * fr-CA "mercredi 10 novembre 2021 à 11 h 30", en-CA "Wednesday, November 10, 2021 at 11:30 a.m.".
+ */
+import { DateTime } from 'luxon';
+import { Lang } from '../model/schema';
+
+export const LOCALES: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+function fmt(lang: Lang, zone: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang}|${zone}|${JSON.stringify(opts)}`;
+  let f = cache.get(key);
+  if (!f) { f = new Intl.DateTimeFormat(LOCALES[lang], { ...opts, timeZone: zone }); cache.set(key, f); }
+  return f;
+}
+
+const at = (dt: DateTime) => new Date(dt.toMillis());
+
+/** OQLF: "11 h 30" with a non-breaking space on each side of h (checklist §52), whatever ICU emits. */
+const nbspH = (s: string, lang: Lang) => (lang === 'fr' ? s.replace(/(\d)[\s\u00a0\u202f]h[\s\u00a0\u202f]?(\d)/g, '$1\u00a0h\u00a0$2') : s);
+
+/** "mercredi 10 novembre 2021 à 11 h 30" / "Wednesday, November 10, 2021 at 11:30 a.m." */
+export function dateTime(dt: DateTime, lang: Lang): string {
+  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', { dateStyle: 'full', timeStyle: 'short' }).format(at(dt)), lang);
+}
+
+/** "mercredi 10 novembre 2021" / "Wednesday, November 10, 2021" */
+export function longDate(dt: DateTime, lang: Lang): string {
+  return fmt(lang, dt.zoneName ?? 'UTC', { dateStyle: 'full' }).format(at(dt));
+}
+
+/** "10 nov." / "Nov. 10" */
+export function shortDate(dt: DateTime, lang: Lang): string {
+  return fmt(lang, dt.zoneName ?? 'UTC', { day: 'numeric', month: 'short' }).format(at(dt));
+}
+
+/** "11 h 30" / "11:30 a.m." */
+export function time(dt: DateTime, lang: Lang): string {
+  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', { timeStyle: 'short' }).format(at(dt)), lang);
+}
+
+/** The zone named in each language: "heure de l’Est" / "Eastern Time". */
+export function zoneName(dt: DateTime, lang: Lang): string {
+  const parts = fmt(lang, dt.zoneName ?? 'UTC', { timeZoneName: 'longGeneric' }).formatToParts(at(dt));
+  return parts.find((p) => p.type === 'timeZoneName')?.value ?? dt.zoneName ?? 'UTC';
+}
+
+/**
+ * "demain à 11 h 30" / "tomorrow at 11:30 a.m.", "aujourd’hui à …" / "today at …"; further away,
+ * the full date. Days are counted on the calendar of the talk's time zone, not in 24-hour steps.
+ */
+export function relativeDay(dt: DateTime, now: DateTime, lang: Lang): string {
+  const days = Math.round(dt.startOf('day').diff(now.setZone(dt.zone).startOf('day'), 'days').days);
+  if (days === 0 || days === 1) {
+    const word = new Intl.RelativeTimeFormat(LOCALES[lang], { numeric: 'auto' }).format(days, 'day');
+    return `${word} ${lang === 'fr' ? 'à' : 'at'} ${time(dt, lang)}`;
+  }
+  return dateTime(dt, lang);
+}

@@ -1,0 +1,127 @@
+/**
+ * The .ics of a talk, with ical-generator 10 (checklist §1). One UID for the life of the talk;
+ * SEQUENCE from the ledger; DTSTART/DTEND with TZID and the matching VTIMEZONE; DTSTAMP in UTC.
+ */
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { DateTime } from 'luxon';
+import { Series } from '../model/series';
+import { Lang } from '../model/schema';
+import { Talk } from '../model/talk';
+import { dateTime, zoneName } from './dates';
+
+export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
+
+export interface IcsInput {
+  series: Series;
+  talk: Talk;
+  method: IcsMethod;
+  sequence: number;
+  /** DTSTAMP: when this revision was made (checklist §9: written in UTC). */
+  stamp: DateTime;
+  /** The description's languages, in order. */
+  langs: Lang[];
+  /** With REQUEST: the recipient, as a non-RSVP attendee (RFC 5546 §3.2.2). */
+  attendee?: { email: string; name?: string };
+  /** Strings for the description (join details), per language. */
+  t: (lang: Lang) => Record<string, unknown>;
+}
+
+export function icsFilename(talk: Talk): string {
+  return `${talk.id}.ics`;
+}
+
+function description(input: IcsInput): string {
+  const { talk } = input;
+  const o = talk.location.online;
+  const halves = input.langs.map((lang) => {
+    const t = input.t(lang) as Record<string, string>;
+    const lines: string[] = [];
+    lines.push(talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : ''));
+    lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
+    if (talk.location.room) lines.push(`${t.where}${t.colon} ${talk.location.room[lang]}`);
+    if (o) {
+      lines.push(`${t.join}${t.colon} ${o.url}`);
+      if (o.meetingId) lines.push(`${t.meeting_id}${t.colon} ${o.meetingId}`);
+      if (o.passcode) lines.push(`${t.passcode}${t.colon} ${o.passcode}`);
+      if (o.phones) lines.push(`${t.phones}${t.colon} ${o.phones}`);
+      if (o.oneTap) lines.push(`${t.one_tap}${t.colon} ${o.oneTap}`);
+    }
+    lines.push(String(t.given_in).replace('{language}', (t.language_names as unknown as Record<Lang, string>)[talk.language]));
+    // The abstract stays in the mail: calendars show the event, not the paper.
+    return lines.join('\n');
+  });
+  return halves.join('\n\n———\n\n');
+}
+
+function summary(input: IcsInput): string {
+  const { talk, series } = input;
+  const titles = [...new Set(input.langs.map((l) => talk.title[l]))].join(' / ');
+  const name = series.name[input.langs[0]];
+  return `${name} — ${titles} (${talk.speaker.name})`;
+}
+
+/** Human-readable place (checklist §17): the room, or the platform name for an online talk. */
+function location(input: IcsInput): string | undefined {
+  const { talk } = input;
+  const lang = input.langs[0];
+  const parts: string[] = [];
+  if (talk.location.room) parts.push(talk.location.room[lang]);
+  if (talk.location.address) parts.push(talk.location.address[lang]);
+  if (talk.location.online) parts.push(talk.location.online.platform);
+  return parts.length ? parts.join(' — ') : undefined;
+}
+
+export function buildIcs(input: IcsInput): string {
+  const { series, talk } = input;
+  const cal = ical({
+    prodId: { company: series.domain, product: 'rali', language: input.langs[0].toUpperCase() },
+    method: input.method as ICalCalendarMethod,
+    name: series.name[input.langs[0]],
+  });
+  // ical-generator #680: a calendar-level zone name makes DTSTAMP local time without Z; set the
+  // generator with no name and put the zone on the event (checklist §9, §13).
+  cal.timezone({ name: null, generator: getVtimezoneComponent });
+  const cancelled = input.method === 'CANCEL' || talk.status === 'cancelled';
+  const ev = cal.createEvent({
+    id: talk.uid,
+    sequence: input.sequence,
+    stamp: input.stamp.toUTC(),
+    // Luxon values in the zone (checklist §12: never a native Date with a zone).
+    start: talk.start,
+    end: talk.end,
+    timezone: series.timezone,
+    summary: summary(input),
+    description: description(input),
+    location: location(input),
+    url: talk.location.online?.url ?? null,
+    organizer: { name: series.from.name ?? series.name[input.langs[0]], email: series.from.address },
+    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+  });
+  if (input.method === 'REQUEST' && input.attendee) {
+    ev.createAttendee({ email: input.attendee.email, name: input.attendee.name, rsvp: false });
+  }
+  let text = cal.toString();
+  // RFC 7986 §5.11 CONFERENCE: ical-generator cannot write it (x() takes X- names only); checklist §18.
+  const o = talk.location.online;
+  if (o && !cancelled) {
+    text = text.replace(/END:VEVENT\r\n/, `${fold(`CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=${o.platform.replace(/[^A-Za-z0-9 ._-]/g, '')}:${o.url}`)}\r\nEND:VEVENT\r\n`);
+  }
+  return text;
+}
+
+/** RFC 5545 §3.1 folding at 75 octets, never inside a UTF-8 sequence. */
+export function fold(line: string): string {
+  const out: string[] = [];
+  let cur = '';
+  let bytes = 0;
+  for (const ch of line) {
+    const b = Buffer.byteLength(ch);
+    const limit = out.length ? 74 : 75; // continuation lines start with a space
+    if (bytes + b > limit) { out.push(cur); cur = ''; bytes = 0; }
+    cur += ch;
+    bytes += b;
+  }
+  out.push(cur);
+  return out.join('\r\n ');
+}

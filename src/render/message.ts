@@ -1,0 +1,149 @@
+/**
+ * A message in the recipient's languages: the view each template sees, and the rendered subject,
+ * text and HTML parts plus the .ics. Pure: the clock, the sequence and the previous schedule come in.
+ */
+import { DateTime } from 'luxon';
+import { Schedule, scheduleChanges, scheduleOf } from '../model/schedule';
+import { Lang } from '../model/schema';
+import { Series } from '../model/series';
+import { Talk } from '../model/talk';
+import { Bi } from '../model/text';
+import { dateTime } from './dates';
+import { buildIcs, icsFilename, IcsMethod } from './ics';
+import { Format, Kind, TemplateSet } from './templates';
+import { wrapText } from './wrap';
+
+export const HTML_LANG: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
+
+export interface RenderInput {
+  series: Series;
+  talk: Talk;
+  kind: Kind;
+  /** The recipient's languages, in the series' order. */
+  langs: Lang[];
+  templates: TemplateSet;
+  /** The moment of rendering: "tomorrow", DTSTAMP. */
+  now: DateTime;
+  /** The talk's calendar revision (SEQUENCE). */
+  sequence: number;
+  /** For `update`: the schedule last sent. */
+  previous?: Schedule;
+  /** For `cancel`: a reason given on the command line (else the talk's cancel_reason). */
+  reason?: Bi;
+  /** With REQUEST invitations: the attendee (the .ics is then per recipient). */
+  attendee?: { email: string; name?: string };
+}
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+  langs: Lang[];
+  ics?: { content: string; method: IcsMethod; filename: string };
+}
+
+type Strings = Record<string, unknown> & { schedule: Record<string, string>; language_names: Record<Lang, string> };
+
+function placeText(b: Bi | null, lang: Lang): string | null {
+  return b ? b[lang] : null;
+}
+
+/** What each template sees for one language half. Every key is present (strict templates). */
+export function halfView(input: RenderInput, lang: Lang, format: Format) {
+  const { series, talk } = input;
+  const t = input.templates.t(lang) as Strings;
+  const o = talk.location.online;
+  const other = input.langs.find((l) => l !== lang) ?? null;
+  const changes = input.kind === 'update' && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
+  const reason = input.reason ?? talk.cancelReason;
+  return {
+    lang,
+    html_lang: HTML_LANG[lang],
+    other,
+    format,
+    now: input.now,
+    kind: input.kind,
+    t,
+    series: {
+      name: series.name[lang],
+      id: series.id,
+      subscribe_url: series.subscribeUrl ?? null,
+      archive_url: series.archiveUrl ?? null,
+    },
+    talk: {
+      id: talk.id,
+      uid: talk.uid,
+      title: talk.title[lang],
+      speaker: {
+        name: talk.speaker.name,
+        email: talk.speaker.email ?? null,
+        affiliation: talk.speaker.affiliation?.[lang] ?? null,
+        url: talk.speaker.url ?? null,
+      },
+      start: talk.start,
+      end: talk.end,
+      language: talk.language,
+      language_line: String(t.given_in).replace('{language}', t.language_names[talk.language]),
+      room: talk.location.room?.[lang] ?? null,
+      address: talk.location.address?.[lang] ?? null,
+      online: o ? { platform: o.platform, url: o.url, meeting_id: o.meetingId ?? null, passcode: o.passcode ?? null, phones: o.phones ?? null, one_tap: o.oneTap ?? null } : null,
+      abstract: talk.abstract[lang],
+      recording: talk.recording ?? null,
+      status: talk.status,
+      cancel_reason: reason?.[lang] ?? null,
+    },
+    changes,
+  };
+}
+
+function changeList(before: Schedule, after: Schedule, lang: Lang, t: Strings, zone: string) {
+  const at = (iso: string) => dateTime(DateTime.fromISO(iso).setZone(zone), lang);
+  const none = t.schedule.none;
+  return scheduleChanges(before, after).map((f) => {
+    switch (f) {
+      case 'start': return { label: t.schedule.start, before: at(before.start), now: at(after.start) };
+      case 'end': return { label: t.schedule.end, before: at(before.end), now: at(after.end) };
+      case 'room': return { label: t.schedule.room, before: placeText(before.room, lang) ?? none, now: placeText(after.room, lang) ?? none };
+      case 'address': return { label: t.schedule.address, before: placeText(before.address, lang) ?? none, now: placeText(after.address, lang) ?? none };
+      case 'online': return { label: t.schedule.online, before: before.online ?? none, now: after.online ?? none };
+    }
+  });
+}
+
+/** No CR, LF or other control character reaches a header, whatever a template produced. */
+export function headerText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+export function icsMethodFor(series: Series, kind: Kind): IcsMethod | undefined {
+  if (kind === 'recording') return undefined; // after the talk: nothing for calendars to do
+  if (kind === 'cancel') return 'CANCEL';
+  return series.icsMethod;
+}
+
+export function renderMessage(input: RenderInput): Rendered {
+  const { templates, kind, langs, talk } = input;
+  const half = (lang: Lang, format: Format) => {
+    const view = halfView(input, lang, format);
+    return { ...view, body: templates.render(`${kind}/${format}.hbs`, view) };
+  };
+  const layout = (format: Format) => {
+    const halves = langs.map((l) => half(l, format));
+    const second = langs[1];
+    const pointer = second ? { text: (templates.t(second) as Strings).version_below as string, lang: second, html_lang: HTML_LANG[second] } : null;
+    return templates.render(`layout/${format}.hbs`, { halves, pointer, html_lang: HTML_LANG[langs[0]], bilingual: langs.length > 1, subject: subjectText });
+  };
+  const titles = [...new Set(langs.map((l) => talk.title[l]))];
+  const subjectView = { halves: langs.map((l) => halfView(input, l, 'text')), title: titles.join(' / '), lang: langs[0], now: input.now, t: templates.t(langs[0]), format: 'text' };
+  const subjectText = headerText(templates.render(`${kind}/subject.hbs`, subjectView));
+  const text = wrapText(layout('text').replace(/\n{3,}/g, '\n\n').trim() + '\n');
+  const html = layout('html');
+  const method = icsMethodFor(input.series, kind);
+  const ics = method && {
+    method,
+    filename: icsFilename(talk),
+    content: buildIcs({ series: input.series, talk, method, sequence: input.sequence, stamp: input.now, langs, attendee: method === 'REQUEST' ? input.attendee : undefined, t: (l) => templates.t(l) }),
+  };
+  return { subject: subjectText, text, html, langs, ics };
+}
