@@ -77,7 +77,8 @@ export function buildIcs(input: IcsInput): string {
   const cal = ical({
     prodId: { company: series.domain, product: 'rali', language: input.langs[0].toUpperCase() },
     method: input.method as ICalCalendarMethod,
-    name: series.name[input.langs[0]],
+    // ical-generator writes NAME/X-WR-CALNAME unescaped: a line break there would start a new property.
+    name: oneLine(series.name[input.langs[0]]),
   });
   // ical-generator #680: a calendar-level zone name makes DTSTAMP local time without Z; set the
   // generator with no name and put the zone on the event (checklist §9, §13).
@@ -95,7 +96,7 @@ export function buildIcs(input: IcsInput): string {
     description: description(input),
     location: location(input),
     url: talk.location.online?.url ?? null,
-    organizer: { name: series.from.name ?? series.name[input.langs[0]], email: series.from.address },
+    organizer: { name: oneLine(series.from.name ?? series.name[input.langs[0]]), email: series.from.address },
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });
   if (input.method === 'REQUEST' && input.attendee) {
@@ -109,6 +110,9 @@ export function buildIcs(input: IcsInput): string {
   }
   return text;
 }
+
+// eslint-disable-next-line no-control-regex
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
 /** RFC 5545 §3.1 folding at 75 octets, never inside a UTF-8 sequence. */
 export function fold(line: string): string {

@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
-import { HTML_LANG, Rendered } from './message';
+import { headerText, HTML_LANG, Rendered } from './message';
 import { Kind } from './templates';
 
 export interface Recipient { email: string; name?: string }
@@ -43,12 +43,25 @@ export function unsubscribeLinks(series: Series, email: string, secret: string):
   return { mailto, https };
 }
 
+/**
+ * An RFC 5322 phrase for a header comment: nodemailer would encode a whole unknown header,
+ * <list-id> included, which breaks List-Id filters; so only the name is encoded here.
+ */
+function phrase(name: string): string {
+  if (/^[\w !#$%&'*+\-/=?^`{|}~.]*$/.test(name)) return name;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/["\\]/g, '\\$&')}"`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { encodeWords } = require('nodemailer/lib/mime-funcs') as { encodeWords(s: string, enc: string, max: number): string };
+  return encodeWords(name, 'Q', 52);
+}
+
 /** nodemailer options for a rendered message; `to` and `messageId` may be placeholders. */
 export function mailOptions(series: Series, rendered: Rendered, to: string, msgId: string, date: DateTime) {
   const listId = `${series.id}.${series.domain}`;
-  const headers: Record<string, string> = {
-    // RFC 2919; the comment is the series' name, encoded by nodemailer if not ASCII.
-    'List-Id': `${series.name[rendered.langs[0]]} <${listId}>`,
+  const headers: Record<string, string | { prepared: boolean; value: string }> = {
+    // RFC 2919: the series' name as a comment, then the list's id.
+    'List-Id': { prepared: true, value: `${phrase(headerText(series.name[rendered.langs[0]]))} <${listId}>` },
     'Auto-Submitted': 'auto-generated', // RFC 3834 §5
     'Content-Language': rendered.langs.map((l) => HTML_LANG[l]).join(', '), // RFC 3282
   };

@@ -99,7 +99,11 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
 function changeList(before: Schedule, after: Schedule, lang: Lang, t: Strings, zone: string) {
   const at = (iso: string) => dateTime(DateTime.fromISO(iso).setZone(zone), lang);
   const none = t.schedule.none;
-  return scheduleChanges(before, after).map((f) => {
+  const length = (s: Schedule) => DateTime.fromISO(s.end).toMillis() - DateTime.fromISO(s.start).toMillis();
+  const fields = scheduleChanges(before, after);
+  // A talk moved as a whole: its end moves with it; say so once.
+  const shown = fields.includes('start') && length(before) === length(after) ? fields.filter((f) => f !== 'end') : fields;
+  return shown.map((f) => {
     switch (f) {
       case 'start': return { label: t.schedule.start, before: at(before.start), now: at(after.start) };
       case 'end': return { label: t.schedule.end, before: at(before.end), now: at(after.end) };

@@ -156,7 +156,15 @@ function templateError(file: string, e: unknown): RaliError {
   const msg = (e as Error).message;
   const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(msg);
   if (missing) {
-    return new RaliError(`${display(file)}:${missing[2]}:${Number(missing[3]) + 1}: no field "${missing[1]}" here — check the spelling; the fields are listed in the README (Templates)`);
+    const line = Number(missing[2]);
+    const col = Number(missing[3]);
+    // Handlebars names only the last segment ("name"); show the whole expression (talk.speakr.name).
+    let expr = missing[1];
+    try {
+      const m = /^[\w@./-]+/.exec(readFileSync(file, 'utf8').split('\n')[line - 1].slice(col));
+      if (m && m[0].split(/[./]/).includes(missing[1])) expr = m[0];
+    } catch { /* keep the short name */ }
+    return new RaliError(`${display(file)}:${line}:${col + 1}: no field "${expr}" here — check the spelling; the fields are listed in the README (Templates)`);
   }
   const parse = /Parse error on line (\d+):\n([\s\S]*)/.exec(msg);
   if (parse) return new RaliError(`${display(file)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);

@@ -1,0 +1,99 @@
+/** The composed message read back by mailparser: MIME tree, headers, no injection. */
+import { simpleParser } from 'mailparser';
+import { renderMessage } from '../../src/render/message';
+import { messageId, unsubscribeLinks, Variant } from '../../src/render/mail';
+import { Talk } from '../../src/model/talk';
+import { Series } from '../../src/model/series';
+import { example, FIXED_NOW } from '../helpers/example';
+
+const { series, talk, templates } = example();
+
+async function eml(s: Series, t: Talk, langs: ('fr' | 'en')[] = ['fr', 'en'], to = { email: 'ana@example.org', name: 'Ana Tremblay' }) {
+  const rendered = renderMessage({ series: s, talk: t, kind: 'announce', langs, templates, now: FIXED_NOW, sequence: 0 });
+  const v = await Variant.compose(s, rendered, FIXED_NOW);
+  const raw = v.forRecipient(to, messageId(s, t, 'announce', '0', to.email), unsubscribeLinks(s, to.email, 'secret'));
+  return { raw, parsed: await simpleParser(raw), rendered };
+}
+
+describe('the announcement as sent', () => {
+  test('MIME tree: text/plain + text/html + text/calendar in an alternative, and the .ics attached', async () => {
+    const { raw } = await eml(series, talk);
+    const types = [...raw.toString('latin1').matchAll(/^Content-Type: ([^;\r\n]+)/gim)].map((m) => m[1].toLowerCase());
+    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'text/html', 'text/calendar', 'application/ics']);
+    expect(raw.toString('latin1')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=PUBLISH/);
+    expect(raw.toString('latin1')).toMatch(/filename=2021-11-10-rezagholizadeh\.ics/);
+  });
+  test('the MIME method= equals the file METHOD', async () => {
+    const { raw, rendered } = await eml(series, talk);
+    const mime = /method=(\w+)/.exec(raw.toString('latin1'))![1];
+    expect(rendered.ics!.content).toContain(`METHOD:${mime}\r\n`);
+  });
+  test('headers: accented subject decodes exactly, list headers, Message-ID, To', async () => {
+    const { parsed, rendered } = await eml(series, talk);
+    expect(parsed.subject).toBe(rendered.subject);
+    expect(parsed.subject).toMatch(/^Séminaire 10 nov\. \/ Seminar/);
+    expect(parsed.from?.value[0]).toEqual({ name: 'Séminaires RALI-OLST', address: 'rali-olst@iro.umontreal.ca' });
+    expect(parsed.to && !Array.isArray(parsed.to) && parsed.to.value[0]).toEqual({ name: 'Ana Tremblay', address: 'ana@example.org' });
+    expect(parsed.replyTo?.value[0].address).toBe('organisateur.rali@iro.umontreal.ca');
+    expect(parsed.messageId).toMatch(/^<announce\.0\.[0-9a-f]{16}\.2021-11-10-rezagholizadeh\.rali-olst@iro\.umontreal\.ca>$/);
+    const line = (k: string) => parsed.headerLines.find((h) => h.key === k)?.line.replace(/\r\n\s+/g, ' ');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const libmime = require('libmime') as { decodeWords(s: string): string };
+    expect(libmime.decodeWords(line('list-id')!)).toBe('List-ID: Séminaires RALI-OLST <rali-olst.iro.umontreal.ca>');
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(parsed.headers.get('content-language')).toBe('fr-CA, en-CA');
+    expect(String(parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line)).toContain('mailto:organisateur.rali@iro.umontreal.ca');
+    expect(parsed.headers.has('list-unsubscribe-post')).toBe(false); // no https URL configured
+    expect(parsed.text).toContain('La présentation sera donnée en anglais.');
+    expect(parsed.html).toContain('<html lang="fr-CA">');
+  });
+  test('an https unsubscribe URL gives one List-Unsubscribe header with both URIs, and List-Unsubscribe-Post', async () => {
+    const s = { ...series, unsubscribeUrl: 'https://rali.example.org/u?e={email}&t={token}' };
+    const { parsed } = await eml(s, talk);
+    const lines = parsed.headerLines.filter((h) => h.key === 'list-unsubscribe');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].line.replace(/\r\n\s+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/rali\.example\.org\/u\?e=ana%40example\.org&t=[\w-]{32}>, <mailto:/);
+    expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+  });
+  test('the same variant gives each recipient their own To, Message-ID and unsubscribe link, and the same body', async () => {
+    const rendered = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
+    const v = await Variant.compose(series, rendered, FIXED_NOW);
+    const a = await simpleParser(v.forRecipient({ email: 'a@example.org' }, messageId(series, talk, 'announce', '0', 'a@example.org'), unsubscribeLinks(series, 'a@example.org', 's')));
+    const b = await simpleParser(v.forRecipient({ email: 'b@example.org', name: 'Bé' }, messageId(series, talk, 'announce', '0', 'b@example.org'), unsubscribeLinks(series, 'b@example.org', 's')));
+    expect(a.messageId).not.toBe(b.messageId);
+    expect(b.to && !Array.isArray(b.to) && b.to.value[0]).toEqual({ name: 'Bé', address: 'b@example.org' });
+    expect(a.text).toBe(b.text);
+    expect(messageId(series, talk, 'announce', '0', 'A@Example.org')).toBe(messageId(series, talk, 'announce', '0', 'a@example.org'));
+  });
+});
+
+describe('hostile input', () => {
+  const evil = 'x\r\nBcc: victim@example.com\r\nX-Injected: yes\n<script>alert(1)</script>';
+  const bi = { fr: evil, en: evil };
+  const t: Talk = {
+    ...talk,
+    title: bi, abstract: bi, cancelReason: bi,
+    speaker: { name: evil, email: 'a@b.org', affiliation: bi },
+    location: { room: bi, address: bi, online: { ...talk.location.online!, platform: evil, passcode: evil, meetingId: evil } },
+  };
+  const s: Series = { ...series, name: bi };
+
+  test('no input can add a header', async () => {
+    const { parsed, raw } = await eml(s, t);
+    const keys = [...new Set(parsed.headerLines.map((h) => h.key))].sort();
+    expect(keys).toEqual(['auto-submitted', 'content-language', 'content-type', 'date', 'from', 'list-archive', 'list-id', 'list-subscribe', 'list-unsubscribe', 'message-id', 'mime-version', 'reply-to', 'subject', 'to']);
+    expect(parsed.bcc).toBeUndefined();
+    const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('latin1');
+    expect(head).not.toMatch(/^(Bcc|X-Injected):/im);
+  });
+  test('<script> is escaped in the HTML part', async () => {
+    const { parsed } = await eml(s, t);
+    expect(parsed.html).not.toContain('<script>');
+    expect(parsed.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+  test('the .ics escapes it as text too', async () => {
+    const { rendered } = await eml(s, t);
+    expect(rendered.ics!.content).not.toMatch(/[\r\n](Bcc|X-Injected):/);
+    expect(rendered.ics!.content.split('\r\n').every((l) => !/[\r\n]/.test(l))).toBe(true);
+  });
+});
