@@ -110,7 +110,7 @@ export function buildProgram(): CommandT {
 
   const subs = program.command('subscribers').description('keep the subscriber file and the suppression list');
   const subsCmd = () => require('./commands/subscribers') as typeof import('./commands/subscribers');
-  subs.command('list').description('list subscribers (and suppressed addresses)').option('--json', 'machine-readable')
+  subs.command('list').description('list subscribers and suppressed addresses').option('--json', 'machine-readable')
     .action(act((o: { json?: boolean }) => subsCmd().list({ config: cfg(), ...o }, logger())));
   subs.command('add').argument('<email>').description('add a subscriber')
     .option('--name <name>', 'their name').option('--lang <lang>', 'fr, en or fr+en (default: both)')

@@ -71,6 +71,10 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
     return summaryExit(s);
   }
 
+  const interactive = o.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  if (mode === 'smtp' && !o.yes && !o.dryRun && !interactive) {
+    throw new RaliError(`about to send the ${WHAT[o.kind]} via ${smtp!.host}:${smtp!.port}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`);
+  }
   const readOnly = mode === 'outbox' || o.dryRun;
   const ledger = readOnly ? Ledger.openReadOnly(series.stateDir) : Ledger.open(series.stateDir);
   try {
@@ -168,8 +172,6 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
       return EXIT_OK;
     }
     if (mode === 'smtp' && !o.yes) {
-      const interactive = o.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
-      if (!interactive) throw new RaliError(`about to send ${todo} messages via ${smtp!.host}:${smtp!.port}; without a terminal to confirm, add --yes`);
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await rl.question(s.bold(`Send the ${WHAT[o.kind]} to ${todo} recipient${todo === 1 ? '' : 's'} via ${smtp!.host}? [y/N] `));
       rl.close();

@@ -117,6 +117,7 @@ export function printSummary(log: Logger, s: DeliverSummary, extra: { suppressed
   if (s.failed.length) parts.push(`${s.failed.length} failed`);
   if (s.pending.length) parts.push(`${s.pending.length} left for the next run`);
   if (extra.suppressed) parts.push(`${extra.suppressed} suppressed`);
+  if (s.busy) parts.push(`${s.busy} being sent by another rali run`);
   if (s.interrupted) parts.push(`${s.interrupted} interrupted earlier, sent again`);
   if (s.notAttempted) parts.push(`${s.notAttempted} not attempted`);
   if (s.deferred) parts.push(`${s.deferred} left for later (--limit)`);

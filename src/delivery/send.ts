@@ -46,6 +46,8 @@ export interface DeliverSummary {
   pending: { email: string; reply: string }[];
   /** Addresses put on the suppression list in this run (unknown users). */
   newlySuppressed: string[];
+  /** In flight in another run going on at the same time (left to it). */
+  busy: number;
   /** Deliveries a dead run had in flight, sent again now. */
   interrupted: number;
   /** Not attempted because of Ctrl-C or a fatal error. */
@@ -59,7 +61,7 @@ export interface DeliverSummary {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
-  const sum: DeliverSummary = { sent: 0, alreadySent: 0, failed: [], pending: [], newlySuppressed: [], interrupted: 0, notAttempted: 0, deferred: 0 };
+  const sum: DeliverSummary = { sent: 0, alreadySent: 0, failed: [], pending: [], newlySuppressed: [], interrupted: 0, busy: 0, notAttempted: 0, deferred: 0 };
   const batchSize = o.batchSize ?? 200;
   const messages = new Map<string, Promise<Message>>();
   const messageFor = (langs: Lang[]) => {
@@ -82,9 +84,10 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       claimed = [];
       for (const i of batch) {
         const r = result.get(i.key);
-        if (r === 'claimed' || r === 'interrupted') { claimed.push(i); if (r === 'interrupted') sum.interrupted++; }
+        if (r === 'mine' || r === 'interrupted') { claimed.push(i); if (r === 'interrupted') sum.interrupted++; }
         else if (r === 'sent') { sum.alreadySent++; o.onResult?.(i, 'already-sent'); }
-        else { o.onResult?.(i, 'skipped'); } // failed permanently, or claimed by a live run
+        else if (r === 'busy') { sum.busy++; o.onResult?.(i, 'skipped'); }
+        else { o.onResult?.(i, 'skipped'); } // failed permanently earlier
       }
     } else {
       claimed = batch;

@@ -11,6 +11,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 export type DeliveryStatus = 'claimed' | 'sent' | 'pending' | 'failed';
 
+export type ClaimResult = 'mine' | 'interrupted' | 'busy' | 'sent' | 'failed';
+
 export interface DeliveryKey { uid: string; kind: string; rev: string }
 
 export interface DeliveryRow {
@@ -166,11 +168,11 @@ export class Ledger {
   /**
    * Claims deliveries for this run, atomically: a recipient is claimed if it has no row, or a
    * pending one, or a claim of a run that has ended (an interrupted delivery). Returns, per
-   * recipient, 'claimed', 'interrupted' (claimed, but a dead run had it in flight), or the status
-   * that kept it from being claimed.
+   * recipient: 'mine' (claimed for this run), 'interrupted' (claimed for this run, but a dead run
+   * had it in flight), 'busy' (another run has it in flight), 'sent' or 'failed'.
    */
-  claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[]): Map<string, 'claimed' | 'interrupted' | DeliveryStatus> {
-    const out = new Map<string, 'claimed' | 'interrupted' | DeliveryStatus>();
+  claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[]): Map<string, ClaimResult> {
+    const out = new Map<string, ClaimResult>();
     const get = this.db.prepare('SELECT d.status, d.run_id, r.ended_at FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
     const insert = this.db.prepare(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?)`);
     const reclaim = this.db.prepare(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
@@ -180,12 +182,12 @@ export class Ledger {
         const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null } | undefined;
         if (!row) {
           insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t);
-          out.set(it.recipient, 'claimed');
+          out.set(it.recipient, 'mine');
         } else if (row.status === 'pending' || (row.status === 'claimed' && (row.ended_at !== null || row.run_id === null))) {
           reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
-          out.set(it.recipient, row.status === 'claimed' ? 'interrupted' : 'claimed');
+          out.set(it.recipient, row.status === 'claimed' ? 'interrupted' : 'mine');
         } else {
-          out.set(it.recipient, row.status);
+          out.set(it.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
         }
       }
     }).immediate();

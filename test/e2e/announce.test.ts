@@ -1,0 +1,208 @@
+/** `rali announce` end to end: bin/rali against a real SMTP server on 127.0.0.1. */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { makeSeries, raliAsync } from '../helpers/series';
+import { startSmtp, TestServer } from '../helpers/smtp';
+
+let series: ReturnType<typeof makeSeries>;
+let server: TestServer | undefined;
+afterEach(async () => { await server?.close(); server = undefined; series?.cleanup(); });
+
+const announce = (extra: string[] = [], env: Record<string, string> = {}) =>
+  raliAsync(['announce', series.talk, '--yes', ...extra], { cwd: series.dir, env: { RALI_SMTP_URL: server!.url, ...env } });
+
+function byRecipient() {
+  const m = new Map<string, number>();
+  for (const r of server!.received) for (const t of r.to) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+test('happy path: each recipient gets one message in their languages; a rerun sends nothing', async () => {
+  series = makeSeries(8);
+  server = await startSmtp();
+  const r = await announce();
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('8 recipients: 2 fr+en, 2 fr, 2 en, 2 fr+en'.replace(', 2 fr+en', '').replace('2 fr+en', '4 fr+en'));
+  expect(r.stdout).toMatch(/announcement: 8 sent via 127\.0\.0\.1:\d+/);
+  expect([...byRecipient().values()]).toEqual(new Array(8).fill(1));
+  for (const rec of server.received) {
+    const p = await simpleParser(rec.raw);
+    const to = rec.to[0];
+    expect(p.to && !Array.isArray(p.to) && p.to.value[0].address).toBe(to);
+    const i = Number(/user(\d+)/.exec(to)![1]);
+    const langs = ['fr+en', 'fr', 'en', 'fr+en'][i % 4];
+    expect(p.text!.includes('La présentation sera donnée en anglais.')).toBe(langs.includes('fr'));
+    expect(p.text!.includes('The presentation will be given in English.')).toBe(langs.includes('en'));
+    expect(rec.raw.toString('latin1')).toMatch(/method=PUBLISH/);
+    expect(p.headers.get('to')).toBeDefined();
+    expect(rec.raw.toString('latin1')).not.toMatch(/^(Cc|Bcc):/im);
+  }
+  const again = await announce();
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain('8 already sent');
+  expect(again.stdout).toContain('nothing to send');
+  expect(server.received).toHaveLength(8);
+  expect(existsSync(join(series.dir, '.rali/state.db'))).toBe(true);
+});
+
+test('451 for some recipients, then success: everyone gets one', async () => {
+  series = makeSeries(6);
+  server = await startSmtp({ rcpt: (a, n) => (/user0000[024]/.test(a) && n === 1 ? { code: 451, message: '4.7.1 Greylisted, try again' } : undefined) });
+  const r = await announce();
+  expect(r.code).toBe(0);
+  expect([...byRecipient().values()]).toEqual(new Array(6).fill(1));
+});
+
+test('550 for one: exit 1, reported with the reply, suppressed, the others delivered', async () => {
+  series = makeSeries(5);
+  server = await startSmtp({ rcpt: (a) => (a === 'user00003@example.org' ? { code: 550, message: '5.1.1 <user00003@example.org>: Recipient address rejected: User unknown' } : undefined) });
+  const r = await announce();
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('failed: user00003@example.org: 550 5.1.1');
+  expect(r.stderr).toContain('suppressed (unknown user): user00003@example.org');
+  expect(byRecipient().size).toBe(4);
+  const st = await raliAsync(['status', '--failed'], { cwd: series.dir });
+  expect(st.stdout).toMatch(/failed\s+announce user00003@example.org: 550 5\.1\.1/);
+  expect(st.stdout).toContain('1 suppressed address');
+  // a later run does not try it again, and the next talk skips it
+  const again = await announce();
+  expect(again.code).toBe(0);
+  expect(byRecipient().get('user00003@example.org')).toBeUndefined();
+});
+
+test('the connection dropped in the middle of DATA: retried, delivered once', async () => {
+  series = makeSeries(4);
+  server = await startSmtp({ data: (to, n) => (to[0] === 'user00001@example.org' && n === 1 ? 'drop' : undefined) });
+  const r = await announce();
+  expect(r.code).toBe(0);
+  expect(byRecipient().get('user00001@example.org')).toBe(1);
+  expect(byRecipient().size).toBe(4);
+});
+
+test('a server slower than the timeout: left pending, exit 1; the next run finishes', async () => {
+  series = makeSeries(3);
+  let slow = true;
+  server = await startSmtp({ delayMs: (to) => (slow && to[0] === 'user00002@example.org' ? 1500 : 0) });
+  const r = await announce([], { RALI_SMTP_TIMEOUT_MS: '400', RALI_RETRIES: '1' });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('1 left for the next run');
+  expect(r.stderr).toMatch(/will retry: user00002@example.org/);
+  slow = false;
+  const again = await announce();
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/1 sent/);
+  // the slow server may still have accepted the first copy late; if so it carries the same Message-ID
+  const copies = server.received.filter((x) => x.to[0] === 'user00002@example.org');
+  const ids = new Set(await Promise.all(copies.map(async (c) => (await simpleParser(c.raw)).messageId)));
+  expect(copies.length).toBeGreaterThanOrEqual(1);
+  expect(ids.size).toBe(1);
+});
+
+test('kill -9 in the middle of a run of 300, then rerun: everyone has it; duplicates share the Message-ID', async () => {
+  series = makeSeries(300);
+  server = await startSmtp({ delayMs: () => 5 });
+  const first = await raliAsync(['announce', series.talk, '--yes'], {
+    cwd: series.dir, env: { RALI_SMTP_URL: server.url },
+    onStarted: (kill) => {
+      const t = setInterval(() => { if (server!.received.length >= 60) { clearInterval(t); kill('SIGKILL'); } }, 2);
+    },
+  });
+  expect(first.signal).toBe('SIGKILL');
+  const before = server.received.length;
+  expect(before).toBeGreaterThan(0);
+  expect(before).toBeLessThan(300);
+  const second = await announce();
+  expect(second.code).toBe(0);
+  expect(second.stdout).toMatch(/interrupted earlier, sent again/);
+  const counts = byRecipient();
+  expect(counts.size).toBe(300);
+  const ids = new Map<string, Set<string>>();
+  for (const r of server.received) {
+    const id = /^Message-ID:\s*(<[^>]+>)/im.exec(r.raw.toString('latin1'))![1];
+    const s = ids.get(r.to[0]) ?? new Set(); s.add(id); ids.set(r.to[0], s);
+  }
+  for (const s of ids.values()) expect(s.size).toBe(1);
+  const third = await announce();
+  expect(third.stdout).toContain('300 already sent');
+});
+
+test('two announces at once on the same talk: no recipient gets two', async () => {
+  series = makeSeries(120);
+  server = await startSmtp({ delayMs: () => 2 });
+  const [a, b] = await Promise.all([announce(), announce()]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  const counts = byRecipient();
+  expect(counts.size).toBe(120);
+  expect(Math.max(...counts.values())).toBe(1);
+});
+
+test('the SMTP password appears in no output, even when the login fails', async () => {
+  series = makeSeries(2);
+  server = await startSmtp({ auth: { user: 'rali', pass: 'right-pass' } });
+  const secret = 'S3cr3t-p4ss-w0rd';
+  const url = `smtp://rali:${secret}@127.0.0.1:${server.port}`;
+  const bad = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: url, RALI_DEBUG: '1' } });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/login refused/);
+  for (const out of [bad.stdout, bad.stderr]) expect(out).not.toContain(secret);
+  const good = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` } });
+  expect(good.code).toBe(0);
+  expect(good.stdout + good.stderr).not.toContain('right-pass');
+  const st = await raliAsync(['status', '--failed', '--json'], { cwd: series.dir, env: { RALI_SMTP_URL: url } });
+  expect(st.stdout + st.stderr).not.toContain(secret);
+  const badUrl = await raliAsync(['announce', series.talk, '--to', 'me@example.org'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:${secret}@127.0.0.1:1` } });
+  expect(badUrl.code).toBe(1);
+  expect(badUrl.stdout + badUrl.stderr).not.toContain(secret);
+});
+
+test('outbox: no SMTP configured, messages written to outbox/ and nothing recorded', async () => {
+  series = makeSeries(3);
+  const r = await raliAsync(['announce', series.talk], { cwd: series.dir });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('Nothing was sent: no SMTP server is configured');
+  expect(readdirSync(join(series.dir, 'outbox/2030-11-13-rezagholizadeh/announce')).sort()).toEqual(['user00000@example.org.eml', 'user00001@example.org.eml', 'user00002@example.org.eml']);
+  expect(existsSync(join(series.dir, '.rali/state.db'))).toBe(false);
+});
+
+test('no terminal and no --yes: refused before anything is sent; --dry-run touches nothing', async () => {
+  series = makeSeries(3);
+  server = await startSmtp();
+  const r = await raliAsync(['announce', series.talk], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('add --yes');
+  const d = await raliAsync(['announce', series.talk, '--dry-run'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  expect(d.code).toBe(0);
+  expect(d.stdout).toContain('dry run: nothing was sent');
+  expect(d.stdout).toContain('Subject: Séminaire 13 nov.');
+  expect(server.received).toHaveLength(0);
+  expect(existsSync(join(series.dir, '.rali/state.db'))).toBe(false);
+});
+
+test('--to sends one test copy and records nothing; --limit sends part of the list', async () => {
+  series = makeSeries(5);
+  server = await startSmtp();
+  const t = await raliAsync(['announce', series.talk, '--to', 'me@example.org'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  expect(t.code).toBe(0);
+  expect(server.received.map((x) => x.to[0])).toEqual(['me@example.org']);
+  const l = await announce(['--limit', '2']);
+  expect(l.code).toBe(0);
+  expect(server.received).toHaveLength(3);
+  const rest = await announce();
+  expect(rest.stdout).toContain('2 already sent');
+  expect(server.received).toHaveLength(6);
+});
+
+test('a talk in the past is refused over SMTP unless --force', async () => {
+  series = makeSeries(1);
+  server = await startSmtp();
+  writeFileSync(join(series.dir, 'talks/2021-11-10-old.yaml'), readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2021-11-10'));
+  const r = await raliAsync(['announce', 'talks/2021-11-10-old.yaml', '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('in the past — check the date; add --force to send anyway');
+  expect(server.received).toHaveLength(0);
+  const f = await raliAsync(['announce', 'talks/2021-11-10-old.yaml', '--yes', '--force'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  expect(f.code).toBe(0);
+  expect(server.received).toHaveLength(1);
+});
