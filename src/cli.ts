@@ -155,13 +155,14 @@ function report(e: unknown): number {
     // help and version exit 0; every usage error 2 (commander's default is 1)
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_INPUT;
   }
+  const { redact } = require('./delivery/secrets') as typeof import('./delivery/secrets');
   if (e instanceof InputError || e instanceof RaliError) {
     const n = e.message.split('\n').length;
-    process.stderr.write(`rali: ${n > 1 ? `${n} problems:\n` : ''}${e.message}\n`);
+    process.stderr.write(redact(`rali: ${n > 1 ? `${n} problems:\n` : ''}${e.message}\n`));
     return e.exitCode;
   }
-  if (process.env.RALI_DEBUG === '1') process.stderr.write(`${(e as Error).stack}\n`);
-  else process.stderr.write(`rali: internal error: ${(e as Error).message} (run with RALI_DEBUG=1 for details, and please report it)\n`);
+  if (process.env.RALI_DEBUG === '1') process.stderr.write(redact(`${(e as Error).stack}\n`));
+  else process.stderr.write(redact(`rali: internal error: ${(e as Error).message} (run with RALI_DEBUG=1 for details, and please report it)\n`));
   return 70;
 }
 

@@ -31,6 +31,7 @@ export async function variantMessage(series: Series, talk: Talk, kind: Kind, rev
   return {
     messageId: (i: PlanItem) => messageId(series, talk, kind, rev, i.key),
     raw: (i: PlanItem) => v.forRecipient({ email: i.email, name: i.name }, messageId(series, talk, kind, rev, i.key), unsubscribeLinks(series, i.email, secret)),
+    wire: (i: PlanItem) => v.wireFor({ email: i.email, name: i.name }, messageId(series, talk, kind, rev, i.key), unsubscribeLinks(series, i.email, secret)),
   };
 }
 

@@ -12,6 +12,8 @@ import { PlanItem } from './plan';
 export interface Message {
   /** The exact bytes for this recipient. */
   raw(item: PlanItem): Buffer;
+  /** The same, dot-stuffed for SMTP DATA, in chunks. */
+  wire(item: PlanItem): Buffer[];
   messageId(item: PlanItem): string;
 }
 
@@ -109,12 +111,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         const item = batch[next++];
         if (stop()) { settled.push({ recipient: item.key, status: 'pending', reply: 'stopped before sending' }); sum.notAttempted++; continue; }
         const msg = await messageFor(item.langs);
-        const raw = msg.raw(item);
-        let outcome: Outcome = await o.transport.send({ from: o.from, to: item.email }, raw, item.key);
+        const bytes = { raw: () => msg.raw(item), wire: () => msg.wire(item) };
+        let outcome: Outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
         for (let n = 1; !outcome.ok && !outcome.permanent && n <= o.retries && !stop(); n++) {
           const base = o.backoffMs(n);
           await sleep(base + Math.random() * base * 0.5);
-          outcome = await o.transport.send({ from: o.from, to: item.email }, raw, item.key);
+          outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
         }
         if (outcome.ok) {
           sum.sent++;

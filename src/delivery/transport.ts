@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { RaliError } from '../errors';
 import { Series } from '../model/series';
 import { registerSecret } from './secrets';
+import { SmtpClient } from './smtp-client';
 import { fromError, Outcome } from './smtp-errors';
 
 export interface Envelope { from: string; to: string }
+
+/** A message's bytes: as a file (.eml), and dot-stuffed for SMTP DATA. */
+export interface WireMessage { raw(): Buffer; wire(): Buffer[] }
 
 export interface Transport {
   readonly kind: 'smtp' | 'outbox';
@@ -18,7 +22,7 @@ export interface Transport {
   readonly where: string;
   /** How many messages may be in flight at once. */
   readonly concurrency: number;
-  send(envelope: Envelope, raw: Buffer, name: string): Promise<Outcome>;
+  send(envelope: Envelope, message: WireMessage, name: string): Promise<Outcome>;
   close(): Promise<void>;
 }
 
@@ -70,56 +74,96 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
   return { host: s.host, port, secure: s.secure ?? port === 465, user: s.user, pass: s.user ? env.RALI_SMTP_PASSWORD : undefined, connections: s.connections, perSecond: s.perSecond, timeoutMs };
 }
 
-interface PooledTransporter {
-  sendMail(o: object): Promise<{ accepted: string[]; rejected: string[]; rejectedErrors?: unknown[]; response: string }>;
-  close(): void;
-}
-
+/**
+ * A pool of SMTP connections (SmtpClient): up to `connections` at once, each reused for up to
+ * MAX_PER_CONNECTION messages, at most `perSecond` messages started per second.
+ */
 export class SmtpTransport implements Transport {
   readonly kind = 'smtp' as const;
   readonly where: string;
   readonly concurrency: number;
-  private readonly tx: PooledTransporter;
+  private readonly idle: SmtpClient[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private open = 0;
+  private nextSlot = 0;
+  private static readonly MAX_PER_CONNECTION = 500;
 
-  constructor(s: SmtpSettings) {
+  constructor(private readonly s: SmtpSettings) {
     this.where = `${s.host}:${s.port}`;
-    this.concurrency = s.connections * 2;
-    const loopback = isLoopback(s.host);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodemailer = require('nodemailer') as { createTransport(o: object): PooledTransporter };
-    this.tx = nodemailer.createTransport({
-      pool: true,
-      host: s.host,
-      port: s.port,
-      secure: s.secure,
-      // Credentials never travel in clear: STARTTLS is required, except to this machine.
-      requireTLS: !s.secure && !loopback,
-      auth: s.user ? { user: s.user, pass: s.pass } : undefined,
-      tls: { rejectUnauthorized: true, servername: s.host },
-      maxConnections: s.connections,
-      maxMessages: 1000,
-      ...(s.perSecond ? { rateLimit: s.perSecond, rateDelta: 1000 } : {}),
-      connectionTimeout: s.timeoutMs,
-      greetingTimeout: s.timeoutMs,
-      socketTimeout: s.timeoutMs,
-      logger: false,
-      debug: false,
-    });
+    // More messages than connections in flight: one can wait for its final reply while the next
+    // one's envelope goes out on the same connection.
+    this.concurrency = s.connections * 3;
   }
 
-  async send(envelope: Envelope, raw: Buffer): Promise<Outcome> {
+  private async acquire(): Promise<SmtpClient> {
+    for (;;) {
+      const c = this.idle.pop();
+      if (c) return c;
+      if (this.open < this.s.connections) {
+        this.open++;
+        const loopback = isLoopback(this.s.host);
+        const client = new SmtpClient({
+          host: this.s.host, port: this.s.port, secure: this.s.secure,
+          // Credentials and mail never travel in clear, except to this machine.
+          requireTLS: !this.s.secure && !loopback, ignoreTLS: loopback,
+          user: this.s.user, pass: this.s.pass, timeoutMs: this.s.timeoutMs,
+        });
+        try {
+          await client.connect();
+          return client;
+        } catch (e) {
+          this.open--;
+          this.waiting.shift()?.();
+          throw e;
+        }
+      }
+      await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  private release(c: SmtpClient): void {
+    if (c.broken || c.sent >= SmtpTransport.MAX_PER_CONNECTION) {
+      this.open--;
+      void c.quit();
+    } else {
+      this.idle.push(c);
+    }
+    this.waiting.shift()?.();
+  }
+
+  private async pace(): Promise<void> {
+    if (!this.s.perSecond) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / this.s.perSecond;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  }
+
+  async send(envelope: Envelope, message: WireMessage): Promise<Outcome> {
+    await this.pace();
+    let c: SmtpClient;
     try {
-      const info = await this.tx.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw });
-      // nodemailer resolves when some recipients were refused (checklist §42): one per message here.
-      if (info.rejected?.length) return fromError({ code: 'EENVELOPE', rejectedErrors: info.rejectedErrors });
-      return { ok: true, reply: info.response };
+      c = await this.acquire();
+    } catch (e) {
+      return fromError(e);
+    }
+    let final: Promise<{ text: string }>;
+    try {
+      ({ final } = await c.begin(envelope.from, envelope.to, message.wire()));
+    } catch (e) {
+      this.release(c);
+      return fromError(e);
+    }
+    this.release(c); // the next message's envelope may follow the data at once
+    try {
+      return { ok: true, reply: (await final).text };
     } catch (e) {
       return fromError(e);
     }
   }
 
   async close(): Promise<void> {
-    this.tx.close();
+    await Promise.all(this.idle.splice(0).map((c) => c.quit()));
   }
 }
 
@@ -133,7 +177,8 @@ export class OutboxTransport implements Transport {
     mkdirSync(dir, { recursive: true });
   }
 
-  async send(envelope: Envelope, raw: Buffer, name: string): Promise<Outcome> {
+  async send(envelope: Envelope, message: WireMessage, name: string): Promise<Outcome> {
+    const raw = message.raw();
     const file = join(this.dir, `${name.replace(/[^A-Za-z0-9@._+-]/g, '_')}.eml`);
     writeFileSync(file, raw);
     return { ok: true, reply: `written to ${file}` };

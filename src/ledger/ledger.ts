@@ -89,7 +89,15 @@ function alive(pid: number): boolean {
 }
 
 export class Ledger {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private constructor(readonly db: BetterSqlite3.Database, readonly file: string) {}
+
+  /** Prepared once per ledger: the send loop runs the same few statements thousands of times. */
+  private st(sql: string): BetterSqlite3.Statement {
+    let s = this.statements.get(sql);
+    if (!s) { s = this.db.prepare(sql); this.statements.set(sql, s); }
+    return s;
+  }
 
   /** Opens (creating if needed) the ledger in `stateDir`. */
   static open(stateDir: string): Ledger {
@@ -147,19 +155,19 @@ export class Ledger {
   startRun(command: string): number {
     const host = hostname();
     return this.db.transaction(() => {
-      const open = this.db.prepare('SELECT id, pid FROM runs WHERE ended_at IS NULL AND host = ?').all(host) as { id: number; pid: number }[];
+      const open = this.st('SELECT id, pid FROM runs WHERE ended_at IS NULL AND host = ?').all(host) as { id: number; pid: number }[];
       for (const r of open) {
-        if (!alive(r.pid)) this.db.prepare(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE id = ?`).run(nowIso(), r.id);
+        if (!alive(r.pid)) this.st(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE id = ?`).run(nowIso(), r.id);
       }
-      return Number(this.db.prepare('INSERT INTO runs (command, pid, host, started_at) VALUES (?, ?, ?, ?)').run(command, process.pid, host, nowIso()).lastInsertRowid);
+      return Number(this.st('INSERT INTO runs (command, pid, host, started_at) VALUES (?, ?, ?, ?)').run(command, process.pid, host, nowIso()).lastInsertRowid);
     }).immediate();
   }
 
   /** Ends a run; whatever it still held goes back to pending for the next run. */
   endRun(runId: number, counts: object): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(nowIso(), runId);
-      this.db.prepare('UPDATE runs SET ended_at = ?, counts = ? WHERE id = ?').run(nowIso(), JSON.stringify(counts), runId);
+      this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(nowIso(), runId);
+      this.st('UPDATE runs SET ended_at = ?, counts = ? WHERE id = ?').run(nowIso(), JSON.stringify(counts), runId);
     }).immediate();
   }
 
@@ -173,9 +181,9 @@ export class Ledger {
    */
   claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[]): Map<string, ClaimResult> {
     const out = new Map<string, ClaimResult>();
-    const get = this.db.prepare('SELECT d.status, d.run_id, r.ended_at FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
-    const insert = this.db.prepare(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?)`);
-    const reclaim = this.db.prepare(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
+    const get = this.st('SELECT d.status, d.run_id, r.ended_at FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
+    const insert = this.st(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?)`);
+    const reclaim = this.st(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
     this.db.transaction(() => {
       const t = nowIso();
       for (const it of items) {
@@ -196,14 +204,14 @@ export class Ledger {
 
   /** Records the outcome of one delivery. */
   settle(key: DeliveryKey, recipient: string, status: 'sent' | 'pending' | 'failed', reply: string | null): void {
-    this.db.prepare('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
+    this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
       .run(status, reply, nowIso(), key.uid, key.kind, key.rev, recipient);
   }
 
   /** Many outcomes in one transaction (the send loop batches them). */
   settleMany(key: DeliveryKey, rows: { recipient: string; status: 'sent' | 'pending' | 'failed'; reply: string | null }[]): void {
     if (!rows.length) return;
-    const st = this.db.prepare('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?');
+    const st = this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?');
     this.db.transaction(() => {
       const t = nowIso();
       for (const r of rows) st.run(r.status, r.reply, t, key.uid, key.kind, key.rev, r.recipient);
@@ -212,77 +220,77 @@ export class Ledger {
 
   /** The status of every delivery of a key, by recipient. */
   statuses(key: DeliveryKey): Map<string, DeliveryStatus> {
-    const rows = this.db.prepare('SELECT recipient, status FROM deliveries WHERE uid = ? AND kind = ? AND rev = ?').all(key.uid, key.kind, key.rev) as { recipient: string; status: DeliveryStatus }[];
+    const rows = this.st('SELECT recipient, status FROM deliveries WHERE uid = ? AND kind = ? AND rev = ?').all(key.uid, key.kind, key.rev) as { recipient: string; status: DeliveryStatus }[];
     return new Map(rows.map((r) => [r.recipient, r.status]));
   }
 
   deliveries(uid: string, kind?: string): (DeliveryRow & { kind: string; rev: string })[] {
     const sql = `SELECT kind, rev, recipient, status, message_id, reply, attempts, seq, langs, updated_at FROM deliveries WHERE uid = ?${kind ? ' AND kind = ?' : ''} ORDER BY kind, rev, recipient`;
-    return this.db.prepare(sql).all(...(kind ? [uid, kind] : [uid])) as (DeliveryRow & { kind: string; rev: string })[];
+    return this.st(sql).all(...(kind ? [uid, kind] : [uid])) as (DeliveryRow & { kind: string; rev: string })[];
   }
 
   /** Recipients who have the announcement at a sequence below `seq` (they need an update or cancel). */
   announcedBefore(uid: string, seq: number): { recipient: string; langs: string | null }[] {
-    return this.db.prepare(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' AND (seq IS NULL OR seq < ?) ORDER BY recipient`).all(uid, seq) as { recipient: string; langs: string | null }[];
+    return this.st(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' AND (seq IS NULL OR seq < ?) ORDER BY recipient`).all(uid, seq) as { recipient: string; langs: string | null }[];
   }
 
   /** Recipients who have had the announcement (at any sequence). */
   announced(uid: string): { recipient: string; langs: string | null }[] {
-    return this.db.prepare(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' ORDER BY recipient`).all(uid) as { recipient: string; langs: string | null }[];
+    return this.st(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' ORDER BY recipient`).all(uid) as { recipient: string; langs: string | null }[];
   }
 
   summary(uid?: string): { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[] {
     const sql = `SELECT uid, kind, rev, status, COUNT(*) AS n FROM deliveries${uid ? ' WHERE uid = ?' : ''} GROUP BY uid, kind, rev, status ORDER BY uid, kind, rev, status`;
-    return this.db.prepare(sql).all(...(uid ? [uid] : [])) as { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[];
+    return this.st(sql).all(...(uid ? [uid] : [])) as { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[];
   }
 
   // ---- talks: sequence and the schedule last sent -----------------------------------------
 
   talk(uid: string): { sequence: number; schedule: string | null; status: string } | undefined {
-    return this.db.prepare('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as { sequence: number; schedule: string | null; status: string } | undefined;
+    return this.st('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as { sequence: number; schedule: string | null; status: string } | undefined;
   }
 
   /** Records the talk at its first announcement. */
   ensureTalk(uid: string, talkId: string, schedule: string): { sequence: number; schedule: string | null; status: string } {
-    this.db.prepare('INSERT INTO talks (uid, talk_id, sequence, schedule, updated_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT (uid) DO NOTHING').run(uid, talkId, schedule, nowIso());
+    this.st('INSERT INTO talks (uid, talk_id, sequence, schedule, updated_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT (uid) DO NOTHING').run(uid, talkId, schedule, nowIso());
     return this.talk(uid)!;
   }
 
   /** Raises SEQUENCE (never lowers it) and stores the schedule now sent. Returns the new sequence. */
   bumpSequence(uid: string, schedule: string, status: string): number {
     return this.db.transaction(() => {
-      this.db.prepare('UPDATE talks SET sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?').run(schedule, status, nowIso(), uid);
+      this.st('UPDATE talks SET sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?').run(schedule, status, nowIso(), uid);
       return (this.talk(uid)!).sequence;
     }).immediate();
   }
 
   allTalks(): { uid: string; talk_id: string; sequence: number; status: string }[] {
-    return this.db.prepare('SELECT uid, talk_id, sequence, status FROM talks ORDER BY talk_id').all() as { uid: string; talk_id: string; sequence: number; status: string }[];
+    return this.st('SELECT uid, talk_id, sequence, status FROM talks ORDER BY talk_id').all() as { uid: string; talk_id: string; sequence: number; status: string }[];
   }
 
   // ---- reminders --------------------------------------------------------------------------
 
   reminder(uid: string, label: string): { status: string; due_at: string; note: string | null } | undefined {
-    return this.db.prepare('SELECT status, due_at, note FROM reminders WHERE uid = ? AND label = ?').get(uid, label) as { status: string; due_at: string; note: string | null } | undefined;
+    return this.st('SELECT status, due_at, note FROM reminders WHERE uid = ? AND label = ?').get(uid, label) as { status: string; due_at: string; note: string | null } | undefined;
   }
 
   setReminder(uid: string, label: string, status: 'sending' | 'sent' | 'skipped', dueAt: string, note: string | null): void {
-    this.db.prepare(`INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.st(`INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (uid, label) DO UPDATE SET status = excluded.status, due_at = excluded.due_at, note = excluded.note, updated_at = excluded.updated_at`).run(uid, label, status, dueAt, note, nowIso());
   }
 
   // ---- suppressions -----------------------------------------------------------------------
 
   suppress(address: string, reason: string): void {
-    this.db.prepare('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(address.toLowerCase(), reason, nowIso());
+    this.st('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(address.toLowerCase(), reason, nowIso());
   }
 
   unsuppress(address: string): boolean {
-    return this.db.prepare('DELETE FROM suppressions WHERE address = ?').run(address.toLowerCase()).changes > 0;
+    return this.st('DELETE FROM suppressions WHERE address = ?').run(address.toLowerCase()).changes > 0;
   }
 
   suppressed(): Map<string, { reason: string; created_at: string }> {
-    const rows = this.db.prepare('SELECT address, reason, created_at FROM suppressions').all() as { address: string; reason: string; created_at: string }[];
+    const rows = this.st('SELECT address, reason, created_at FROM suppressions').all() as { address: string; reason: string; created_at: string }[];
     return new Map(rows.map((r) => [r.address, { reason: r.reason, created_at: r.created_at }]));
   }
 
@@ -290,10 +298,10 @@ export class Ledger {
 
   /** The secret behind unsubscribe tokens: made once, kept in the ledger. */
   secret(): string {
-    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string } | undefined;
+    const row = this.st(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string } | undefined;
     if (row) return row.value;
     const v = randomBytes(32).toString('base64url');
-    this.db.prepare(`INSERT INTO meta (name, value) VALUES ('unsubscribe_secret', ?) ON CONFLICT (name) DO NOTHING`).run(v);
-    return (this.db.prepare(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string }).value;
+    this.st(`INSERT INTO meta (name, value) VALUES ('unsubscribe_secret', ?) ON CONFLICT (name) DO NOTHING`).run(v);
+    return (this.st(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string }).value;
   }
 }

@@ -11,6 +11,7 @@ import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { headerText, HTML_LANG, Rendered } from './message';
 import { Kind } from './templates';
+import { dotStuff } from '../delivery/smtp-client';
 
 export interface Recipient { email: string; name?: string }
 
@@ -91,25 +92,43 @@ export function composeRaw(options: ReturnType<typeof mailOptions>): Promise<Buf
   return new Promise((resolve, reject) => new MailComposer(options).compile().build((e, b) => (e ? reject(e) : resolve(b))));
 }
 
-interface MimeNodeLike { setHeader(k: string, v: unknown): void; buildHeaders(): string }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+type MimeFuncs = { encodeWords(s: string, enc: string, max: number): string; foldLines(s: string, len: number): string };
+let mimeFuncs: MimeFuncs | undefined;
+const funcs = () => (mimeFuncs ??= require('nodemailer/lib/mime-funcs') as MimeFuncs);
 
-/** Header lines for one recipient, encoded and folded by nodemailer. */
-function recipientHeaders(to: Recipient, msgId: string, links: UnsubscribeLinks): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const MimeNode = require('nodemailer/lib/mime-node') as new () => MimeNodeLike;
-  const node = new MimeNode();
-  node.setHeader('To', [{ name: to.name ?? '', address: to.email }]);
-  node.setHeader('Message-ID', msgId);
-  // One header with both URIs (checklist §29; RFC 8058 §3.1), https first.
-  node.setHeader('List-Unsubscribe', [links.https, links.mailto].filter(Boolean).map((u) => `<${u}>`).join(', '));
-  if (links.https) node.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'); // §30
-  // buildHeaders adds Date and MIME-Version, which the variant already has.
-  return node.buildHeaders().split('\r\n').filter((l) => !/^(Date|MIME-Version):/i.test(l)).join('\r\n');
+/** A display name as RFC 5322 wants it: bare, quoted, or RFC 2047 encoded words. */
+function displayName(name: string): string {
+  const clean = headerText(name);
+  if (/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/.test(clean)) return clean;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, '\\$&')}"`;
+  return funcs().encodeWords(clean, 'Q', 52);
+}
+
+/**
+ * Header lines for one recipient. Built by hand, not with nodemailer's MimeNode, because this
+ * runs once per recipient; the folding and encoding are nodemailer's (mime-funcs).
+ */
+export function recipientHeaders(to: Recipient, msgId: string, links: UnsubscribeLinks): string {
+  const name = to.name ? displayName(to.name) : '';
+  const lines = [
+    funcs().foldLines(`To: ${name ? `${name} <${to.email}>` : to.email}`, 76).trimEnd(),
+    `Message-ID: ${msgId}`,
+    // One header with both URIs (checklist §29; RFC 8058 §3.1), https first.
+    `List-Unsubscribe: ${[links.https, links.mailto].filter(Boolean).map((u) => `<${u}>`).join(',\r\n ')}`,
+  ];
+  if (links.https) lines.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click'); // §30
+  return lines.join('\r\n');
 }
 
 /** A composed variant: the same bytes for every recipient but three headers. */
 export class Variant {
-  private constructor(private readonly head: string, private readonly body: Buffer) {}
+  /** The body dot-stuffed for SMTP DATA once, not per recipient (header lines never start with "."). */
+  private readonly wireBody: Buffer;
+  private constructor(private readonly head: string, private readonly body: Buffer) {
+    this.wireBody = dotStuff(body);
+  }
 
   static async compose(series: Series, rendered: Rendered, date: DateTime): Promise<Variant> {
     const raw = await composeRaw(mailOptions(series, rendered, RCPT_PLACEHOLDER, MSGID_PLACEHOLDER, date));
@@ -123,6 +142,15 @@ export class Variant {
 
   /** The exact bytes for `to`. */
   forRecipient(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
-    return Buffer.concat([Buffer.from(`${recipientHeaders(to, msgId, links)}\r\n${this.head}`, 'latin1'), this.body]);
+    return Buffer.concat([this.headFor(to, msgId, links), this.body]);
+  }
+
+  /** The same, dot-stuffed and CRLF-terminated for SMTP DATA, as chunks (the body is shared, not copied). */
+  wireFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer[] {
+    return [this.headFor(to, msgId, links), this.wireBody];
+  }
+
+  private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
+    return Buffer.from(`${recipientHeaders(to, msgId, links)}\r\n${this.head}`, 'latin1');
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: speed and memory, with baselines measured in the same run (the machines are
+ * noisy: compare ratios, not absolute figures).
+ *
+ *   1. announce to 10,000 recipients over loopback SMTP: rali (CLI, ledger included) vs a naive
+ *      nodemailer loop and a pooled compose-every-message nodemailer transport;
+ *   2. peak RSS of rali announcing to 100,000 recipients;
+ *   3. validating 100,000 subscribers;
+ *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`.
+ *
+ * BENCH_QUICK=1 runs smaller sizes.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseSubscribers } from '../src/model/subscribers';
+import { startSink } from './sink';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'bin/rali');
+const QUICK = process.env.BENCH_QUICK === '1';
+
+function seriesDir(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rali-bench-'));
+  writeFileSync(join(dir, 'rali.yaml'), readFileSync(join(ROOT, 'rali.yaml'), 'utf8'));
+  writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(n));
+  mkdirSync(join(dir, 'talks'));
+  writeFileSync(join(dir, 'talks/bench.yaml'), readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8').replace('date: 2021-11-10', 'date: 2030-11-13'));
+  return dir;
+}
+
+function subscribersCsv(n: number): string {
+  const langs = ['fr+en', 'fr+en', 'fr+en', 'fr', 'en', ''];
+  const lines = ['email,name,lang'];
+  for (let i = 0; i < n; i++) lines.push(`subscriber${i}@example.org,Abonné·e ${i},${langs[i % langs.length]}`);
+  return lines.join('\n') + '\n';
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+  return new Promise((res) => {
+    const t0 = process.hrtime.bigint();
+    const c = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (code) => res({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }));
+  });
+}
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const rssOf = (stderr: string) => Number(/BENCH_MAX_RSS (\d+)/.exec(stderr)?.[1] ?? NaN);
+
+async function announce(dir: string, port: number) {
+  rmSync(join(dir, '.rali'), { recursive: true, force: true });
+  const r = await run(process.execPath, ['-r', join(ROOT, 'bench/rss-probe.js'), BIN, 'announce', 'talks/bench.yaml', '--yes'], { cwd: dir, env: { RALI_SMTP_URL: `smtp://127.0.0.1:${port}`, NO_COLOR: '1' } });
+  if (r.code !== 0) throw new Error(`rali announce failed (${r.code}): ${r.stderr}`);
+  return r;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const sink = await startSink();
+  const out: string[] = [];
+  const say = (s: string) => { out.push(s); process.stdout.write(s + '\n'); };
+  const N = QUICK ? 2000 : 10_000;
+  const dir = seriesDir(N);
+  try {
+    say(`# rali benchmark — ${new Date().toISOString()} — node ${process.version}, ${require('node:os').cpus().length} cores`);
+    say('');
+    say(`## 1. announce over loopback SMTP (example talk, fr+en text + HTML + .ics)`);
+    const naiveN = QUICK ? 200 : 600;
+    const naive = JSON.parse((await run(process.execPath, [join(__dirname, 'baseline.js'), 'naive', String(sink.port), String(naiveN), dir])).stdout);
+    const pooledN = QUICK ? 1000 : 3000;
+    const pooled = JSON.parse((await run(process.execPath, [join(__dirname, 'baseline.js'), 'pooled', String(sink.port), String(pooledN), dir])).stdout);
+    const before = sink.messages();
+    const r = await announce(dir, sink.port);
+    const got = sink.messages() - before;
+    if (got !== N) throw new Error(`the sink got ${got} messages, expected ${N}`);
+    const naiveRate = naive.count / naive.seconds;
+    const pooledRate = pooled.count / pooled.seconds;
+    const raliRate = N / r.seconds;
+    const size = Math.round(sink.bytes() / sink.messages());
+    say(`message size ≈ ${(size / 1024).toFixed(1)} KB`);
+    say(`| run | messages | seconds | msg/s | × naive | × pooled |`);
+    say(`|---|---:|---:|---:|---:|---:|`);
+    say(`| naive nodemailer loop (no pool) | ${naive.count} | ${naive.seconds.toFixed(2)} | ${naiveRate.toFixed(0)} | 1.0 | ${(naiveRate / pooledRate).toFixed(2)} |`);
+    say(`| pooled nodemailer, compose every message | ${pooled.count} | ${pooled.seconds.toFixed(2)} | ${pooledRate.toFixed(0)} | ${(pooledRate / naiveRate).toFixed(1)} | 1.0 |`);
+    say(`| rali announce (CLI start + ledger + send) | ${N} | ${r.seconds.toFixed(2)} | ${raliRate.toFixed(0)} | **${(raliRate / naiveRate).toFixed(1)}** | **${(raliRate / pooledRate).toFixed(1)}** |`);
+    say(`peak RSS: rali ${mb(rssOf(r.stderr))} for ${N}; pooled baseline ${mb(pooled.rss)}`);
+
+    say('');
+    say(`## 2. peak RSS announcing to ${QUICK ? '20,000' : '100,000'} recipients`);
+    const bigN = QUICK ? 20_000 : 100_000;
+    writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(bigN));
+    const big = await announce(dir, sink.port);
+    say(`rali: ${bigN} messages in ${big.seconds.toFixed(1)} s (${(bigN / big.seconds).toFixed(0)} msg/s), peak RSS ${mb(rssOf(big.stderr))} (target < 150 MB)`);
+
+    say('');
+    say('## 3. validating 100,000 subscribers');
+    const csv = subscribersCsv(100_000);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.hrtime.bigint();
+      const { subscribers } = parseSubscribers(csv, 'subscribers.csv', ['fr', 'en']);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (subscribers.length !== 100_000) throw new Error('parse lost subscribers');
+    }
+    say(`parseSubscribers: median ${median(times).toFixed(0)} ms over 5 runs (target: well under 1 s)`);
+
+    say('');
+    say('## 4. cold start (median of 15, side by side)');
+    const cold = (args: string[]) => { const t0 = process.hrtime.bigint(); spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' }); return Number(process.hrtime.bigint() - t0) / 1e6; };
+    const base: number[] = []; const ver: number[] = []; const val: number[] = [];
+    for (let i = 0; i < 15; i++) { base.push(cold(['-e', '0'])); ver.push(cold([BIN, '--version'])); val.push(cold([BIN, 'validate'])); }
+    const b = median(base);
+    say(`| command | ms | × node -e 0 | target |`);
+    say(`|---|---:|---:|---:|`);
+    say(`| node -e 0 | ${b.toFixed(0)} | 1.00 | |`);
+    say(`| rali --version | ${median(ver).toFixed(0)} | ${(median(ver) / b).toFixed(2)} | ≤ 1.3 |`);
+    say(`| rali validate (example series) | ${median(val).toFixed(0)} | ${(median(val) / b).toFixed(2)} | ≤ 2.5 |`);
+  } finally {
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exit(1); });
