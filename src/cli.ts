@@ -91,6 +91,8 @@ export function buildProgram(): CommandT {
       .option('-y, --yes', 'do not ask before sending')
       .option('--to <addr>', 'send one test copy to ADDR only; record nothing');
     if (verb === 'cancel') c.option('--reason <text>', 'why, in a few words (goes into the message)');
+    if (verb === 'update') c.option('--force', 'send even though the talk is in the past');
+    if (verb === 'recording') c.option('--force', 'send even though the talk has not happened yet');
     c.action(act((talk: string, o: Record<string, unknown>) =>
       (require('./commands/send') as typeof import('./commands/send')).send({ kind, talk, config: cfg(), ...o } as never, logger())));
   }

@@ -48,6 +48,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
   const mode = smtp ? 'smtp' : 'outbox';
 
   if (o.kind === 'recording' && !talk.recording) throw new RaliError(`${talk.display}: no recording: link yet — add \`recording: https://…\` to the talk file, then run this again`);
+  if (o.kind === 'recording' && talk.start > now && !o.force && !o.to) throw new RaliError(`${talk.display}: the talk has not happened yet (${talk.start.toISODate()}) — the recording follow-up goes after it; add --force to send anyway`);
   if (o.kind !== 'cancel' && talk.status === 'cancelled') throw new RaliError(`${talk.display}: the talk is cancelled (status: cancelled) — nothing to ${o.kind}`);
   if (smtp && !o.to && (o.kind === 'announce' || o.kind === 'update') && talk.start < now && !o.force) {
     throw new RaliError(`${talk.display}: the talk was on ${talk.start.toISODate()}, in the past — check the date; add --force to send anyway`);

@@ -1,0 +1,139 @@
+/** A talk's life from cron: remind, update, cancel, recording — bin/rali against a real SMTP server, clock set with --now. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
+import { makeSeries, raliAsync } from '../helpers/series';
+import { startSmtp, TestServer } from '../helpers/smtp';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
+
+let series: ReturnType<typeof makeSeries>;
+let server: TestServer;
+beforeEach(async () => { series = makeSeries(3); server = await startSmtp(); });
+afterEach(async () => { await server.close(); series.cleanup(); });
+
+const rali = (args: string[]) => raliAsync(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+const remind = (now: string) => rali(['remind', '--now', now]);
+
+/** The latest message to user00000 (fr+en). */
+const latest = () => [...server.received].reverse().find((r) => r.to[0] === 'user00000@example.org')!.raw;
+
+async function calendarOf(raw: Buffer) {
+  const p = await simpleParser(raw);
+  const cal = p.attachments.find((a) => a.contentType === 'text/calendar' || a.contentType === 'application/ics')!;
+  const comp = new ICAL.Component(ICAL.parse(cal.content.toString('utf8')));
+  const ev = new ICAL.Event(comp.getFirstSubcomponent('vevent')!);
+  return { parsed: p, comp, ev, method: comp.getFirstPropertyValue('method'), status: comp.getFirstSubcomponent('vevent')!.getFirstPropertyValue('status') };
+}
+
+test('reminders: nothing before due; once each; late ones skipped; nothing after the start', async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  expect(server.received).toHaveLength(3);
+
+  let r = await remind('2030-11-12T11:29:00-05:00');
+  expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']); // quiet for cron
+
+  r = await remind('2030-11-12T11:31:00-05:00');
+  expect(r.code).toBe(0);
+  expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  expect(r.stdout).toMatch(/1 day reminder: 3 sent/);
+  expect(server.received).toHaveLength(6);
+  const rem = await calendarOf(latest());
+  expect(rem.parsed.subject).toMatch(/^Rappel\s:\sdemain à 11\sh\s30 \/ Reminder: tomorrow at 11:30\sa\.m\./);
+  expect(rem.parsed.text).toContain('https://umontreal.zoom.us/j/91690975818');
+  expect(rem.ev.uid).toBe('rali-olst-2030-11-13-rezagholizadeh@iro.umontreal.ca');
+  expect(rem.ev.sequence).toBe(0);
+
+  r = await remind('2030-11-12T12:00:00-05:00');
+  expect([r.code, r.stdout]).toEqual([0, '']);
+
+  // two cron runs at once when the 1-hour reminder is due: one copy each
+  const [a, b] = await Promise.all([remind('2030-11-13T10:31:00-05:00'), remind('2030-11-13T10:31:00-05:00')]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  expect(server.received).toHaveLength(9);
+  const today = await simpleParser(latest());
+  expect(today.subject).toMatch(/aujourd’hui à 11\sh\s30 \/ Reminder: today at 11:30/);
+
+  r = await remind('2030-11-13T11:31:00-05:00');
+  expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+  expect(server.received).toHaveLength(9);
+});
+
+test('a reminder whose moment passed more than the grace period ago is skipped and reported', async () => {
+  await rali(['announce', series.talk, '--yes']);
+  const r = await remind('2030-11-12T15:00:00-05:00'); // 1 day was due at 11:30, 3 h 30 ago
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/1 day reminder skipped: due at 2030-11-12T11:30:00-05:00, 210 min ago/);
+  expect(server.received).toHaveLength(3);
+  expect((await remind('2030-11-12T15:10:00-05:00')).stderr).toBe(''); // reported once
+  const h = await remind('2030-11-13T10:45:00-05:00');
+  expect(h.stdout).toMatch(/1 hour reminder: 3 sent/);
+});
+
+test('update after announce: same UID, SEQUENCE + 1, the new start; later reminders use the new time', async () => {
+  await rali(['announce', series.talk, '--yes']);
+  let r = await rali(['update', series.talk, '--yes']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('nothing changed');
+  writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8').replace('time: "11:30"', 'time: "14:00"'));
+  r = await remind('2030-11-12T14:05:00-05:00');
+  expect(r.stderr).toContain('run `rali update');
+  r = await rali(['update', series.talk, '--yes']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/changed since the last message: start, end/);
+  expect(server.received).toHaveLength(6);
+  const up = await calendarOf(latest());
+  expect(up.method).toBe('PUBLISH');
+  expect(up.ev.uid).toBe('rali-olst-2030-11-13-rezagholizadeh@iro.umontreal.ca');
+  expect(up.ev.sequence).toBe(1);
+  expect(up.ev.startDate.toJSDate().toISOString()).toBe('2030-11-13T19:00:00.000Z');
+  expect(up.parsed.subject).toMatch(/^MODIFIÉ 13 nov\. \/ UPDATED/);
+  expect(up.parsed.text).toMatch(/Avant\s:\s+mercredi 13 novembre 2030 à 11\sh\s30\n\s+Maintenant\s:\s+mercredi 13 novembre 2030 à 14\sh\s00/);
+  // a rerun sends nothing more
+  expect((await rali(['update', series.talk, '--yes'])).stdout).toContain('nothing changed');
+  expect(server.received).toHaveLength(6);
+  // the 1-day reminder now follows the new time (due 2030-11-12 14:00)
+  expect((await remind('2030-11-12T13:59:00-05:00')).stdout).toBe('');
+  r = await remind('2030-11-12T14:01:00-05:00');
+  expect(r.stdout).toMatch(/1 day reminder: 3 sent/);
+  const rem = await calendarOf(latest());
+  expect(rem.ev.sequence).toBe(1);
+  expect(rem.parsed.subject).toMatch(/demain à 14\sh\s00/);
+});
+
+test('cancel: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1; the file says cancelled (comments kept); no reminders', async () => {
+  await rali(['announce', series.talk, '--yes']);
+  const before = readFileSync(series.talkFile, 'utf8');
+  const r = await rali(['cancel', series.talk, '--yes', '--reason', 'Le conférencier est malade / the speaker is ill']);
+  expect(r.code).toBe(0);
+  expect(server.received).toHaveLength(6);
+  const c = await calendarOf(latest());
+  expect(c.method).toBe('CANCEL');
+  expect(c.status).toBe('CANCELLED');
+  expect(c.ev.sequence).toBe(1);
+  expect(c.ev.uid).toBe('rali-olst-2030-11-13-rezagholizadeh@iro.umontreal.ca');
+  expect(latest().toString('latin1')).toMatch(/text\/calendar; charset=utf-8; method=CANCEL/);
+  expect(c.parsed.subject).toMatch(/^ANNULÉ 13 nov\. \/ CANCELLED/);
+  expect(c.parsed.text).toContain('the speaker is ill');
+  const after = readFileSync(series.talkFile, 'utf8');
+  expect(after).toMatch(/^status: cancelled$/m);
+  expect(after).toContain('cancel_reason: Le conférencier est malade / the speaker is ill');
+  expect(after.split('\n').filter((l) => l.startsWith('#'))).toEqual(before.split('\n').filter((l) => l.startsWith('#')));
+  expect((await remind('2030-11-12T11:31:00-05:00')).stdout).toBe('');
+  expect((await rali(['cancel', series.talk, '--yes'])).stdout).toContain('already sent');
+  expect(server.received).toHaveLength(6);
+});
+
+test('recording: refused before the talk, sent once after', async () => {
+  writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8') + 'recording: https://example.org/rec/1\n');
+  const early = await rali(['recording', series.talk, '--yes']);
+  expect(early.code).toBe(2);
+  expect(early.stderr).toContain('has not happened yet');
+  const r = await rali(['recording', series.talk, '--yes', '--force']);
+  expect(r.code).toBe(0);
+  expect(server.received).toHaveLength(3);
+  const p = await simpleParser(latest());
+  expect(p.text).toContain('https://example.org/rec/1');
+  expect(p.attachments).toHaveLength(0); // no .ics for a follow-up
+  expect((await rali(['recording', series.talk, '--yes', '--force'])).stdout).toContain('nothing to send');
+});
