@@ -1,0 +1,48 @@
+/** The crontab line from the README, run as cron runs it: /bin/sh, an empty environment (env -i). */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BIN, ROOT, tempDir } from '../helpers/paths';
+import { makeSeries, raliAsync } from '../helpers/series';
+import { startSmtp } from '../helpers/smtp';
+
+function crontab(): { env: Record<string, string>; command: string } {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- crontab -->\s*```crontab\n([\s\S]*?)```/.exec(readme)![1].trim().split('\n');
+  const env = Object.fromEntries(block.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+  const job = block.find((l) => /^[*\d]/.test(l))!;
+  return { env, command: job.split(/\s+/).slice(5).join(' ') };
+}
+
+test('the README crontab line, run by hand in a clean shell, sends the due reminder', async () => {
+  const series = makeSeries(2);
+  const server = await startSmtp();
+  const home = tempDir('rali-home-');
+  try {
+    expect((await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } })).code).toBe(0);
+    // the organizer's setup: the series in ~/seminaires, smtp.env beside it, rali on the PATH
+    const folder = join(home.dir, 'seminaires');
+    symlinkSync(series.dir, folder);
+    writeFileSync(join(series.dir, 'smtp.env'), `RALI_SMTP_URL=${server.url}\n`);
+    const bin = join(home.dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(BIN, join(bin, 'rali'));
+    const { env, command } = crontab();
+    expect(command).toContain('rali remind');
+    // cron would run `rali remind` at the right time; --now stands for "the day before the talk".
+    const line = command.replace('rali remind', 'rali remind --now 2030-11-12T11:31:00-05:00');
+    const path = `${bin}:${dirname(process.execPath)}:${env.PATH}`;
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('/usr/bin/env', ['-i', `HOME=${home.dir}`, `PATH=${path}`, '/bin/sh', '-c', line], (err, stdout, stderr) =>
+        resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+    });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/1 day reminder: 2 sent/);
+    expect(server.received).toHaveLength(4);
+  } finally {
+    await server.close();
+    series.cleanup();
+    home.cleanup();
+  }
+});
