@@ -7,7 +7,7 @@ import { EXIT_INPUT, InputError, RaliError } from './errors';
 import type { Logger } from './log';
 
 function version(): string {
-  return (require('../../package.json') as { version: string }).version;
+  return (require('./paths') as typeof import('./paths')).packageVersion();
 }
 
 function logger(): Logger {

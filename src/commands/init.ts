@@ -2,10 +2,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
+import { PACKAGE_ROOT } from '../paths';
 import { Logger } from '../log';
 import { slugify } from '../model/text';
 
-export const SCHEMA_DIR = resolve(__dirname, '../../../schema');
+export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');
 
 export function seriesTemplate(id: string): string {
   return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'rali.schema.json')}

@@ -80,7 +80,8 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
   const ledger = readOnly ? Ledger.openReadOnly(series.stateDir) : Ledger.open(series.stateDir);
   try {
     const suppressed = ledger?.suppressed() ?? new Map();
-    const byEmail = new Map(subscribers.map((s) => [s.email.toLowerCase(), s]));
+    let byEmailCache: Map<string, (typeof subscribers)[number]> | undefined;
+    const byEmail = () => (byEmailCache ??= new Map(subscribers.map((s) => [s.key, s])));
     const stored = ledger?.talk(talk.uid);
     let seq = stored?.sequence ?? 0;
     let rev: string;
@@ -93,7 +94,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
     const toAnnounced = (rows: { recipient: string; langs: string | null }[]): PlanItem[] => rows
       .filter((r) => !suppressed.has(r.recipient))
       .map((r) => {
-        const sub = byEmail.get(r.recipient);
+        const sub = byEmail().get(r.recipient);
         const langs = (r.langs?.split('+').filter((x) => x === 'fr' || x === 'en') as Lang[] | undefined) ?? sub?.langs ?? series.languages;
         return { key: r.recipient, email: sub?.email ?? r.recipient, name: sub?.name, langs: langs.length ? langs : series.languages };
       });

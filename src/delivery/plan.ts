@@ -24,19 +24,21 @@ export function langsKey(langs: Lang[]): string {
   return langs.join('+');
 }
 
+/** The subscribers are plan items already (no copy: the plan of 100,000 is the list itself). */
 export function planRecipients(series: Series, subscribers: Subscriber[], suppressed: Map<string, unknown>): Plan {
-  const seen = new Set<string>();
   const items: PlanItem[] = [];
   const sup: string[] = [];
-  const add = (email: string, name: string | undefined, langs: Lang[]) => {
-    const key = email.toLowerCase();
-    if (seen.has(key)) return;
-    seen.add(key);
-    if (suppressed.has(key)) { sup.push(email); return; }
-    items.push({ key, email, name, langs });
-  };
-  for (const s of subscribers) add(s.email, s.name, s.langs);
-  for (const l of series.lists) add(l, undefined, series.languages);
+  // parseSubscribers already dropped duplicates; list addresses may repeat a subscriber.
+  for (const s of subscribers) {
+    if (suppressed.has(s.key)) sup.push(s.email); else items.push(s);
+  }
+  const inList = new Set(series.lists.length ? subscribers.map((s) => s.key) : []);
+  for (const l of series.lists) {
+    const key = l.toLowerCase();
+    if (inList.has(key)) continue;
+    inList.add(key);
+    if (suppressed.has(key)) sup.push(l); else items.push({ key, email: l, langs: series.languages });
+  }
   return { items, suppressed: sup, byLangs: countLangs(items) };
 }
 

@@ -138,7 +138,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         }
         o.onResult?.(item, outcome);
         // Record as we go, in small transactions: a kill -9 loses at most these few.
-        if (settled.length >= 25) o.ledger?.settleMany(o.key, settled.splice(0));
+        if (settled.length >= 50) o.ledger?.settleMany(o.key, settled.splice(0));
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.transport.concurrency, batch.length) }, worker));

@@ -51,7 +51,6 @@ const MIGRATIONS: string[] = [
      updated_at TEXT NOT NULL,
      PRIMARY KEY (uid, kind, rev, recipient)
    ) WITHOUT ROWID;
-   CREATE INDEX deliveries_status ON deliveries (uid, kind, status);
    CREATE TABLE suppressions (
      address TEXT PRIMARY KEY,
      reason TEXT NOT NULL,
@@ -182,16 +181,18 @@ export class Ledger {
   claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[]): Map<string, ClaimResult> {
     const out = new Map<string, ClaimResult>();
     const get = this.st('SELECT d.status, d.run_id, r.ended_at FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
-    const insert = this.st(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?)`);
+    // Insert first: on a first run every claim is one statement; the lookup is for the rest.
+    const insert = this.st(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     const reclaim = this.st(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
     this.db.transaction(() => {
       const t = nowIso();
       for (const it of items) {
-        const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null } | undefined;
-        if (!row) {
-          insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t);
+        if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
           out.set(it.recipient, 'mine');
-        } else if (row.status === 'pending' || (row.status === 'claimed' && (row.ended_at !== null || row.run_id === null))) {
+          continue;
+        }
+        const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null };
+        if (row.status === 'pending' || (row.status === 'claimed' && (row.ended_at !== null || row.run_id === null))) {
           reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
           out.set(it.recipient, row.status === 'claimed' ? 'interrupted' : 'mine');
         } else {

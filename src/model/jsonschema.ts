@@ -3,7 +3,8 @@
  * `npm run schema` rewrites them; a test checks that the committed files are up to date.
  */
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths';
 import { z } from 'zod';
 import { SeriesFile, TalkFile } from './schema';
 
@@ -17,7 +18,7 @@ export function jsonSchemas(): Record<string, string> {
 }
 
 if (require.main === module) {
-  const dir = resolve(__dirname, '../../../schema');
+  const dir = join(PACKAGE_ROOT, 'schema');
   for (const [name, text] of Object.entries(jsonSchemas())) writeFileSync(join(dir, name), text);
   process.stdout.write(`wrote ${Object.keys(jsonSchemas()).join(', ')} in schema/\n`);
 }

@@ -10,6 +10,8 @@ import { readText } from './source';
 export const MAX_SUBSCRIBERS_BYTES = 64 * 1024 * 1024;
 
 export interface Subscriber {
+  /** The address lowercased: the key for duplicates, suppressions and the ledger. */
+  key: string;
   email: string;
   name?: string;
   /** Languages this subscriber reads, in the series' order. */
@@ -49,6 +51,18 @@ export function splitCsvLine(line: string): string[] | undefined {
 /** `fr`, `en`, `fr+en`, `en+fr`, empty (every language), in the series' order. */
 export function parseLangs(text: string, seriesLangs: readonly Lang[]): Lang[] | undefined {
   const t = text.trim().toLowerCase();
+  // One shared array per spelling: 100,000 subscribers need three arrays, not 100,000.
+  const cacheKey = `${t}|${seriesLangs.join('+')}`;
+  const hit = langsCache.get(cacheKey);
+  if (hit) return hit;
+  const out = computeLangs(t, seriesLangs);
+  if (out) langsCache.set(cacheKey, out);
+  return out;
+}
+
+const langsCache = new Map<string, Lang[]>();
+
+function computeLangs(t: string, seriesLangs: readonly Lang[]): Lang[] | undefined {
   if (t === '' || t === 'both' || t === 'all') return [...seriesLangs];
   const parts = t.split(/\s*[+/|]\s*/);
   if (!parts.every((p) => (LANGS as readonly string[]).includes(p))) return undefined;
@@ -89,7 +103,7 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
       continue;
     }
     seen.set(key, lineNo);
-    subscribers.push({ email, name: name || undefined, langs, line: lineNo });
+    subscribers.push({ key, email, name: name || undefined, langs, line: lineNo });
   }
   return { subscribers, problems };
 }

@@ -82,6 +82,11 @@ export function buildIcs(input: IcsInput): string {
   });
   // ical-generator #680: a calendar-level zone name makes DTSTAMP local time without Z; set the
   // generator with no name and put the zone on the event (checklist §9, §13).
+  // The generator returns null for a zone it lacks, and ical-generator then writes a TZID with no
+  // VTIMEZONE, which shifts the time in Outlook (checklist §10, §26): refuse instead.
+  if (!getVtimezoneComponent(series.timezone)) {
+    throw new Error(`no VTIMEZONE definition for ${series.timezone}: set series.timezone to a canonical IANA zone`);
+  }
   cal.timezone({ name: null, generator: getVtimezoneComponent });
   const cancelled = input.method === 'CANCEL' || talk.status === 'cancelled';
   const ev = cal.createEvent({

@@ -4,7 +4,8 @@
  * line and field — never a blank in a mail to 300 people).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { PACKAGE_ROOT } from '../paths';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
@@ -14,7 +15,7 @@ import { display } from '../model/series';
 import { dateTime, longDate, relativeDay, shortDate, time, zoneName } from './dates';
 import { paragraphs } from './wrap';
 
-export const BUILTIN_DIR = resolve(__dirname, '../../../templates');
+export const BUILTIN_DIR = join(PACKAGE_ROOT, 'templates');
 export const KINDS = ['announce', 'reminder', 'update', 'cancel', 'recording'] as const;
 export type Kind = (typeof KINDS)[number];
 export type Format = 'text' | 'html';

@@ -5,6 +5,9 @@ import { simpleParser } from 'mailparser';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
+
 let series: ReturnType<typeof makeSeries>;
 let server: TestServer | undefined;
 afterEach(async () => { await server?.close(); server = undefined; series?.cleanup(); });
@@ -36,6 +39,10 @@ test('happy path: each recipient gets one message in their languages; a rerun se
     expect(p.text!.includes('La présentation sera donnée en anglais.')).toBe(langs.includes('fr'));
     expect(p.text!.includes('The presentation will be given in English.')).toBe(langs.includes('en'));
     expect(rec.raw.toString('latin1')).toMatch(/method=PUBLISH/);
+    // the .ics as sent (through the bundled CLI) keeps its VTIMEZONE: 11:30 in Montreal = 16:30 UTC
+    const ics = p.attachments.find((a) => a.contentType === 'application/ics')!.content.toString('utf8');
+    expect(ics).toContain('BEGIN:VTIMEZONE\r\nTZID:America/Toronto');
+    expect(new ICAL.Event(new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!).startDate.toJSDate().toISOString()).toBe('2030-11-13T16:30:00.000Z');
     expect(p.headers.get('to')).toBeDefined();
     expect(rec.raw.toString('latin1')).not.toMatch(/^(Cc|Bcc):/im);
   }
