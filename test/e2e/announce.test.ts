@@ -213,3 +213,26 @@ test('a talk in the past is refused over SMTP unless --force', async () => {
   expect(f.code).toBe(0);
   expect(server.received).toHaveLength(1);
 });
+
+test('Ctrl-C finishes what is in flight, records it and prints the summary; the next run sends the rest, no one twice', async () => {
+  series = makeSeries(200);
+  server = await startSmtp({ delayMs: () => 15 });
+  const r = await raliAsync(['announce', series.talk, '--yes'], {
+    cwd: series.dir, env: { RALI_SMTP_URL: server.url },
+    onStarted: (kill) => {
+      const t = setInterval(() => { if (server!.received.length >= 20) { clearInterval(t); kill('SIGINT'); } }, 2);
+    },
+  });
+  expect(r.signal).toBeNull();
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('stopping after the messages in flight');
+  const sent = Number(/announcement: (\d+) sent/.exec(r.stdout)![1]);
+  expect(r.stdout).toMatch(/\d+ not attempted/);
+  expect(sent).toBe(server.received.length);
+  expect(sent).toBeLessThan(200);
+  const rest = await announce();
+  expect(rest.code).toBe(0);
+  expect(rest.stdout).toContain(`${sent} already sent`);
+  expect(byRecipient().size).toBe(200);
+  expect(Math.max(...byRecipient().values())).toBe(1);
+});

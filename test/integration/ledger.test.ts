@@ -1,0 +1,64 @@
+/** The ledger on a real SQLite file: claims are atomic, dead runs' claims come back, sequences only go up. */
+import { spawnSync } from 'node:child_process';
+import { Ledger } from '../../src/ledger/ledger';
+import { tempDir } from '../helpers/paths';
+
+let t: ReturnType<typeof tempDir>;
+beforeEach(() => { t = tempDir(); });
+afterEach(() => t.cleanup());
+
+const key = { uid: 'u@x', kind: 'announce', rev: '0' };
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ recipient: `r${i}@x.org`, messageId: `<m${i}>`, seq: 0, langs: 'fr' }));
+
+test('two ledgers on one file: a delivery claimed by a live run is busy for the other', () => {
+  const a = Ledger.open(t.dir);
+  const b = Ledger.open(t.dir);
+  const ra = a.startRun('announce');
+  const rb = b.startRun('announce');
+  expect([...a.claim(key, ra, items(3)).values()]).toEqual(['mine', 'mine', 'mine']);
+  expect([...b.claim(key, rb, items(4)).values()]).toEqual(['busy', 'busy', 'busy', 'mine']);
+  a.settle(key, 'r0@x.org', 'sent', '250 ok');
+  a.settle(key, 'r1@x.org', 'failed', '550 5.1.1 unknown');
+  a.endRun(ra, {}); // r2 was still claimed: back to pending
+  expect([...b.claim(key, rb, items(3)).values()]).toEqual(['sent', 'failed', 'mine']);
+  a.close(); b.close();
+});
+
+test('a claim left by a dead process is reclaimed as interrupted', () => {
+  // A run whose process is gone: its pid is that of a child that has exited.
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const l = Ledger.open(t.dir);
+  const runId = l.startRun('announce');
+  l.claim(key, runId, items(2));
+  l.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, runId);
+  const next = l.startRun('announce');
+  expect([...l.claim(key, next, items(2)).values()]).toEqual(['interrupted', 'interrupted']);
+  expect(JSON.parse((l.db.prepare('SELECT counts FROM runs WHERE id = ?').get(runId) as { counts: string }).counts)).toEqual({ interrupted: true });
+  l.close();
+});
+
+test('SEQUENCE goes up one at a time and the schedule follows; migrations are versioned', () => {
+  const l = Ledger.open(t.dir);
+  expect(l.ensureTalk('u@x', 'talk', '{"a":1}').sequence).toBe(0);
+  expect(l.ensureTalk('u@x', 'talk', '{"a":2}').schedule).toBe('{"a":1}'); // the first announcement's schedule stays
+  expect(l.bumpSequence('u@x', '{"a":2}', 'scheduled')).toBe(1);
+  expect(l.bumpSequence('u@x', '{"a":3}', 'cancelled')).toBe(2);
+  expect(l.talk('u@x')).toEqual({ sequence: 2, schedule: '{"a":3}', status: 'cancelled' });
+  expect(l.db.pragma('user_version', { simple: true })).toBe(1);
+  expect(l.db.pragma('journal_mode', { simple: true })).toBe('wal');
+  l.close();
+  // reopening does not migrate again
+  const again = Ledger.open(t.dir);
+  expect(again.talk('u@x')?.sequence).toBe(2);
+  again.close();
+});
+
+test('the unsubscribe secret is made once', () => {
+  const l = Ledger.open(t.dir);
+  const s = l.secret();
+  expect(s).toMatch(/^[\w-]{40,}$/);
+  l.close();
+  const again = Ledger.open(t.dir);
+  expect(again.secret()).toBe(s);
+  again.close();
+});
