@@ -129,15 +129,20 @@ export class Ledger {
   }
 
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`);
-    }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.pragma(`user_version = ${v + 1}`);
+    // Two runs may open a new ledger at once: each step re-reads the version inside its write
+    // transaction, so only one of them applies it.
+    for (;;) {
+      const applied = this.db.transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length) {
+          throw new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`);
+        }
+        if (version === MIGRATIONS.length) return false;
+        this.db.exec(MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+        return true;
       }).immediate();
+      if (!applied) return;
     }
   }
 

@@ -1,5 +1,6 @@
 /** The ledger on a real SQLite file: claims are atomic, dead runs' claims come back, sequences only go up. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger';
 import { tempDir } from '../helpers/paths';
 
@@ -61,4 +62,16 @@ test('the unsubscribe secret is made once', () => {
   const again = Ledger.open(t.dir);
   expect(again.secret()).toBe(s);
   again.close();
+});
+
+test('several processes opening a new ledger at once all succeed (one of them migrates)', async () => {
+  const script = `const { Ledger } = require(${JSON.stringify(join(__dirname, '../../src/ledger/ledger.js'))}); const l = Ledger.open(process.argv[1]); l.startRun('x'); l.close();`;
+  for (let round = 0; round < 10; round++) {
+    const dir = join(t.dir, `r${round}`);
+    const codes = await Promise.all(Array.from({ length: 5 }, () => new Promise<number | null>((resolve) => {
+      const c = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      c.on('close', resolve);
+    })));
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
+  }
 });
