@@ -8,6 +8,7 @@ import { Logger, style, useColor } from '../log';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Kind } from '../render/templates';
 import { currentState } from '../ledger/state';
+import { revisionOf } from '../delivery/plan';
 import { langsOption, loadSeriesAndTalk, parseNow, render } from './common';
 
 export interface PreviewOptions {
@@ -36,7 +37,7 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   const rendered = render(l, kind, langs, now, { sequence, previous: state.previous }, { attendee: { email: o.to ?? 'subscriber@example.org' } });
   const to = { email: o.to ?? 'subscriber@example.org' };
   const variant = await Variant.compose(l.series, rendered, now);
-  const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, String(sequence), to.email), unsubscribeLinks(l.series, to.email, 'preview'));
+  const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, revisionOf(kind, sequence, l.series.reminders.at(-1)?.label), to.email), unsubscribeLinks(l.series, to.email, 'preview'));
 
   if (o.eml) writeFileSync(o.eml, eml);
   if (o.html) writeFileSync(o.html, rendered.html);

@@ -13,7 +13,7 @@ import { loadSeries, readSubscribers, readTalk, Series, talkFiles } from '../mod
 import { scheduleChanges, Schedule, scheduleOf } from '../model/schedule';
 import { slugify } from '../model/text';
 import { Talk } from '../model/talk';
-import { planRecipients } from '../delivery/plan';
+import { planRecipients, revisionOf } from '../delivery/plan';
 import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/transport';
 import { display } from '../model/series';
@@ -44,7 +44,7 @@ export function dueReminder(series: Series, start: DateTime, now: DateTime): Due
   return { ...passed[0], superseded: passed.slice(1) };
 }
 
-export const revOf = (label: string) => slugify(label);
+const revOf = (label: string) => revisionOf('reminder', 0, label);
 
 export async function remind(o: RemindOptions, log: Logger): Promise<number> {
   const now = parseNow(o.now);

@@ -13,7 +13,7 @@ import { loadSubscribers } from '../model';
 import { Schedule, scheduleChanges, scheduleOf } from '../model/schedule';
 import { Lang } from '../model/schema';
 import { Talk } from '../model/talk';
-import { countLangs, describeCounts, planRecipients, PlanItem } from '../delivery/plan';
+import { countLangs, describeCounts, planRecipients, PlanItem, revisionOf } from '../delivery/plan';
 import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/transport';
 import { Kind } from '../render/templates';
@@ -101,7 +101,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
 
     switch (o.kind) {
       case 'announce': {
-        rev = '0';
+        rev = revisionOf('announce', seq);
         if (previous && scheduleChanges(previous, current).length) {
           throw new RaliError(`${talk.display}: the date, time or place changed since the announcement went out — run \`rali update ${talk.display}\` first, so that those who have it get the change`);
         }
@@ -110,7 +110,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
         break;
       }
       case 'update': {
-        if (mode === 'outbox') { rev = String(seq + 1); seq += 1; items = plan.items; notes.push('outbox: a rehearsal for every subscriber (the ledger records announcements sent over SMTP only)'); break; }
+        if (mode === 'outbox') { seq += 1; rev = revisionOf('update', seq); items = plan.items; notes.push('outbox: a rehearsal for every subscriber (the ledger records announcements sent over SMTP only)'); break; }
         if (!stored) throw new RaliError(`${talk.display}: no announcement of this talk has been sent — \`rali announce\` sends the current details`);
         const changed = scheduleChanges(previous!, current);
         const pendingAt = (s: number) => ledger!.deliveries(talk.uid, 'update').some((d) => d.rev === String(s) && d.status !== 'sent' && d.status !== 'failed');
@@ -126,12 +126,12 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
             seq += 1;
           }
         }
-        rev = String(seq);
+        rev = revisionOf('update', seq);
         items = toAnnounced(ledger!.announcedBefore(talk.uid, seq));
         break;
       }
       case 'cancel': {
-        rev = 'cancel';
+        rev = revisionOf('cancel', seq);
         talk = { ...talk, status: 'cancelled' } as Talk;
         if (mode === 'outbox') { seq += 1; items = plan.items; notes.push('outbox: a rehearsal for every subscriber'); break; }
         if (!stored) throw new RaliError(`${talk.display}: no announcement of this talk has been sent, so no one needs a cancellation — set \`status: cancelled\` in the file`);
@@ -143,7 +143,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
         break;
       }
       case 'recording': {
-        rev = 'recording';
+        rev = revisionOf('recording', seq);
         items = plan.items;
         break;
       }

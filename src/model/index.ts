@@ -1,5 +1,5 @@
 /** Loading everything a command needs, failing with every problem at once. */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { InputError, Problem, RaliError } from '../errors';
@@ -23,7 +23,7 @@ export function talkFiles(series: Series): string[] {
 /** A talk for a command: a path, or a talk id of the series. Throws InputError on problems. */
 export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd = process.cwd()): { talk: Talk; warnings: Problem[] } {
   const candidates = [join(cwd, ref), join(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
-  const file = candidates.find((c) => { try { return require('node:fs').statSync(c).isFile(); } catch { return false; } });
+  const file = candidates.find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
   if (!file) throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
   const { talk, problems } = readTalk(file, series, now);
   if (!talk) throw new InputError(problems);

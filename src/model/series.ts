@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Duration } from 'luxon';
 import { InputError, Problem, RaliError } from '../errors';
-import { checkSchema } from './issues';
+import { checkSchema, pathText } from './issues';
 import { seriesHeaderSafe, wellFormedSeries, RuleProblem } from './rules';
 import { Lang, LANGS, SeriesFile } from './schema';
 import { loadYaml, locate, YamlSource } from './source';
@@ -60,7 +60,33 @@ export function display(file: string, cwd = process.cwd()): string {
 }
 
 export function positioned(src: YamlSource, rp: RuleProblem[]): Problem[] {
-  return rp.map((r) => ({ file: src.file, ...locate(src, r.path), path: r.path.map(String).join('.'), message: r.message, hint: r.hint, severity: r.severity }));
+  return rp.map((r) => ({ file: src.file, ...locate(src, r.path), path: pathText(r.path), message: r.message, hint: r.hint, severity: r.severity }));
+}
+
+const DEFAULT_REMINDERS = ['1 day', '1 hour'];
+const DEFAULT_GRACE = '2 hours';
+
+/** Time zone, languages, reminders and SMTP numbers: what the schema cannot say. */
+export function seriesValues(f: SeriesFile): RuleProblem[] {
+  const rp: RuleProblem[] = [];
+  const err = (path: (string | number)[], message: string, hint: string) => rp.push({ path, message, hint, severity: 'error' });
+  const tz = f.series?.timezone;
+  if (typeof tz === 'string' && !canonicalZone(tz)) err(['series', 'timezone'], `"${tz}" is not a time zone`, 'use an IANA name such as America/Toronto');
+  const languages = f.series?.languages;
+  if (Array.isArray(languages) && (languages.length === 0 || new Set(languages).size !== languages.length)) {
+    err(['series', 'languages'], 'must list each language once', 'e.g. [fr, en]');
+  }
+  if (Array.isArray(f.reminders)) {
+    f.reminders.forEach((r, i) => { if (typeof r === 'string' && !parseOffset(r)) err(['reminders', i], `"${r}" is not a delay`, 'write it like 1 day, 2 hours or 30 minutes'); });
+  }
+  if (typeof f.reminder_grace === 'string' && !parseOffset(f.reminder_grace)) err(['reminder_grace'], `"${f.reminder_grace}" is not a delay`, 'write it like 2 hours');
+  const smtp = f.smtp;
+  if (smtp && typeof smtp === 'object') {
+    if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
+    if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50)) err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
+    if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0)) err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
+  }
+  return rp;
 }
 
 /** Validates and normalizes rali.yaml. Returns problems instead of throwing. */
@@ -69,34 +95,21 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
   if (!src.value || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
   const { value: f, problems } = checkSchema(src, SeriesFile);
   problems.unshift(...src.problems);
-  if (!f) return { problems };
-  problems.push(...positioned(src, [...wellFormedSeries(f), ...seriesHeaderSafe(f)]));
+  // The rules also run on a file that failed the schema, so that every problem shows at once;
+  // a rule that meets a field of the wrong shape finds nothing (the schema said it already).
+  const w = (f ?? src.value) as SeriesFile;
+  const rp = [wellFormedSeries, seriesHeaderSafe, seriesValues].flatMap((rule) => { try { return rule(w); } catch { return []; } });
+  problems.push(...positioned(src, rp));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  if (!f || problems.some((p) => p.severity === 'error')) return { problems };
 
   const dir = dirname(resolve(configFile));
-  const rp: RuleProblem[] = [];
-  const timezone = canonicalZone(f.series.timezone);
-  if (!timezone) rp.push({ path: ['series', 'timezone'], message: `"${f.series.timezone}" is not a time zone`, hint: 'use an IANA name such as America/Toronto', severity: 'error' });
+  const timezone = canonicalZone(f.series.timezone)!;
   const languages = f.series.languages ?? [...LANGS];
-  if (languages.length === 0 || new Set(languages).size !== languages.length) {
-    rp.push({ path: ['series', 'languages'], message: 'must list each language once', hint: 'e.g. [fr, en]', severity: 'error' });
-  }
-  const reminders: Reminder[] = [];
-  (f.reminders ?? ['1 day', '1 hour']).forEach((r, i) => {
-    const d = parseOffset(r);
-    if (!d) rp.push({ path: ['reminders', i], message: `"${r}" is not a delay`, hint: 'write it like 1 day, 2 hours or 30 minutes', severity: 'error' });
-    else reminders.push({ label: r.trim(), before: d });
-  });
+  const reminders: Reminder[] = (f.reminders ?? DEFAULT_REMINDERS).map((r) => ({ label: r.trim(), before: parseOffset(r)! }));
   reminders.sort((a, b) => b.before.as('minutes') - a.before.as('minutes'));
-  const grace = parseOffset(f.reminder_grace ?? '2 hours');
-  if (!grace) rp.push({ path: ['reminder_grace'], message: `"${f.reminder_grace}" is not a delay`, hint: 'write it like 2 hours', severity: 'error' });
+  const grace = parseOffset(f.reminder_grace ?? DEFAULT_GRACE)!;
   const smtp = f.smtp;
-  if (smtp) {
-    if (smtp.port !== undefined && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) rp.push({ path: ['smtp', 'port'], message: 'is not a port number', hint: 'usually 587 (STARTTLS) or 465 (TLS)', severity: 'error' });
-    if (smtp.connections !== undefined && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50)) rp.push({ path: ['smtp', 'connections'], message: 'must be a whole number from 1 to 50', hint: 'most servers allow 5', severity: 'error' });
-    if (smtp.per_second !== undefined && !(smtp.per_second > 0)) rp.push({ path: ['smtp', 'per_second'], message: 'must be a positive number', hint: 'ask your mail administrator for the allowed rate', severity: 'error' });
-  }
-  problems.push(...positioned(src, rp));
-  if (problems.some((p) => p.severity === 'error')) return { problems };
 
   const from = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(f.from);
   const series: Series = {
@@ -105,7 +118,7 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     name: bi(f.series.name)!,
     id: f.series.id,
     domain: f.series.domain.toLowerCase(),
-    timezone: timezone!,
+    timezone,
     languages,
     subscribeUrl: f.series.subscribe_url,
     archiveUrl: f.series.archive_url,
@@ -115,7 +128,7 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     subscribersFile: resolve(dir, f.subscribers ?? 'subscribers.csv'),
     lists: f.lists ?? [],
     reminders,
-    reminderGrace: grace!,
+    reminderGrace: grace,
     smtp: smtp && { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, connections: smtp.connections ?? 5, perSecond: smtp.per_second },
     templatesDir: f.templates !== undefined ? resolve(dir, f.templates) : undefined,
     talksDir: resolve(dir, f.talks ?? 'talks'),

@@ -44,3 +44,22 @@ describe('bad-input corpus', () => {
     expect(actual[f].exit).toBe(actual[f].messages.some((m) => !m.includes(' warning: ')) ? 2 : 0);
   });
 });
+
+describe('a broken rali.yaml', () => {
+  test('every problem at once, in file order, each positioned', () => {
+    const dir = join(FIXTURES, 'corpus-config');
+    let err: InputError | undefined;
+    try { validate({ files: [], config: join(dir, 'rali.yaml'), now: NOW, cwd: dir }, memoryLogger()); } catch (e) { err = e as InputError; }
+    expect(err).toBeInstanceOf(InputError);
+    expect(err!.problems.map(formatProblem)).toEqual([
+      'test/fixtures/corpus-config/rali.yaml:3:7: series.id: "Bad Id" is not a short id — use lowercase letters, digits and dashes, e.g. rali-olst',
+      'test/fixtures/corpus-config/rali.yaml:4:11: series.domain: "x" is not a domain name — e.g. iro.umontreal.ca',
+      'test/fixtures/corpus-config/rali.yaml:5:13: series.timezone: "Mars/Olympus" is not a time zone — use an IANA name such as America/Toronto',
+      'test/fixtures/corpus-config/rali.yaml:6:19: series.languages[1]: the text "de" is not allowed — use one of: fr, en',
+      'test/fixtures/corpus-config/rali.yaml:7:7: from: "nobody" is not a mailbox — write it as "Name <address@domain>"',
+      'test/fixtures/corpus-config/rali.yaml:8:13: reminders[0]: "soon" is not a delay — write it like 1 day, 2 hours or 30 minutes',
+      'test/fixtures/corpus-config/rali.yaml:9:23: smtp.port: is not a port number — usually 587 (STARTTLS) or 465 (TLS)',
+      'test/fixtures/corpus-config/rali.yaml:10:1: subscriber: unknown field — did you mean "subscribers"?',
+    ]);
+  });
+});
