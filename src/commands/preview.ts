@@ -9,6 +9,7 @@ import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Kind } from '../render/templates';
 import { currentState } from '../ledger/state';
 import { revisionOf } from '../delivery/plan';
+import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { langsOption, loadSeriesAndTalk, parseNow, render } from './common';
 
 export interface PreviewOptions {
@@ -34,6 +35,11 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   // What the next message of this kind would carry: updates and cancellations raise SEQUENCE.
   const sequence = kind === 'update' || kind === 'cancel' ? state.sequence + 1 : state.sequence;
   if (kind === 'recording' && !l.talk.recording) throw new RaliError(`${l.talk.display}: no recording: link yet — add it to the talk file first`);
+  if (kind === 'update' && (!state.previous || !scheduleChanges(state.previous, scheduleOf(l.talk)).length)) {
+    log.err(state.previous
+      ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'
+      : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.');
+  }
   const rendered = render(l, kind, langs, now, { sequence, previous: state.previous }, { attendee: { email: o.to ?? 'subscriber@example.org' } });
   const to = { email: o.to ?? 'subscriber@example.org' };
   const variant = await Variant.compose(l.series, rendered, now);
