@@ -1,6 +1,6 @@
 /** The CLI as a user meets it: spawn bin/rali. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, tempDir } from '../helpers/paths';
 
@@ -131,5 +131,23 @@ describe('rali init and rali new', () => {
     const r = rali(['new', '--date', '2027-02-30', '--time', '11:30', '--speaker', 'X'], { cwd: t.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--date');
+  });
+});
+
+describe('the compile cache beside the bundle', () => {
+  const dist = join(ROOT, 'dist');
+  const caches = () => readdirSync(dist).filter((f) => f.endsWith('.v8cache'));
+  test('is written by a run, used by the next, and a corrupt one is replaced, not trusted', () => {
+    for (const f of caches()) rmSync(join(dist, f));
+    expect(rali(['validate']).code).toBe(0);
+    expect(caches()).toHaveLength(1);
+    const file = join(dist, caches()[0]);
+    const good = readFileSync(file);
+    expect(rali(['validate']).code).toBe(0);
+    writeFileSync(file, Buffer.alloc(good.length, 7));
+    const r = rali(['validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok: /);
+    expect(readFileSync(file).equals(Buffer.alloc(good.length, 7))).toBe(false);
   });
 });
