@@ -45,7 +45,7 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       }
       for (const f of t.failed ?? []) log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
     }
-    log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list --suppressed)' : ''}`);
+    log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`);
     return EXIT_OK;
   } finally {
     ledger.close();

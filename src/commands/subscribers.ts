@@ -33,7 +33,7 @@ function append(text: string, lines: string[]): string {
   return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${lines.join('\n')}\n`;
 }
 
-export function list(o: Base & { json?: boolean; suppressed?: boolean }, log: Logger): number {
+export function list(o: Base & { json?: boolean }, log: Logger): number {
   const { series } = loadSeries(o.config);
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
