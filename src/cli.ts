@@ -76,6 +76,7 @@ export function buildProgram(): CommandT {
     .option('--dry-run', 'show the plan and the message; send and record nothing')
     .option('-y, --yes', 'do not ask before sending (required without a terminal)')
     .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
+    .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
     .option('--limit <n>', 'send to at most N recipients this run', int('--limit'))
     .option('--force', 'send even though the talk is in the past')
     .action(act((talk: string, o: Record<string, unknown>) =>
@@ -89,7 +90,8 @@ export function buildProgram(): CommandT {
     const c = program.command(verb).argument('<talk>', 'talk file or id').description(what)
       .option('--dry-run', 'show what would be sent; send and record nothing')
       .option('-y, --yes', 'do not ask before sending')
-      .option('--to <addr>', 'send one test copy to ADDR only; record nothing');
+      .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
+      .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)');
     if (verb === 'cancel') c.option('--reason <text>', 'why, in a few words (goes into the message)');
     if (verb === 'update') c.option('--force', 'send even though the talk is in the past');
     if (verb === 'recording') c.option('--force', 'send even though the talk has not happened yet');

@@ -46,7 +46,3 @@ export class InputError extends RaliError {
     this.name = 'InputError';
   }
 }
-
-export function errorsIn(problems: Problem[]): Problem[] {
-  return problems.filter((p) => p.severity === 'error');
-}

@@ -8,7 +8,7 @@ import { seriesHeaderSafe, wellFormedSeries, RuleProblem } from './rules';
 import { Lang, LANGS, SeriesFile } from './schema';
 import { loadYaml, locate, YamlSource } from './source';
 import { Bi, bi } from './text';
-import { canonicalZone, formatOffset, parseOffset } from './time';
+import { canonicalZone, parseOffset } from './time';
 
 export const CONFIG_NAME = 'rali.yaml';
 
@@ -148,4 +148,3 @@ export function loadSeries(configOpt: string | undefined, cwd = process.cwd()): 
   return { series, warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
-export { formatOffset };

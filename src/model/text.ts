@@ -12,10 +12,6 @@ export function bi(v: string | { fr?: string; en?: string } | undefined): Bi | u
   return { fr, en };
 }
 
-export function biSame(b: Bi): boolean {
-  return b.fr === b.en;
-}
-
 /** A URL-safe lowercase slug: "Mehdi Rezagholizadeh" → "mehdi-rezagholizadeh". */
 export function slugify(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()

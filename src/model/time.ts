@@ -102,7 +102,3 @@ export function parseOffset(text: string): Duration | undefined {
   if (n <= 0) return undefined;
   return Duration.fromObject({ [unit]: n });
 }
-
-export function formatOffset(d: Duration): string {
-  return d.toHuman({ unitDisplay: 'long' });
-}

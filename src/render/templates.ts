@@ -16,8 +16,8 @@ import { dateTime, longDate, relativeDay, shortDate, time, zoneName } from './da
 import { paragraphs } from './wrap';
 
 export const BUILTIN_DIR = join(PACKAGE_ROOT, 'templates');
-export const KINDS = ['announce', 'reminder', 'update', 'cancel', 'recording'] as const;
-export type Kind = (typeof KINDS)[number];
+
+export type Kind = 'announce' | 'reminder' | 'update' | 'cancel' | 'recording';
 export type Format = 'text' | 'html';
 
 export type Strings = Record<string, unknown>;
