@@ -62,6 +62,7 @@ export function buildProgram(): CommandT {
     .option('--eml <file>', 'write the whole message, exactly as it would be sent, to FILE')
     .option('--ics <file>', 'write the .ics to FILE')
     .option('--now <iso>', 'render as if it were this moment (reminders say "tomorrow")')
+    .option('--to <addr>', 'the recipient to render for (default: a sample address)')
     .action(act((talk: string, o: Record<string, string>) =>
       (require('./commands/preview') as typeof import('./commands/preview')).preview({ talk, config: cfg(), ...o } as never, logger())));
 

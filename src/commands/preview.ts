@@ -11,6 +11,7 @@ import { currentState } from '../ledger/state';
 import { revisionOf } from '../delivery/plan';
 import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { langsOption, loadSeriesAndTalk, parseNow, render } from './common';
+import { readSubscribers } from '../model/subscribers';
 
 export interface PreviewOptions {
   talk: string;
@@ -30,7 +31,9 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   const now = parseNow(o.now);
   const l = loadSeriesAndTalk(o.config, o.talk, log, now);
   const kind = o.kind ?? 'announce';
-  const langs = langsOption(o.lang, l.series);
+  // --to a subscriber: the message exactly as they get it (their name, their languages).
+  const sub = o.to ? readSubscribers(l.series.subscribersFile, '', l.series.languages).subscribers.find((s) => s.key === o.to!.toLowerCase()) : undefined;
+  const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l.series);
   const state = currentState(l.series, l.talk);
   // What the next message of this kind would carry: updates and cancellations raise SEQUENCE.
   const sequence = kind === 'update' || kind === 'cancel' ? state.sequence + 1 : state.sequence;
@@ -41,7 +44,7 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
       : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.');
   }
   const rendered = render(l, kind, langs, now, { sequence, previous: state.previous }, { attendee: { email: o.to ?? 'subscriber@example.org' } });
-  const to = { email: o.to ?? 'subscriber@example.org' };
+  const to = { email: o.to ?? 'subscriber@example.org', name: sub?.name };
   const variant = await Variant.compose(l.series, rendered, now);
   const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, revisionOf(kind, sequence, l.series.reminders.at(-1)?.label), to.email), unsubscribeLinks(l.series, to.email, 'preview'));
 
@@ -67,6 +70,6 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   log.out(rendered.text.trimEnd());
   log.out(s.dim('─'.repeat(72)));
   const wrote = [o.eml && `${o.eml} (exact message)`, o.html && `${o.html} (HTML part)`, o.ics && `${o.ics}`].filter(Boolean);
-  log.err(`Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''} To: is a sample; each subscriber gets their own copy.`);
+  log.err(`Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`);
   return EXIT_OK;
 }

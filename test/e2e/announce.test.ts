@@ -236,3 +236,20 @@ test('Ctrl-C finishes what is in flight, records it and prints the summary; the 
   expect(byRecipient().size).toBe(200);
   expect(Math.max(...byRecipient().values())).toBe(1);
 });
+
+test('preview --eml writes what sending sends (same headers and parts; only Date, boundaries and DTSTAMP differ)', async () => {
+  series = makeSeries(1);
+  server = await startSmtp();
+  const to = 'user00000@example.org';
+  const p = await raliAsync(['preview', series.talk, '--eml', 'preview.eml', '--to', to], { cwd: series.dir });
+  expect(p.code).toBe(0);
+  expect((await announce()).code).toBe(0);
+  const a = await simpleParser(readFileSync(join(series.dir, 'preview.eml')));
+  const b = await simpleParser(server.received[0].raw);
+  const headers = (m: typeof a) => m.headerLines.map((h) => h.line.replace(/\r\n\s+/g, ' ')).filter((l) => !/^(Date|Content-Type):/i.test(l));
+  expect(headers(a)).toEqual(headers(b));
+  expect(a.text).toBe(b.text);
+  expect(a.html).toBe(b.html);
+  const ics = (m: typeof a) => m.attachments.map((x) => x.content.toString('utf8').replace(/DTSTAMP:\d{8}T\d{6}Z/, 'DTSTAMP'));
+  expect(ics(a)).toEqual(ics(b));
+});
