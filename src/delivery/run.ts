@@ -30,8 +30,11 @@ export async function variantMessage(series: Series, talk: Talk, kind: Kind, rev
   const v = await Variant.compose(series, rendered, now);
   return {
     messageId: (i: PlanItem) => messageId(series, talk, kind, rev, i.key),
-    raw: (i: PlanItem) => v.forRecipient({ email: i.email, name: i.name }, messageId(series, talk, kind, rev, i.key), unsubscribeLinks(series, i.email, secret)),
-    wire: (i: PlanItem) => v.wireFor({ email: i.email, name: i.name }, messageId(series, talk, kind, rev, i.key), unsubscribeLinks(series, i.email, secret)),
+    bytes: (i: PlanItem, id: string) => {
+      const to = { email: i.email, name: i.name };
+      const links = unsubscribeLinks(series, i.email, secret);
+      return { raw: () => v.forRecipient(to, id, links), wire: () => v.wireFor(to, id, links) };
+    },
   };
 }
 

@@ -6,15 +6,13 @@
 import { DeliveryKey, Ledger } from '../ledger/ledger';
 import { Lang } from '../model/schema';
 import { Outcome } from './smtp-errors';
-import { Transport } from './transport';
+import { Transport, WireMessage } from './transport';
 import { PlanItem } from './plan';
 
 export interface Message {
-  /** The exact bytes for this recipient. */
-  raw(item: PlanItem): Buffer;
-  /** The same, dot-stuffed for SMTP DATA, in chunks. */
-  wire(item: PlanItem): Buffer[];
   messageId(item: PlanItem): string;
+  /** The bytes for this recipient: as a file, and dot-stuffed for SMTP DATA. */
+  bytes(item: PlanItem, messageId: string): WireMessage;
 }
 
 export interface DeliverOptions {
@@ -80,9 +78,11 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     if (budget <= 0) { sum.deferred += o.items.length - start; break; }
     let batch = o.items.slice(start, start + batchSize);
     let claimed: PlanItem[];
+    const ids = new Map<string, string>();
+    const msgs = await Promise.all(batch.map((i) => messageFor(i.langs)));
+    batch.forEach((i, n) => ids.set(i.key, msgs[n].messageId(i)));
     if (o.ledger) {
-      const msgs = await Promise.all(batch.map((i) => messageFor(i.langs)));
-      const result = o.ledger.claim(o.key, o.runId!, batch.map((i, n) => ({ recipient: i.key, messageId: msgs[n].messageId(i), seq: o.seq, langs: i.langs.join('+') })));
+      const result = o.ledger.claim(o.key, o.runId!, batch.map((i) => ({ recipient: i.key, messageId: ids.get(i.key)!, seq: o.seq, langs: i.langs.join('+') })));
       claimed = [];
       for (const i of batch) {
         const r = result.get(i.key);
@@ -111,7 +111,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         const item = batch[next++];
         if (stop()) { settled.push({ recipient: item.key, status: 'pending', reply: 'stopped before sending' }); sum.notAttempted++; continue; }
         const msg = await messageFor(item.langs);
-        const bytes = { raw: () => msg.raw(item), wire: () => msg.wire(item) };
+        const bytes = msg.bytes(item, ids.get(item.key)!);
         let outcome: Outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
         for (let n = 1; !outcome.ok && !outcome.permanent && n <= o.retries && !stop(); n++) {
           const base = o.backoffMs(n);
