@@ -83,6 +83,19 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
+/** Retries `f` while SQLite says the database is locked, for up to 15 s. */
+function retryBusy<T>(f: () => T): T {
+  const until = Date.now() + 15_000;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return f();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait + Math.random() * wait);
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
@@ -106,11 +119,13 @@ export class Ledger {
     const Database = require('better-sqlite3') as typeof BetterSqlite3;
     const db = new Database(file);
     db.pragma('busy_timeout = 15000');
-    db.pragma('journal_mode = WAL');
+    // Switching a new database to WAL needs an exclusive lock, and SQLite does not wait for it
+    // (no busy handler there, to avoid deadlocks): two runs starting at once retry instead.
+    retryBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     const l = new Ledger(db, file);
-    l.migrate();
+    retryBusy(() => l.migrate());
     return l;
   }
 

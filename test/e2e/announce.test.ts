@@ -135,14 +135,19 @@ test('kill -9 in the middle of a run of 300, then rerun: everyone has it; duplic
   expect(third.stdout).toContain('300 already sent');
 });
 
-test('two announces at once on the same talk: no recipient gets two', async () => {
-  series = makeSeries(120);
-  server = await startSmtp({ delayMs: () => 2 });
-  const [a, b] = await Promise.all([announce(), announce()]);
-  expect([a.code, b.code]).toEqual([0, 0]);
-  const counts = byRecipient();
-  expect(counts.size).toBe(120);
-  expect(Math.max(...counts.values())).toBe(1);
+test('two announces at once on the same talk: no recipient gets two (new ledger each round)', async () => {
+  // Both runs create the ledger at the same moment: the race on WAL mode and migrations is part of it.
+  for (let round = 0; round < 4; round++) {
+    series?.cleanup();
+    series = makeSeries(120);
+    await server?.close();
+    server = await startSmtp({ delayMs: () => 2 });
+    const [a, b] = await Promise.all([announce(), announce()]);
+    expect([a.code, b.code, a.stderr.includes('internal error') || b.stderr.includes('internal error')]).toEqual([0, 0, false]);
+    const counts = byRecipient();
+    expect(counts.size).toBe(120);
+    expect(Math.max(...counts.values())).toBe(1);
+  }
 });
 
 test('the SMTP password appears in no output, even when the login fails', async () => {

@@ -65,11 +65,14 @@ test('the unsubscribe secret is made once', () => {
 });
 
 test('several processes opening a new ledger at once all succeed (one of them migrates)', async () => {
-  const script = `const { Ledger } = require(${JSON.stringify(join(__dirname, '../../src/ledger/ledger.js'))}); const l = Ledger.open(process.argv[1]); l.startRun('x'); l.close();`;
+  // Each process loads the module, then waits for the same instant before opening: a tight race
+  // on switching the new file to WAL and on the first migration.
+  const script = `const { Ledger } = require(${JSON.stringify(join(__dirname, '../../src/ledger/ledger.js'))}); const at = Number(process.argv[2]); while (Date.now() < at); const l = Ledger.open(process.argv[1]); l.startRun('x'); l.close();`;
   for (let round = 0; round < 10; round++) {
     const dir = join(t.dir, `r${round}`);
+    const at = String(Date.now() + 400);
     const codes = await Promise.all(Array.from({ length: 5 }, () => new Promise<number | null>((resolve) => {
-      const c = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const c = spawn(process.execPath, ['-e', script, dir, at], { stdio: ['ignore', 'ignore', 'inherit'] });
       c.on('close', resolve);
     })));
     expect(codes).toEqual([0, 0, 0, 0, 0]);
