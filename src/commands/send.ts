@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { EXIT_OK, RaliError } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { currentState } from '../ledger/state';
-import { Logger, style, useColor } from '../log';
+import { Logger, style, useColor, warnAll } from '../log';
 import { loadSubscribers } from '../model';
 import { Schedule, scheduleChanges, scheduleOf } from '../model/schedule';
 import { Lang } from '../model/schema';
@@ -18,7 +18,6 @@ import { openTransport, printSummary, runDelivery, summaryExit } from '../delive
 import { smtpSettings } from '../delivery/transport';
 import { Kind } from '../render/templates';
 import { langsOption, Loaded, loadSeriesAndTalk, parseNow, render } from './common';
-import { warnAll } from '../log';
 
 export interface SendOptions {
   kind: Exclude<Kind, 'reminder'>;
