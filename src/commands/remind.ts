@@ -10,9 +10,10 @@ import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors'
 import { Ledger } from '../ledger/ledger';
 import { Logger } from '../log';
 import { loadSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
-import { scheduleChanges, Schedule, scheduleOf } from '../model/schedule';
+import { scheduleChanges, scheduleOf } from '../model/schedule';
+import { storedSchedule } from '../ledger/state';
 import { slugify } from '../model/text';
-import { Talk } from '../model/talk';
+import { Talk, talkUid } from '../model/talk';
 import { planRecipients, revisionOf } from '../delivery/plan';
 import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/transport';
@@ -57,11 +58,12 @@ export async function remind(o: RemindOptions, log: Logger): Promise<number> {
   let subscribers: ReturnType<typeof readSubscribers> | undefined;
   try {
     for (const file of talkFiles(series)) {
-      const uid = `${series.id}-${slugify(basename(file, extname(file)))}@${series.domain}`;
-      const known = ledger?.talk(uid);
-      // Drafts and talks never announced are none of cron's business (outbox mode rehearses them all).
-      if (mode === 'smtp' && !known) continue;
       const { talk, problems } = readTalk(file, series, now);
+      // Drafts and talks never announced are none of cron's business (outbox mode rehearses them
+      // all); a broken file is reported only if its talk was announced (its id from the file name).
+      const uid = talk?.uid ?? talkUid(series, slugify(basename(file, extname(file))));
+      const known = ledger?.talk(uid);
+      if (mode === 'smtp' && !known) continue;
       if (!talk) {
         for (const p of problems.filter((x) => x.severity === 'error')) log.err(formatProblem(p));
         exit = Math.max(exit, EXIT_INPUT);
@@ -86,7 +88,7 @@ export async function remind(o: RemindOptions, log: Logger): Promise<number> {
         exit = Math.max(exit, EXIT_UNDELIVERED);
         continue;
       }
-      const stored = known?.schedule ? JSON.parse(known.schedule) as Schedule : undefined;
+      const stored = storedSchedule(known);
       if (stored && scheduleChanges(stored, scheduleOf(talk)).length) {
         log.err(`${talk.display}: the date, time or place changed since the last message — run \`rali update ${talk.display}\`; no reminder until then`);
         exit = Math.max(exit, EXIT_UNDELIVERED);

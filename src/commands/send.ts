@@ -7,10 +7,11 @@ import { createInterface } from 'node:readline/promises';
 import { parseDocument } from 'yaml';
 import { EXIT_OK, RaliError } from '../errors';
 import { Ledger } from '../ledger/ledger';
-import { currentState } from '../ledger/state';
+import { currentState, storedSchedule } from '../ledger/state';
 import { Logger, style, useColor, warnAll } from '../log';
 import { loadSubscribers } from '../model';
-import { Schedule, scheduleChanges, scheduleOf } from '../model/schedule';
+import { parseLangs } from '../model/subscribers';
+import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { Lang } from '../model/schema';
 import { Talk } from '../model/talk';
 import { countLangs, describeCounts, planRecipients, PlanItem, revisionOf } from '../delivery/plan';
@@ -85,7 +86,7 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
     let seq = stored?.sequence ?? 0;
     let rev: string;
     let items: PlanItem[];
-    let previous: Schedule | undefined = stored?.schedule ? JSON.parse(stored.schedule) as Schedule : undefined;
+    const previous = storedSchedule(stored);
     const current = scheduleOf(talk);
     const notes: string[] = [];
 
@@ -94,8 +95,9 @@ export async function send(o: SendOptions, log: Logger): Promise<number> {
       .filter((r) => !suppressed.has(r.recipient))
       .map((r) => {
         const sub = byEmail().get(r.recipient);
-        const langs = (r.langs?.split('+').filter((x) => x === 'fr' || x === 'en') as Lang[] | undefined) ?? sub?.langs ?? series.languages;
-        return { key: r.recipient, email: sub?.email ?? r.recipient, name: sub?.name, langs: langs.length ? langs : series.languages };
+        // The languages they had the announcement in (recorded with it), else today's.
+        const langs = (r.langs ? parseLangs(r.langs, series.languages) : undefined) ?? sub?.langs ?? series.languages;
+        return { key: r.recipient, email: sub?.email ?? r.recipient, name: sub?.name, langs };
       });
 
     switch (o.kind) {

@@ -177,7 +177,7 @@ export class OutboxTransport implements Transport {
     mkdirSync(dir, { recursive: true });
   }
 
-  async send(envelope: Envelope, message: WireMessage, name: string): Promise<Outcome> {
+  async send(_envelope: Envelope, message: WireMessage, name: string): Promise<Outcome> {
     const raw = message.raw();
     const file = join(this.dir, `${name.replace(/[^A-Za-z0-9@._+-]/g, '_')}.eml`);
     writeFileSync(file, raw);

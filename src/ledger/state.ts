@@ -4,6 +4,11 @@ import { Schedule } from '../model/schedule';
 import { Talk } from '../model/talk';
 import { Ledger } from './ledger';
 
+/** The schedule the ledger holds for a talk (as last sent), parsed. */
+export function storedSchedule(row: { schedule: string | null } | undefined): Schedule | undefined {
+  return row?.schedule ? JSON.parse(row.schedule) as Schedule : undefined;
+}
+
 export interface TalkState { sequence: number; previous?: Schedule; announced: boolean }
 
 export function currentState(series: Series, talk: Talk): TalkState {
@@ -11,7 +16,7 @@ export function currentState(series: Series, talk: Talk): TalkState {
   if (!ledger) return { sequence: 0, announced: false };
   try {
     const t = ledger.talk(talk.uid);
-    return { sequence: t?.sequence ?? 0, previous: t?.schedule ? JSON.parse(t.schedule) as Schedule : undefined, announced: Boolean(t) };
+    return { sequence: t?.sequence ?? 0, previous: storedSchedule(t), announced: Boolean(t) };
   } catch {
     return { sequence: 0, announced: false }; // a ledger from before the first migration
   } finally {

@@ -37,6 +37,11 @@ export interface Talk {
   cancelReason?: Bi;
 }
 
+/** The calendar UID of a talk: `<series id>-<talk id>@<domain>`, the same for its whole life. */
+export function talkUid(series: Series, id: string): string {
+  return `${series.id}-${id}@${series.domain}`;
+}
+
 const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
 
 /** Validates a talk file against the series; `now` decides what is "in the past". */
@@ -102,7 +107,7 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
     file: resolve(file),
     display: display(file),
     id,
-    uid: `${series.id}-${id}@${series.domain}`,
+    uid: talkUid(series, id),
     title: bi(f.title)!,
     speaker: { name: f.speaker.name.trim(), email: f.speaker.email, affiliation: bi(f.speaker.affiliation), url: f.speaker.url },
     start,

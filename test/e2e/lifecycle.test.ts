@@ -137,3 +137,11 @@ test('recording: refused before the talk, sent once after', async () => {
   expect(p.attachments).toHaveLength(0); // no .ics for a follow-up
   expect((await rali(['recording', series.talk, '--yes', '--force'])).stdout).toContain('nothing to send');
 });
+
+test('a talk with its own id: gets its reminders too (the ledger is keyed by that id, not the file name)', async () => {
+  writeFileSync(series.talkFile, 'id: kd-2030\n' + readFileSync(series.talkFile, 'utf8'));
+  await rali(['announce', series.talk, '--yes']);
+  const r = await remind('2030-11-12T11:31:00-05:00');
+  expect(r.stdout).toMatch(/1 day reminder: 3 sent/);
+  expect((await calendarOf(latest())).ev.uid).toBe('rali-olst-kd-2030@iro.umontreal.ca');
+});
