@@ -113,7 +113,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         const msg = await messageFor(item.langs);
         const bytes = msg.bytes(item, ids.get(item.key)!);
         let outcome: Outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
-        for (let n = 1; !outcome.ok && !outcome.permanent && n <= o.retries && !stop(); n++) {
+        for (let n = 1; !outcome.ok && outcome.action === 'retry' && n <= o.retries && !stop(); n++) {
           const base = o.backoffMs(n);
           await sleep(base + Math.random() * base * 0.5);
           outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
@@ -121,14 +121,14 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         if (outcome.ok) {
           sum.sent++;
           settled.push({ recipient: item.key, status: 'sent', reply: outcome.reply });
-        } else if (outcome.fatal) {
+        } else if (outcome.action === 'stop') {
           sum.fatal ??= outcome.reply;
           settled.push({ recipient: item.key, status: 'pending', reply: outcome.reply });
           sum.notAttempted++;
-        } else if (outcome.permanent) {
+        } else if (outcome.action === 'fail' || outcome.action === 'suppress') {
           sum.failed.push({ email: item.email, reply: outcome.reply });
           settled.push({ recipient: item.key, status: 'failed', reply: outcome.reply });
-          if (outcome.unknownUser && o.ledger) {
+          if (outcome.action === 'suppress' && o.ledger) {
             o.ledger.suppress(item.key, `unknown user: ${outcome.reply}`);
             sum.newlySuppressed.push(item.email);
           }
