@@ -11,6 +11,7 @@ import { currentState } from '../ledger/state';
 export function ics(o: { talk: string; config?: string; output?: string; now?: DateTime<true> }, log: Logger): number {
   const now = o.now ?? DateTime.now();
   const l = loadSeriesAndTalk(o.config, o.talk, log, now);
+  // The SEQUENCE calendars have (downloads are PUBLISH: they never move an invitation).
   const state = currentState(l.series, l.talk);
   const cancelled = l.talk.status === 'cancelled';
   const text = buildIcs({

@@ -34,6 +34,9 @@ export interface SmtpSettings {
   pass?: string;
   connections: number;
   perSecond?: number;
+  /** A provider's sending limits (Microsoft 365: 30 a minute). */
+  perMinute?: number;
+  perDay?: number;
   /** Socket/greeting timeouts in ms (tests shorten them). */
   timeoutMs: number;
 }
