@@ -1,8 +1,10 @@
 /** `rali announce` end to end: bin/rali against a real SMTP server on 127.0.0.1. */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { simpleParser } from 'mailparser';
 import { makeSeries, raliAsync } from '../helpers/series';
+import { BIN } from '../helpers/paths';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -225,13 +227,13 @@ test('a talk in the past is refused over SMTP unless --force', async () => {
   expect(server.received).toHaveLength(1);
 });
 
-test('Ctrl-C finishes what is in flight, records it and prints the summary; the next run sends the rest, no one twice', async () => {
+test.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s finishes what is in flight, records it and prints the summary; the next run sends the rest, no one twice', async (signal) => {
   series = makeSeries(200);
   server = await startSmtp({ delayMs: () => 15 });
   const r = await raliAsync(['announce', series.talk, '--yes'], {
     cwd: series.dir, env: { RALI_SMTP_URL: server.url },
     onStarted: (kill) => {
-      const t = setInterval(() => { if (server!.received.length >= 20) { clearInterval(t); kill('SIGINT'); } }, 2);
+      const t = setInterval(() => { if (server!.received.length >= 20) { clearInterval(t); kill(signal); } }, 2);
     },
   });
   expect(r.signal).toBeNull();
@@ -263,4 +265,24 @@ test('preview --eml writes what sending sends (same headers and parts; only Date
   expect(a.html).toBe(b.html);
   const ics = (m: typeof a) => m.attachments.map((x) => x.content.toString('utf8').replace(/DTSTAMP:\d{8}T\d{6}Z/, 'DTSTAMP'));
   expect(ics(a)).toEqual(ics(b));
+});
+
+test('a closed stdout (| head) never crashes a send: the run goes on, records everything, no stack trace', async () => {
+  series = makeSeries(40);
+  server = await startSmtp({ delayMs: () => 2 });
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'announce', series!.talk, '--yes'], {
+      cwd: series!.dir, env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', RALI_SMTP_URL: server!.url }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // `head -1`: read one chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  expect(r.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+  expect(r.code).toBe(0);
+  expect(byRecipient().size).toBe(40);
+  const again = await announce();
+  expect(again.stdout).toContain('40 already sent');
 });
