@@ -112,8 +112,11 @@ export function buildProgram(): CommandT {
   program.command('remind').description('for cron: send every reminder that is due, once; quiet when none is')
     .option('--now <iso>', 'act as if it were this moment')
     .option('--dry-run', 'show what is due; send and record nothing')
-    .action(act((o: { now?: string; dryRun?: boolean }) =>
-      (require('./commands/remind') as typeof import('./commands/remind')).remind({ ...o, config: cfg() }, logger())));
+    .option('--all <dirs...>', 'several series from one cron line: each folder holds a rali.yaml')
+    .action(act((o: { now?: string; dryRun?: boolean; all?: string[] }) => {
+      const r = require('./commands/remind') as typeof import('./commands/remind');
+      return o.all ? r.remindAll(o.all, o, logger()) : r.remind({ ...o, config: cfg() }, logger());
+    }));
 
   program.command('status').argument('[talk]', 'talk file or id')
     .description('what the ledger knows: sent, pending, failed')

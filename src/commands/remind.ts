@@ -4,7 +4,7 @@
  * reminder overtaken by a shorter one is skipped, a reminder more than the grace period late is
  * skipped and reported, and nothing goes out once the talk has started. Quiet when nothing is due.
  */
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors';
 import { Ledger } from '../ledger/ledger';
@@ -163,4 +163,31 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
   } finally {
     ledger?.close();
   }
+}
+
+/**
+ * `rali remind --all DIR…`: one cron line for several series. Each folder runs on its own (a broken
+ * one does not stop the others); its lines come under its name, and nothing is printed for a series
+ * with nothing to do.
+ */
+export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>, log: Logger, w: Partial<World> = {}): Promise<number> {
+  let exit = EXIT_OK;
+  for (const dir of dirs) {
+    const lines: [('out' | 'err'), string][] = [];
+    const buffered: Logger = { out: (l) => lines.push(['out', l]), err: (l) => lines.push(['err', l]) };
+    let code: number;
+    try {
+      code = await remind({ ...o, config: join(dir, 'rali.yaml') }, buffered, w);
+    } catch (e) {
+      const err = e as { exitCode?: number; message?: string };
+      lines.push(['err', `rali: ${err.message ?? String(e)}`]);
+      code = err.exitCode ?? 70;
+    }
+    if (lines.length) {
+      log.out(`── ${dir}`);
+      for (const [k, l] of lines) log[k](l);
+    }
+    exit = Math.max(exit, code);
+  }
+  return exit;
 }

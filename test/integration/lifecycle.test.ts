@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { send, SendOptions } from '../../src/commands/send';
-import { remind } from '../../src/commands/remind';
+import { remind, remindAll } from '../../src/commands/remind';
 import { status } from '../../src/commands/status';
 import { Ledger } from '../../src/ledger/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
@@ -235,4 +235,57 @@ test('status says what is owed: a talk changed without `rali update`', async () 
   const log = memoryLogger();
   status({ config: join(series.dir, 'rali.yaml') }, log);
   expect(log.lines.join('\n')).toMatch(/changed since the last message.*run `rali update/);
+});
+
+test('a rate limit reached mid-run leaves the rest pending and says so; the next run finishes, no one twice', async () => {
+  let limited = true;
+  await setup(20, { mail: (_f, n) => (limited && n > 7 ? { code: 421, message: '4.7.0 Rate limit exceeded, try again later' } : undefined) });
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/stopped: .*421 4\.7\.0 Rate limit/);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  const got = server!.received.length;
+  expect(got).toBeGreaterThan(0);
+  expect(got).toBeLessThan(20);
+  limited = false;
+  const second = await run('announce', { yes: true });
+  expect(second.code).toBe(0);
+  expect(second.out).toContain(`${got} already sent`);
+  const per = new Map<string, number>();
+  for (const m of server!.received) per.set(m.to[0], (per.get(m.to[0]) ?? 0) + 1);
+  expect(per.size).toBe(20);
+  expect(Math.max(...per.values())).toBe(1);
+});
+
+test('earlier failures are named in every run, and --retry-failed tries them again', async () => {
+  let refuse = true;
+  await setup(3, { rcpt: (a) => (refuse && a === 'user00001@example.org' ? { code: 550, message: '5.7.1 Recipient rejected by policy' } : undefined) });
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/failed: user00001@example.org: 550 5\.7\.1/);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]); // a policy refusal does not suppress
+  refuse = false;
+  const again = await run('announce', { yes: true });
+  expect(again.out).toMatch(/1 failed earlier \(--retry-failed to try them again\)/);
+  expect(again.code).toBe(1);
+  const retry = await run('announce', { yes: true, retryFailed: true });
+  expect(retry.code).toBe(0);
+  expect(retry.out).toMatch(/announcement: 1 sent/);
+});
+
+test('remind --all: several series from one cron line, one block per series, a broken one does not stop the others', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  const log = memoryLogger();
+  const code = await remindAll([join(series.dir, 'no-such-series'), series.dir], { now: '2030-11-12T11:40' }, log, { signals: noSignals });
+  expect(code).toBe(2);
+  const out = [...log.lines, ...log.errors].join('\n');
+  expect(log.lines[0]).toBe(`── ${join(series.dir, 'no-such-series')}`);
+  expect(out).toMatch(/rali\.yaml/);
+  expect(log.lines).toContain(`── ${series.dir}`);
+  expect(out).toMatch(/1 day reminder: 2 sent/);
+  // Nothing to do: nothing printed at all.
+  const quiet = memoryLogger();
+  expect(await remindAll([series.dir], { now: '2030-11-12T11:50' }, quiet, { signals: noSignals })).toBe(0);
+  expect([...quiet.lines, ...quiet.errors]).toEqual([]);
 });
