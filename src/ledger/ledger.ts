@@ -321,9 +321,9 @@ export class Ledger {
     return this.write(() => {
       const t = this.iso();
       let kept = status;
-      if (status === 'pending' && reply !== null) {
+      if (status === 'pending' && reply !== null && Number.isFinite(maxAgeMs)) {
         const row = this.st('SELECT first_try_at FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?').get(key.uid, key.kind, key.rev, recipient) as { first_try_at: string | null } | undefined;
-        if (row?.first_try_at && row.first_try_at < this.iso(-maxAgeMs)) { kept = 'failed'; reply = `${reply} (still not delivered ${Math.round(maxAgeMs / 86400_000)} days after the first try)`; }
+        if (Number.isFinite(maxAgeMs) && row?.first_try_at && row.first_try_at < this.iso(-maxAgeMs)) { kept = 'failed'; reply = `${reply} (still not delivered ${Math.round(maxAgeMs / 86400_000)} days after the first try)`; }
       }
       this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
         .run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient);

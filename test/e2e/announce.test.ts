@@ -160,7 +160,8 @@ test('two announces at once on the same talk: no recipient gets two (new ledger 
 
 test('the SMTP password appears in no output, even when the login fails', async () => {
   series = makeSeries(2);
-  server = await startSmtp({ auth: { user: 'rali', pass: 'right-pass' } });
+  // A server that echoes the password back in a refusal (some do, in debug replies).
+  server = await startSmtp({ auth: { user: 'rali', pass: 'right-pass' }, rcpt: (a) => (a === 'user00001@example.org' ? { code: 550, message: '5.1.1 no such user (auth right-pass)' } : undefined) });
   const secret = 'S3cr3t-p4ss-w0rd';
   const url = `smtp://rali:${secret}@127.0.0.1:${server.port}`;
   const bad = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: url, RALI_DEBUG: '1' } });
@@ -168,10 +169,14 @@ test('the SMTP password appears in no output, even when the login fails', async 
   expect(bad.stderr).toMatch(/login refused/);
   for (const out of [bad.stdout, bad.stderr]) expect(out).not.toContain(secret);
   const good = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` } });
-  expect(good.code).toBe(0);
+  expect(good.code).toBe(1);
   expect(good.stdout + good.stderr).not.toContain('right-pass');
+  expect(good.stderr).toContain('(auth ***)');
   const st = await raliAsync(['status', '--failed', '--json'], { cwd: series.dir, env: { RALI_SMTP_URL: url } });
   expect(st.stdout + st.stderr).not.toContain(secret);
+  const st2 = await raliAsync(['status', '--failed'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` } });
+  expect(st2.stdout).toContain('user00001@example.org');
+  expect(st2.stdout + st2.stderr).not.toContain('right-pass');
   const badUrl = await raliAsync(['announce', series.talk, '--to', 'me@example.org'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:${secret}@127.0.0.1:1` } });
   expect(badUrl.code).toBe(1);
   expect(badUrl.stdout + badUrl.stderr).not.toContain(secret);

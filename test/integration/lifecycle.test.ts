@@ -289,3 +289,13 @@ test('remind --all: several series from one cron line, one block per series, a b
   expect(await remindAll([series.dir], { now: '2030-11-12T11:50' }, quiet, { signals: noSignals })).toBe(0);
   expect([...quiet.lines, ...quiet.errors]).toEqual([]);
 });
+
+test('a damaged ledger is named with a fix, exit 1, not an internal error', async () => {
+  await setup(1);
+  mkdirSync(join(series.dir, '.rali'), { recursive: true });
+  writeFileSync(ledgerFile(), 'this is not a database, just text that happens to be here'.repeat(100));
+  const log = memoryLogger();
+  expect(() => status({ config: join(series.dir, 'rali.yaml') }, log)).toThrow(/state\.db is damaged .*restore it from a backup/);
+  await expect(run('announce', { yes: true })).rejects.toThrow(/state\.db is damaged/);
+  expect(server!.received.length).toBe(0);
+});
