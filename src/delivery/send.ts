@@ -230,7 +230,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
 
   // What was claimed but not sent goes back; what was never claimed is counted.
   if (ready.length) {
-    try { ledger?.release(o.key, ready.map((r) => r.item.key)); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
+    try { ledger?.release(o.key, o.runId!, ready.map((r) => r.item.key)); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
     sum.notAttempted += ready.length;
   }
   const untouched = o.items.length - cursor;

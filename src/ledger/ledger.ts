@@ -127,6 +127,7 @@ function ledgerProblem(file: string, e: unknown): string {
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `${file} is damaged (${msg}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`;
   if (code === 'RALI_GONE') return `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`;
   if (code === 'RALI_NEWER') return msg;
+  if (code === 'RALI_LEASE') return `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`;
   return `${file}: ${msg} (${code || 'error'}) — check the file and the disk, then run again`;
 }
 
@@ -290,6 +291,9 @@ export class Ledger {
     return this.write(() => this.db.transaction(() => {
       const t = this.iso();
       const stale = this.iso(-leaseMs());
+      // A run declared dead (suspended past its lease) claims nothing more: another run took over.
+      const me = this.st('SELECT ended_at FROM runs WHERE id = ?').get(runId) as { ended_at: string | null } | undefined;
+      if (me?.ended_at) throw Object.assign(new Error('lease lost'), { code: 'RALI_LEASE' });
       let any = false;
       for (const it of items) {
         if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
@@ -332,10 +336,11 @@ export class Ledger {
   }
 
   /** Gives claims back untried (--limit, a stop): pending again, no attempt counted. */
-  release(key: DeliveryKey, recipients: string[]): void {
+  release(key: DeliveryKey, runId: number, recipients: string[]): void {
     if (!recipients.length) return;
-    const st = this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed'`);
-    this.write(() => this.db.transaction(() => { const t = this.iso(); for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r); }).immediate());
+    // Only our own claims: another run may have taken them over if this one lost its lease.
+    const st = this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ?`);
+    this.write(() => this.db.transaction(() => { const t = this.iso(); for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r, runId); }).immediate());
   }
 
   /** Deliveries marked sent since `sinceMs` (epoch ms): what a provider's daily limit counts. */

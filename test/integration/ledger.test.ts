@@ -119,3 +119,19 @@ test('a delivery still pending days after its first try fails for good', () => {
   expect(l.settle(key, 'r0@x.org', 'pending', '452 4.2.2 mailbox full')).toBe('failed');
   l.close();
 });
+
+test('a run suspended past its lease claims nothing more and releases only its own claims', () => {
+  const a = Ledger.open(t.dir);
+  const b = Ledger.open(t.dir);
+  const ra = a.startRun('announce');
+  a.claim(key, ra, items(2));
+  const start = Date.now();
+  b.clock = () => start + 60_000;
+  const rb = b.startRun('announce'); // declares a dead
+  expect([...b.claim(key, rb, items(2)).values()]).toEqual(['interrupted', 'interrupted']);
+  // a wakes up: no more claims, and giving back what it held does not touch b's claims.
+  expect(() => a.claim(key, ra, items(3))).toThrow(/declared dead by another run/);
+  a.release(key, ra, ['r0@x.org', 'r1@x.org']);
+  expect([...b.statuses(key).values()]).toEqual(['claimed', 'claimed']);
+  a.close(); b.close();
+});
