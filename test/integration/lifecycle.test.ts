@@ -299,3 +299,20 @@ test('a damaged ledger is named with a fix, exit 1, not an internal error', asyn
   await expect(run('announce', { yes: true })).rejects.toThrow(/state\.db is damaged/);
   expect(server!.received.length).toBe(0);
 });
+
+test('a talk file renamed after its announcement: remind says so once (cron mails it once), status says so', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  const renamed = series.talkFile.replace('rezagholizadeh', 'renamed');
+  writeFileSync(renamed, readFileSync(series.talkFile));
+  unlinkSync(series.talkFile);
+  const log = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:00' }, log, { signals: noSignals })).toBe(1);
+  expect(log.errors.join('\n')).toMatch(/announced, but no talk file has this id any more .*id: 2030-11-13-rezagholizadeh/);
+  const again = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:10' }, again, { signals: noSignals })).toBe(0);
+  expect([...again.lines, ...again.errors]).toEqual([]);
+  const st = memoryLogger();
+  status({ config: join(series.dir, 'rali.yaml') }, st);
+  expect(st.lines.join('\n')).toMatch(/owed: no talk file has this id any more/);
+});
