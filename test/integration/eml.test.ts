@@ -16,10 +16,15 @@ async function eml(s: Series, t: Talk, langs: ('fr' | 'en')[] = ['fr', 'en'], to
 }
 
 describe('the announcement as sent', () => {
-  test('MIME tree: text/plain + text/html + text/calendar in an alternative, and the .ics attached', async () => {
-    const { raw } = await eml(series, talk);
+  test('MIME tree: text/plain, text/calendar, text/html (preferred, last) in an alternative, and the .ics attached', async () => {
+    const { raw, parsed } = await eml(series, talk);
     const types = [...raw.toString('latin1').matchAll(/^Content-Type: ([^;\r\n]+)/gim)].map((m) => m[1].toLowerCase());
-    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'text/html', 'text/calendar', 'application/ics']);
+    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'text/calendar', 'text/html', 'application/ics']);
+    expect(parsed.html).toContain('MiniMax approach');
+    expect(parsed.text).toContain('MiniMax approach');
+    const att = parsed.attachments.find((a) => a.contentType === 'application/ics')!;
+    expect(att.contentDisposition).toBe('attachment');
+    expect(att.content.toString('utf8')).toContain('METHOD:REQUEST\r\n');
     expect(raw.toString('latin1')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/);
     expect(raw.toString('latin1')).toMatch(/filename=2021-11-10-rezagholizadeh\.ics/);
   });
@@ -64,6 +69,30 @@ describe('the announcement as sent', () => {
     expect(b.to && !Array.isArray(b.to) && b.to.value[0]).toEqual({ name: 'Bé', address: 'b@example.org' });
     expect(a.text).toBe(b.text);
     expect(messageId(series, talk, 'announce', '0', 'A@Example.org')).toBe(messageId(series, talk, 'announce', '0', 'a@example.org'));
+  });
+});
+
+describe('list headers', () => {
+  test('a 2,000-character series name gives a List-Id line under 998 octets, folded, with the list id intact', async () => {
+    const long = 'Séminaire '.repeat(200);
+    const { raw, parsed } = await eml({ ...series, name: { fr: long, en: long } }, talk);
+    const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('latin1');
+    for (const l of head.split('\r\n')) expect(Buffer.byteLength(l, 'latin1')).toBeLessThanOrEqual(998);
+    const line = parsed.headerLines.find((h) => h.key === 'list-id')!.line;
+    for (const l of line.split('\r\n')) expect(l.length).toBeLessThanOrEqual(78);
+    expect(line).toMatch(/<rali-olst\.iro\.umontreal\.ca>$/);
+  });
+  test.each([
+    ['archiveUrl', 'series.archive_url'],
+    ['subscribeUrl', 'series.subscribe_url'],
+    ['unsubscribeUrl', 'series.unsubscribe_url'],
+  ])('a %s that would add a URI to a list header is refused, naming %s', async (key, field) => {
+    const s = { ...series, [key]: 'https://example.org/a>,<mailto:evil@example.com?subject=x' };
+    await expect(eml(s, talk)).rejects.toThrow(new RegExp(`^rali\\.yaml: ${field.replace('.', '\\.')}: the URL holds ">" — write it percent-encoded`));
+  });
+  test('a URL with a space or without a scheme is refused too', async () => {
+    await expect(eml({ ...series, archiveUrl: 'https://example.org/a b' }, talk)).rejects.toThrow(/series\.archive_url: the URL holds " "/);
+    await expect(eml({ ...series, archiveUrl: 'javascript:alert(1)' }, talk)).rejects.toThrow(/series\.archive_url: the URL is not an http\(s\) URL/);
   });
 });
 
