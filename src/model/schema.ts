@@ -83,7 +83,8 @@ export const SeriesFile = z.object({
   talks: z.string().optional().describe('Folder of talk files (default talks/)'),
   outbox: z.string().optional().describe('Where messages go with no SMTP server (default outbox/)'),
   ics: z.object({
-    method: z.enum(['publish', 'request']).optional(),
+    method: z.enum(['publish', 'request']).optional()
+      .describe('Calendar method of the mails (default request: each recipient a non-RSVP attendee, so calendars apply updates and cancels); publish: a plain copy'),
   }).strict().optional(),
 }).strict();
 export type SeriesFile = z.infer<typeof SeriesFile>;

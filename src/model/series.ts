@@ -134,7 +134,7 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     talksDir: resolve(dir, f.talks ?? 'talks'),
     outboxDir: resolve(dir, f.outbox ?? 'outbox'),
     stateDir: join(dir, '.rali'),
-    icsMethod: f.ics?.method === 'request' ? 'REQUEST' : 'PUBLISH',
+    icsMethod: f.ics?.method === 'publish' ? 'PUBLISH' : 'REQUEST',
   };
   return { series, problems };
 }
