@@ -12,7 +12,8 @@ import { RaliError } from '../errors';
 import { Lang } from '../model/schema';
 import { display } from '../model/series';
 import { PACKAGE_ROOT } from '../paths';
-import { dateTime, longDate, time, zoneName } from '../render/dates';
+import { dateTime, longDate, time } from '../render/dates';
+import { zoneLabel } from './view';
 
 export const SITE_TEMPLATES = join(PACKAGE_ROOT, 'templates', 'site');
 
@@ -49,7 +50,7 @@ export class SiteTemplates {
     dateHelper('datetime', dateTime);
     dateHelper('date', longDate);
     dateHelper('time', time);
-    dateHelper('zone', zoneName);
+    dateHelper('zone', zoneLabel);
     dateHelper('isodate', (dt) => dt.toISO({ suppressMilliseconds: true })!);
     /** As in the mails: "mehdi (point) rezagholizadeh <at> huawei (point) com". */
     hb.registerHelper('obfuscate', (email: string, o: Handlebars.HelperOptions) => {

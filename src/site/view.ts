@@ -6,7 +6,17 @@ import { DateTime } from 'luxon';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
+import { zoneName } from '../render/dates';
 import { SiteStrings } from './templates';
+
+const zoneNames = new Map<string, string>();
+/** "heure de l’Est" / "Eastern Time": the generic name is the same all year, so it is computed once per zone. */
+export function zoneLabel(dt: DateTime, lang: Lang): string {
+  const key = `${lang}|${dt.zoneName}`;
+  let n = zoneNames.get(key);
+  if (n === undefined) { n = zoneName(dt, lang); zoneNames.set(key, n); }
+  return n;
+}
 
 export const HTML_LANGS: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
 
@@ -64,7 +74,7 @@ function textLang(b: Record<Lang, string>, talk: Talk, lang: Lang): string | nul
 
 export function talkView(series: Series, talk: Talk, lang: Lang, t: SiteStrings, from: string) {
   const names = t.language_names as Record<Lang, string>;
-  const sameDay = talk.start.hasSame(talk.end, 'day');
+  const sameDay = talk.start.toISODate() === talk.end.toISODate();
   return {
     id: talk.id,
     uid: talk.uid,
