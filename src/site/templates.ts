@@ -90,8 +90,15 @@ export class SiteTemplates {
     const text = this.asset(rel);
     try { this.hb.parse(text); } catch (e) { throw siteTemplateError(file, e); }
     const tpl = this.hb.compile(text, { strict: true });
+    const lines = text.split('\n');
     t = (ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
-      try { return tpl(ctx, opts); } catch (e) { throw siteTemplateError(file, e); }
+      try { return tpl(ctx, opts); } catch (e) {
+        // A page's block inside {{#> layout}} runs within the layout partial: the layout blames
+        // itself only if the missing field is written at that place of its own text.
+        const m = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec((e as Error).message ?? '');
+        if (m && rel.startsWith('partials/') && !(lines[Number(m[2]) - 1] ?? '').slice(Number(m[3])).includes(m[1])) throw e;
+        throw siteTemplateError(file, e);
+      }
     };
     this.compiled.set(rel, t);
     return t;
