@@ -4,7 +4,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, RaliError } from '../errors';
 import { Logger } from '../log';
-import { display, loadSeries, readTalk } from '../model';
+import { display, loadSeries, readTalk, talkFiles } from '../model';
 import { Lang } from '../model/schema';
 import { slugify } from '../model/text';
 import { ImportResult, parseCsv, parseIcs, talkYaml } from '../site/import';
@@ -28,6 +28,13 @@ export function importTalks(o: ImportOptions, log: Logger): number {
     : parseCsv(content, shown, { zone: series.timezone, defaultLanguage });
 
   mkdirSync(series.talksDir, { recursive: true });
+  // A talk already in the series under another file name (same start, same speaker) is not imported twice.
+  const key = (date: string, time: string, speaker: string) => `${date}T${time}|${slugify(speaker)}`;
+  const known = new Map<string, string>();
+  for (const f of talkFiles(series)) {
+    const r0 = readTalk(f, series, DateTime.fromMillis(0));
+    if (r0.talk) known.set(key(r0.talk.start.toISODate()!, r0.talk.start.toFormat('HH:mm'), r0.talk.speaker.name), relative(cwd, f));
+  }
   const made = new Set<string>();
   let created = 0;
   let skipped = 0;
@@ -41,6 +48,8 @@ export function importTalks(o: ImportOptions, log: Logger): number {
     const file = join(series.talksDir, name);
     const rel = relative(cwd, file);
     if (existsSync(file)) { log.out(`exists, skipped: ${rel} (${t.place})`); skipped++; continue; }
+    const same = known.get(key(t.date, t.time, t.speaker.name));
+    if (same) { log.out(`already there as ${same}, skipped (${t.place})`); skipped++; continue; }
     made.add(name);
     writeFileSync(file, talkYaml(t, basename(path)), { flag: 'wx' });
     // Each file must pass `rali validate`; one that does not is taken back and reported.
