@@ -137,6 +137,17 @@ export function buildProgram(): CommandT {
   subs.command('import').argument('<file>', 'CSV file: email,name,lang').description('add the subscribers of a CSV file, without duplicates')
     .action(act((file: string) => subsCmd().importCsv({ config: cfg(), file }, logger())));
 
+  program.command('site').description('build the series\' web site: talk pages, year archives, calendar and Atom feeds')
+    .option('-o, --output <dir>', 'folder to write (default: site.output in rali.yaml, else site/ beside it)')
+    .action(act((o: { output?: string }) =>
+      (require('./commands/site') as typeof import('./commands/site')).site({ config: cfg(), output: o.output }, logger())));
+
+  program.command('import').argument('<file>', 'an .ics calendar export or a CSV of past talks')
+    .description('turn past talks into talk files in talks/ (never overwrites)')
+    .addOption(new Option('--language <lang>', 'language of talks whose language is not given').choices(['fr', 'en']))
+    .action(act((file: string, o: { language?: 'fr' | 'en' }) =>
+      (require('./commands/import') as typeof import('./commands/import')).importTalks({ config: cfg(), file, language: o.language }, logger())));
+
   const tpl = program.command('templates').description('the message templates');
   tpl.command('export').argument('<dir>', 'where to copy them').description('copy the built-in templates to customize them')
     .action(act((dir: string) => (require('./commands/templates') as typeof import('./commands/templates')).exportTemplates({ dir }, logger())));
