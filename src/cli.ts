@@ -216,5 +216,5 @@ export function main(argv: string[]): void {
   process.stderr.on('error', () => undefined);
   registerEnvSecrets();
   // Commands return their exit code through the action's promise; collect it.
-  run(argv).then((code) => { process.exitCode = code; });
+  void run(argv).then((code) => { process.exitCode = code; }, (e: unknown) => { process.stderr.write(`rali: internal error: ${String(e)}\n`); process.exitCode = 70; });
 }
