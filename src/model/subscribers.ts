@@ -3,9 +3,9 @@
  * an optional header line. A quoted field may hold commas ("Tremblay, Marie").
  */
 import { Problem } from '../errors';
-import { isEmail } from './rules';
+import { addressProblem } from './address';
 import { Lang, LANGS } from './schema';
-import { readText } from './source';
+import { excerpt, readText } from './source';
 
 export const MAX_SUBSCRIBERS_BYTES = 64 * 1024 * 1024;
 
@@ -90,7 +90,8 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
     if (!fields) { at(1, 'a quote is not closed', 'close the quote, or remove it'); continue; }
     if (fields.length > 3) { at(1, `${fields.length} fields, expected at most 3 (email,name,lang)`, 'quote a name that holds a comma: "Tremblay, Marie"'); continue; }
     const [email, name = '', lang = ''] = fields;
-    if (!isEmail(email)) { at(1, `"${email}" is not an email address`, 'fix or remove the line (or comment it out with #)'); continue; }
+    const bad = addressProblem(email);
+    if (bad) { at(1, `"${excerpt(email)}" ${bad}`, 'fix or remove the line (or comment it out with #)'); continue; }
     const langs = parseLangs(lang, seriesLangs);
     if (!langs || langs.length === 0) {
       at(line.lastIndexOf(lang) + 1, `"${lang}" is not a language`, `use ${seriesLangs.join(', ')}, ${seriesLangs.join('+')} or leave it empty for all`);
