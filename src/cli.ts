@@ -122,8 +122,13 @@ export function buildProgram(): CommandT {
     .action(act((email: string, o: { name?: string; lang?: string }) => subsCmd().add({ config: cfg(), email, ...o }, logger())));
   subs.command('remove').argument('<email>').description('remove a subscriber and suppress the address')
     .action(act((email: string) => subsCmd().remove({ config: cfg(), email }, logger())));
-  subs.command('import').argument('<file>', 'CSV file: email,name,lang').description('add the subscribers of a CSV file, without duplicates')
-    .action(act((file: string) => subsCmd().importCsv({ config: cfg(), file }, logger())));
+  subs.command('import').argument('<file>', 'CSV file: email,name,lang, or a form export').description('add the subscribers of a CSV file, without duplicates')
+    .option('--email-column <column>', 'the column of the address (header name or number from 1)')
+    .option('--name-column <column>', 'the column of the name')
+    .option('--lang-column <column>', 'the column of the language (fr, en, Français, English, both…)')
+    .action(act((file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) => subsCmd().importCsv({ config: cfg(), file, ...o }, logger())));
+  subs.command('unsuppress').argument('<email>').description('lift a suppression (unsubscribed or bounced) so that the address gets messages again')
+    .action(act((email: string) => subsCmd().unsuppress({ config: cfg(), email }, logger())));
 
   const tpl = program.command('templates').description('the message templates');
   tpl.command('export').argument('<dir>', 'where to copy them').description('copy the built-in templates to customize them')
