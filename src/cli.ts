@@ -63,6 +63,7 @@ export function buildProgram(): CommandT {
     .option('--ics <file>', 'write the .ics to FILE')
     .option('--now <iso>', 'render as if it were this moment (reminders say "tomorrow")')
     .option('--to <addr>', 'the recipient to render for (default: a sample address)')
+    .option('--body', 'only the text part, without the headers')
     .action(act((talk: string, o: Record<string, string>) =>
       (require('./commands/preview') as typeof import('./commands/preview')).preview({ talk, config: cfg(), ...o } as never, logger())));
 
