@@ -70,6 +70,7 @@ export function buildProgram(): CommandT {
     .option('--ics <file>', 'write the .ics to FILE')
     .option('--now <iso>', 'render as if it were this moment (reminders say "tomorrow")')
     .option('--to <addr>', 'the recipient to render for (default: a sample address)')
+    .option('--body', 'only the text part, without the headers')
     .action(act((talk: string, o: Record<string, string>) =>
       (require('./commands/preview') as typeof import('./commands/preview')).preview({ talk, config: cfg(), ...o } as never, logger())));
 
@@ -134,8 +135,13 @@ export function buildProgram(): CommandT {
     .action(act((email: string, o: { name?: string; lang?: string }) => subsCmd().add({ config: cfg(), email, ...o }, logger())));
   subs.command('remove').argument('<email>').description('remove a subscriber and suppress the address')
     .action(act((email: string) => subsCmd().remove({ config: cfg(), email }, logger())));
-  subs.command('import').argument('<file>', 'CSV file: email,name,lang').description('add the subscribers of a CSV file, without duplicates')
-    .action(act((file: string) => subsCmd().importCsv({ config: cfg(), file }, logger())));
+  subs.command('import').argument('<file>', 'CSV file: email,name,lang, or a form export').description('add the subscribers of a CSV file, without duplicates')
+    .option('--email-column <column>', 'the column of the address (header name or number from 1)')
+    .option('--name-column <column>', 'the column of the name')
+    .option('--lang-column <column>', 'the column of the language (fr, en, Français, English, both…)')
+    .action(act((file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) => subsCmd().importCsv({ config: cfg(), file, ...o }, logger())));
+  subs.command('unsuppress').argument('<email>').description('lift a suppression (unsubscribed or bounced) so that the address gets messages again')
+    .action(act((email: string) => subsCmd().unsuppress({ config: cfg(), email }, logger())));
 
   program.command('site').description('build the series\' web site: talk pages, year archives, calendar and Atom feeds')
     .option('-o, --output <dir>', 'folder to write (default: site.output in rali.yaml, else site/ beside it)')

@@ -1,5 +1,5 @@
 /** `rali init [DIR]`: a new series folder that passes `rali validate` at once; never overwrites. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
 import { PACKAGE_ROOT } from '../paths';
@@ -12,7 +12,7 @@ export function seriesTemplate(id: string): string {
   return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'rali.schema.json')}
 # A rali seminar series. Every field is explained in rali's README.
 series:
-  name: { fr: Séminaires ${id}, en: ${id} Seminars }   # TODO your series' name in both languages
+  name: { fr: "Séminaires ${id}", en: "${id} Seminars" }   # TODO your series' name; quote a text that holds a comma
   id: ${id}                        # short id: List-Id, calendar UIDs, Message-IDs
   domain: example.org              # TODO your department's domain
   timezone: America/Toronto        # IANA name; America/Montreal is accepted
@@ -39,15 +39,34 @@ export const SUBSCRIBERS_TEMPLATE = `# Subscribers: email,name,lang — lang is 
 email,name,lang
 `;
 
+/** What must never be committed, and why (said by `rali init`). */
+export const GITIGNORE_LINES: [string, string][] = [
+  ['smtp.env', 'the SMTP password'],
+  ['.rali/', 'the ledger, which holds the unsubscribe-token secret (back it up instead, see the README)'],
+  ['outbox/', 'messages written without a server, with subscribers\' addresses'],
+  ['site/', 'the generated web pages'],
+];
+
+/** Appends the missing lines of GITIGNORE_LINES to `file` (never a duplicate); returns those added. */
+export function ensureGitignore(file: string): string[] {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim().replace(/^\//, '')));
+  const missing = GITIGNORE_LINES.map(([l]) => l).filter((l) => !have.has(l) && !have.has(l.replace(/\/$/, '')));
+  if (!missing.length) return [];
+  const head = text === '' ? '# Written by rali init: secrets and generated files stay out of git.\n' : text.endsWith('\n') ? '' : '\n';
+  if (text === '') writeFileSync(file, head + missing.join('\n') + '\n', { flag: 'wx' });
+  else appendFileSync(file, head + missing.join('\n') + '\n');
+  return missing;
+}
+
 export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
   const dir = resolve(opts.cwd ?? process.cwd(), opts.dir);
   const id = slugify(basename(dir)) || 'seminaires';
   const files: [string, string][] = [
     ['rali.yaml', seriesTemplate(id)],
     ['subscribers.csv', SUBSCRIBERS_TEMPLATE],
-    ['.gitignore', 'outbox/\n.rali/state.db-*\n'],
   ];
-  const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f) && !f.endsWith('.gitignore'));
+  const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f));
   if (taken.length) {
     throw new RaliError(`${taken.map((f) => relative(process.cwd(), f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`);
   }
@@ -56,8 +75,14 @@ export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
     const f = join(dir, name);
     if (!existsSync(f)) writeFileSync(f, text, { flag: 'wx' });
   }
+  const existed = existsSync(join(dir, '.gitignore'));
+  const added = ensureGitignore(join(dir, '.gitignore'));
   const shown = relative(process.cwd(), dir) || '.';
   log.out(`created ${shown}/rali.yaml, ${shown}/subscribers.csv and ${shown}/talks/`);
+  if (added.length) {
+    log.out(`${existed ? 'added to' : 'created'} ${shown}/.gitignore, so that git never stores:`);
+    for (const [line, why] of GITIGNORE_LINES) if (added.includes(line)) log.out(`  ${line.padEnd(12)} ${why}`);
+  }
   log.out(`next: edit the TODO lines of rali.yaml, then \`rali new --date YYYY-MM-DD --time 11:30 --speaker "Name"\``);
   return EXIT_OK;
 }

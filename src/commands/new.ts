@@ -18,7 +18,8 @@ export function talkTemplate(o: NewOptions): string {
   const hhmm = `${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`;
   return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'talk.schema.json')}
 # Fields marked TODO must be filled in before \`rali validate\` passes.
-# Any text can be one string, or one per language: { fr: …, en: … }
+# Any text can be one string, or one per language: { fr: "…", en: "…" }
+# Quote a text that holds a comma or a colon: affiliation: { fr: "Université de Montréal, DIRO", en: "…" }
 title: ${o.title ? q(o.title) : 'TODO the title of the talk'}
 speaker:
   name: ${q(o.speaker)}
@@ -43,7 +44,9 @@ status: scheduled
 `;
 }
 
-export function newTalk(o: NewOptions, log: Logger): number {
+export function newTalk(opts: NewOptions, log: Logger): number {
+  // ' 2030-01-21 ' (a pasted value) must not put spaces in a file name.
+  const o: NewOptions = { ...opts, date: opts.date.trim(), time: opts.time.trim(), speaker: opts.speaker.trim(), title: opts.title?.trim(), language: opts.language?.trim() };
   const { series } = loadSeries(o.config, o.cwd);
   if (!parseDate(o.date)) throw new RaliError(`--date: "${o.date}" is not a date that exists — write it as YYYY-MM-DD`);
   if (!parseClock(o.time)) throw new RaliError(`--time: "${o.time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`);

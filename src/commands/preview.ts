@@ -2,6 +2,7 @@
  * `rali preview TALK`: the message exactly as it will be sent — same rendering and composing code
  * as sending — in the terminal, and optionally as .eml, .html and .ics files. Sends and records nothing.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { EXIT_OK, RaliError } from '../errors';
 import { Logger, style, useColor } from '../log';
@@ -24,6 +25,12 @@ export interface PreviewOptions {
   /** The sample recipient shown in To:. */
   to?: string;
   color?: boolean;
+  /** Only the text part (no headers). */
+  body?: boolean;
+  /** Terminal width for folding headers (default: the terminal's, 80 when not a terminal). */
+  columns?: number;
+  /** Whether stdout is a terminal (a pager is used only then); default: process.stdout.isTTY. */
+  tty?: boolean;
 }
 
 export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
@@ -61,20 +68,125 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   }
 
   const s = style(o.color ?? useColor());
-  const head = eml.subarray(0, eml.indexOf('\r\n\r\n')).toString('latin1').replace(/\r\n\s+/g, ' ').split('\r\n');
-  const decoded = (line: string) => line.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, q: string) =>
-    Buffer.from(q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
-  for (const h of head) {
-    const m = /^([\w-]+): (.*)$/.exec(h);
-    if (!m || /^(Content-Type|MIME-Version)$/i.test(m[1])) continue;
-    log.out(`${s.bold(m[1] + ':')} ${decoded(m[2])}`);
-  }
-  const parts = ['text/plain', 'text/html', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`, `${rendered.ics.filename} (attachment)`] : [])];
-  log.out(s.dim(`Parts: ${parts.join(' · ')} — ${eml.length} bytes`));
-  log.out(s.dim('─'.repeat(72)));
-  log.out(rendered.text.trimEnd());
-  log.out(s.dim('─'.repeat(72)));
+  const tty = o.tty ?? process.stdout.isTTY === true;
+  const width = o.columns ?? (tty && process.stdout.columns ? process.stdout.columns : 80);
+  const lines = o.body ? [rendered.text.trimEnd()] : previewLines(eml, rendered, width, s);
+  showPaged(lines, log, { tty });
   const wrote = [o.eml && `${o.eml} (exact message)`, o.html && `${o.html} (HTML part)`, o.ics && `${o.ics}`].filter(Boolean);
   log.err(`Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`);
   return EXIT_OK;
+}
+
+// ---- display ------------------------------------------------------------------------------------
+
+type Style = ReturnType<typeof style>;
+
+/** The headers an organizer checks first, in this order; the rest follow as in the message. */
+export const FIRST_HEADERS = ['From', 'To', 'Subject', 'Date'];
+
+/** RFC 2047 encoded-words (Q and B, UTF-8) back to text. */
+export function decodeWords(value: string): string {
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, t: string) =>
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(t, 'base64').toString('utf8')
+      : Buffer.from(t.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+}
+
+/** The message's headers, unfolded and decoded, grouped: From, To, Subject, Date first. */
+export function groupedHeaders(eml: Buffer): [string, string][] {
+  const end = eml.indexOf('\r\n\r\n');
+  const head = eml.subarray(0, end < 0 ? eml.length : end).toString('latin1').replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+  const all: [string, string][] = [];
+  for (const h of head) {
+    const m = /^([\w-]+):\s?(.*)$/.exec(h);
+    if (!m || /^(Content-Type|MIME-Version|Content-Transfer-Encoding)$/i.test(m[1])) continue;
+    all.push([m[1], decodeWords(Buffer.from(m[2], 'latin1').toString('utf8'))]);
+  }
+  const first = FIRST_HEADERS.flatMap((n) => all.filter(([k]) => k.toLowerCase() === n.toLowerCase()));
+  return [...first, ...all.filter((h) => !first.includes(h))];
+}
+
+/**
+ * `Name: value` folded to `width` columns at spaces, continuation lines indented under the value;
+ * a word longer than a line is cut (a URL), never the terminal's mid-word wrap.
+ */
+export function foldHeader(name: string, value: string, width: number): string[] {
+  const indent = Math.min(name.length + 2, Math.floor(width / 3));
+  const room = Math.max(20, width - indent);
+  const words = value.split(/ +/);
+  const out: string[] = [];
+  let line = '';
+  const firstRoom = Math.max(20, width - name.length - 2);
+  for (let w of words) {
+    for (;;) {
+      const limit = out.length === 0 ? firstRoom : room;
+      const candidate = line ? `${line} ${w}` : w;
+      if ([...candidate].length <= limit) { line = candidate; break; }
+      if (line) { out.push(line); line = ''; continue; }
+      const chars = [...w];
+      out.push(chars.slice(0, limit).join(''));
+      w = chars.slice(limit).join('');
+      if (!w) break;
+    }
+  }
+  out.push(line);
+  return out.map((l, i) => (i === 0 ? l : `${' '.repeat(indent)}${l}`));
+}
+
+/** Headers (grouped, folded, with the calendar method), parts, then the text part. */
+export function previewLines(eml: Buffer, rendered: { text: string; ics?: { method: string; filename: string } }, width: number, s: Style): string[] {
+  const out: string[] = [];
+  const headers = groupedHeaders(eml);
+  const firstCount = headers.filter(([k]) => FIRST_HEADERS.some((n) => n.toLowerCase() === k.toLowerCase())).length;
+  const show = (name: string, value: string) => {
+    const [first, ...rest] = foldHeader(name, value, width);
+    out.push(`${s.bold(name + ':')} ${first}`, ...rest);
+  };
+  headers.slice(0, firstCount).forEach(([k, v]) => show(k, v));
+  if (rendered.ics) show('Calendar', `${rendered.ics.method} (${rendered.ics.filename})`);
+  if (headers.length > firstCount) out.push(s.dim('·'.repeat(Math.min(width, 72))));
+  headers.slice(firstCount).forEach(([k, v]) => show(k, v));
+  const parts = ['text/plain', 'text/html', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`, `${rendered.ics.filename} (attachment)`] : [])];
+  out.push(...foldHeader('Parts', `${parts.join(' · ')} — ${eml.length} bytes`, width).map((l, i) => s.dim(i ? l : `Parts: ${l}`)));
+  out.push(s.dim('─'.repeat(Math.min(width, 72))));
+  out.push(rendered.text.trimEnd());
+  out.push(s.dim('─'.repeat(Math.min(width, 72))));
+  return out;
+}
+
+/**
+ * The pager to use, as git chooses it: none when stdout is not a terminal or NO_PAGER is set;
+ * PAGER when set ("" or "cat" mean none); otherwise `less -FRX` (quits when the text fits,
+ * keeps colors, leaves the text on the screen).
+ */
+export function pagerCommand(env: NodeJS.ProcessEnv, tty: boolean): string | undefined {
+  if (!tty || (env.NO_PAGER !== undefined && env.NO_PAGER !== '')) return undefined;
+  if (env.PAGER !== undefined) {
+    const p = env.PAGER.trim();
+    return p === '' || p === 'cat' ? undefined : p;
+  }
+  return 'less -FRX';
+}
+
+/** Writes the lines through the pager on a terminal; a closed pipe (`| head`) ends quietly. */
+export function showPaged(lines: string[], log: Logger, o: { tty: boolean; env?: NodeJS.ProcessEnv }): void {
+  const env = o.env ?? process.env;
+  const pager = pagerCommand(env, o.tty);
+  if (pager) {
+    const r = spawnSync(pager, { shell: true, input: lines.join('\n') + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { ...env, LESS: env.LESS ?? 'FRX' } });
+    if (!r.error && r.status !== 127 && r.status !== 126) return;
+  }
+  quietOnClosedPipe();
+  for (const l of lines) log.out(l);
+}
+
+let pipeGuard = false;
+/** `rali preview … | head`: once the reader is gone, the rest of the output is dropped, no stack trace. */
+export function quietOnClosedPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }

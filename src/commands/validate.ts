@@ -32,9 +32,20 @@ export function validate(opts: ValidateOptions, log: Logger): number {
 
   const explicit = opts.files.map((f) => resolve(cwd, f));
   const wanted = explicit.length ? explicit : [series.subscribersFile, ...talkFiles(series)];
+  // A talk's id is its calendar UID: two files with one id would share one calendar event.
+  const ids = new Map<string, string>();
+  // With named files, the ids of the other talks of the series count too.
+  if (explicit.length) {
+    for (const file of talkFiles(series)) {
+      if (wanted.includes(file)) continue;
+      const { talk } = readTalk(file, series, now);
+      if (talk && !ids.has(talk.id)) ids.set(talk.id, file);
+    }
+  }
   for (const file of wanted) {
     if (file === series.configFile) continue;
-    if (file.endsWith('.csv')) checkSubscribers(series, file);
+    // The subscribers file is whatever rali.yaml's `subscribers:` names, whatever its extension.
+    if (file === series.subscribersFile || (explicit.length > 0 && file.endsWith('.csv'))) checkSubscribers(series, file);
     else checkTalk(series, file);
   }
   return finish();
@@ -45,8 +56,15 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     reports.push({ file: display(file, cwd), kind: 'subscribers', ok: !p.some((x) => x.severity === 'error'), detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}` });
   }
   function checkTalk(s: Series, file: string) {
-    const { problems: p } = readTalk(file, s, now);
+    const { talk, problems: p } = readTalk(file, s, now);
     problems.push(...p);
+    if (talk) {
+      const other = ids.get(talk.id);
+      if (other !== undefined && other !== file) {
+        p.push({ file: display(file, cwd), line: 1, col: 1, path: 'id', message: `has the id "${talk.id}" of ${display(other, cwd)} too: both would be one calendar event`, hint: 'give one of them its own id: line (or rename the file, if it has no id:)', severity: 'error' });
+        problems.push(p[p.length - 1]);
+      } else ids.set(talk.id, file);
+    }
     reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
   }
 

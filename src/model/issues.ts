@@ -1,7 +1,7 @@
 /** Turning schema failures into positioned problems that say what to do. */
 import { z } from 'zod';
 import { Problem } from '../errors';
-import { locate, YamlSource } from './source';
+import { excerpt, locate, YamlSource } from './source';
 
 export type Path = (string | number)[];
 
@@ -91,6 +91,15 @@ export function checkSchema<T>(src: YamlSource, schema: z.ZodType<T>): { value?:
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const k of issue.keys) {
+          const parent = valueAt(src.value, path) as Record<string, unknown> | undefined;
+          if (parent && typeof parent === 'object' && ('fr' in parent || 'en' in parent) && parent[k] === null) {
+            // { fr: Département de linguistique, Université, en: … }: the comma ended the text.
+            problems.push({
+              ...at([...path, k], true), path: pathText(path), message: `the text was cut at a comma ("${excerpt(k)}" was read as a field name)`,
+              hint: `put each text that holds a comma in quotes: { fr: "…, ${excerpt(k)}", en: "…" }`,
+            });
+            continue;
+          }
           const known = keysAt(schema, path);
           const guess = closest(k, known);
           problems.push({

@@ -5,16 +5,18 @@
 import { DateTime } from 'luxon';
 import { LANGS, SeriesFile, TalkFile } from './schema';
 import { Path } from './issues';
+import { addressProblem, isAddress } from './address';
 
 export interface RuleProblem { path: Path; message: string; hint: string; severity: 'error' | 'warning' }
 const err = (path: Path, message: string, hint: string): RuleProblem => ({ path, message, hint, severity: 'error' });
 const warn = (path: Path, message: string, hint: string): RuleProblem => ({ path, message, hint, severity: 'warning' });
 
-/** RFC 5322 addr-spec, the practical subset (no quoted local parts, no IP literals). */
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-
+/**
+ * RFC 5322 addr-spec, the practical subset (no quoted local parts, no IP literals), within the
+ * RFC 5321 length limits; internationalized addresses are accepted (see address.ts).
+ */
 export function isEmail(s: string): boolean {
-  return s.length <= 254 && EMAIL.test(s);
+  return isAddress(s);
 }
 
 export function isHttpUrl(s: string): boolean {
@@ -48,18 +50,50 @@ function texts(v: string | { fr?: string; en?: string } | undefined): [string, s
   return Object.entries(v).filter(([, t]) => t !== undefined).map(([k, t]) => [t as string, k]);
 }
 
-/** Fields that reach a mail header (Subject, From, List-Id) must hold no CR, LF or control character. */
+// Bidi overrides/isolates/marks and zero-width characters: in a header they can make a Subject or
+// a From read differently from what it says (Trojan Source, CVE-2021-42574).
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+export function hasInvisibleChars(s: string): boolean {
+  return INVISIBLE.test(s);
+}
+
+type TextValue = string | number | { fr?: string; en?: string } | undefined;
+
+function textsOf(v: TextValue): [string, string | undefined][] {
+  if (typeof v === 'number') return [[String(v), undefined]];
+  return texts(v);
+}
+
+/**
+ * Single-line fields that reach a mail header (Subject, From, List-Id) or an .ics line hold no CR,
+ * LF or control character; those that reach a header hold no bidi or zero-width character either.
+ */
 export function headerSafe(talk: TalkFile): RuleProblem[] {
   const out: RuleProblem[] = [];
-  const check = (path: Path, v: string | { fr?: string; en?: string } | undefined) => {
-    for (const [t, lang] of texts(v)) {
+  const check = (path: Path, v: TextValue, where: string, header: boolean) => {
+    for (const [t, lang] of textsOf(v)) {
+      if (typeof t !== 'string') continue;
+      const p = lang ? [...path, lang] : path;
       if (hasControlChars(t)) {
-        out.push(err(lang ? [...path, lang] : path, 'holds a line break or control character, and it goes into the mail subject', 'write it on one line (in YAML, use a plain or quoted string, not | or >)'));
+        out.push(err(p, `holds a line break or control character, and it goes into ${where}`, 'write it on one line (in YAML, use a plain or quoted string, not | or >)'));
+      } else if (header && hasInvisibleChars(t)) {
+        out.push(err(p, `holds an invisible character (bidi control or zero-width), and it goes into ${where}`, 'retype the text, or paste it as plain text (the character may come from a PDF or a web page)'));
       }
     }
   };
-  check(['title'], talk.title);
-  check(['speaker', 'name'], talk.speaker.name);
+  check(['title'], talk.title, 'the mail subject', true);
+  const sp = talk.speaker && typeof talk.speaker === 'object' ? talk.speaker : undefined;
+  check(['speaker', 'name'], sp?.name, 'the mail subject', true);
+  check(['speaker', 'affiliation'], sp?.affiliation, 'the calendar entry', false);
+  const loc = talk.location && typeof talk.location === 'object' ? talk.location : undefined;
+  check(['location', 'room'], loc?.room, 'the calendar entry', false);
+  check(['location', 'address'], loc?.address, 'the calendar entry', false);
+  const o = loc?.online && typeof loc.online === 'object' ? loc.online : undefined;
+  for (const k of ['platform', 'meeting_id', 'passcode', 'phones', 'one_tap'] as const) {
+    check(['location', 'online', k], o?.[k], 'the calendar entry', false);
+  }
+  check(['cancel_reason'], talk.cancel_reason, 'the cancellation and its calendar entry', false);
   return out;
 }
 
@@ -67,6 +101,7 @@ export function seriesHeaderSafe(s: SeriesFile): RuleProblem[] {
   const out: RuleProblem[] = [];
   for (const [t, lang] of texts(s.series.name)) {
     if (hasControlChars(t)) out.push(err(lang ? ['series', 'name', lang] : ['series', 'name'], 'holds a line break or control character, and it goes into mail headers', 'write it on one line'));
+    else if (hasInvisibleChars(t)) out.push(err(lang ? ['series', 'name', lang] : ['series', 'name'], 'holds an invisible character (bidi control or zero-width), and it goes into mail headers', 'retype the name'));
   }
   if (hasControlChars(s.from)) out.push(err(['from'], 'holds a line break or control character', 'write it on one line'));
   return out;
@@ -75,8 +110,8 @@ export function seriesHeaderSafe(s: SeriesFile): RuleProblem[] {
 /** Speaker email and every URL of the talk are well formed. */
 export function wellFormedTalk(talk: TalkFile): RuleProblem[] {
   const out: RuleProblem[] = [];
-  if (talk.speaker.email !== undefined && !isEmail(talk.speaker.email)) {
-    out.push(err(['speaker', 'email'], `"${talk.speaker.email}" is not an email address`, 'write it as name@domain.org'));
+  if (typeof talk.speaker.email === 'string' && addressProblem(talk.speaker.email)) {
+    out.push(err(['speaker', 'email'], `"${talk.speaker.email}" ${addressProblem(talk.speaker.email)}`, 'write it as name@domain.org'));
   }
   const urls: [Path, string | undefined][] = [
     [['speaker', 'url'], talk.speaker.url],

@@ -38,7 +38,7 @@ export const TalkFile = z.object({
   }).strict(),
   date: z.string().describe('YYYY-MM-DD'),
   time: z.string().describe('Start time: 11:30, 11h30, 11 h 30 or 11:30 AM'),
-  duration: z.number().optional().describe('Minutes (or give end)'),
+  duration: z.union([z.number(), z.string()]).optional().describe('Length: 60 (minutes), 90 min, 1h, 1 hour, 1h30 (or give end)'),
   end: z.string().optional().describe('End time, same forms as time'),
   language: z.enum(LANGS).describe('The language the talk is given in'),
   location: z.object({

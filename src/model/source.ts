@@ -3,7 +3,7 @@
  * Nothing here knows what a talk or a series is; it turns bytes into a document
  * whose nodes can be located (`locate`) and into problems that name the place.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Node as YamlNode } from 'yaml';
 import { Problem } from '../errors';
 
@@ -17,6 +17,16 @@ export interface TextSource {
   file: string;
   text: string;
   problems: Problem[];
+}
+
+/**
+ * A short, printable excerpt of input for an error message: a file named by mistake may hold
+ * secrets (a symlink to /proc/self/environ), so an error never quotes more than a few characters.
+ */
+export function excerpt(s: string, max = 40): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 /** Offset of the first byte that is not valid UTF-8, or -1. */
@@ -61,6 +71,9 @@ export function readText(path: string, display: string, maxBytes: number): TextS
   try {
     const st = statSync(path);
     if (st.isDirectory()) return fail('is a folder, not a file', 'name a file');
+    if (!st.isFile()) return fail('is not a regular file (a device, a pipe or a socket)', 'name a text file');
+    const real = realpathSync(path);
+    if (/^\/(proc|sys|dev)(\/|$)/.test(real)) return fail(`is a system file (${real.split('/').slice(0, 2).join('/')}/…), not one of yours`, 'name a text file of the series');
     size = st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -71,6 +84,8 @@ export function readText(path: string, display: string, maxBytes: number): TextS
     return fail(`is ${size} bytes, more than the ${maxBytes} this kind of file may hold`, 'is it the right file?');
   }
   const buf = readFileSync(path);
+  const nul = buf.indexOf(0);
+  if (nul >= 0) return fail('holds NUL bytes: it is a binary file, not text', 'is it the right file?', lineColAt(buf, nul));
   const bad = firstInvalidUtf8(buf);
   if (bad >= 0) {
     return fail(`byte 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8`,
@@ -113,7 +128,11 @@ export function parseYaml(src: TextSource): YamlSource {
   out.doc = doc;
   for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(e.pos[0]);
-    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
+    let msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^\s*(?:-\s+)?("[^"]*"|'[^']*'|[^:#\n]+?)\s*:/.exec(src.text.slice(e.pos[0]))?.[1];
+      msg = key ? `the key "${excerpt(key.replace(/^["']|["']$/g, ''))}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
+    }
     out.problems.push({
       file: src.file, line: pos.line, col: pos.col,
       message: `YAML: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`,
@@ -122,6 +141,11 @@ export function parseYaml(src: TextSource): YamlSource {
     });
   }
   if (doc.errors.length) return out;
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    const firstLine = src.text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    out.problems.push({ file: src.file, line: firstLine >= 0 ? firstLine + 1 : 1, col: 1, message: 'the file holds only comments, no fields', hint: 'see `rali new` or the README for what it should hold', severity: 'error' });
+    return out;
+  }
   try {
     out.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {

@@ -2,10 +2,10 @@
  * subscribers.csv: `email,name,lang`, one subscriber a line; `#` comments and blank lines allowed;
  * an optional header line. A quoted field may hold commas ("Tremblay, Marie").
  */
-import { Problem } from '../errors';
-import { isEmail } from './rules';
+import { Problem, RaliError } from '../errors';
+import { addressProblem } from './address';
 import { Lang, LANGS } from './schema';
-import { readText } from './source';
+import { excerpt, readText } from './source';
 
 export const MAX_SUBSCRIBERS_BYTES = 64 * 1024 * 1024;
 
@@ -88,12 +88,21 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
     const at = (col: number, message: string, hint: string, severity: 'error' | 'warning' = 'error') =>
       problems.push({ file, line: lineNo, col, message, hint, severity });
     if (!fields) { at(1, 'a quote is not closed', 'close the quote, or remove it'); continue; }
-    if (fields.length > 3) { at(1, `${fields.length} fields, expected at most 3 (email,name,lang)`, 'quote a name that holds a comma: "Tremblay, Marie"'); continue; }
+    if (fields.length > 3) {
+      const kind = formKind(fields);
+      if (kind || fields.length > 4) {
+        at(1, `${fields.length} columns, expected email,name,lang${kind ? ` (this looks like ${kind})` : ''}`, `name the columns to use: rali subscribers import FILE --email-column "…" --name-column "…" --lang-column "…"`);
+      } else {
+        at(1, `${fields.length} fields, expected at most 3 (email,name,lang)`, 'quote a name that holds a comma: "Tremblay, Marie"');
+      }
+      continue;
+    }
     const [email, name = '', lang = ''] = fields;
-    if (!isEmail(email)) { at(1, `"${email}" is not an email address`, 'fix or remove the line (or comment it out with #)'); continue; }
+    const bad = addressProblem(email);
+    if (bad) { at(1, `"${excerpt(email)}" ${bad}`, 'fix or remove the line (or comment it out with #)'); continue; }
     const langs = parseLangs(lang, seriesLangs);
     if (!langs || langs.length === 0) {
-      at(line.lastIndexOf(lang) + 1, `"${lang}" is not a language`, `use ${seriesLangs.join(', ')}, ${seriesLangs.join('+')} or leave it empty for all`);
+      at(line.lastIndexOf(lang) + 1, `"${excerpt(lang)}" is not a language`, `use ${seriesLangs.join(', ')}, ${seriesLangs.join('+')} or leave it empty for all`);
       continue;
     }
     const key = email.toLowerCase();
@@ -112,4 +121,93 @@ export function readSubscribers(path: string, display: string, seriesLangs: read
   const src = readText(path, display, MAX_SUBSCRIBERS_BYTES);
   if (src.problems.length) return { subscribers: [], problems: src.problems };
   return parseSubscribers(src.text, display, seriesLangs);
+}
+
+/** One CSV field as subscribers.csv writes it: quoted when it holds a comma or a quote, or starts with #. */
+export function csvField(s: string): string {
+  return /[",]|^\s|\s$|^#/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The line of one subscriber in subscribers.csv. */
+export function subscriberLine(email: string, name: string | undefined, lang: string): string {
+  return [csvField(email), csvField(name ?? ''), lang].join(',');
+}
+
+export interface ColumnChoice { email?: string; name?: string; lang?: string }
+
+// Column names of common form exports, first match wins (compared lowercased).
+const EMAIL_COLUMNS = ['email address', 'adresse e-mail', 'adresse courriel', 'courriel', 'email', 'e-mail', 'adresse électronique', 'mail'];
+const NAME_COLUMNS = ['name', 'nom', 'full name', 'nom complet', 'your name', 'votre nom', 'prénom et nom'];
+const LANG_COLUMNS = ['lang', 'language', 'langue', 'languages', 'langues', 'preferred language', 'langue préférée'];
+
+/** The kind of export a header line comes from, for the message. */
+export function formKind(header: string[]): string | undefined {
+  const h = header.map((c) => c.toLowerCase());
+  if (h[0] === 'timestamp' || h[0] === 'horodateur' || h[0] === 'horodatage') return 'a Google Forms export';
+  if (h[0] === 'id' && h[1] === 'start time' && h[2] === 'completion time') return 'a Microsoft Forms export';
+  if (h[0] === 'id' && h[1] === 'heure de début') return 'a Microsoft Forms export';
+  return undefined;
+}
+
+/** Form answers for the language: "Français", "English", "Les deux", "French, English". */
+function langWord(v: string): string {
+  const t = v.trim().toLowerCase();
+  const fr = /\b(fr|français|francais|french)\b/.test(t);
+  const en = /\b(en|english|anglais)\b/.test(t);
+  if (/\b(both|les deux|deux|all|tous)\b/.test(t) || (fr && en)) return '';
+  if (fr) return 'fr';
+  if (en) return 'en';
+  return v.trim();
+}
+
+function pickColumn(header: string[], given: string | undefined, known: string[], flag: string, file: string): number | undefined {
+  if (given !== undefined) {
+    const n = /^\d+$/.test(given.trim()) ? Number(given.trim()) - 1 : header.findIndex((c) => c.toLowerCase() === given.trim().toLowerCase());
+    if (n < 0 || n >= header.length) {
+      throw new RaliError(`${flag} "${excerpt(given)}": no such column in ${file} — its columns are ${header.map((c) => `"${excerpt(c, 30)}"`).join(', ')} (or give a number from 1)`);
+    }
+    return n;
+  }
+  for (const k of known) {
+    const i = header.findIndex((c) => c.trim().toLowerCase() === k);
+    if (i >= 0) return i;
+  }
+  return undefined;
+}
+
+/**
+ * A CSV export with other columns (a form's answers) turned into subscribers.csv lines, one output
+ * line per input line so that problems keep their line numbers. Returns undefined when the file
+ * is already email,name,lang (or has no header to map) and no column was chosen.
+ */
+export function mapColumns(text: string, file: string, choice: ColumnChoice): { text: string; used: string } | undefined {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const at = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  if (at < 0) return undefined;
+  const header = splitCsvLine(lines[at].replace(/^\ufeff/, ''));
+  if (!header) return undefined;
+  const chosen = choice.email !== undefined || choice.name !== undefined || choice.lang !== undefined;
+  const plain = header[0].toLowerCase() === 'email' && header.length <= 3;
+  if (!chosen && (plain || header.length <= 3)) return undefined;
+  const kind = formKind(header);
+  const e = pickColumn(header, choice.email, EMAIL_COLUMNS, '--email-column', file);
+  const n = pickColumn(header, choice.name, NAME_COLUMNS, '--name-column', file);
+  const g = pickColumn(header, choice.lang, LANG_COLUMNS, '--lang-column', file);
+  const cols = header.map((c) => `"${excerpt(c, 30)}"`).join(', ');
+  if (e === undefined) {
+    throw new RaliError(`${file}: ${kind ?? 'a CSV file'} with the columns ${cols}, and none of them is the email address — name the columns: rali subscribers import ${file} --email-column "…" --name-column "…" --lang-column "…"`);
+  }
+  if (!chosen && !kind) {
+    throw new RaliError(`${file}: has ${header.length} columns (${cols}), not email,name,lang — name the ones to use: rali subscribers import ${file} --email-column "${excerpt(header[e], 30)}"${n !== undefined ? ` --name-column "${excerpt(header[n], 30)}"` : ' --name-column "…"'}${g !== undefined ? ` --lang-column "${excerpt(header[g], 30)}"` : ''}`);
+  }
+  const out = lines.map((l, i) => {
+    if (i < at) return '';
+    if (i === at) return 'email,name,lang';
+    if (l.trim() === '' || l.trim().startsWith('#')) return '';
+    const f = splitCsvLine(l);
+    if (!f) return l; // the parser reports the unclosed quote at this line
+    return subscriberLine(f[e] ?? '', n !== undefined ? f[n] : '', g !== undefined ? langWord(f[g] ?? '') : '');
+  });
+  const used = [`email ← "${header[e]}"`, n !== undefined ? `name ← "${header[n]}"` : 'no name', g !== undefined ? `lang ← "${header[g]}"` : 'lang: all'].join(', ');
+  return { text: out.join('\n'), used: `${kind ? `${kind}: ` : ''}${used}` };
 }

@@ -6,9 +6,9 @@ import { checkSchema } from './issues';
 import { endAfterStart, headerSafe, noTodoLeft, languageInSeries, meetingIdConsistent, notInPast, RuleProblem, wellFormedTalk } from './rules';
 import { Lang, TalkFile } from './schema';
 import { display, positioned, Series } from './series';
-import { loadYaml } from './source';
+import { excerpt, loadYaml } from './source';
 import { Bi, bi, slugify } from './text';
-import { localInstant, parseClock, parseDate } from './time';
+import { localInstant, parseClock, parseDate, parseDuration } from './time';
 
 export interface Online {
   platform: string;
@@ -66,10 +66,11 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
   }
   const clock = str(w.time) !== undefined ? parseClock(w.time) : undefined;
   if (!clock && str(w.time) !== undefined) rp.push({ path: ['time'], message: `"${w.time}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
-  const dur = typeof w.duration === 'number' ? w.duration : undefined;
-  if (dur !== undefined && w.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
-  if (dur !== undefined && !(Number.isInteger(dur) && dur > 0 && dur <= 24 * 60)) {
-    rp.push({ path: ['duration'], message: `${dur} is not a number of minutes`, hint: 'e.g. duration: 60', severity: 'error' });
+  const given = typeof w.duration === 'number' || typeof w.duration === 'string' ? w.duration : undefined;
+  const dur = given !== undefined ? parseDuration(given) : undefined;
+  if (given !== undefined && w.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
+  if (given !== undefined && !(dur !== undefined && dur <= 24 * 60)) {
+    rp.push({ path: ['duration'], message: `"${excerpt(String(given))}" is not a length of time (up to 24 hours)`, hint: 'write it like 60, 90 min, 1h, 1 hour or 1h30', severity: 'error' });
   }
   const endClock = str(w.end) !== undefined ? parseClock(w.end!) : undefined;
   if (str(w.end) !== undefined && !endClock) rp.push({ path: ['end'], message: `"${w.end}" is not a time of day`, hint: TIME_HINT, severity: 'error' });

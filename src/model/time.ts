@@ -102,3 +102,25 @@ export function parseOffset(text: string): Duration | undefined {
   if (n <= 0) return undefined;
   return Duration.fromObject({ [unit]: n });
 }
+
+/**
+ * A talk's length as organizers write it: `60` (minutes), `"90"`, `90 min`, `1h`, `1 hour`,
+ * `1h30`, `1 h 30`, `1 heure 30`, `2 hours`. Minutes, or undefined.
+ */
+export function parseDuration(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v > 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().toLowerCase();
+  if (/^\d+$/.test(t)) return Number(t) > 0 ? Number(t) : undefined;
+  const hm = /^(\d+)\s*(?:h|hr|hrs|hours?|heures?)\s*(?:(\d{1,2})\s*(?:m|min|mins|minutes?)?)?$/.exec(t);
+  if (hm) {
+    const m = hm[2] ? Number(hm[2]) : 0;
+    if (m > 59) return undefined;
+    const total = Number(hm[1]) * 60 + m;
+    return total > 0 ? total : undefined;
+  }
+  const off = parseOffset(t);
+  if (!off) return undefined;
+  const minutes = off.as('minutes');
+  return Number.isInteger(minutes) && minutes > 0 ? minutes : undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * Email addresses: what rali accepts (RFC 5321 limits, internationalized addresses of RFC 6531),
+ * the `--to` argument, and the outbox file name of an address.
+ */
+import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
+import { RaliError } from '../errors';
+
+/** RFC 5321 §4.5.3.1: a local part holds at most 64 octets, a path at most 256 (254 for the address). */
+export const MAX_LOCAL_OCTETS = 64;
+export const MAX_ADDRESS_OCTETS = 254;
+
+// dot-atom local part; letters beyond ASCII are allowed (RFC 6531, sent with SMTPUTF8).
+const LOCAL = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+const LABEL = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$/;
+
+/** Why `s` is not an address rali can send to, or undefined when it is one. */
+export function addressProblem(s: string): string | undefined {
+  const at = s.lastIndexOf('@');
+  if (at <= 0 || at === s.length - 1) return 'is not an email address';
+  const local = s.slice(0, at);
+  const domain = s.slice(at + 1);
+  if (Buffer.byteLength(local, 'utf8') > MAX_LOCAL_OCTETS) return `has a part before @ longer than ${MAX_LOCAL_OCTETS} bytes, which mail servers refuse`;
+  if (Buffer.byteLength(s, 'utf8') > MAX_ADDRESS_OCTETS) return `is longer than ${MAX_ADDRESS_OCTETS} bytes, which mail servers refuse`;
+  if (!LOCAL.test(local)) return 'is not an email address';
+  // The domain as DNS sees it: пример.рф is xn--e1afmkfd.xn--p1ai.
+  const ascii = /^[\x21-\x7e]+$/.test(domain) ? domain.toLowerCase() : domainToASCII(domain);
+  if (!ascii || ascii.length > 253) return 'has a domain that is not a domain name';
+  const labels = ascii.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return 'has a domain that is not a domain name';
+  const tld = labels[labels.length - 1];
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld)) return 'has a domain that is not a domain name';
+  return undefined;
+}
+
+export function isAddress(s: string): boolean {
+  return addressProblem(s) === undefined;
+}
+
+/**
+ * `--to ADDRESS`: exactly one bare, well-formed address. An empty value (an unset shell variable)
+ * must never mean "everyone", and a line break must never reach a header or an SMTP command.
+ */
+export function parseAddressArg(value: string | undefined, flag = '--to'): string {
+  if (value === undefined || value.trim() === '') {
+    throw new RaliError(`${flag} is empty — give one address, e.g. ${flag} you@example.org (is the shell variable set?)`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
+    throw new RaliError(`${flag}: holds a line break or control character — give one address on one line`);
+  }
+  const v = value.trim();
+  if (/[,;]/.test(v) || /\s/.test(v) || (v.match(/@/g) ?? []).length > 1) {
+    if (/[<>"]/.test(v)) throw new RaliError(`${flag}: "${v}" has a display name — give the bare address only, e.g. ${flag} you@example.org`);
+    throw new RaliError(`${flag}: "${v}" is several addresses — give exactly one`);
+  }
+  if (/[<>"]/.test(v)) throw new RaliError(`${flag}: "${v}" is not a bare address — give it without <> or quotes, e.g. ${flag} you@example.org`);
+  const why = addressProblem(v);
+  if (why) throw new RaliError(`${flag}: "${v}" ${why} — give one address, e.g. ${flag} you@example.org`);
+  return v;
+}
+
+/**
+ * The file name of an address's message in the outbox: readable, safe on every file system
+ * (no / \ : * ? " < > |, no leading dot, ASCII only), at most 200 bytes, and injective — two
+ * different addresses never share a name, because the name ends with a hash of the exact address.
+ */
+export function outboxFileName(address: string): string {
+  const hash = createHash('sha256').update(address, 'utf8').digest('hex').slice(0, 16);
+  const readable = address.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9@._+-]/g, '_').replace(/^[.]+/, '_').slice(0, 160);
+  return `${readable}.${hash}.eml`;
+}

@@ -1,0 +1,91 @@
+/** `rali subscribers …` edits: only the lines they must, locked, verified, form exports mapped. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { add, importCsv, remove, unsuppress } from '../../src/commands/subscribers';
+import { Ledger } from '../../src/ledger/ledger';
+import { memoryLogger } from '../../src/log';
+import { parseSubscribers } from '../../src/model/subscribers';
+import { withFileLock } from '../../src/model/lock';
+import { makeSeries, raliAsync } from '../helpers/series';
+
+let series: ReturnType<typeof makeSeries>;
+const cwd = process.cwd();
+const START = '# our list\nemail,name,lang\n\n# from the 2024 form\nana@example.org,Ana,fr\nbob@example.org,"Roy, Bob",en\n';
+beforeEach(() => {
+  series = makeSeries(0);
+  writeFileSync(join(series.dir, 'subscribers.csv'), START);
+  process.chdir(series.dir);
+});
+afterEach(() => { process.chdir(cwd); series.cleanup(); });
+const file = () => readFileSync(join(series.dir, 'subscribers.csv'), 'utf8');
+const parsed = () => parseSubscribers(file(), 'subscribers.csv', ['fr', 'en']);
+
+test('a # at the start of a local part is quoted, so that the line is not a comment; remove finds it', () => {
+  const log = memoryLogger();
+  add({ email: '#news@example.org', name: 'Hash' }, log);
+  add({ email: 'o#neil@example.org' }, log);
+  expect(file()).toBe(`${START}"#news@example.org",Hash,fr+en\no#neil@example.org,,fr+en\n`);
+  expect(parsed().subscribers.map((s) => s.email)).toEqual(['ana@example.org', 'bob@example.org', '#news@example.org', 'o#neil@example.org']);
+  remove({ email: '#news@example.org' }, log);
+  expect(file()).toBe(`${START}o#neil@example.org,,fr+en\n`);
+});
+
+test('a newline in a name is refused with a clear error, and the file is untouched', () => {
+  expect(() => add({ email: 'x@example.org', name: 'Line\nBcc: all' }, memoryLogger())).toThrow(/--name: holds a line break/);
+  expect(file()).toBe(START);
+});
+
+test('add and remove change only the line they must (comments, blank lines, quoting kept)', () => {
+  add({ email: 'josé@exemple.ca', name: 'José', lang: 'fr' }, memoryLogger());
+  expect(file()).toBe(`${START}josé@exemple.ca,José,fr\n`);
+  remove({ email: 'ANA@example.org' }, memoryLogger());
+  expect(file()).toBe(`${START.replace('ana@example.org,Ana,fr\n', '')}josé@exemple.ca,José,fr\n`);
+});
+
+test('a lock held by another command makes an edit wait; a stale lock (dead process) is taken over', () => {
+  const csv = join(series.dir, 'subscribers.csv');
+  // Held by this process: the nested edit must not get in.
+  expect(() => withFileLock(csv, 'subscribers.csv', () => withFileLock(csv, 'x', () => 1, 200))).toThrow(/being edited by another rali command/);
+  writeFileSync(`${csv}.lock`, `999999\n${require('node:os').hostname()}\n`);
+  add({ email: 'late@example.org' }, memoryLogger());
+  expect(file()).toContain('late@example.org');
+}, 30_000);
+
+test('unsuppress lifts a suppression', () => {
+  const log = memoryLogger();
+  remove({ email: 'ana@example.org' }, log);
+  unsuppress({ email: 'Ana@example.org' }, log);
+  expect(log.lines.at(-1)).toMatch(/ana@example\.org is no longer suppressed/i);
+  const l = Ledger.open(join(series.dir, '.rali'));
+  expect(l.suppressed().size).toBe(0);
+  l.close();
+  unsuppress({ email: 'ana@example.org' }, log);
+  expect(log.lines.at(-1)).toBe('ana@example.org was not suppressed');
+});
+
+test('a Google Forms export is recognized and mapped (French header too), and says which columns it used', () => {
+  writeFileSync(join(series.dir, 'form.csv'), 'Horodateur,Adresse e-mail,Nom,Langue préférée,Commentaires\n2026/11/01 10:00:00,carl@example.org,"Côté, Carl",Français,"Super, merci"\n2026/11/02 10:00:00,dana@example.org,Dana,English,\n2026/11/03 10:00:00,eve@example.org,Eve,Les deux,\n');
+  const log = memoryLogger();
+  importCsv({ file: 'form.csv' }, log);
+  expect(log.errors[0]).toBe('columns of form.csv: a Google Forms export: email ← "Adresse e-mail", name ← "Nom", lang ← "Langue préférée"');
+  expect(file()).toBe(`${START}carl@example.org,"Côté, Carl",fr\ndana@example.org,Dana,en\neve@example.org,Eve,fr+en\n`);
+});
+
+test('a Microsoft Forms export with chosen columns; an unknown export gets a hint naming its columns', () => {
+  writeFileSync(join(series.dir, 'ms.csv'), 'ID,Start time,Completion time,Email,Name,Your email,Language\n1,x,y,anonymous,,fay@example.org,fr\n');
+  expect(() => importCsv({ file: 'ms.csv' }, memoryLogger())).toThrow(/ms\.csv:2:1: "anonymous" is not an email address/);
+  importCsv({ file: 'ms.csv', emailColumn: 'Your email', nameColumn: '5', langColumn: 'language' }, memoryLogger());
+  expect(file()).toContain('fay@example.org,,fr\n');
+  writeFileSync(join(series.dir, 'other.csv'), 'When,Who,Mail,Notes\n1,Gus,gus@example.org,x\n');
+  expect(() => importCsv({ file: 'other.csv' }, memoryLogger())).toThrow('other.csv: has 4 columns ("When", "Who", "Mail", "Notes"), not email,name,lang — name the ones to use: rali subscribers import other.csv --email-column "Mail" --name-column "…"');
+  expect(() => importCsv({ file: 'other.csv', emailColumn: 'Courriel' }, memoryLogger())).toThrow(/--email-column "Courriel": no such column in other\.csv — its columns are "When", "Who", "Mail", "Notes"/);
+});
+
+test('ten concurrent `rali subscribers add` processes leave ten lines', async () => {
+  writeFileSync(join(series.dir, 'subscribers.csv'), 'email,name,lang\n');
+  const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => raliAsync(['subscribers', 'add', `p${i}@example.org`, '--name', `P ${i}`], { cwd: series.dir })));
+  for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: '' });
+  const { subscribers, problems } = parsed();
+  expect(problems).toEqual([]);
+  expect(subscribers.map((s) => s.email).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `p${i}@example.org`).sort());
+}, 60_000);
