@@ -6,7 +6,7 @@ import { loadSeries, loadTalk, Series, Talk } from '../model';
 import { Schedule } from '../model/schedule';
 import { Lang } from '../model/schema';
 import { parseLangs } from '../model/subscribers';
-import { isEmail } from '../model/rules';
+import { parseAddressArg } from '../model/address';
 import { renderMessage, Rendered } from '../render/message';
 import { Kind, TemplateSet } from '../render/templates';
 
@@ -49,17 +49,7 @@ export function render(l: Loaded, kind: Kind, langs: Lang[], now: DateTime, stat
   });
 }
 
-/**
- * --to: exactly one well-formed address. An unset shell variable (`--to "$ME"`) must not become
- * "everyone", and CR/LF or a second address must not reach the SMTP envelope or a header.
- */
+/** --to: exactly one well-formed address (model/address.ts); an unset shell variable is not "everyone". */
 export function checkToAddress(value: string): string {
-  const v = value.trim();
-  // eslint-disable-next-line no-control-regex
-  if (!v) throw new RaliError('--to: empty — give one address for the test copy, e.g. --to me@umontreal.ca (is the shell variable set?)');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new RaliError('--to: the address holds a line break or a control character — give one plain address');
-  if (/[,;<>\s"()]/.test(v)) throw new RaliError(`--to: "${v}" — give exactly one plain address (no name, no list), e.g. --to me@umontreal.ca`);
-  if (!isEmail(v)) throw new RaliError(`--to: "${v}" is not an email address`);
-  return v;
+  return parseAddressArg(value, '--to');
 }

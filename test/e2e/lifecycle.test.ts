@@ -117,7 +117,7 @@ test('cancel: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1; the file says cance
   expect(c.parsed.text).toContain('the speaker is ill');
   const after = readFileSync(series.talkFile, 'utf8');
   expect(after).toMatch(/^status: cancelled$/m);
-  expect(after).toContain('cancel_reason: Le conférencier est malade / the speaker is ill');
+  expect(after).toContain('cancel_reason: "Le conférencier est malade / the speaker is ill"');
   expect(after.split('\n').filter((l) => l.startsWith('#'))).toEqual(before.split('\n').filter((l) => l.startsWith('#')));
   expect((await remind('2030-11-12T11:31:00-05:00')).stdout).toBe('');
   expect((await rali(['cancel', series.talk, '--yes'])).stdout).toContain('already sent');
