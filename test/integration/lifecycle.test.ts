@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { send, SendOptions } from '../../src/commands/send';
 import { remind, remindAll } from '../../src/commands/remind';
 import { status } from '../../src/commands/status';
+import { validate } from '../../src/commands/validate';
 import { Ledger } from '../../src/ledger/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
 import { memoryLogger } from '../../src/log';
@@ -235,6 +236,9 @@ test('status says what is owed: a talk changed without `rali update`', async () 
   const log = memoryLogger();
   status({ config: join(series.dir, 'rali.yaml') }, log);
   expect(log.lines.join('\n')).toMatch(/changed since the last message.*run `rali update/);
+  const v = memoryLogger();
+  expect(validate({ files: [], config: join(series.dir, 'rali.yaml') }, v)).toBe(0);
+  expect(v.errors.join('\n')).toMatch(/warning:.*start, end changed since the last message — run `rali update/);
 });
 
 test('a rate limit reached mid-run leaves the rest pending and says so; the next run finishes, no one twice', async () => {
