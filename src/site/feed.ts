@@ -63,16 +63,19 @@ const param = (s: string) => `"${oneLine(s).replace(/\^/g, '^^').replace(/"/g, "
  */
 export function foldLine(line: string): string {
   if (line.length <= 75 && /^[\x20-\x7e]*$/.test(line)) return line;
-  let out = '';
+  const parts: string[] = [];
+  let from = 0;
   let bytes = 0;
-  for (const ch of line) {
-    const cp = ch.codePointAt(0)!;
-    const b = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + b > 75) { out += '\r\n '; bytes = 1; }
-    out += ch;
+  for (let i = 0; i < line.length;) {
+    const c = line.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff; // a surrogate pair: one 4-byte character
+    const b = c < 0x80 ? 1 : c < 0x800 ? 2 : high ? 4 : 3;
+    if (bytes + b > 75) { parts.push(line.slice(from, i)); from = i; bytes = 1; } // continuation lines start with a space
     bytes += b;
+    i += high ? 2 : 1;
   }
-  return out;
+  parts.push(line.slice(from));
+  return parts.join('\r\n ');
 }
 
 const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
