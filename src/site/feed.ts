@@ -22,10 +22,16 @@ export interface FeedTalk { talk: Talk; sequence: number; stamp: DateTime }
 // eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
-function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings): string {
+/** A talk's description in each language, computed once for all the feeds of a build. */
+export type DescriptionCache = Map<string, string>;
+
+function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache): string {
   const { talk } = ft;
-  const online = publicOnline(series, talk);
   return langs.map((lang) => {
+    const key = `${lang}|${talk.uid}`;
+    const done = cache.get(key);
+    if (done !== undefined) return done;
+    const online = publicOnline(series, talk);
     const s = t(lang) as Record<string, string> & { language_names: Record<Lang, string> };
     const lines = [talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '')];
     lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
@@ -44,7 +50,9 @@ function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) =
     const page = absolute(series, paths.talk(lang, talk));
     if (page) lines.push(page);
     if (talk.recording) lines.push(`${s.recording}${s.colon} ${talk.recording}`);
-    return lines.join('\n');
+    const text = lines.join('\n');
+    cache.set(key, text);
+    return text;
   }).join('\n\n———\n\n');
 }
 
@@ -83,7 +91,7 @@ const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
 const local = (d: DateTime, zone: string) => (d.zoneName === zone ? d : d.setZone(zone)).toFormat("yyyyMMdd'T'HHmmss");
 
 /** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
-export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (l: Lang) => SiteStrings): string {
+export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache = new Map()): string {
   const zone = series.timezone;
   const vtimezone = getVtimezoneComponent(zone);
   // Without a VTIMEZONE a TZID shifts the time in Outlook (checklist §10, §26): refuse instead.
@@ -119,7 +127,7 @@ export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (
       `DTSTART;TZID=${zone}:${local(talk.start, zone)}`,
       `DTEND;TZID=${zone}:${local(talk.end, zone)}`,
       `SUMMARY:${icsText(oneLine(`${series.name[langs[0]]} — ${titles} (${talk.speaker.name})`))}`,
-      `DESCRIPTION:${icsText(description(series, ft, langs, t))}`,
+      `DESCRIPTION:${icsText(description(series, ft, langs, t, cache))}`,
       ...(place ? [`LOCATION:${icsText(oneLine(place))}`] : []),
       ...(link ? [`URL;VALUE=URI:${link}`] : []),
       organizer,
