@@ -7,7 +7,7 @@
  * BENCH_TALKS=N changes the number of talks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
@@ -54,7 +54,7 @@ function main(): void {
   try {
     const cold = cli(dir);
     const warm = cli(dir);
-    const file = join(dir, 'talks', readFileSync(join(dir, 'site', '.rali-site'), 'utf8') && `${spawnSync('ls', [join(dir, 'talks')], { encoding: 'utf8' }).stdout.split('\n')[n >> 1]}`);
+    const file = join(dir, 'talks', readdirSync(join(dir, 'talks')).sort()[n >> 1]);
     writeFileSync(file, readFileSync(file, 'utf8').replace('recording:', 'recording: https://example.org/new-recording\n# old recording:'));
     const edit = cli(dir);
 

@@ -32,6 +32,7 @@ const byStart = (a: Talk, b: Talk) => a.start.toMillis() - b.start.toMillis() ||
 
 export function renderSite(input: SiteInput): SiteFile[] {
   const { series, templates, now } = input;
+  templates.startBuild();
   const all = [...input.talks].sort((a, b) => byStart(a.talk, b.talk));
   const talks = all.map((f) => f.talk);
   const langs = series.languages;
@@ -80,10 +81,11 @@ export function renderSite(input: SiteInput): SiteFile[] {
   }
 
   const tf = (l: Lang) => templates.t(l);
-  push(paths.ics, buildFeed(series, all, langs, tf));
+  const descriptions = new Map<string, string>();
+  push(paths.ics, buildFeed(series, all, langs, tf, descriptions));
   // One feed per language too when the titles differ, so each reader sees the titles in their language.
   if (langs.length > 1 && talks.some((x) => x.title.fr !== x.title.en)) {
-    for (const l of langs) push(paths.icsLang(l), buildFeed(series, all, [l], tf));
+    for (const l of langs) push(paths.icsLang(l), buildFeed(series, all, [l], tf, descriptions));
   }
   return files;
 }

@@ -22,10 +22,16 @@ export interface FeedTalk { talk: Talk; sequence: number; stamp: DateTime }
 // eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
-function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings): string {
+/** A talk's description in each language, computed once for all the feeds of a build. */
+export type DescriptionCache = Map<string, string>;
+
+function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache): string {
   const { talk } = ft;
-  const online = publicOnline(series, talk);
   return langs.map((lang) => {
+    const key = `${lang}|${talk.uid}`;
+    const done = cache.get(key);
+    if (done !== undefined) return done;
+    const online = publicOnline(series, talk);
     const s = t(lang) as Record<string, string> & { language_names: Record<Lang, string> };
     const lines = [talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '')];
     lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
@@ -44,7 +50,9 @@ function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) =
     const page = absolute(series, paths.talk(lang, talk));
     if (page) lines.push(page);
     if (talk.recording) lines.push(`${s.recording}${s.colon} ${talk.recording}`);
-    return lines.join('\n');
+    const text = lines.join('\n');
+    cache.set(key, text);
+    return text;
   }).join('\n\n———\n\n');
 }
 
@@ -63,16 +71,19 @@ const param = (s: string) => `"${oneLine(s).replace(/\^/g, '^^').replace(/"/g, "
  */
 export function foldLine(line: string): string {
   if (line.length <= 75 && /^[\x20-\x7e]*$/.test(line)) return line;
-  let out = '';
+  const parts: string[] = [];
+  let from = 0;
   let bytes = 0;
-  for (const ch of line) {
-    const cp = ch.codePointAt(0)!;
-    const b = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + b > 75) { out += '\r\n '; bytes = 1; }
-    out += ch;
+  for (let i = 0; i < line.length;) {
+    const c = line.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff; // a surrogate pair: one 4-byte character
+    const b = c < 0x80 ? 1 : c < 0x800 ? 2 : high ? 4 : 3;
+    if (bytes + b > 75) { parts.push(line.slice(from, i)); from = i; bytes = 1; } // continuation lines start with a space
     bytes += b;
+    i += high ? 2 : 1;
   }
-  return out;
+  parts.push(line.slice(from));
+  return parts.join('\r\n ');
 }
 
 const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
@@ -80,7 +91,7 @@ const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
 const local = (d: DateTime, zone: string) => (d.zoneName === zone ? d : d.setZone(zone)).toFormat("yyyyMMdd'T'HHmmss");
 
 /** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
-export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (l: Lang) => SiteStrings): string {
+export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache = new Map()): string {
   const zone = series.timezone;
   const vtimezone = getVtimezoneComponent(zone);
   // Without a VTIMEZONE a TZID shifts the time in Outlook (checklist §10, §26): refuse instead.
@@ -116,7 +127,7 @@ export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (
       `DTSTART;TZID=${zone}:${local(talk.start, zone)}`,
       `DTEND;TZID=${zone}:${local(talk.end, zone)}`,
       `SUMMARY:${icsText(oneLine(`${series.name[langs[0]]} — ${titles} (${talk.speaker.name})`))}`,
-      `DESCRIPTION:${icsText(description(series, ft, langs, t))}`,
+      `DESCRIPTION:${icsText(description(series, ft, langs, t, cache))}`,
       ...(place ? [`LOCATION:${icsText(oneLine(place))}`] : []),
       ...(link ? [`URL;VALUE=URI:${link}`] : []),
       organizer,

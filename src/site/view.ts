@@ -122,7 +122,8 @@ export interface PageInput {
 /** What every page shares: header, language switch, alternates, year links, subscribe links. */
 export function pageView(p: PageInput) {
   const { series, lang, t, path } = p;
-  const link = (to: string) => absolute(series, to) ?? rel(path, to);
+  const up = rel(path, '');
+  const link = (to: string) => absolute(series, to) ?? up + to;
   const others = series.languages.filter((l) => l !== lang && p.versions[l]);
   const ics = absolute(series, paths.ics);
   return {
@@ -141,6 +142,6 @@ export function pageView(p: PageInput) {
     home: rel(path, paths.home(lang)),
     atom: rel(path, paths.atom(lang)),
     feed: { href: rel(path, paths.ics), webcal: ics ? ics.replace(/^https?:/, 'webcal:') : null, absolute: ics },
-    years: p.years.map((y) => ({ year: y, href: rel(path, paths.year(lang, y)), current: y === p.currentYear })),
+    years: p.years.map((y) => ({ year: y, href: up + paths.year(lang, y), current: y === p.currentYear })),
   };
 }
