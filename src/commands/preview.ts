@@ -69,7 +69,8 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
     if (!m || /^(Content-Type|MIME-Version)$/i.test(m[1])) continue;
     log.out(`${s.bold(m[1] + ':')} ${decoded(m[2])}`);
   }
-  const parts = ['text/plain', 'text/html', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`, `${rendered.ics.filename} (attachment)`] : [])];
+  // In the order mailOptions writes them (render/mail.ts).
+  const parts = ['text/plain', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`] : []), 'text/html', ...(rendered.ics ? [`${rendered.ics.filename} (attachment)`] : [])];
   log.out(s.dim(`Parts: ${parts.join(' · ')} — ${eml.length} bytes`));
   log.out(s.dim('─'.repeat(72)));
   log.out(rendered.text.trimEnd());
