@@ -11,8 +11,9 @@ import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { headerText, HTML_LANG, Rendered } from './message';
 import { Kind } from './templates';
-import { dotStuff } from '../delivery/smtp-client';
+import { canonicalCrlf } from '../delivery/crlf';
 import { RaliError } from '../errors';
+import { CalendarSplice } from './splice';
 
 export interface Recipient { email: string; name?: string }
 
@@ -122,10 +123,14 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
   };
 }
 
+/**
+ * The composed message with canonical line ends: CRLF only, no bare CR or LF anywhere (RFC 5322
+ * §2.3; a bare LF is a line end to some servers and not to others: SMTP smuggling).
+ */
 export function composeRaw(options: ReturnType<typeof mailOptions>): Promise<Buffer> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const MailComposer = require('nodemailer/lib/mail-composer') as new (o: unknown) => { compile(): { build(cb: (e: Error | null, b: Buffer) => void): void } };
-  return new Promise((resolve, reject) => new MailComposer(options).compile().build((e, b) => (e ? reject(e) : resolve(b))));
+  return new Promise((resolve, reject) => new MailComposer({ ...options, newline: 'windows' }).compile().build((e, b) => (e ? reject(e) : resolve(canonicalCrlf(b)))));
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -158,12 +163,15 @@ export function recipientHeaders(to: Recipient, msgId: string, links: Unsubscrib
   return lines.join('\r\n');
 }
 
-/** A composed variant: the same bytes for every recipient but three headers. */
+/**
+ * A composed variant: the same bytes for every recipient but three headers, CRLF only — and, when the
+ * variant was rendered for the placeholder attendee (METHOD:REQUEST), the calendar parts, re-encoded
+ * with each recipient's ATTENDEE line (splice.ts).
+ */
 export class Variant {
-  /** The body dot-stuffed for SMTP DATA once, not per recipient (header lines never start with "."). */
-  private readonly wireBody: Buffer;
+  private readonly splice?: CalendarSplice;
   private constructor(private readonly head: string, private readonly body: Buffer) {
-    this.wireBody = dotStuff(body);
+    this.splice = CalendarSplice.find(body);
   }
 
   static async compose(series: Series, rendered: Rendered, date: DateTime): Promise<Variant> {
@@ -176,17 +184,18 @@ export class Variant {
     return new Variant(kept.join('\r\n'), raw.subarray(split));
   }
 
-  /** The exact bytes for `to`. */
+  /** The exact bytes for `to` (the body is shared between recipients, the headers are theirs). */
   forRecipient(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
-    return Buffer.concat([this.headFor(to, msgId, links), this.body]);
+    return Buffer.concat([this.headFor(to, msgId, links), ...(this.splice ? this.splice.for(to) : [this.body])]);
   }
 
-  /** The same, dot-stuffed and CRLF-terminated for SMTP DATA, as chunks (the body is shared, not copied). */
+  /** The same bytes as chunks; SMTP dot-stuffing is the transport's (nodemailer's) job. */
   wireFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer[] {
-    return [this.headFor(to, msgId, links), this.wireBody];
+    return [this.forRecipient(to, msgId, links)];
   }
 
   private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
-    return Buffer.from(`${recipientHeaders(to, msgId, links)}\r\n${this.head}`, 'latin1');
+    // Header values are single lines (headerText), so the recipient's lines cannot add a bare CR or LF.
+    return Buffer.from(`${recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n')}\r\n${this.head}`, 'latin1');
   }
 }
