@@ -222,5 +222,13 @@ export function main(argv: string[]): void {
   process.stderr.on('error', () => undefined);
   registerEnvSecrets();
   // Commands return their exit code through the action's promise; collect it.
-  void run(argv).then((code) => { process.exitCode = code; }, (e: unknown) => { process.stderr.write(`rali: internal error: ${String(e)}\n`); process.exitCode = 70; });
+  // A command whose promise can no longer settle (nothing left in the event loop) must not end as a
+  // silent success: say so and exit 70.
+  let settled = false;
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write('rali: internal error: the command ended before finishing (nothing left to wait for); run `rali status` and please report it\n');
+    process.exitCode = 70;
+  });
+  void run(argv).finally(() => { settled = true; }).then((code) => { process.exitCode = code; }, (e: unknown) => { process.stderr.write(`rali: internal error: ${String(e)}\n`); process.exitCode = 70; });
 }

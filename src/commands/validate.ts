@@ -22,6 +22,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   const cwd = opts.cwd ?? process.cwd();
   const now = opts.now ?? DateTime.now();
   const problems: Problem[] = [];
+  let ledger: Ledger | null | undefined;
   const reports: FileReport[] = [];
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
@@ -33,7 +34,6 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();
 
-  let ledger: Ledger | null | undefined;
   const explicit = opts.files.map((f) => resolve(cwd, f));
   const wanted = explicit.length ? explicit : [series.subscribersFile, ...talkFiles(series)];
   // A talk's id is its calendar UID: two files with one id would share one calendar event.

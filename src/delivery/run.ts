@@ -140,10 +140,11 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     if (leaseLost && !summary.fatal) summary.fatal = 'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left';
     return summary;
   } finally {
-    clearInterval(beat);
     progress.stop();
     offSignals();
+    // The heartbeat's timer keeps the process alive until the transport is closed too.
     await o.transport.close();
+    clearInterval(beat);
     if (ledger && runId !== undefined) {
       try {
         ledger.endRun(runId, summary ? { sent: summary.sent, failed: summary.failed.length, pending: summary.pending.length, already: summary.alreadySent } : { error: true });

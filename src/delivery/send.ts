@@ -151,20 +151,27 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
 
   // ---- a refusal that repeats is the relay's, not the recipients' ---------------------------
   let streak: { sig: string; items: { item: PlanItem; reply: string }[] } | undefined;
-  const onFail = (item: PlanItem, f: Failure) => {
+  let tripped: string | undefined;
+  const giveBack = (item: PlanItem, reply: string) => {
+    record(item, 'pending', reply, Infinity);
+    const k = sum.failed.findIndex((x) => x.email === item.email);
+    if (k >= 0) sum.failed.splice(k, 1);
+    sum.pending.push({ email: item.email, reply });
+  };
+  /** Returns false when the refusal was taken for the relay's (the delivery stays pending). */
+  const onFail = (item: PlanItem, f: Failure): boolean => {
     const sig = `${f.stage} ${f.enhanced ?? f.code ?? ''}`;
+    if (tripped === sig) { giveBack(item, f.reply); return false; } // in flight when the breaker tripped
     if (!streak || streak.sig !== sig) streak = { sig, items: [] };
     streak.items.push({ item, reply: f.reply });
     if (streak.items.length >= BREAKER && sum.fatal === undefined) {
       // Give them back: nobody is marked failed for what looks like a misconfiguration.
-      for (const s of streak.items) {
-        record(s.item, 'pending', s.reply, Infinity);
-        const k = sum.failed.findIndex((x) => x.email === s.item.email);
-        if (k >= 0) sum.failed.splice(k, 1);
-        sum.pending.push({ email: s.item.email, reply: s.reply });
-      }
+      tripped = sig;
+      for (const s of streak.items) giveBack(s.item, s.reply);
       fatal(`${BREAKER} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed`);
+      return false;
     }
+    return true;
   };
 
   const sendOnce = async (item: PlanItem, bytes: WireMessage): Promise<Outcome> => {
@@ -209,14 +216,17 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         record(item, 'pending', outcome.reply, Infinity);
         sum.notAttempted++;
         fatal(`${stageName(outcome.stage)}: ${outcome.reply}`);
-      } else if (outcome.action === 'fail' || outcome.action === 'suppress') {
+      } else if (outcome.action === 'suppress') {
         record(item, 'failed', outcome.reply);
         sum.failed.push({ email: item.email, reply: outcome.reply });
-        if (outcome.action === 'suppress' && ledger) {
+        if (ledger) {
           try { ledger.suppress(item.key, `unknown user: ${outcome.reply}`); sum.newlySuppressed.push(item.email); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
-          streak = undefined;
-        } else {
-          onFail(item, outcome);
+        }
+        streak = undefined;
+      } else if (outcome.action === 'fail') {
+        if (onFail(item, outcome)) {
+          record(item, 'failed', outcome.reply);
+          sum.failed.push({ email: item.email, reply: outcome.reply });
         }
       } else {
         const kept = record(item, 'pending', outcome.reply);

@@ -346,7 +346,7 @@ export class SmtpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((c) => new Promise<void>((r) => { c.once('end', () => r()); c.quit(); setTimeout(r, 1000).unref(); })));
+    await Promise.all(this.idle.splice(0).map((c) => new Promise<void>((r) => { c.once('end', () => r()); c.quit(); setTimeout(r, 1000); })));
   }
 }
 
