@@ -264,7 +264,12 @@ export class SmtpTransport implements Transport {
       const auth = s.oauth
         ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
         : { user: s.user!, pass: s.pass ?? '' };
-      await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+      try {
+        await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+      } catch (e) {
+        conn.close(); // a refused login must not leave a socket keeping the process alive
+        throw e;
+      }
     }
     return conn;
   }
