@@ -240,7 +240,7 @@ export class SmtpTransport implements Transport {
       requireTLS: !s.secure && !loopback,
       name: s.name ?? (await machineName()),
       tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(s.timeoutMs, 30_000), socketTimeout: s.timeoutMs,
+      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(Math.max(s.timeoutMs, 5_000), 30_000), socketTimeout: s.timeoutMs,
       logger: this.logger(id, () => c) as unknown as SMTPConnection.Options['logger'],
       debug: !!s.debug,
     }) as Conn;
