@@ -10,8 +10,15 @@ function version(): string {
   return (require('./paths') as typeof import('./paths')).packageVersion();
 }
 
+let stdoutClosed = false;
+
+/** Every line goes through redaction at the edge: no secret reaches a terminal or cron's mail. */
 function logger(): Logger {
-  return (require('./log') as typeof import('./log')).consoleLogger;
+  const { redact } = require('./delivery/secrets') as typeof import('./delivery/secrets');
+  return {
+    out: (line) => { if (!stdoutClosed) process.stdout.write(redact(line) + '\n'); },
+    err: (line) => { process.stderr.write(redact(line) + '\n'); },
+  };
 }
 
 /** Parses a number option or fails as a usage error. */
@@ -81,6 +88,7 @@ export function buildProgram(): CommandT {
     .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
     .option('--limit <n>', 'send to at most N recipients this run', int('--limit'))
     .option('--force', 'send even though the talk is in the past')
+    .option('--retry-failed', 'try again the recipients whose delivery failed earlier')
     .action(act((talk: string, o: Record<string, unknown>) =>
       (require('./commands/send') as typeof import('./commands/send')).send({ kind: 'announce', talk, config: cfg(), ...o } as never, logger())));
 
@@ -93,7 +101,8 @@ export function buildProgram(): CommandT {
       .option('--dry-run', 'show what would be sent; send and record nothing')
       .option('-y, --yes', 'do not ask before sending')
       .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
-      .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)');
+      .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
+      .option('--retry-failed', 'try again the recipients whose delivery failed earlier');
     if (verb === 'cancel') c.option('--reason <text>', 'why, in a few words (goes into the message)');
     if (verb === 'update') c.option('--force', 'send even though the talk is in the past');
     if (verb === 'recording') c.option('--force', 'send even though the talk has not happened yet');
@@ -104,8 +113,11 @@ export function buildProgram(): CommandT {
   program.command('remind').description('for cron: send every reminder that is due, once; quiet when none is')
     .option('--now <iso>', 'act as if it were this moment')
     .option('--dry-run', 'show what is due; send and record nothing')
-    .action(act((o: { now?: string; dryRun?: boolean }) =>
-      (require('./commands/remind') as typeof import('./commands/remind')).remind({ ...o, config: cfg() }, logger())));
+    .option('--all <dirs...>', 'several series from one cron line: each folder holds a rali.yaml')
+    .action(act((o: { now?: string; dryRun?: boolean; all?: string[] }) => {
+      const r = require('./commands/remind') as typeof import('./commands/remind');
+      return o.all ? r.remindAll(o.all, o, logger()) : r.remind({ ...o, config: cfg() }, logger());
+    }));
 
   program.command('status').argument('[talk]', 'talk file or id')
     .description('what the ledger knows: sent, pending, failed')
@@ -130,6 +142,17 @@ export function buildProgram(): CommandT {
     .action(act((file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) => subsCmd().importCsv({ config: cfg(), file, ...o }, logger())));
   subs.command('unsuppress').argument('<email>').description('lift a suppression (unsubscribed or bounced) so that the address gets messages again')
     .action(act((email: string) => subsCmd().unsuppress({ config: cfg(), email }, logger())));
+
+  program.command('site').description('build the series\' web site: talk pages, year archives, calendar and Atom feeds')
+    .option('-o, --output <dir>', 'folder to write (default: site.output in rali.yaml, else site/ beside it)')
+    .action(act((o: { output?: string }) =>
+      (require('./commands/site') as typeof import('./commands/site')).site({ config: cfg(), output: o.output }, logger())));
+
+  program.command('import').argument('<file>', 'an .ics calendar export or a CSV of past talks')
+    .description('turn past talks into talk files in talks/ (never overwrites)')
+    .addOption(new Option('--language <lang>', 'language of talks whose language is not given').choices(['fr', 'en']))
+    .action(act((file: string, o: { language?: 'fr' | 'en' }) =>
+      (require('./commands/import') as typeof import('./commands/import')).importTalks({ config: cfg(), file, language: o.language }, logger())));
 
   const tpl = program.command('templates').description('the message templates');
   tpl.command('export').argument('<dir>', 'where to copy them').description('copy the built-in templates to customize them')
@@ -167,6 +190,11 @@ function report(e: unknown): number {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_INPUT;
   }
   const { redact } = require('./delivery/secrets') as typeof import('./delivery/secrets');
+  const { LedgerError } = require('./ledger/ledger') as typeof import('./ledger/ledger');
+  if (e instanceof LedgerError) {
+    process.stderr.write(redact(`rali: ledger: ${e.message}\n`));
+    return 1;
+  }
   if (e instanceof InputError || e instanceof RaliError) {
     const n = e.message.split('\n').length;
     process.stderr.write(redact(`rali: ${n > 1 ? `${n} problems:\n` : ''}${e.message}\n`));
@@ -177,7 +205,22 @@ function report(e: unknown): number {
   return 70;
 }
 
+/** Secrets from the environment are masked in every output, whichever command runs. */
+function registerEnvSecrets(): void {
+  const { registerSecret } = require('./delivery/secrets') as typeof import('./delivery/secrets');
+  for (const name of ['RALI_SMTP_PASSWORD', 'RALI_SMTP_ACCESS_TOKEN', 'RALI_IMAP_PASSWORD', 'RALI_IMAP_ACCESS_TOKEN', 'RALI_OAUTH_REFRESH_TOKEN']) registerSecret(process.env[name]);
+  const url = process.env.RALI_SMTP_URL;
+  if (url) {
+    const m = /^[a-z]+:\/\/([^@/]*)@/i.exec(url);
+    if (m) { const pass = m[1].includes(':') ? m[1].slice(m[1].indexOf(':') + 1) : ''; registerSecret(pass); try { registerSecret(decodeURIComponent(pass)); } catch { /* not encoded */ } }
+  }
+}
+
 export function main(argv: string[]): void {
+  // `rali status | head`: a closed stdout ends our output, not the run (no EPIPE trace).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') { stdoutClosed = true; return; } throw e; });
+  process.stderr.on('error', () => undefined);
+  registerEnvSecrets();
   // Commands return their exit code through the action's promise; collect it.
-  run(argv).then((code) => { process.exitCode = code; });
+  void run(argv).then((code) => { process.exitCode = code; }, (e: unknown) => { process.stderr.write(`rali: internal error: ${String(e)}\n`); process.exitCode = 70; });
 }

@@ -4,17 +4,18 @@ import { DateTime } from 'luxon';
 import { EXIT_OK } from '../errors';
 import { Logger } from '../log';
 import { buildIcs, icsFilename } from '../render/ics';
-import { icsMethodFor } from '../render/message';
 import { loadSeriesAndTalk } from './common';
 import { currentState } from '../ledger/state';
 
 export function ics(o: { talk: string; config?: string; output?: string; now?: DateTime<true> }, log: Logger): number {
   const now = o.now ?? DateTime.now();
   const l = loadSeriesAndTalk(o.config, o.talk, log, now);
+  // The SEQUENCE calendars have (downloads are PUBLISH: they never move an invitation).
   const state = currentState(l.series, l.talk);
   const cancelled = l.talk.status === 'cancelled';
   const text = buildIcs({
-    series: l.series, talk: l.talk, method: cancelled ? 'CANCEL' : icsMethodFor(l.series, 'announce')!,
+    series: l.series, talk: l.talk, // A download is a copy for whoever imports it, not an invitation to someone (RFC 5546 §3.2.1).
+    method: cancelled ? 'CANCEL' : 'PUBLISH',
     sequence: state.sequence, stamp: now, langs: l.series.languages, t: (lang) => l.templates.t(lang),
   });
   if (o.output) {

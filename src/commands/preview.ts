@@ -8,10 +8,9 @@ import { EXIT_OK, RaliError } from '../errors';
 import { Logger, style, useColor } from '../log';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Kind } from '../render/templates';
-import { currentState } from '../ledger/state';
-import { revisionOf } from '../delivery/plan';
-import { scheduleChanges, scheduleOf } from '../model/schedule';
-import { langsOption, loadSeriesAndTalk, parseNow, render } from './common';
+import { Ledger } from '../ledger/ledger';
+import { plan, Plan } from '../delivery/planner';
+import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
 import { readSubscribers } from '../model/subscribers';
 
 export interface PreviewOptions {
@@ -35,25 +34,31 @@ export interface PreviewOptions {
 }
 
 export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
-  const now = parseNow(o.now);
-  const l = loadSeriesAndTalk(o.config, o.talk, log, now);
+  const l0 = loadSeriesAndTalk(o.config, o.talk, log, o.now);
+  const now = l0.now;
   const kind = o.kind ?? 'announce';
+  const toAddr = o.to !== undefined ? checkToAddress(o.to) : undefined;
   // --to a subscriber: the message exactly as they get it (their name, their languages).
-  const sub = o.to ? readSubscribers(l.series.subscribersFile, '', l.series.languages).subscribers.find((s) => s.key === o.to!.toLowerCase()) : undefined;
-  const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l.series);
-  const state = currentState(l.series, l.talk);
-  // What the next message of this kind would carry: updates and cancellations raise SEQUENCE.
-  const sequence = kind === 'update' || kind === 'cancel' ? state.sequence + 1 : state.sequence;
-  if (kind === 'recording' && !l.talk.recording) throw new RaliError(`${l.talk.display}: no recording: link yet — add it to the talk file first`);
-  if (kind === 'update' && (!state.previous || !scheduleChanges(state.previous, scheduleOf(l.talk)).length)) {
-    log.err(state.previous
+  const subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
+  const sub = toAddr ? subs.find((s) => s.key === toAddr.toLowerCase()) : undefined;
+  const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
+  // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
+  const ro = Ledger.openReadOnly(l0.series.stateDir);
+  let stored;
+  try { stored = ro?.talk(l0.talk.uid); } finally { ro?.close(); }
+  const mode = stored ? 'smtp' : 'outbox';
+  const reminderLabel = l0.series.reminders.at(-1)?.label;
+  const p: Plan = plan({ series: l0.series, talk: l0.talk, kind, now, mode, stored, subscribers: [], suppressed: new Map(), holders: [], reminderLabel, force: true, test: true });
+  if (kind === 'update' && !p.changes.length) {
+    log.err(stored
       ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'
       : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.');
   }
-  const rendered = render(l, kind, langs, now, { sequence, previous: state.previous }, { attendee: { email: o.to ?? 'subscriber@example.org' } });
-  const to = { email: o.to ?? 'subscriber@example.org', name: sub?.name };
+  const l = { ...l0, talk: p.talk };
+  const to = { email: toAddr ?? 'subscriber@example.org', name: sub?.name };
+  const rendered = render(l, kind, langs, now, { sequence: p.sequence, previous: p.previous }, { attendee: to });
   const variant = await Variant.compose(l.series, rendered, now);
-  const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, revisionOf(kind, sequence, l.series.reminders.at(-1)?.label), to.email), unsubscribeLinks(l.series, to.email, 'preview'));
+  const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, p.rev, to.email), unsubscribeLinks(l.series, to.email, 'preview'));
 
   if (o.eml) writeFileSync(o.eml, eml);
   if (o.html) writeFileSync(o.html, rendered.html);

@@ -4,7 +4,7 @@
  * reminder overtaken by a shorter one is skipped, a reminder more than the grace period late is
  * skipped and reported, and nothing goes out once the talk has started. Quiet when nothing is due.
  */
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors';
 import { Ledger } from '../ledger/ledger';
@@ -13,8 +13,10 @@ import { loadSeries, readSubscribers, readTalk, Series, talkFiles } from '../mod
 import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { storedSchedule } from '../ledger/state';
 import { slugify } from '../model/text';
-import { Talk, talkUid } from '../model/talk';
-import { planRecipients, revisionOf } from '../delivery/plan';
+import { talkUid } from '../model/talk';
+import { plan, Plan, revisionOf } from '../delivery/planner';
+import { RaliError } from '../errors';
+import { defaultWorld, World } from '../world';
 import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/transport';
 import { display } from '../model/series';
@@ -47,21 +49,31 @@ export function dueReminder(series: Series, start: DateTime, now: DateTime): Due
 
 const revOf = (label: string) => revisionOf('reminder', 0, label);
 
-export async function remind(o: RemindOptions, log: Logger): Promise<number> {
-  const now = parseNow(o.now);
+export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = {}): Promise<number> {
+  const world = { ...defaultWorld(), ...w };
   const { series } = loadSeries(o.config);
+  const now = parseNow(o.now, series.timezone);
   const smtp = smtpSettings(series);
   const mode = smtp ? 'smtp' : 'outbox';
-  const ledger = mode === 'smtp' && !o.dryRun ? Ledger.open(series.stateDir) : Ledger.openReadOnly(series.stateDir);
+  const recording = mode === 'smtp' && !o.dryRun;
+  // Read with a read-only handle; write (reminder states) with short-lived ones.
+  const ledger = Ledger.openReadOnly(series.stateDir);
+  const write = <T>(f: (l: Ledger) => T): T | undefined => {
+    if (!recording) return undefined;
+    const rw = Ledger.open(series.stateDir);
+    try { return f(rw); } finally { rw.close(); }
+  };
   const templates = new TemplateSet(series.templatesDir);
   let exit = EXIT_OK;
   let subscribers: ReturnType<typeof readSubscribers> | undefined;
+  const seen = new Set<string>();
   try {
     for (const file of talkFiles(series)) {
       const { talk, problems } = readTalk(file, series, now);
       // Drafts and talks never announced are none of cron's business (outbox mode rehearses them
       // all); a broken file is reported only if its talk was announced (its id from the file name).
       const uid = talk?.uid ?? talkUid(series, slugify(basename(file, extname(file))));
+      seen.add(uid);
       const known = ledger?.talk(uid);
       if (mode === 'smtp' && !known) continue;
       if (!talk) {
@@ -69,28 +81,37 @@ export async function remind(o: RemindOptions, log: Logger): Promise<number> {
         exit = Math.max(exit, EXIT_INPUT);
         continue;
       }
-      if (talk.status === 'cancelled' || known?.status === 'cancelled') continue;
+      if (talk.status === 'cancelled' && known?.status === 'cancelled') continue;
+      if (talk.start <= now) continue;
+      // Owed: the file says something the calendars do not have yet. Said once per change.
+      if (known) {
+        const previous = storedSchedule(known);
+        const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
+        const what = talk.status === 'cancelled' ? `the file says cancelled — run \`rali cancel ${talk.display}\`` : known.status === 'cancelled' ? `the file says scheduled again — run \`rali update ${talk.display}\`` : changed.length ? `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\`` : undefined;
+        if (what) {
+          const mark = `owed:${uid}:${JSON.stringify(scheduleOf(talk))}`;
+          if (!ledger?.meta(mark)) {
+            log.err(`${talk.display}: ${what}; no reminder until then`);
+            write((rw) => rw.setMeta(mark, now.toISO()!));
+            exit = Math.max(exit, EXIT_UNDELIVERED);
+          }
+          continue;
+        }
+      }
+      if (talk.status === 'cancelled') continue;
       const due = dueReminder(series, talk.start, now);
       if (!due) continue;
       const rev = revOf(due.label);
       const state = ledger?.reminder(talk.uid, rev);
       if (state?.status === 'sent' || state?.status === 'skipped') continue;
       for (const s of due.superseded) {
-        if (!ledger?.reminder(talk.uid, revOf(s.label)) && !o.dryRun && mode === 'smtp') {
-          ledger!.setReminder(talk.uid, revOf(s.label), 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`);
-        }
+        if (!ledger?.reminder(talk.uid, revOf(s.label))) write((rw) => rw.setReminder(talk.uid, revOf(s.label), 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
       }
       const late = now.diff(due.dueAt);
-      if (late > series.reminderGrace) {
+      if (late > series.reminderGrace && !state) {
         const note = `due at ${due.dueAt.toISO({ suppressMilliseconds: true })}, ${Math.round(late.as('minutes'))} min ago, more than the ${series.reminderGrace.toHuman()} grace`;
-        if (!o.dryRun && mode === 'smtp') ledger!.setReminder(talk.uid, rev, 'skipped', due.dueAt.toISO()!, note);
+        write((rw) => rw.setReminder(talk.uid, rev, 'skipped', due.dueAt.toISO()!, note));
         log.err(`${talk.display}: ${due.label} reminder skipped: ${note}`);
-        exit = Math.max(exit, EXIT_UNDELIVERED);
-        continue;
-      }
-      const stored = storedSchedule(known);
-      if (stored && scheduleChanges(stored, scheduleOf(talk)).length) {
-        log.err(`${talk.display}: the date, time or place changed since the last message — run \`rali update ${talk.display}\`; no reminder until then`);
         exit = Math.max(exit, EXIT_UNDELIVERED);
         continue;
       }
@@ -99,14 +120,44 @@ export async function remind(o: RemindOptions, log: Logger): Promise<number> {
         for (const p of subscribers.problems.filter((x) => x.severity === 'error')) log.err(formatProblem(p));
         return EXIT_INPUT;
       }
-      const plan = planRecipients(series, subscribers.subscribers, ledger?.suppressed() ?? new Map());
-      const sequence = known?.sequence ?? 0;
-      const l = { series, talk, templates };
-      if (o.dryRun) {
-        log.out(`${talk.display}: ${due.label} reminder due since ${due.dueAt.toISO({ suppressMilliseconds: true })} — would go to ${plan.items.length} recipients (dry run: nothing sent)`);
+      let p: Plan;
+      try {
+        p = plan({ series, talk, kind: 'reminder', now, mode, stored: known, subscribers: subscribers.subscribers, suppressed: ledger?.suppressed() ?? new Map(), holders: [], reminderLabel: due.label });
+      } catch (e) {
+        if (!(e instanceof RaliError)) throw e;
+        log.err(e.message);
+        exit = Math.max(exit, EXIT_UNDELIVERED);
         continue;
       }
-      exit = Math.max(exit, await sendReminder(l, due, rev, plan.items, sequence, now, log, ledger, mode));
+      if (o.dryRun) {
+        log.out(`${talk.display}: ${due.label} reminder due since ${due.dueAt.toISO({ suppressMilliseconds: true })} — would go to ${p.items.length} recipients (dry run: nothing sent)`);
+        continue;
+      }
+      const l = { series, talk, templates };
+      const transport = openTransport(series, talk, 'reminder', p.rev);
+      const summary = await runDelivery({
+        series, talk, kind: 'reminder', key: { uid: talk.uid, kind: 'reminder', rev: p.rev }, seq: p.sequence, items: p.items, now, transport,
+        ledger: recording ? () => Ledger.open(series.stateDir) : undefined, talkState: p.talkState, perDay: smtp?.perDay,
+        log, command: 'remind', progress: 'none', signals: world.signals, exitNow: world.exitNow, sleep: world.sleep,
+        render: (langs) => render(l, 'reminder', langs, now, { sequence: p.sequence }),
+      });
+      if (!summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy) {
+        write((rw) => rw.setReminder(talk.uid, rev, 'sent', due.dueAt.toISO()!, null));
+      }
+      printSummary(log, summary, { transport, what: `${talk.display}: ${due.label} reminder` });
+      exit = Math.max(exit, summaryExit(summary));
+      if (summary.interruptedBySignal || summary.ledgerError) break;
+    }
+    // Announced talks whose file is gone: say so while the talk is ahead (once per talk).
+    for (const t of ledger?.allTalks() ?? []) {
+      if (seen.has(t.uid) || t.status === 'cancelled') continue;
+      const sch = storedSchedule(ledger!.talk(t.uid));
+      if (!sch || DateTime.fromISO(sch.start) <= now) continue;
+      const mark = `missing:${t.uid}`;
+      if (ledger!.meta(mark)) continue;
+      log.err(`${t.talk_id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${t.talk_id}\` to the renamed file`);
+      write((rw) => rw.setMeta(mark, now.toISO()!));
+      exit = Math.max(exit, EXIT_UNDELIVERED);
     }
     return exit;
   } finally {
@@ -114,19 +165,29 @@ export async function remind(o: RemindOptions, log: Logger): Promise<number> {
   }
 }
 
-async function sendReminder(l: { series: Series; talk: Talk; templates: TemplateSet }, due: Due, rev: string, items: ReturnType<typeof planRecipients>['items'], sequence: number, now: DateTime, log: Logger, ledger: Ledger | undefined, mode: 'smtp' | 'outbox'): Promise<number> {
-  const { series, talk } = l;
-  if (mode === 'smtp') ledger!.setReminder(talk.uid, rev, 'sending', due.dueAt.toISO()!, null);
-  const transport = openTransport(series, talk, 'reminder', rev);
-  const summary = await runDelivery({
-    series, talk, kind: 'reminder', key: { uid: talk.uid, kind: 'reminder', rev }, seq: sequence, items, now, transport,
-    ledger: mode === 'smtp' ? ledger : undefined, log, command: 'remind', progress: 'none',
-    render: (langs) => render(l, 'reminder', langs, now, { sequence }),
-  });
-  if (mode === 'smtp' && !summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy) {
-    ledger!.setReminder(talk.uid, rev, 'sent', due.dueAt.toISO()!, null);
+/**
+ * `rali remind --all DIR…`: one cron line for several series. Each folder runs on its own (a broken
+ * one does not stop the others); its lines come under its name, and nothing is printed for a series
+ * with nothing to do.
+ */
+export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>, log: Logger, w: Partial<World> = {}): Promise<number> {
+  let exit = EXIT_OK;
+  for (const dir of dirs) {
+    const lines: [('out' | 'err'), string][] = [];
+    const buffered: Logger = { out: (l) => lines.push(['out', l]), err: (l) => lines.push(['err', l]) };
+    let code: number;
+    try {
+      code = await remind({ ...o, config: join(dir, 'rali.yaml') }, buffered, w);
+    } catch (e) {
+      const err = e as { exitCode?: number; message?: string };
+      lines.push(['err', `rali: ${err.message ?? String(e)}`]);
+      code = err.exitCode ?? 70;
+    }
+    if (lines.length) {
+      log.out(`── ${dir}`);
+      for (const [k, l] of lines) log[k](l);
+    }
+    exit = Math.max(exit, code);
   }
-  printSummary(log, summary, { transport, what: `${talk.display}: ${due.label} reminder` });
-  return summaryExit(summary);
+  return exit;
 }
-

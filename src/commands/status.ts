@@ -1,12 +1,26 @@
-/** `rali status [TALK] [--failed] [--json]`: what the ledger knows. */
+/**
+ * `rali status [TALK] [--failed] [--json]`: what does rali owe? Per talk: what went out, what is
+ * pending or failed, the next reminder and when, and what changed in the file since the last
+ * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
+ */
+import { DateTime } from 'luxon';
 import { EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { Logger, warnAll } from '../log';
-import { loadSeries, loadTalk } from '../model';
+import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from '../model';
+import { scheduleChanges, scheduleOf } from '../model/schedule';
+import { display } from '../model/series';
+import { storedSchedule } from '../ledger/state';
+import { plan } from '../delivery/planner';
+import { dueReminder } from './remind';
+import { revisionOf } from '../delivery/planner';
 
-export function status(o: { talk?: string; config?: string; failed?: boolean; json?: boolean }, log: Logger): number {
+interface KindCount { sent: number; pending: number; failed: number; claimed: number }
+
+export function status(o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: DateTime }, log: Logger): number {
   const { series, warnings } = loadSeries(o.config);
   warnAll(log, warnings);
+  const now = o.now ?? DateTime.now();
   const uid = o.talk ? loadTalk(series, o.talk).talk.uid : undefined;
   const ledger = Ledger.openReadOnly(series.stateDir);
   if (!ledger) {
@@ -15,19 +29,58 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
     return EXIT_OK;
   }
   try {
+    // The talk files, by UID: what the calendars should hold now.
+    const files = new Map<string, Talk>();
+    for (const f of talkFiles(series)) {
+      const { talk } = readTalk(f, series, now);
+      if (talk) files.set(talk.uid, talk);
+    }
+    let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
+    const subs = () => (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
     const talks = ledger.allTalks().filter((t) => !uid || t.uid === uid);
     const rows = ledger.summary(uid);
     const suppressed = ledger.suppressed();
     const report = talks.map((t) => {
-      const kinds = new Map<string, Record<string, number>>();
+      const kinds = new Map<string, KindCount>();
       for (const r of rows.filter((x) => x.uid === t.uid && x.rev !== 'test')) {
-        const k = r.kind === 'announce' || r.kind === 'recording' || r.kind === 'cancel' ? r.kind : `${r.kind} ${r.rev}`;
+        const k = r.kind === 'announce' || r.kind === 'recording' ? r.kind : `${r.kind} ${r.rev.replace(/^cancel-/, '')}`;
         const c = kinds.get(k) ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
         c[r.status] = (c[r.status] ?? 0) + r.n;
         kinds.set(k, c);
       }
+      const talk = files.get(t.uid);
+      const stored = ledger.talk(t.uid)!;
+      const owed: string[] = [];
+      let nextReminder: { label: string; at: string } | undefined;
+      if (!talk) {
+        owed.push('no talk file has this id any more (renamed or deleted?): no reminder, update or cancellation can go out');
+      } else {
+        const previous = storedSchedule(stored);
+        const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
+        if (talk.status === 'cancelled' && stored.status !== 'cancelled') owed.push(`cancelled in the file: run \`rali cancel ${talk.display}\``);
+        else if (talk.status === 'scheduled' && stored.status === 'cancelled') owed.push(`scheduled again in the file: run \`rali update ${talk.display}\``);
+        else if (changed.length) owed.push(`changed since the last message (${changed.join(', ')}): run \`rali update ${talk.display}\``);
+        // Announcement: every subscriber not suppressed who has not had it is owed it.
+        if (talk.status === 'scheduled' && stored.status !== 'cancelled' && talk.start > now) {
+          const p = plan({ series, talk, kind: 'announce', now, mode: 'smtp', stored, subscribers: subs(), suppressed, holders: [], force: true, test: true });
+          const got = new Set(ledger.deliveries(t.uid, 'announce').filter((d) => d.status === 'sent' || d.status === 'failed').map((d) => d.recipient));
+          const missing = p.items.filter((i) => !got.has(i.key)).length;
+          const c = kinds.get('announce') ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
+          c.pending = Math.max(c.pending, missing - c.claimed);
+          kinds.set('announce', c);
+          if (missing) owed.push(`${missing} subscriber${missing === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk.display}\``);
+          // The next reminder cron will send.
+          for (const r of [...series.reminders].sort((a, b) => a.before.as('minutes') - b.before.as('minutes')).reverse()) {
+            const at = talk.start.minus(r.before);
+            const st = ledger.reminder(t.uid, revisionOf('reminder', 0, r.label));
+            if (at > now && !st) { nextReminder = { label: r.label, at: at.toISO({ suppressMilliseconds: true })! }; break; }
+          }
+          const due = dueReminder(series, talk.start, now);
+          if (due && !ledger.reminder(t.uid, revisionOf('reminder', 0, due.label))) owed.push(`the ${due.label} reminder is due: cron's next \`rali remind\` sends it`);
+        }
+      }
       const failed = o.failed ? ledger.deliveries(t.uid).filter((d) => d.status === 'failed' || d.status === 'pending').map((d) => ({ kind: d.kind, rev: d.rev, recipient: d.recipient, status: d.status, reply: d.reply })) : undefined;
-      return { talk: t.talk_id, uid: t.uid, sequence: t.sequence, status: t.status, kinds: Object.fromEntries(kinds), failed };
+      return { talk: t.talk_id, uid: t.uid, sequence: t.sequence, status: t.status, kinds: Object.fromEntries(kinds), owed, nextReminder, failed };
     });
     if (o.json) {
       log.out(JSON.stringify({ talks: report, suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
@@ -43,6 +96,8 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
         if (c.failed) parts.push(`${c.failed} failed`);
         log.out(`  ${k.padEnd(12)} ${parts.join(', ')}`);
       }
+      if (t.nextReminder) log.out(`  next reminder: ${t.nextReminder.label} before, at ${t.nextReminder.at}`);
+      for (const w of t.owed) log.out(`  owed: ${w}`);
       for (const f of t.failed ?? []) log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
     }
     log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`);

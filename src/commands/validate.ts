@@ -4,6 +4,9 @@ import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../errors';
 import { Logger } from '../log';
 import { display, findConfig, readSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
+import { Ledger } from '../ledger/ledger';
+import { storedSchedule } from '../ledger/state';
+import { scheduleChanges, scheduleOf } from '../model/schedule';
 
 export interface ValidateOptions {
   files: string[];
@@ -30,6 +33,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();
 
+  let ledger: Ledger | null | undefined;
   const explicit = opts.files.map((f) => resolve(cwd, f));
   const wanted = explicit.length ? explicit : [series.subscribersFile, ...talkFiles(series)];
   // A talk's id is its calendar UID: two files with one id would share one calendar event.
@@ -66,9 +70,28 @@ export function validate(opts: ValidateOptions, log: Logger): number {
       } else ids.set(talk.id, file);
     }
     reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
+    if (talk) owedWarning(s, talk, file);
+  }
+
+  /** What the calendars hold differs from the file: the organizer owes an update or a cancellation. */
+  function owedWarning(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>, file: string) {
+    let stored;
+    try {
+      ledger ??= Ledger.openReadOnly(s.stateDir) ?? null;
+      stored = ledger?.talk(talk.uid);
+    } catch { return; /* status and sending commands report a damaged ledger */ }
+    if (!stored) return;
+    const previous = storedSchedule(stored);
+    const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
+    let what: string | undefined;
+    if (talk.status === 'cancelled' && stored.status !== 'cancelled') what = `cancelled in the file but not in people's calendars — run \`rali cancel ${talk.display}\``;
+    else if (talk.status === 'scheduled' && stored.status === 'cancelled') what = `scheduled again in the file — run \`rali update ${talk.display}\` to put it back in people's calendars`;
+    else if (changed.length && talk.start > now) what = `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``;
+    if (what) problems.push({ file: display(file, cwd), path: changed[0] === 'start' ? 'date' : undefined, message: what, severity: 'warning' });
   }
 
   function finish(): number {
+    ledger?.close();
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
     if (opts.json) {

@@ -5,8 +5,6 @@
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Subscriber } from '../model/subscribers';
-import { slugify } from '../model/text';
-import { Kind } from '../render/templates';
 
 export interface PlanItem {
   /** Lowercased: the ledger key. */
@@ -55,19 +53,4 @@ export function describeCounts(byLangs: Map<string, number>): string {
   const total = [...byLangs.values()].reduce((a, b) => a + b, 0);
   const parts = [...byLangs.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
   return `${total} recipient${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
-}
-
-/**
- * The revision a message belongs to, in the ledger and in its Message-ID: one announcement,
- * cancellation and recording follow-up per talk; one update per calendar SEQUENCE; one reminder
- * per offset ("1 day" → "1-day").
- */
-export function revisionOf(kind: Kind, sequence: number, reminderLabel?: string): string {
-  switch (kind) {
-    case 'announce': return '0';
-    case 'update': return String(sequence);
-    case 'cancel': return 'cancel';
-    case 'recording': return 'recording';
-    case 'reminder': return slugify(reminderLabel ?? 'reminder');
-  }
 }

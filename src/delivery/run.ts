@@ -1,26 +1,27 @@
 /**
- * One sending run, shared by announce, update, cancel, recording and remind: the transport,
- * the ledger run, progress, Ctrl-C, the summary. Commands decide who gets what.
+ * One sending run, shared by announce, update, cancel, recording and remind: the variants composed
+ * first (a template error changes nothing), then the ledger run with its lease, progress, signals
+ * (SIGINT, SIGTERM, SIGHUP: finish what is in flight, then stop; twice: at once), the summary.
+ * Commands decide who gets what (planner.ts).
  */
+import { join, relative } from 'node:path';
 import { DateTime } from 'luxon';
-import { Ledger, DeliveryKey } from '../ledger/ledger';
+import { DeliveryKey, Ledger, LedgerError, leaseMs, TalkState } from '../ledger/ledger';
 import { Logger } from '../log';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Rendered } from '../render/message';
-import { Kind } from '../render/templates';
+import { Kind } from './planner';
 import { PlanItem } from './plan';
-import { redact } from './secrets';
 import { deliver, DeliverSummary, Message } from './send';
 import { OutboxTransport, SmtpTransport, smtpSettings, Transport } from './transport';
-import { join, relative } from 'node:path';
 
 export function openTransport(series: Series, talk: Talk, kind: Kind, rev: string): Transport {
   const s = smtpSettings(series);
   if (s) return new SmtpTransport(s);
-  const folder = kind === 'announce' || kind === 'recording' || kind === 'cancel' ? kind : `${kind}-${rev}`;
+  const folder = kind === 'announce' || kind === 'recording' ? kind : `${kind}-${rev}`.replace(/^cancel-cancel-/, 'cancel-');
   const dir = join(series.outboxDir, talk.id, folder);
   return new OutboxTransport(dir, relative(process.cwd(), dir) || dir);
 }
@@ -38,6 +39,17 @@ export async function variantMessage(series: Series, talk: Talk, kind: Kind, rev
   };
 }
 
+/** Where signals come from: the process, or a test. */
+export interface Signals { on(handler: (signal: NodeJS.Signals) => void): () => void }
+
+export const processSignals: Signals = {
+  on(handler) {
+    const names: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const n of names) process.on(n, handler);
+    return () => { for (const n of names) process.removeListener(n, handler); };
+  },
+};
+
 export interface RunOptions {
   series: Series;
   talk: Talk;
@@ -48,8 +60,13 @@ export interface RunOptions {
   render: (langs: Lang[]) => Rendered;
   now: DateTime;
   transport: Transport;
-  ledger?: Ledger;
+  /** Opens the ledger for writing (only once the run really starts); undefined: nothing recorded. */
+  ledger?: () => Ledger;
+  talkState?: TalkState;
   limit?: number;
+  retryFailed?: boolean;
+  /** A provider's limit per day (counted over the ledger's last 24 hours). */
+  perDay?: number;
   log: Logger;
   /** Shown in the runs table. */
   command: string;
@@ -58,41 +75,82 @@ export interface RunOptions {
   backoffMs?: (n: number) => number;
   /** Progress on stderr: a bar on a terminal, a few lines otherwise, nothing at all for cron's quiet mode. */
   progress?: 'bar' | 'lines' | 'none';
+  signals?: Signals;
+  /** Called on a second signal: stop at once (the CLI exits; tests record it). */
+  exitNow?: (code: number) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
-  const secret = o.ledger ? o.ledger.secret() : 'outbox';
-  const runId = o.ledger?.startRun(o.command);
+  // Compose every variant before anything is written: a template error leaves the ledger as it was.
+  const rendered = new Map<string, Rendered>();
+  for (const i of o.items) {
+    const k = i.langs.join('+');
+    if (!rendered.has(k)) rendered.set(k, o.render(i.langs));
+  }
+  const ledger = o.ledger?.();
+  const secret = ledger ? ledger.secret() : 'outbox';
+  const variants = new Map<string, Message>();
+  for (const [k, r] of rendered) variants.set(k, await variantMessage(o.series, o.talk, o.kind, o.key.rev, r, o.now, secret));
+
+  const runId = ledger?.startRun(o.command);
   let stopping = false;
-  const onSigint = () => {
+  let leaseLost = false;
+  const total = Math.min(o.items.length, o.limit ?? Infinity);
+  let progress = makeProgress(o.progress ?? (process.stderr.isTTY ? 'bar' : 'lines'), total, o.log);
+  const onSignal = (sig: NodeJS.Signals) => {
+    progress.stop();
+    progress = makeProgress('none', total, o.log);
     if (stopping) {
       o.log.err('rali: stopped at once; what was in flight is sent again (same Message-ID) by the next run');
-      process.exit(130);
+      try { if (ledger && runId !== undefined) ledger.endRun(runId, { error: 'stopped at once' }); } catch { /* the next run's lease check frees the claims */ }
+      (o.exitNow ?? ((c: number) => process.exit(c)))(SIGNAL_EXIT[sig] ?? 130);
+      return;
     }
     stopping = true;
-    o.log.err('rali: stopping after the messages in flight (Ctrl-C again to stop at once)…');
+    o.log.err(`rali: ${sig}: stopping after the messages in flight (again to stop at once)…`);
   };
-  process.on('SIGINT', onSigint);
-  const total = Math.min(o.items.length, o.limit ?? Infinity);
-  const progress = makeProgress(o.progress ?? (process.stderr.isTTY ? 'bar' : 'lines'), total, o.log);
+  const offSignals = (o.signals ?? processSignals).on(onSignal);
+  // The lease: renewed well within its length; the timer also keeps the process alive until the
+  // run has settled every delivery.
+  const beat = setInterval(() => {
+    if (!ledger || runId === undefined) return;
+    try {
+      ledger.checkFile();
+      if (!ledger.heartbeat(runId)) leaseLost = true;
+    } catch { leaseLost = true; }
+  }, Math.max(50, Math.floor(leaseMs() / 3)));
+
   let summary: DeliverSummary | undefined;
   try {
+    const dailyLeft = o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined;
     summary = await deliver({
-      ledger: o.ledger, key: o.key, runId, seq: o.seq, items: o.items, transport: o.transport,
-      from: o.series.from.address, limit: o.limit,
+      ledger, key: o.key, runId, seq: o.seq, items: o.items, transport: o.transport,
+      from: o.series.from.address, limit: o.limit, retryFailed: o.retryFailed, talkState: o.talkState, dailyLeft,
       retries: o.retries ?? Number(process.env.RALI_RETRIES ?? 3),
       backoffMs: o.backoffMs ?? ((n) => Number(process.env.RALI_BACKOFF_MS ?? 2000) * 2 ** (n - 1)),
       stopping: () => stopping,
-      message: (langs) => variantMessage(o.series, o.talk, o.kind, o.key.rev, o.render(langs), o.now, secret),
+      leaseLost: () => leaseLost,
+      message: async (langs) => variants.get(langs.join('+'))!,
       onResult: () => progress.tick(),
+      sleep: o.sleep,
     });
+    if (leaseLost && !summary.fatal) summary.fatal = 'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left';
     return summary;
   } finally {
+    clearInterval(beat);
     progress.stop();
-    process.removeListener('SIGINT', onSigint);
+    offSignals();
     await o.transport.close();
-    if (o.ledger && runId !== undefined) {
-      o.ledger.endRun(runId, summary ? { sent: summary.sent, failed: summary.failed.length, pending: summary.pending.length, already: summary.alreadySent } : { error: true });
+    if (ledger && runId !== undefined) {
+      try {
+        ledger.endRun(runId, summary ? { sent: summary.sent, failed: summary.failed.length, pending: summary.pending.length, already: summary.alreadySent } : { error: true });
+      } catch (e) {
+        if (summary && !summary.fatal) { summary.fatal = e instanceof LedgerError ? e.message : String(e); summary.ledgerError = true; }
+      }
+      ledger.close();
     }
   }
 }
@@ -104,7 +162,8 @@ function makeProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger
     const cliProgress = require('cli-progress') as typeof import('cli-progress');
     const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '  {bar} {value}/{total} {percentage}% · {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
     bar.start(total, 0);
-    return { tick: () => bar.increment(), stop: () => bar.stop() };
+    let stopped = false;
+    return { tick: () => { if (!stopped) bar.increment(); }, stop: () => { if (!stopped) { stopped = true; bar.stop(); } } };
   }
   const step = Math.max(1, Math.ceil(total / 4));
   return {
@@ -113,26 +172,35 @@ function makeProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger
   };
 }
 
-/** The summary: sent, already sent, failed (with replies), suppressed, interrupted. */
-export function printSummary(log: Logger, s: DeliverSummary, extra: { suppressed?: number; transport: Transport; what: string }): void {
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The summary: one line of counts (the same words `rali status` uses), then the details on stderr.
+ * `test`: a test copy, which is never recorded nor retried by later runs.
+ */
+export function printSummary(log: Logger, s: DeliverSummary, extra: { suppressed?: number; transport: Transport; what: string; test?: boolean }): void {
   const where = extra.transport.kind === 'outbox' ? `written to ${extra.transport.where}/` : `sent via ${extra.transport.where}`;
   const parts = [`${s.sent} ${where}`];
   if (s.alreadySent) parts.push(`${s.alreadySent} already sent`);
   if (s.failed.length) parts.push(`${s.failed.length} failed`);
-  if (s.pending.length) parts.push(`${s.pending.length} left for the next run`);
+  const pending = s.pending.length + s.notAttempted;
+  if (pending && !extra.test) parts.push(`${pending} pending (the next run sends them)`);
+  if (pending && extra.test) parts.push('not sent');
+  if (s.earlierFailed) parts.push(`${s.earlierFailed} failed earlier (not retried: --retry-failed)`);
   if (extra.suppressed) parts.push(`${extra.suppressed} suppressed`);
   if (s.busy) parts.push(`${s.busy} being sent by another rali run`);
   if (s.interrupted) parts.push(`${s.interrupted} interrupted earlier, sent again`);
-  if (s.notAttempted) parts.push(`${s.notAttempted} not attempted`);
   if (s.deferred) parts.push(`${s.deferred} left for later (--limit)`);
-  log.out(redact(`${extra.what}: ${parts.join(', ')}`));
-  for (const f of s.failed) log.err(redact(`  failed: ${f.email}: ${f.reply}`));
-  for (const f of s.newlySuppressed) log.err(`  suppressed (unknown user): ${f}`);
-  for (const p of s.pending.slice(0, 10)) log.err(redact(`  will retry: ${p.email}: ${p.reply}`));
+  log.out(`${extra.what}: ${parts.join(', ')}`);
+  for (const f of s.failed.slice(0, 20)) log.err(`  failed: ${f.email}: ${f.reply}`);
+  if (s.failed.length > 20) log.err(`  … and ${s.failed.length - 20} more failed (rali status --failed)`);
+  for (const f of s.newlySuppressed.slice(0, 20)) log.err(`  suppressed (unknown user): ${f}`);
+  for (const p of s.pending.slice(0, 10)) log.err(`  ${extra.test ? 'not sent' : 'will retry'}: ${p.email}: ${p.reply}`);
   if (s.pending.length > 10) log.err(`  … and ${s.pending.length - 10} more to retry (rali status --failed)`);
-  if (s.fatal) log.err(redact(`rali: stopped: ${s.fatal}`));
+  if (s.fatal) log.err(`rali: stopped: ${s.fatal}${extra.test ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`);
 }
 
+/** 0 only when nothing owed is left undelivered for a reason the organizer must know. */
 export function summaryExit(s: DeliverSummary): number {
   return s.failed.length || s.pending.length || s.fatal || s.notAttempted ? 1 : 0;
 }

@@ -1,17 +1,22 @@
 /**
- * The send loop: claim a batch in the ledger, send with bounded concurrency, retry transient
- * failures with backoff and jitter, record each outcome. Memory stays flat: only one batch of
- * messages exists at a time, and each is built from its variant when its turn comes.
+ * The send loop: claim a few deliveries ahead in the ledger, send with bounded concurrency, retry
+ * transient failures with backoff and jitter, and record each outcome the moment it is known — so
+ * a kill -9 resends only what the server had not acknowledged (at most what was in flight).
+ *
+ * What an outcome does is decided by its classification (smtp-errors.ts): `stop` ends the run with
+ * everyone left pending; `suppress` fails the address and keeps it off the list; `fail` fails this
+ * delivery only; `retry` is retried here, then left pending for the next run. A ledger that cannot
+ * be written stops the run at once: nothing is sent that could not be recorded.
  */
-import { DeliveryKey, Ledger } from '../ledger/ledger';
+import { DeliveryKey, Ledger, LedgerError, TalkState } from '../ledger/ledger';
 import { Lang } from '../model/schema';
-import { Outcome } from './smtp-errors';
+import { Failure, Outcome } from './smtp-errors';
 import { Transport, WireMessage } from './transport';
 import { PlanItem } from './plan';
 
 export interface Message {
   messageId(item: PlanItem): string;
-  /** The bytes for this recipient: as a file, and dot-stuffed for SMTP DATA. */
+  /** The bytes for this recipient. */
   bytes(item: PlanItem, messageId: string): WireMessage;
 }
 
@@ -31,10 +36,22 @@ export interface DeliverOptions {
   /** Backoff before retry n (1-based), in ms; jitter is added. */
   backoffMs: (n: number) => number;
   limit?: number;
-  batchSize?: number;
-  /** Set when Ctrl-C was pressed: finish what is in flight, start nothing new. */
+  /** Claim failed deliveries again (--retry-failed). */
+  retryFailed?: boolean;
+  /** The talk state committed with the first claim (update/cancel: the new SEQUENCE). */
+  talkState?: TalkState;
+  /** A provider's daily limit: how many may still be sent in the last 24 hours' window. */
+  dailyLeft?: number;
+  /** Set when Ctrl-C (SIGINT, SIGTERM, SIGHUP) arrived: finish what is in flight, start nothing new. */
   stopping: () => boolean;
+  /** Set when this run's lease was lost (another run declared it dead): stop at once. */
+  leaseLost?: () => boolean;
   onResult?: (item: PlanItem, outcome: Outcome | 'already-sent' | 'skipped') => void;
+  /** How many claims to take ahead of the sends (default: twice the transport's concurrency). */
+  claimAhead?: number;
+  /** Longest wait for one message's outcome before it is treated as a timeout (ms). */
+  watchdogMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DeliverSummary {
@@ -50,99 +67,181 @@ export interface DeliverSummary {
   busy: number;
   /** Deliveries a dead run had in flight, sent again now. */
   interrupted: number;
-  /** Not attempted because of Ctrl-C or a fatal error. */
+  /** Not attempted because the run stopped (Ctrl-C, a refusal for everyone, a limit, the ledger). */
   notAttempted: number;
   /** Left for a later run by --limit. */
   deferred: number;
-  /** A failure that stopped the run (bad login, bad certificate). */
+  /** Failed in an earlier run and not retried now (--retry-failed retries them). */
+  earlierFailed: number;
+  /** Why the run stopped before the end (sender refused, login, limit, ledger). */
   fatal?: string;
+  /** The stop came from the ledger: nothing more could be recorded. */
+  ledgerError?: boolean;
+  /** The run was interrupted by a signal. */
+  interruptedBySignal?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** After this many refusals in a row with the same reply and no success, the relay is the problem. */
+const BREAKER = 5;
 
 export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
-  const sum: DeliverSummary = { sent: 0, alreadySent: 0, failed: [], pending: [], newlySuppressed: [], interrupted: 0, busy: 0, notAttempted: 0, deferred: 0 };
-  const batchSize = o.batchSize ?? 200;
-  const messages = new Map<string, Promise<Message>>();
-  const messageFor = (langs: Lang[]) => {
-    const k = langs.join('+');
-    let m = messages.get(k);
-    if (!m) { m = o.message(langs); messages.set(k, m); }
-    return m;
-  };
-  let budget = o.limit ?? Infinity;
-  const stop = () => o.stopping() || sum.fatal !== undefined;
+  const sum: DeliverSummary = { sent: 0, alreadySent: 0, failed: [], pending: [], newlySuppressed: [], interrupted: 0, busy: 0, notAttempted: 0, deferred: 0, earlierFailed: 0 };
+  const sleep = o.sleep ?? realSleep;
+  const ledger = o.ledger;
 
-  for (let start = 0; start < o.items.length; start += batchSize) {
-    if (stop()) { sum.notAttempted += o.items.length - start; break; }
-    if (budget <= 0) { sum.deferred += o.items.length - start; break; }
-    let batch = o.items.slice(start, start + batchSize);
-    let claimed: PlanItem[];
-    const ids = new Map<string, string>();
-    const msgs = await Promise.all(batch.map((i) => messageFor(i.langs)));
-    batch.forEach((i, n) => ids.set(i.key, msgs[n].messageId(i)));
-    if (o.ledger) {
-      const result = o.ledger.claim(o.key, o.runId!, batch.map((i) => ({ recipient: i.key, messageId: ids.get(i.key)!, seq: o.seq, langs: i.langs.join('+') })));
-      claimed = [];
-      for (const i of batch) {
-        const r = result.get(i.key);
-        if (r === 'mine' || r === 'interrupted') { claimed.push(i); if (r === 'interrupted') sum.interrupted++; }
-        else if (r === 'sent') { sum.alreadySent++; o.onResult?.(i, 'already-sent'); }
-        else if (r === 'busy') { sum.busy++; o.onResult?.(i, 'skipped'); }
-        else { o.onResult?.(i, 'skipped'); } // failed permanently earlier
-      }
-    } else {
-      claimed = batch;
-    }
-    if (claimed.length > budget) {
-      // Give back what this run will not send.
-      const extra = claimed.slice(budget);
-      o.ledger?.settleMany(o.key, extra.map((i) => ({ recipient: i.key, status: 'pending', reply: null })));
-      sum.deferred += extra.length;
-      claimed = claimed.slice(0, budget);
-    }
-    budget -= claimed.length;
-    batch = claimed;
-
-    const settled: { recipient: string; status: 'sent' | 'pending' | 'failed'; reply: string | null }[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length) {
-        const item = batch[next++];
-        if (stop()) { settled.push({ recipient: item.key, status: 'pending', reply: 'stopped before sending' }); sum.notAttempted++; continue; }
-        const msg = await messageFor(item.langs);
-        const bytes = msg.bytes(item, ids.get(item.key)!);
-        let outcome: Outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
-        for (let n = 1; !outcome.ok && outcome.action === 'retry' && n <= o.retries && !stop(); n++) {
-          const base = o.backoffMs(n);
-          await sleep(base + Math.random() * base * 0.5);
-          outcome = await o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
-        }
-        if (outcome.ok) {
-          sum.sent++;
-          settled.push({ recipient: item.key, status: 'sent', reply: outcome.reply });
-        } else if (outcome.action === 'stop') {
-          sum.fatal ??= outcome.reply;
-          settled.push({ recipient: item.key, status: 'pending', reply: outcome.reply });
-          sum.notAttempted++;
-        } else if (outcome.action === 'fail' || outcome.action === 'suppress') {
-          sum.failed.push({ email: item.email, reply: outcome.reply });
-          settled.push({ recipient: item.key, status: 'failed', reply: outcome.reply });
-          if (outcome.action === 'suppress' && o.ledger) {
-            o.ledger.suppress(item.key, `unknown user: ${outcome.reply}`);
-            sum.newlySuppressed.push(item.email);
-          }
-        } else {
-          sum.pending.push({ email: item.email, reply: outcome.reply });
-          settled.push({ recipient: item.key, status: 'pending', reply: outcome.reply });
-        }
-        o.onResult?.(item, outcome);
-        // Record as we go, in small transactions: a kill -9 loses at most these few.
-        if (settled.length >= 50) o.ledger?.settleMany(o.key, settled.splice(0));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(o.transport.concurrency, batch.length) }, worker));
-    o.ledger?.settleMany(o.key, settled.splice(0));
+  // Every variant is composed before anything is claimed: a template error changes nothing.
+  const variants = new Map<string, Message>();
+  for (const i of o.items) {
+    const k = i.langs.join('+');
+    if (!variants.has(k)) variants.set(k, await o.message(i.langs));
   }
+  const messageFor = (langs: Lang[]) => variants.get(langs.join('+'))!;
+
+  let budget = o.limit ?? Infinity;
+  let dailyLeft = o.dailyLeft ?? Infinity;
+  const stop = () => o.stopping() || sum.fatal !== undefined || Boolean(o.leaseLost?.());
+  const fatal = (why: string, fromLedger = false) => { if (sum.fatal === undefined) { sum.fatal = why; sum.ledgerError = fromLedger; } };
+
+  // ---- claims, a few ahead of the sends -----------------------------------------------------
+  let cursor = 0;
+  const ready: { item: PlanItem; id: string }[] = [];
+  const ahead = o.claimAhead ?? Math.max(4, o.transport.concurrency * 2);
+  const refill = () => {
+    while (!ready.length && cursor < o.items.length && budget > 0 && !stop()) {
+      const chunk = o.items.slice(cursor, cursor + Math.min(ahead, budget));
+      cursor += chunk.length;
+      const ids = chunk.map((i) => messageFor(i.langs).messageId(i));
+      if (!ledger) {
+        chunk.forEach((item, n) => ready.push({ item, id: ids[n] }));
+        budget -= chunk.length;
+        continue;
+      }
+      let result: Map<string, string>;
+      try {
+        ledger.checkFile();
+        result = ledger.claim(o.key, o.runId!, chunk.map((i, n) => ({ recipient: i.key, messageId: ids[n], seq: o.seq, langs: i.langs.join('+') })), { retryFailed: o.retryFailed, talk: o.talkState });
+      } catch (e) {
+        cursor -= chunk.length;
+        fatal(e instanceof LedgerError ? e.message : String(e), true);
+        return;
+      }
+      chunk.forEach((item, n) => {
+        const r = result.get(item.key);
+        if (r === 'mine' || r === 'interrupted') { ready.push({ item, id: ids[n] }); budget--; if (r === 'interrupted') sum.interrupted++; }
+        else if (r === 'sent') { sum.alreadySent++; o.onResult?.(item, 'already-sent'); }
+        else if (r === 'busy') { sum.busy++; o.onResult?.(item, 'skipped'); }
+        else { sum.earlierFailed++; o.onResult?.(item, 'skipped'); }
+      });
+    }
+  };
+  const take = () => { refill(); return ready.shift(); };
+
+  const record = (item: PlanItem, status: 'sent' | 'pending' | 'failed', reply: string | null, maxAgeMs?: number): 'sent' | 'pending' | 'failed' => {
+    if (!ledger) return status;
+    try {
+      ledger.checkFile(); // a deleted ledger would take writes into nowhere
+      return ledger.settle(o.key, item.key, status, reply, maxAgeMs);
+    } catch (e) {
+      fatal(e instanceof LedgerError ? e.message : String(e), true);
+      return status;
+    }
+  };
+
+  // ---- a refusal that repeats is the relay's, not the recipients' ---------------------------
+  let streak: { sig: string; items: { item: PlanItem; reply: string }[] } | undefined;
+  const onFail = (item: PlanItem, f: Failure) => {
+    const sig = `${f.stage} ${f.enhanced ?? f.code ?? ''}`;
+    if (!streak || streak.sig !== sig) streak = { sig, items: [] };
+    streak.items.push({ item, reply: f.reply });
+    if (streak.items.length >= BREAKER && sum.fatal === undefined) {
+      // Give them back: nobody is marked failed for what looks like a misconfiguration.
+      for (const s of streak.items) {
+        record(s.item, 'pending', s.reply, Infinity);
+        const k = sum.failed.findIndex((x) => x.email === s.item.email);
+        if (k >= 0) sum.failed.splice(k, 1);
+        sum.pending.push({ email: s.item.email, reply: s.reply });
+      }
+      fatal(`${BREAKER} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed`);
+    }
+  };
+
+  const sendOnce = async (item: PlanItem, bytes: WireMessage): Promise<Outcome> => {
+    const attempt = o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
+    const limit = o.watchdogMs ?? (Number(process.env.RALI_WATCHDOG_MS) || 300_000);
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, action: 'retry', stage: 'data', reply: `no outcome after ${Math.round(limit / 1000)} s` }), limit);
+    });
+    try {
+      return await Promise.race([attempt, watchdog]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (stop()) return;
+      const next = take();
+      if (!next) return;
+      const { item, id } = next;
+      if (stop()) { ready.unshift(next); return; }
+      if (dailyLeft <= 0) {
+        ready.unshift(next);
+        fatal('the daily sending limit of this account is reached; the rest stays pending — run the same command again tomorrow (cron\'s next run goes on by itself)');
+        return;
+      }
+      dailyLeft--;
+      const bytes = messageFor(item.langs).bytes(item, id);
+      let outcome = await sendOnce(item, bytes);
+      for (let n = 1; !outcome.ok && outcome.action === 'retry' && n <= o.retries && !stop(); n++) {
+        const base = o.backoffMs(n);
+        await sleep(base + Math.random() * base * 0.5);
+        if (stop()) break;
+        outcome = await sendOnce(item, bytes);
+      }
+      if (outcome.ok) {
+        streak = undefined;
+        if (record(item, 'sent', outcome.reply) === 'sent') sum.sent++;
+      } else if (outcome.action === 'stop') {
+        record(item, 'pending', outcome.reply, Infinity);
+        sum.notAttempted++;
+        fatal(`${stageName(outcome.stage)}: ${outcome.reply}`);
+      } else if (outcome.action === 'fail' || outcome.action === 'suppress') {
+        record(item, 'failed', outcome.reply);
+        sum.failed.push({ email: item.email, reply: outcome.reply });
+        if (outcome.action === 'suppress' && ledger) {
+          try { ledger.suppress(item.key, `unknown user: ${outcome.reply}`); sum.newlySuppressed.push(item.email); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
+          streak = undefined;
+        } else {
+          onFail(item, outcome);
+        }
+      } else {
+        const kept = record(item, 'pending', outcome.reply);
+        if (kept === 'failed') sum.failed.push({ email: item.email, reply: outcome.reply });
+        else sum.pending.push({ email: item.email, reply: outcome.reply });
+      }
+      o.onResult?.(item, outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.transport.concurrency, o.items.length)) }, worker));
+
+  // What was claimed but not sent goes back; what was never claimed is counted.
+  if (ready.length) {
+    try { ledger?.release(o.key, o.runId!, ready.map((r) => r.item.key)); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
+    sum.notAttempted += ready.length;
+  }
+  const untouched = o.items.length - cursor;
+  if (untouched > 0) {
+    if (budget <= 0 && !stop()) sum.deferred += untouched;
+    else sum.notAttempted += untouched;
+  }
+  sum.interruptedBySignal = o.stopping();
   return sum;
+}
+
+export function stageName(stage: Failure['stage']): string {
+  return { connect: 'connecting', tls: 'TLS', auth: 'login (AUTH)', mail: 'sender (MAIL FROM)', rcpt: 'recipient (RCPT TO)', data: 'message (DATA)', local: 'rali' }[stage];
 }

@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { RaliError } from '../errors';
+import { outboxFileName } from '../model/address';
 import { Series } from '../model/series';
 import { registerSecret } from './secrets';
 import { SmtpClient } from './smtp-client';
@@ -34,6 +35,9 @@ export interface SmtpSettings {
   pass?: string;
   connections: number;
   perSecond?: number;
+  /** A provider's sending limits (Microsoft 365: 30 a minute). */
+  perMinute?: number;
+  perDay?: number;
   /** Socket/greeting timeouts in ms (tests shorten them). */
   timeoutMs: number;
 }
@@ -179,7 +183,7 @@ export class OutboxTransport implements Transport {
 
   async send(_envelope: Envelope, message: WireMessage, name: string): Promise<Outcome> {
     const raw = message.raw();
-    const file = join(this.dir, `${name.replace(/[^A-Za-z0-9@._+-]/g, '_')}.eml`);
+    const file = join(this.dir, outboxFileName(name));
     writeFileSync(file, raw);
     return { ok: true, reply: `written to ${file}` };
   }

@@ -4,7 +4,7 @@
  * claims are atomic, so two runs at once never send the same delivery twice.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -14,6 +14,9 @@ export type DeliveryStatus = 'claimed' | 'sent' | 'pending' | 'failed';
 export type ClaimResult = 'mine' | 'interrupted' | 'busy' | 'sent' | 'failed';
 
 export interface DeliveryKey { uid: string; kind: string; rev: string }
+
+/** A talk as a message carries it: what the ledger holds once the message is on its way. */
+export interface TalkState { uid: string; talkId: string; sequence: number; schedule: string; status: string }
 
 export interface DeliveryRow {
   recipient: string;
@@ -75,6 +78,12 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (uid, label)
    );
    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // A run's claims are alive while its lease is renewed (heartbeat), whatever its PID or host name:
+  // a container restart gives the next run PID 1 and another host name. first_try_at bounds how
+  // long a transient failure is retried by later runs.
+  `ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+   ALTER TABLE deliveries ADD COLUMN first_try_at TEXT;
+   CREATE INDEX deliveries_sent_at ON deliveries (status, updated_at);`,
 ];
 
 export const LEDGER_FILE = 'state.db';
@@ -96,8 +105,30 @@ function retryBusy<T>(f: () => T): T {
   }
 }
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+/** How long a run's claims live without a heartbeat (a dead run's claims are taken over after this). */
+export function leaseMs(): number {
+  return Number(process.env.RALI_LEASE_MS) || 30_000;
+}
+
+/** The ledger could not be read or written: sending stops at once. Names the file and a fix. */
+export class LedgerError extends Error {
+  constructor(readonly file: string, readonly reason: unknown) {
+    super(ledgerProblem(file, reason));
+    this.name = 'LedgerError';
+  }
+}
+
+function ledgerProblem(file: string, e: unknown): string {
+  const code = (e as { code?: string }).code ?? '';
+  const msg = (e as Error).message ?? String(e);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`;
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(msg)) return `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`;
+  if (code === 'SQLITE_READONLY' || /readonly|read-only|EACCES|EROFS/i.test(msg + code)) return `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `${file} is damaged (${msg}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`;
+  if (code === 'RALI_GONE') return `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`;
+  if (code === 'RALI_NEWER') return msg;
+  if (code === 'RALI_LEASE') return `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`;
+  return `${file}: ${msg} (${code || 'error'}) — check the file and the disk, then run again`;
 }
 
 export class Ledger {
@@ -113,20 +144,45 @@ export class Ledger {
 
   /** Opens (creating if needed) the ledger in `stateDir`. */
   static open(stateDir: string): Ledger {
-    mkdirSync(stateDir, { recursive: true });
     const file = join(stateDir, LEDGER_FILE);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Database = require('better-sqlite3') as typeof BetterSqlite3;
-    const db = new Database(file);
-    db.pragma('busy_timeout = 15000');
-    // Switching a new database to WAL needs an exclusive lock, and SQLite does not wait for it
-    // (no busy handler there, to avoid deadlocks): two runs starting at once retry instead.
-    retryBusy(() => db.pragma('journal_mode = WAL'));
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    const l = new Ledger(db, file);
-    retryBusy(() => l.migrate());
-    return l;
+    try {
+      mkdirSync(stateDir, { recursive: true });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Database = require('better-sqlite3') as typeof BetterSqlite3;
+      const db = new Database(file);
+      db.pragma('busy_timeout = 15000');
+      // Switching a new database to WAL needs an exclusive lock, and SQLite does not wait for it
+      // (no busy handler there, to avoid deadlocks): two runs starting at once retry instead.
+      retryBusy(() => db.pragma('journal_mode = WAL'));
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      const l = new Ledger(db, file);
+      retryBusy(() => l.migrate());
+      l.inode = statSync(file).ino;
+      return l;
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw new LedgerError(file, e);
+    }
+  }
+
+  private inode = 0;
+
+  /** Throws when the ledger file was deleted or replaced under us (writes would go nowhere). */
+  checkFile(): void {
+    let ino = -1;
+    try { ino = statSync(this.file).ino; } catch { /* gone */ }
+    if (ino !== this.inode) throw new LedgerError(this.file, Object.assign(new Error('gone'), { code: 'RALI_GONE' }));
+  }
+
+  /** Runs a write, turning any database failure into a LedgerError that names the file. */
+  write<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw new LedgerError(this.file, e);
+    }
   }
 
   /** Read-only, for preview and status: undefined when there is no ledger yet. */
@@ -134,14 +190,23 @@ export class Ledger {
     const file = join(stateDir, LEDGER_FILE);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Database = require('better-sqlite3') as typeof BetterSqlite3;
+    if (!existsSync(file)) return undefined;
     try {
       const db = new Database(file, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 15000');
-      return new Ledger(db, file);
-    } catch {
-      return undefined;
+      const l = new Ledger(db, file);
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > MIGRATIONS.length) throw Object.assign(new Error(`${file} was written by a newer rali (schema ${version}); upgrade rali`), { code: 'RALI_NEWER' });
+      // A ledger from before the last migration is read as it is; the next sending run migrates it.
+      l.version = version;
+      return l;
+    } catch (e) {
+      throw new LedgerError(file, e);
     }
   }
+
+  /** The schema version (read-only ledgers may be older than this rali until a run migrates them). */
+  version = MIGRATIONS.length;
 
   private migrate(): void {
     // Two runs may open a new ledger at once: each step re-reads the version inside its write
@@ -150,7 +215,7 @@ export class Ledger {
       const applied = this.db.transaction(() => {
         const version = this.db.pragma('user_version', { simple: true }) as number;
         if (version > MIGRATIONS.length) {
-          throw new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`);
+          throw Object.assign(new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`), { code: 'RALI_NEWER' });
         }
         if (version === MIGRATIONS.length) return false;
         this.db.exec(MIGRATIONS[version]);
@@ -167,76 +232,120 @@ export class Ledger {
 
   // ---- runs -------------------------------------------------------------------------------
 
+  /** The clock (tests move it to expire leases). */
+  clock: () => number = () => Date.now();
+  private iso(offsetMs = 0): string { return new Date(this.clock() + offsetMs).toISOString(); }
+
   /**
-   * Starts a run. Runs of this host whose process is gone (kill -9, power cut) are closed as
-   * interrupted, which frees their claims for this run.
+   * Starts a run with a fresh lease. Runs whose lease has expired (kill -9, power cut, a container
+   * gone) are closed as interrupted here, which frees their claims: no PID or host name is trusted,
+   * since a restarted container has PID 1 and a new host name every time.
    */
   startRun(command: string): number {
-    const host = hostname();
-    return this.db.transaction(() => {
-      const open = this.st('SELECT id, pid FROM runs WHERE ended_at IS NULL AND host = ?').all(host) as { id: number; pid: number }[];
-      for (const r of open) {
-        if (!alive(r.pid)) this.st(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE id = ?`).run(nowIso(), r.id);
-      }
-      return Number(this.st('INSERT INTO runs (command, pid, host, started_at) VALUES (?, ?, ?, ?)').run(command, process.pid, host, nowIso()).lastInsertRowid);
-    }).immediate();
+    return this.write(() => this.db.transaction(() => {
+      this.expireDeadRuns();
+      const t = this.iso();
+      return Number(this.st('INSERT INTO runs (command, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run(command, process.pid, hostname(), t, t).lastInsertRowid);
+    }).immediate());
+  }
+
+  private expireDeadRuns(): void {
+    const stale = this.iso(-leaseMs());
+    this.st(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE ended_at IS NULL AND COALESCE(heartbeat_at, started_at) < ?`).run(this.iso(), stale);
+  }
+
+  /**
+   * Renews this run's lease. False when another run has declared it dead meanwhile (this process
+   * was suspended past its lease): its claims may be another run's now, so it must stop sending.
+   */
+  heartbeat(runId: number): boolean {
+    return this.write(() => this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND ended_at IS NULL').run(this.iso(), runId).changes === 1);
   }
 
   /** Ends a run; whatever it still held goes back to pending for the next run. */
   endRun(runId: number, counts: object): void {
-    this.db.transaction(() => {
-      this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(nowIso(), runId);
-      this.st('UPDATE runs SET ended_at = ?, counts = ? WHERE id = ?').run(nowIso(), JSON.stringify(counts), runId);
-    }).immediate();
+    this.write(() => this.db.transaction(() => {
+      this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(this.iso(), runId);
+      this.st('UPDATE runs SET ended_at = COALESCE(ended_at, ?), counts = ? WHERE id = ?').run(this.iso(), JSON.stringify(counts), runId);
+    }).immediate());
   }
 
   // ---- deliveries -------------------------------------------------------------------------
 
   /**
-   * Claims deliveries for this run, atomically: a recipient is claimed if it has no row, or a
-   * pending one, or a claim of a run that has ended (an interrupted delivery). Returns, per
-   * recipient: 'mine' (claimed for this run), 'interrupted' (claimed for this run, but a dead run
-   * had it in flight), 'busy' (another run has it in flight), 'sent' or 'failed'.
+   * Claims deliveries for this run, atomically: a recipient is claimed if it has no row, a pending
+   * one, a failed one when `retryFailed`, or a claim of a run that has ended or whose lease expired
+   * (an interrupted delivery). Returns, per recipient: 'mine', 'interrupted' (a dead run had it in
+   * flight), 'busy' (another live run has it), 'sent' or 'failed'.
+   *
+   * `talk` is the talk's state this message carries (the SEQUENCE and schedule of an update or a
+   * cancellation): it is committed with the first delivery claimed, never before, so a declined
+   * prompt, `--limit 0` or a crash before the first claim leaves it owed.
    */
-  claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[]): Map<string, ClaimResult> {
+  claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[], opts: { retryFailed?: boolean; talk?: TalkState } = {}): Map<string, ClaimResult> {
     const out = new Map<string, ClaimResult>();
-    const get = this.st('SELECT d.status, d.run_id, r.ended_at FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
+    const get = this.st('SELECT d.status, d.run_id, r.ended_at, COALESCE(r.heartbeat_at, r.started_at) AS beat FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
     // Insert first: on a first run every claim is one statement; the lookup is for the rest.
     const insert = this.st(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     const reclaim = this.st(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
-    this.db.transaction(() => {
-      const t = nowIso();
+    return this.write(() => this.db.transaction(() => {
+      const t = this.iso();
+      const stale = this.iso(-leaseMs());
+      // A run declared dead (suspended past its lease) claims nothing more: another run took over.
+      const me = this.st('SELECT ended_at FROM runs WHERE id = ?').get(runId) as { ended_at: string | null } | undefined;
+      if (me?.ended_at) throw Object.assign(new Error('lease lost'), { code: 'RALI_LEASE' });
+      let any = false;
       for (const it of items) {
         if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
           out.set(it.recipient, 'mine');
+          any = true;
           continue;
         }
-        const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null };
-        if (row.status === 'pending' || (row.status === 'claimed' && (row.ended_at !== null || row.run_id === null))) {
+        const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null; beat: string | null };
+        const deadClaim = row.status === 'claimed' && (row.run_id === null || row.ended_at !== null || row.beat === null || row.beat < stale);
+        if (row.status === 'pending' || deadClaim || (row.status === 'failed' && opts.retryFailed)) {
           reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
-          out.set(it.recipient, row.status === 'claimed' ? 'interrupted' : 'mine');
+          out.set(it.recipient, deadClaim ? 'interrupted' : 'mine');
+          any = true;
         } else {
           out.set(it.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
         }
       }
-    }).immediate();
-    return out;
+      if (any && opts.talk) this.applyTalk(opts.talk);
+      if (any) this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(t, runId);
+      return out;
+    }).immediate());
   }
 
-  /** Records the outcome of one delivery. */
-  settle(key: DeliveryKey, recipient: string, status: 'sent' | 'pending' | 'failed', reply: string | null): void {
-    this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
-      .run(status, reply, nowIso(), key.uid, key.kind, key.rev, recipient);
+  /**
+   * Records the outcome of one delivery, at once (a kill -9 then resends only what was in flight).
+   * A delivery still pending `maxAgeMs` after its first try fails for good. Returns the status kept.
+   */
+  settle(key: DeliveryKey, recipient: string, status: 'sent' | 'pending' | 'failed', reply: string | null, maxAgeMs = 5 * 24 * 3600_000): 'sent' | 'pending' | 'failed' {
+    return this.write(() => {
+      const t = this.iso();
+      let kept = status;
+      if (status === 'pending' && reply !== null && Number.isFinite(maxAgeMs)) {
+        const row = this.st('SELECT first_try_at FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?').get(key.uid, key.kind, key.rev, recipient) as { first_try_at: string | null } | undefined;
+        if (Number.isFinite(maxAgeMs) && row?.first_try_at && row.first_try_at < this.iso(-maxAgeMs)) { kept = 'failed'; reply = `${reply} (still not delivered ${Math.round(maxAgeMs / 86400_000)} days after the first try)`; }
+      }
+      this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
+        .run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient);
+      return kept;
+    });
   }
 
-  /** Many outcomes in one transaction (the send loop batches them). */
-  settleMany(key: DeliveryKey, rows: { recipient: string; status: 'sent' | 'pending' | 'failed'; reply: string | null }[]): void {
-    if (!rows.length) return;
-    const st = this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?');
-    this.db.transaction(() => {
-      const t = nowIso();
-      for (const r of rows) st.run(r.status, r.reply, t, key.uid, key.kind, key.rev, r.recipient);
-    }).immediate();
+  /** Gives claims back untried (--limit, a stop): pending again, no attempt counted. */
+  release(key: DeliveryKey, runId: number, recipients: string[]): void {
+    if (!recipients.length) return;
+    // Only our own claims: another run may have taken them over if this one lost its lease.
+    const st = this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ?`);
+    this.write(() => this.db.transaction(() => { const t = this.iso(); for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r, runId); }).immediate());
+  }
+
+  /** Deliveries marked sent since `sinceMs` (epoch ms): what a provider's daily limit counts. */
+  sentSince(sinceMs: number): number {
+    return (this.st(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent' AND updated_at >= ?`).get(new Date(sinceMs).toISOString()) as { n: number }).n;
   }
 
   /** The status of every delivery of a key, by recipient. */
@@ -248,6 +357,14 @@ export class Ledger {
   deliveries(uid: string, kind?: string): (DeliveryRow & { kind: string; rev: string })[] {
     const sql = `SELECT kind, rev, recipient, status, message_id, reply, attempts, seq, langs, updated_at FROM deliveries WHERE uid = ?${kind ? ' AND kind = ?' : ''} ORDER BY kind, rev, recipient`;
     return this.st(sql).all(...(kind ? [uid, kind] : [uid])) as (DeliveryRow & { kind: string; rev: string })[];
+  }
+
+  /**
+   * Everyone who holds a calendar entry for the talk (an announcement, a reminder or an update was
+   * sent to them), with the highest SEQUENCE they have and the languages they last had it in.
+   */
+  holders(uid: string): { recipient: string; seq: number; langs: string | null }[] {
+    return this.st(`SELECT recipient, MAX(COALESCE(seq, 0)) AS seq, langs FROM deliveries WHERE uid = ? AND status = 'sent' AND kind IN ('announce', 'reminder', 'update') AND rev <> 'test' GROUP BY recipient ORDER BY recipient`).all(uid) as { recipient: string; seq: number; langs: string | null }[];
   }
 
   /** Recipients who have the announcement at a sequence below `seq` (they need an update or cancel). */
@@ -269,6 +386,16 @@ export class Ledger {
 
   talk(uid: string): { sequence: number; schedule: string | null; status: string } | undefined {
     return this.st('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as { sequence: number; schedule: string | null; status: string } | undefined;
+  }
+
+  /**
+   * Commits the state a message carries: the talk at its first message, or a higher SEQUENCE with
+   * the schedule and status sent with it (never lowers it). Called inside `claim`.
+   */
+  private applyTalk(t: TalkState): void {
+    const now = this.iso();
+    if (this.st('INSERT INTO talks (uid, talk_id, sequence, schedule, status, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING').run(t.uid, t.talkId, t.sequence, t.schedule, t.status, now).changes) return;
+    this.st('UPDATE talks SET sequence = ?, schedule = ?, status = ?, updated_at = ? WHERE uid = ? AND sequence < ?').run(t.sequence, t.schedule, t.status, now, t.uid, t.sequence);
   }
 
   /** Records the talk at its first announcement. */
@@ -303,7 +430,7 @@ export class Ledger {
   // ---- suppressions -----------------------------------------------------------------------
 
   suppress(address: string, reason: string): void {
-    this.st('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(address.toLowerCase(), reason, nowIso());
+    this.write(() => this.st('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(address.toLowerCase(), reason, nowIso()));
   }
 
   unsuppress(address: string): boolean {
@@ -316,6 +443,15 @@ export class Ledger {
   }
 
   // ---- meta -------------------------------------------------------------------------------
+
+  meta(name: string): string | undefined {
+    if (this.version < 1) return undefined;
+    return (this.st('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(name: string, value: string): void {
+    this.write(() => this.st('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value));
+  }
 
   /** The secret behind unsubscribe tokens: made once, kept in the ledger. */
   secret(): string {

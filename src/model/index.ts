@@ -1,6 +1,6 @@
 /** Loading everything a command needs, failing with every problem at once. */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { InputError, Problem, RaliError } from '../errors';
 import { display, loadSeries, Series } from './series';
@@ -22,7 +22,7 @@ export function talkFiles(series: Series): string[] {
 
 /** A talk for a command: a path, or a talk id of the series. Throws InputError on problems. */
 export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd = process.cwd()): { talk: Talk; warnings: Problem[] } {
-  const candidates = [join(cwd, ref), join(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
+  const candidates = [resolve(cwd, ref), resolve(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
   const file = candidates.find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
   if (!file) throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
   const { talk, problems } = readTalk(file, series, now);

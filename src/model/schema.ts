@@ -83,7 +83,14 @@ export const SeriesFile = z.object({
   talks: z.string().optional().describe('Folder of talk files (default talks/)'),
   outbox: z.string().optional().describe('Where messages go with no SMTP server (default outbox/)'),
   ics: z.object({
-    method: z.enum(['publish', 'request']).optional(),
+    method: z.enum(['publish', 'request']).optional()
+      .describe('Calendar method of the mails (default request: each recipient a non-RSVP attendee, so calendars apply updates and cancels); publish: a plain copy'),
   }).strict().optional(),
+  site: z.object({
+    url: Url.optional().describe('Public address of the site, e.g. https://rali.iro.umontreal.ca/seminaires/ (absolute links, feeds)'),
+    output: z.string().optional().describe('Folder `rali site` writes, relative to rali.yaml (default site/)'),
+    show_passcode: z.boolean().optional().describe('Show the meeting passcode and one-tap string on the public site (default false)'),
+    show_join_link: z.boolean().optional().describe('Show the meeting join link on the public site (default true)'),
+  }).strict().optional().describe('The public web pages and calendar feed built by `rali site`'),
 }).strict();
 export type SeriesFile = z.infer<typeof SeriesFile>;

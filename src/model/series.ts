@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Duration } from 'luxon';
 import { InputError, Problem, RaliError } from '../errors';
 import { checkSchema, pathText } from './issues';
-import { seriesHeaderSafe, wellFormedSeries, RuleProblem } from './rules';
+import { isHttpUrl, seriesHeaderSafe, wellFormedSeries, RuleProblem } from './rules';
 import { Lang, LANGS, SeriesFile } from './schema';
 import { loadYaml, locate, YamlSource } from './source';
 import { Bi, bi } from './text';
@@ -40,6 +40,17 @@ export interface Series {
   outboxDir: string;
   stateDir: string;
   icsMethod: 'PUBLISH' | 'REQUEST';
+  /** `site:` of rali.yaml, for `rali site`. */
+  site: SiteSettings;
+}
+
+export interface SiteSettings {
+  /** Public base URL, ending with "/", if given. */
+  url?: string;
+  /** Absolute output folder. */
+  output: string;
+  showPasscode: boolean;
+  showJoinLink: boolean;
 }
 
 /** The nearest rali.yaml from `start` upwards, like git. */
@@ -86,6 +97,8 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
     if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50)) err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
     if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0)) err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
   }
+  const siteUrl = f.site?.url;
+  if (typeof siteUrl === 'string' && !isHttpUrl(siteUrl)) err(['site', 'url'], `"${siteUrl}" is not an http(s) URL`, 'write the full address of the site, e.g. https://example.org/seminars/');
   return rp;
 }
 
@@ -134,7 +147,13 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     talksDir: resolve(dir, f.talks ?? 'talks'),
     outboxDir: resolve(dir, f.outbox ?? 'outbox'),
     stateDir: join(dir, '.rali'),
-    icsMethod: f.ics?.method === 'request' ? 'REQUEST' : 'PUBLISH',
+    icsMethod: f.ics?.method === 'publish' ? 'PUBLISH' : 'REQUEST',
+    site: {
+      url: f.site?.url !== undefined ? f.site.url.replace(/\/*$/, '/') : undefined,
+      output: resolve(dir, f.site?.output ?? 'site'),
+      showPasscode: f.site?.show_passcode ?? false,
+      showJoinLink: f.site?.show_join_link ?? true,
+    },
   };
   return { series, problems };
 }

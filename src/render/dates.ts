@@ -17,12 +17,30 @@ function fmt(lang: Lang, zone: string, opts: Intl.DateTimeFormatOptions): Intl.D
 
 const at = (dt: DateTime) => new Date(dt.toMillis());
 
-/** OQLF: "11 h 30" with a non-breaking space on each side of h (checklist §52), whatever ICU emits. */
-const nbspH = (s: string, lang: Lang) => (lang === 'fr' ? s.replace(/(\d)[\s\u00a0\u202f]h[\s\u00a0\u202f]?(\d)/g, '$1\u00a0h\u00a0$2') : s);
+/**
+ * OQLF: "11 h 30" with a non-breaking space on each side of h (checklist §52), whatever ICU emits;
+ * on the hour "13 h", not "13 h 00", and "1 h 30", not "01 h 30" (Office québécois de la langue française, Banque de dépannage
+ * linguistique, "Écriture de l'heure").
+ */
+const nbspH = (s: string, lang: Lang) => (lang === 'fr'
+  ? s.replace(/(?<!\d)0?(\d{1,2})[\s\u00a0\u202f]h[\s\u00a0\u202f]?(\d\d)/g, (_m, h: string, min: string) => (min === '00' ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${min}`))
+  : s);
 
 /** "mercredi 10 novembre 2021 à 11 h 30" / "Wednesday, November 10, 2021 at 11:30 a.m." */
 export function dateTime(dt: DateTime, lang: Lang): string {
   return nbspH(fmt(lang, dt.zoneName ?? 'UTC', { dateStyle: 'full', timeStyle: 'short' }).format(at(dt)), lang);
+}
+
+/**
+ * Start and end: "mercredi 10 novembre 2021, de 11 h 30 à 12 h 30" / "Wednesday, November 10,
+ * 2021, 11:30 a.m.–12:30 p.m."; over midnight, both full dates.
+ */
+export function dateTimeRange(start: DateTime, end: DateTime, lang: Lang): string {
+  const zone = start.zoneName ?? 'UTC';
+  if (longDate(start, lang) !== longDate(end.setZone(zone), lang)) return `${dateTime(start, lang)} – ${dateTime(end.setZone(zone), lang)}`;
+  const from = time(start, lang);
+  const to = time(end.setZone(zone), lang);
+  return lang === 'fr' ? `${longDate(start, lang)}, de ${from} à ${to}` : `${longDate(start, lang)}, ${from}\u2013${to}`;
 }
 
 /** "mercredi 10 novembre 2021" / "Wednesday, November 10, 2021" */

@@ -2,7 +2,7 @@
  * The .ics of a talk, with ical-generator 10 (checklist §1). One UID for the life of the talk;
  * SEQUENCE from the ledger; DTSTART/DTEND with TZID and the matching VTIMEZONE; DTSTAMP in UTC.
  */
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
 import { Series } from '../model/series';
@@ -21,7 +21,7 @@ export interface IcsInput {
   stamp: DateTime;
   /** The description's languages, in order. */
   langs: Lang[];
-  /** With REQUEST: the recipient, as a non-RSVP attendee (RFC 5546 §3.2.2). */
+  /** With REQUEST and CANCEL: the recipient, as a non-RSVP attendee (RFC 5546 §3.2.2, §3.2.5). */
   attendee?: { email: string; name?: string };
   /** Strings for the description (join details), per language. */
   t: (lang: Lang) => Record<string, unknown>;
@@ -104,8 +104,17 @@ export function buildIcs(input: IcsInput): string {
     organizer: { name: oneLine(series.from.name ?? series.name[input.langs[0]]), email: series.from.address },
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });
-  if (input.method === 'REQUEST' && input.attendee) {
-    ev.createAttendee({ email: input.attendee.email, name: input.attendee.name, rsvp: false });
+  if (input.method !== 'PUBLISH' && input.attendee) {
+    // RFC 5546 §3.2.2: a REQUEST names its attendees; §3.2.5: a CANCEL names those it removes the
+    // event for. Nobody is asked to reply (RSVP=FALSE); the participation status is the one a new
+    // invitation has (NEEDS-ACTION). CN gives clients a name to show; the address when there is none.
+    ev.createAttendee({
+      email: input.attendee.email,
+      name: oneLine(input.attendee.name || input.attendee.email),
+      rsvp: false,
+      status: ICalAttendeeStatus.NEEDSACTION,
+      role: ICalAttendeeRole.REQ,
+    });
   }
   let text = cal.toString();
   // RFC 7986 §5.11 CONFERENCE: ical-generator cannot write it (x() takes X- names only); checklist §18.
@@ -113,7 +122,8 @@ export function buildIcs(input: IcsInput): string {
   if (o && !cancelled) {
     text = text.replace(/END:VEVENT\r\n/, `${fold(`CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=${o.platform.replace(/[^A-Za-z0-9 ._-]/g, '')}:${o.url}`)}\r\nEND:VEVENT\r\n`);
   }
-  return text;
+  // RFC 5545 §3.1: every content line, the last one included, ends with CRLF.
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -56,6 +56,13 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
   const other = input.langs.find((l) => l !== lang) ?? null;
   const changes = input.kind === 'update' && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
   const reason = input.reason ?? talk.cancelReason;
+  const method = icsMethodFor(series, input.kind);
+  const notes = t.calendar_note as unknown as Record<string, Record<'request' | 'publish', string>> | undefined;
+  // What calendars will do with this message's invitation: follow it (REQUEST) or not (PUBLISH).
+  const calendarNote = method && (input.kind === 'update' || input.kind === 'cancel')
+    ? notes?.[input.kind]?.[series.icsMethod === 'REQUEST' ? 'request' : 'publish'] ?? null
+    : null;
+  const unsubscribeAddress = series.replyTo ?? series.from.address;
   return {
     lang,
     html_lang: HTML_LANG[lang],
@@ -69,7 +76,14 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
       id: series.id,
       subscribe_url: series.subscribeUrl ?? null,
       archive_url: series.archiveUrl ?? null,
+      // The same mailbox and subject as the List-Unsubscribe mailto: URI.
+      unsubscribe: {
+        address: unsubscribeAddress,
+        subject: `unsubscribe ${series.id}`,
+        mailto: `mailto:${unsubscribeAddress}?subject=${encodeURIComponent(`unsubscribe ${series.id}`)}`,
+      },
     },
+    calendar_note: calendarNote,
     talk: {
       id: talk.id,
       uid: talk.uid,
@@ -147,7 +161,7 @@ export function renderMessage(input: RenderInput): Rendered {
   const ics = method && {
     method,
     filename: icsFilename(talk),
-    content: buildIcs({ series: input.series, talk, method, sequence: input.sequence, stamp: input.now, langs, attendee: method === 'REQUEST' ? input.attendee : undefined, t: (l) => templates.t(l) }),
+    content: buildIcs({ series: input.series, talk, method, sequence: input.sequence, stamp: input.now, langs, attendee: method === 'PUBLISH' ? undefined : input.attendee, t: (l) => templates.t(l) }),
   };
   return { subject: subjectText, text, html, langs, ics };
 }

@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { RaliError } from '../errors';
 import { Lang } from '../model/schema';
 import { display } from '../model/series';
-import { dateTime, longDate, relativeDay, shortDate, time, zoneName } from './dates';
+import { dateTime, dateTimeRange, longDate, relativeDay, shortDate, time, zoneName } from './dates';
 import { paragraphs } from './wrap';
 
 export const BUILTIN_DIR = join(PACKAGE_ROOT, 'templates');
@@ -61,6 +61,10 @@ function registerHelpers(hb: typeof Handlebars): void {
   dateHelper('shortdate', shortDate);
   dateHelper('time', time);
   dateHelper('zone', zoneName);
+  /** {{timerange talk.start talk.end}}: the day, then start and end times. */
+  hb.registerHelper('timerange', function (this: unknown, a: unknown, b: unknown, options: Handlebars.HelperOptions) {
+    return dateTimeRange(asDateTime(a, 'timerange'), asDateTime(b, 'timerange'), langOf(this, options));
+  });
   hb.registerHelper('relday', function (this: unknown, v: unknown, options: Handlebars.HelperOptions) { return relativeDay(asDateTime(v, 'relday'), root(options).now, langOf(this, options)); });
   /** The public-page form of the original announcements: "mehdi (point) rezagholizadeh <at> huawei (point) com". */
   hb.registerHelper('obfuscate', (email: string, options: Handlebars.HelperOptions) => {
@@ -76,8 +80,13 @@ function registerHelpers(hb: typeof Handlebars): void {
     return new hb.SafeString(ps.map((p) => `<p style="margin:0 0 1em 0">${hb.escapeExpression(p)}</p>`).join('\n'));
   });
   /** "{language}" placeholders in i18n strings: {{fill t.given_in language=…}}. */
+  /** A value ending with a period ("11:30 a.m.") before the string's own period gives one period, not two. */
   hb.registerHelper('fill', (s: string, options: Handlebars.HelperOptions) =>
-    String(s).replace(/\{(\w+)\}/g, (m, k: string) => (k in options.hash ? String(options.hash[k]) : m)));
+    String(s).replace(/\{(\w+)\}(\.?)/g, (m, k: string, dot: string) => {
+      if (!(k in options.hash)) return m;
+      const v = String(options.hash[k]);
+      return dot && v.endsWith('.') ? v : v + dot;
+    }));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 }
 

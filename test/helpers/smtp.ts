@@ -5,6 +5,8 @@ import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 export interface Received { from: string; to: string[]; raw: Buffer }
 
 export interface Faults {
+  /** Reply to MAIL FROM (n = how many MAIL FROM so far), or undefined to accept. */
+  mail?: (from: string, n: number) => { code: number; message: string } | undefined;
   /** Reply to RCPT TO for this address (n = how many times this address was tried), or undefined to accept. */
   rcpt?: (address: string, n: number) => { code: number; message: string } | undefined;
   /** At the end of DATA: 'drop' closes the connection, a reply refuses, undefined accepts. */
@@ -24,6 +26,7 @@ export interface TestServer {
 export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
   const received: Received[] = [];
   const rcptTries = new Map<string, number>();
+  let mailTries = 0;
   const dataTries = new Map<string, number>();
   const opts: SMTPServerOptions = {
     disabledCommands: faults.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -36,6 +39,11 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
       const err = new Error('5.7.8 Authentication credentials invalid') as Error & { responseCode: number };
       err.responseCode = 535;
       return cb(err);
+    },
+    onMailFrom(address, _session, cb) {
+      const r = faults.mail?.(address.address, ++mailTries);
+      if (r) { const err = new Error(r.message) as Error & { responseCode: number }; err.responseCode = r.code; return cb(err); }
+      cb();
     },
     onRcptTo(address, _session, cb) {
       const a = address.address.toLowerCase();

@@ -9,18 +9,23 @@ import { example, FIXED_NOW } from '../helpers/example';
 const { series, talk, templates } = example();
 
 async function eml(s: Series, t: Talk, langs: ('fr' | 'en')[] = ['fr', 'en'], to = { email: 'ana@example.org', name: 'Ana Tremblay' }) {
-  const rendered = renderMessage({ series: s, talk: t, kind: 'announce', langs, templates, now: FIXED_NOW, sequence: 0 });
+  const rendered = renderMessage({ series: s, talk: t, kind: 'announce', langs, templates, now: FIXED_NOW, sequence: 0, attendee: to });
   const v = await Variant.compose(s, rendered, FIXED_NOW);
   const raw = v.forRecipient(to, messageId(s, t, 'announce', '0', to.email), unsubscribeLinks(s, to.email, 'secret'));
   return { raw, parsed: await simpleParser(raw), rendered };
 }
 
 describe('the announcement as sent', () => {
-  test('MIME tree: text/plain + text/html + text/calendar in an alternative, and the .ics attached', async () => {
-    const { raw } = await eml(series, talk);
+  test('MIME tree: text/plain, text/calendar, text/html (preferred, last) in an alternative, and the .ics attached', async () => {
+    const { raw, parsed } = await eml(series, talk);
     const types = [...raw.toString('latin1').matchAll(/^Content-Type: ([^;\r\n]+)/gim)].map((m) => m[1].toLowerCase());
-    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'text/html', 'text/calendar', 'application/ics']);
-    expect(raw.toString('latin1')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=PUBLISH/);
+    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'text/calendar', 'text/html', 'application/ics']);
+    expect(parsed.html).toContain('MiniMax approach');
+    expect(parsed.text).toContain('MiniMax approach');
+    const att = parsed.attachments.find((a) => a.contentType === 'application/ics')!;
+    expect(att.contentDisposition).toBe('attachment');
+    expect(att.content.toString('utf8')).toContain('METHOD:REQUEST\r\n');
+    expect(raw.toString('latin1')).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/);
     expect(raw.toString('latin1')).toMatch(/filename=2021-11-10-rezagholizadeh\.ics/);
   });
   test('the MIME method= equals the file METHOD', async () => {
@@ -31,7 +36,7 @@ describe('the announcement as sent', () => {
   test('headers: accented subject decodes exactly, list headers, Message-ID, To', async () => {
     const { parsed, rendered } = await eml(series, talk);
     expect(parsed.subject).toBe(rendered.subject);
-    expect(parsed.subject).toMatch(/^Séminaire 10 nov\. \/ Seminar/);
+    expect(parsed.subject).toBe('Séminaire 10 nov. — Improved Knowledge Distillation for Pre-trained Language Models');
     expect(parsed.from?.value[0]).toEqual({ name: 'Séminaires RALI-OLST', address: 'rali-olst@iro.umontreal.ca' });
     expect(parsed.to && !Array.isArray(parsed.to) && parsed.to.value[0]).toEqual({ name: 'Ana Tremblay', address: 'ana@example.org' });
     expect(parsed.replyTo?.value[0].address).toBe('organisateur.rali@iro.umontreal.ca');
@@ -64,6 +69,30 @@ describe('the announcement as sent', () => {
     expect(b.to && !Array.isArray(b.to) && b.to.value[0]).toEqual({ name: 'Bé', address: 'b@example.org' });
     expect(a.text).toBe(b.text);
     expect(messageId(series, talk, 'announce', '0', 'A@Example.org')).toBe(messageId(series, talk, 'announce', '0', 'a@example.org'));
+  });
+});
+
+describe('list headers', () => {
+  test('a 2,000-character series name gives a List-Id line under 998 octets, folded, with the list id intact', async () => {
+    const long = 'Séminaire '.repeat(200);
+    const { raw, parsed } = await eml({ ...series, name: { fr: long, en: long } }, talk);
+    const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('latin1');
+    for (const l of head.split('\r\n')) expect(Buffer.byteLength(l, 'latin1')).toBeLessThanOrEqual(998);
+    const line = parsed.headerLines.find((h) => h.key === 'list-id')!.line;
+    for (const l of line.split('\r\n')) expect(l.length).toBeLessThanOrEqual(78);
+    expect(line).toMatch(/<rali-olst\.iro\.umontreal\.ca>$/);
+  });
+  test.each([
+    ['archiveUrl', 'series.archive_url'],
+    ['subscribeUrl', 'series.subscribe_url'],
+    ['unsubscribeUrl', 'series.unsubscribe_url'],
+  ])('a %s that would add a URI to a list header is refused, naming %s', async (key, field) => {
+    const s = { ...series, [key]: 'https://example.org/a>,<mailto:evil@example.com?subject=x' };
+    await expect(eml(s, talk)).rejects.toThrow(new RegExp(`^rali\\.yaml: ${field.replace('.', '\\.')}: the URL holds ">" — write it percent-encoded`));
+  });
+  test('a URL with a space or without a scheme is refused too', async () => {
+    await expect(eml({ ...series, archiveUrl: 'https://example.org/a b' }, talk)).rejects.toThrow(/series\.archive_url: the URL holds " "/);
+    await expect(eml({ ...series, archiveUrl: 'javascript:alert(1)' }, talk)).rejects.toThrow(/series\.archive_url: the URL is not an http\(s\) URL/);
   });
 });
 

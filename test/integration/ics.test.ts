@@ -49,7 +49,7 @@ describe('the example talk’s .ics', () => {
     expect(event.description).toContain('916 9097 5818');
   });
   test('lines are CRLF and folded at 75 octets', () => {
-    expect(text.split('\r\n').slice(0, -1).every((l) => !l.includes('\n'))).toBe(true);
+    expect(text.split('\r\n').every((l) => !l.includes('\n'))).toBe(true);
     for (const l of text.split('\r\n')) expect(Buffer.byteLength(l)).toBeLessThanOrEqual(75);
   });
   test('two builds give the same UID', () => {
@@ -68,6 +68,22 @@ describe('the example talk’s .ics', () => {
     const a = r.vevent.getFirstProperty('attendee')!;
     expect(String(a.getFirstValue()).toLowerCase()).toBe('mailto:ana@example.org');
     expect(a.getParameter('rsvp')).toBe('FALSE');
+    expect(a.getParameter('partstat')).toBe('NEEDS-ACTION');
+    expect(a.getParameter('cn')).toBe('ana@example.org'); // no name: the address, so clients have something to show
+    const named = parse(ics({ method: 'REQUEST', attendee: { email: 'ana@example.org', name: 'Ana Tremblay' } }));
+    expect(named.vevent.getFirstProperty('attendee')!.getParameter('cn')).toBe('Ana Tremblay');
+    expect(r.vevent.getFirstProperty('organizer')!.getParameter('cn')).toBe('Séminaires RALI-OLST');
+  });
+  test('CANCEL names the attendee it cancels for (RFC 5546 §3.2.5)', () => {
+    const c = parse(ics({ method: 'CANCEL', sequence: 1, attendee: { email: 'ana@example.org', name: 'Ana' } }));
+    expect(String(c.vevent.getFirstPropertyValue('attendee')).toLowerCase()).toBe('mailto:ana@example.org');
+  });
+  test('PUBLISH never names an attendee', () => {
+    expect(parse(ics({ method: 'PUBLISH', attendee: { email: 'ana@example.org' } })).vevent.getAllProperties('attendee')).toHaveLength(0);
+  });
+  test('the file ends with CRLF (RFC 5545 §3.1)', () => {
+    expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    expect(ics({ method: 'CANCEL' }).endsWith('END:VCALENDAR\r\n')).toBe(true);
   });
 });
 

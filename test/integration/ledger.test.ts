@@ -1,5 +1,5 @@
 /** The ledger on a real SQLite file: claims are atomic, dead runs' claims come back, sequences only go up. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger';
 import { tempDir } from '../helpers/paths';
@@ -25,13 +25,15 @@ test('two ledgers on one file: a delivery claimed by a live run is busy for the 
   a.close(); b.close();
 });
 
-test('a claim left by a dead process is reclaimed as interrupted', () => {
-  // A run whose process is gone: its pid is that of a child that has exited.
-  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+test('a claim whose lease expired is reclaimed as interrupted, whatever its PID and host name', () => {
+  // A run that died without a word: same PID and host as this one (a container restarted).
   const l = Ledger.open(t.dir);
   const runId = l.startRun('announce');
   l.claim(key, runId, items(2));
-  l.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, runId);
+  const start = Date.now();
+  l.clock = () => start + 1000;
+  expect([...l.claim(key, l.startRun('announce'), items(2)).values()]).toEqual(['busy', 'busy']); // still within its lease
+  l.clock = () => start + 31_000;
   const next = l.startRun('announce');
   expect([...l.claim(key, next, items(2)).values()]).toEqual(['interrupted', 'interrupted']);
   expect(JSON.parse((l.db.prepare('SELECT counts FROM runs WHERE id = ?').get(runId) as { counts: string }).counts)).toEqual({ interrupted: true });
@@ -45,7 +47,7 @@ test('SEQUENCE goes up one at a time and the schedule follows; migrations are ve
   expect(l.bumpSequence('u@x', '{"a":2}', 'scheduled')).toBe(1);
   expect(l.bumpSequence('u@x', '{"a":3}', 'cancelled')).toBe(2);
   expect(l.talk('u@x')).toEqual({ sequence: 2, schedule: '{"a":3}', status: 'cancelled' });
-  expect(l.db.pragma('user_version', { simple: true })).toBe(1);
+  expect(l.db.pragma('user_version', { simple: true })).toBe(2);
   expect(l.db.pragma('journal_mode', { simple: true })).toBe('wal');
   l.close();
   // reopening does not migrate again
@@ -77,4 +79,59 @@ test('several processes opening a new ledger at once all succeed (one of them mi
     })));
     expect(codes).toEqual([0, 0, 0, 0, 0]);
   }
+});
+
+test('a run that lost its lease learns it at its next heartbeat', () => {
+  const l = Ledger.open(t.dir);
+  const a = l.startRun('announce');
+  expect(l.heartbeat(a)).toBe(true);
+  const start = Date.now();
+  l.clock = () => start + 60_000;
+  l.startRun('remind'); // declares the silent run dead
+  expect(l.heartbeat(a)).toBe(false);
+  l.close();
+});
+
+test('the talk state is committed with the first claim, never before, and SEQUENCE never goes down', () => {
+  const l = Ledger.open(t.dir);
+  const r = l.startRun('update');
+  const talk = { uid: 'u@x', talkId: 'talk', sequence: 1, schedule: '{"b":1}', status: 'scheduled' };
+  l.ensureTalk('u@x', 'talk', '{"a":1}');
+  // Nothing claimable (already sent): the state is not committed.
+  l.claim(key, r, items(1));
+  l.settle(key, 'r0@x.org', 'sent', '250');
+  l.claim(key, r, items(1), { talk });
+  expect(l.talk('u@x')?.sequence).toBe(0);
+  l.claim(key, r, items(2), { talk });
+  expect(l.talk('u@x')).toEqual({ sequence: 1, schedule: '{"b":1}', status: 'scheduled' });
+  l.claim(key, r, items(3), { talk: { ...talk, sequence: 0, schedule: '{"old":1}' } });
+  expect(l.talk('u@x')?.sequence).toBe(1);
+  l.close();
+});
+
+test('a delivery still pending days after its first try fails for good', () => {
+  const l = Ledger.open(t.dir);
+  const r = l.startRun('announce');
+  l.claim(key, r, items(1));
+  expect(l.settle(key, 'r0@x.org', 'pending', '452 4.2.2 mailbox full')).toBe('pending');
+  const start = Date.now();
+  l.clock = () => start + 6 * 86400_000;
+  expect(l.settle(key, 'r0@x.org', 'pending', '452 4.2.2 mailbox full')).toBe('failed');
+  l.close();
+});
+
+test('a run suspended past its lease claims nothing more and releases only its own claims', () => {
+  const a = Ledger.open(t.dir);
+  const b = Ledger.open(t.dir);
+  const ra = a.startRun('announce');
+  a.claim(key, ra, items(2));
+  const start = Date.now();
+  b.clock = () => start + 60_000;
+  const rb = b.startRun('announce'); // declares a dead
+  expect([...b.claim(key, rb, items(2)).values()]).toEqual(['interrupted', 'interrupted']);
+  // a wakes up: no more claims, and giving back what it held does not touch b's claims.
+  expect(() => a.claim(key, ra, items(3))).toThrow(/declared dead by another run/);
+  a.release(key, ra, ['r0@x.org', 'r1@x.org']);
+  expect([...b.statuses(key).values()]).toEqual(['claimed', 'claimed']);
+  a.close(); b.close();
 });

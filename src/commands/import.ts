@@ -1,0 +1,70 @@
+/** `rali import FILE`: past talks from an .ics export or a CSV into talks/ — never overwriting. */
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { EXIT_INPUT, EXIT_OK, formatProblem, RaliError } from '../errors';
+import { Logger } from '../log';
+import { display, loadSeries, readTalk, talkFiles } from '../model';
+import { Lang } from '../model/schema';
+import { slugify } from '../model/text';
+import { ImportResult, parseCsv, parseIcs, talkYaml } from '../site/import';
+
+export interface ImportOptions { config?: string; file: string; language?: Lang; cwd?: string }
+
+export function importTalks(o: ImportOptions, log: Logger): number {
+  const cwd = o.cwd ?? process.cwd();
+  const { series } = loadSeries(o.config, cwd);
+  const path = resolve(cwd, o.file);
+  const shown = display(path, cwd);
+  let content: string;
+  try { content = readFileSync(path, 'utf8'); } catch { throw new RaliError(`${o.file}: cannot read this file — check the path`); }
+  if (o.language && !series.languages.includes(o.language)) throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
+  const defaultLanguage = o.language ?? series.languages[0];
+  const ext = extname(path).toLowerCase();
+  const isIcs = ext === '.ics' || ext === '.ical' || ext === '.ifb' || /^\s*BEGIN:VCALENDAR/i.test(content);
+  if (!isIcs && ext !== '.csv' && ext !== '.txt') throw new RaliError(`${shown}: give an .ics calendar export or a .csv file of talks`);
+  const r: ImportResult = isIcs
+    ? parseIcs(content, shown, { zone: series.timezone, defaultLanguage, seriesNames: Object.values(series.name) })
+    : parseCsv(content, shown, { zone: series.timezone, defaultLanguage });
+
+  mkdirSync(series.talksDir, { recursive: true });
+  // A talk already in the series under another file name (same start, same speaker) is not imported twice.
+  const key = (date: string, time: string, speaker: string) => `${date}T${time}|${slugify(speaker)}`;
+  const known = new Map<string, string>();
+  for (const f of talkFiles(series)) {
+    const r0 = readTalk(f, series, DateTime.fromMillis(0));
+    if (r0.talk) known.set(key(r0.talk.start.toISODate()!, r0.talk.start.toFormat('HH:mm'), r0.talk.speaker.name), relative(cwd, f));
+  }
+  const made = new Set<string>();
+  let created = 0;
+  let skipped = 0;
+  let assumed = 0;
+  const failed = [...r.problems.map((p) => `${p.place}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`)];
+  const epoch = DateTime.fromMillis(0); // past talks are the point here: no "in the past" warnings
+  for (const t of r.talks) {
+    const base = `${t.date}-${slugify(t.speaker.name) || 'talk'}`;
+    let name = `${base}.yaml`;
+    for (let i = 2; made.has(name); i++) name = `${base}-${i}.yaml`;
+    const file = join(series.talksDir, name);
+    const rel = relative(cwd, file);
+    if (existsSync(file)) { log.out(`exists, skipped: ${rel} (${t.place})`); skipped++; continue; }
+    const same = known.get(key(t.date, t.time, t.speaker.name));
+    if (same) { log.out(`already there as ${same}, skipped (${t.place})`); skipped++; continue; }
+    made.add(name);
+    writeFileSync(file, talkYaml(t, basename(path)), { flag: 'wx' });
+    // Each file must pass `rali validate`; one that does not is taken back and reported.
+    const check = readTalk(file, series, epoch);
+    if (!check.talk) {
+      unlinkSync(file);
+      failed.push(`${t.place}: not imported — ${check.problems.filter((p) => p.severity === 'error').map(formatProblem).join('; ')}`);
+      continue;
+    }
+    created++;
+    if (t.languageAssumed) assumed++;
+    log.out(`created ${rel}`);
+  }
+  for (const f of failed) log.err(`rali: ${f}`);
+  log.out(`${shown}: ${created} talk file${created === 1 ? '' : 's'} created, ${skipped} already there${failed.length ? `, ${failed.length} not imported (see above)` : ''}`);
+  if (assumed) log.err(`note: ${assumed} talk${assumed === 1 ? '' : 's'} gave no language: set to ${defaultLanguage} (--language to choose); check them before \`rali site\``);
+  return failed.length ? EXIT_INPUT : EXIT_OK;
+}

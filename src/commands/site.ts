@@ -1,0 +1,115 @@
+/** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { DateTime } from 'luxon';
+import { EXIT_OK, InputError, Problem } from '../errors';
+import { Ledger } from '../ledger/ledger';
+import { Logger, warnAll } from '../log';
+import { loadSeries, readTalk, Series, Talk, talkFiles } from '../model';
+import { packageVersion } from '../paths';
+import { renderSite, writeSite } from '../site/build';
+import { FeedTalk } from '../site/feed';
+import { SiteTemplates } from '../site/templates';
+
+export interface SiteOptions { config?: string; output?: string; now?: DateTime; cwd?: string }
+
+/**
+ * What a talk file gave last time, keyed by its path, size and mtime (and the series file's and
+ * rali's version, which change what a talk normalizes to): parsing YAML is most of a build's time,
+ * so an unchanged talk is not parsed again. Kept beside the ledger, never published.
+ */
+const CACHE_FILE = 'site-cache.json';
+interface CacheEntry { size: number; mtimeMs: number; talk: Record<string, unknown>; problems: Problem[] }
+interface Cache { key: string; talks: Record<string, CacheEntry> }
+
+function cacheKey(series: Series): string {
+  const c = statSync(series.configFile);
+  return `${packageVersion()}|${c.size}|${c.mtimeMs}`;
+}
+
+function readCache(series: Series): Cache {
+  const key = cacheKey(series);
+  try {
+    const c = JSON.parse(readFileSync(join(series.stateDir, CACHE_FILE), 'utf8')) as Cache;
+    if (c.key === key && c.talks && typeof c.talks === 'object') return c;
+  } catch { /* none yet, or unreadable: start afresh */ }
+  return { key, talks: {} };
+}
+
+function writeCache(series: Series, cache: Cache): void {
+  try {
+    mkdirSync(series.stateDir, { recursive: true });
+    const tmp = join(series.stateDir, `${CACHE_FILE}.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, join(series.stateDir, CACHE_FILE));
+  } catch { /* a read-only folder: the next build parses again */ }
+}
+
+const revive = (t: Record<string, unknown>, zone: string): Talk => ({
+  ...(t as unknown as Talk),
+  start: DateTime.fromISO(t.start as string, { zone }),
+  end: DateTime.fromISO(t.end as string, { zone }),
+});
+
+/** Every talk of the series, with its SEQUENCE as the invitations carry it; all problems at once. */
+export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): { talks: FeedTalk[]; warnings: Problem[] } {
+  const problems: Problem[] = [];
+  const talks: FeedTalk[] = [];
+  // The archive is mostly past talks: "in the past" is no warning here (the epoch is never after a talk).
+  const epoch = DateTime.fromMillis(0);
+  const useCache = opts.cache !== false;
+  const cache: Cache = useCache ? readCache(series) : { key: '', talks: {} };
+  const fresh: Cache = { key: cache.key, talks: {} };
+  let parsed = 0;
+  const ledger = Ledger.openReadOnly(series.stateDir);
+  try {
+    for (const file of talkFiles(series)) {
+      const st = statSync(file);
+      let entry: CacheEntry | undefined = cache.talks[file];
+      let talk: Talk | undefined;
+      if (entry && entry.size === st.size && entry.mtimeMs === st.mtimeMs) {
+        talk = revive(entry.talk, series.timezone);
+        problems.push(...entry.problems);
+      } else {
+        parsed++;
+        const r = readTalk(file, series, epoch);
+        problems.push(...r.problems);
+        talk = r.talk;
+        entry = talk ? { size: st.size, mtimeMs: st.mtimeMs, talk: { ...talk, start: talk.start.toISO(), end: talk.end.toISO() }, problems: r.problems } : undefined;
+      }
+      if (!talk) continue;
+      fresh.talks[file] = entry!;
+      let sequence = 0;
+      try { sequence = ledger?.talk(talk.uid)?.sequence ?? 0; } catch { /* a ledger from before the first migration */ }
+      // DTSTAMP and Atom's <updated>: when the talk file last changed, so an unchanged talk gives the same bytes.
+      const stamp = DateTime.fromMillis(Math.floor(st.mtimeMs / 1000) * 1000, { zone: 'utc' });
+      talks.push({ talk, sequence, stamp });
+    }
+  } finally {
+    ledger?.close();
+  }
+  if (problems.some((p) => p.severity === 'error')) throw new InputError(problems);
+  if (useCache && (parsed > 0 || Object.keys(fresh.talks).length !== Object.keys(cache.talks).length)) writeCache(series, fresh);
+  return { talks, warnings: problems };
+}
+
+export function site(o: SiteOptions, log: Logger): number {
+  const started = process.hrtime.bigint();
+  // bin/rali starts V8 with --optimize-for-size (flat memory for long recipient lists); a site
+  // build allocates thousands of pages and runs twice as fast without it (npm run bench:site).
+  setFlagsFromString('--no-optimize-for-size');
+  const { series, warnings } = loadSeries(o.config, o.cwd);
+  warnAll(log, warnings);
+  const { talks, warnings: tw } = loadSiteTalks(series);
+  warnAll(log, tw);
+  const out = o.output ? resolve(o.cwd ?? process.cwd(), o.output) : series.site.output;
+  const files = renderSite({ series, talks, templates: new SiteTemplates(series.templatesDir), now: o.now ?? DateTime.now() });
+  const r = writeSite(out, files);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const shown = relative(o.cwd ?? process.cwd(), out);
+  const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
+  log.out(`${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`);
+  if (!series.site.url) log.err(`note: set site.url in ${relative(o.cwd ?? process.cwd(), series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`);
+  return EXIT_OK;
+}

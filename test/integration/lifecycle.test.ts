@@ -1,0 +1,322 @@
+/**
+ * A talk's life in-process, against a real SMTP server on 127.0.0.1 and a real ledger file: the
+ * organizer answers "no", the relay refuses the sender, a quota is reached, a container restarts.
+ * For each: what does the ledger say now, and is it true?
+ */
+import { existsSync, readFileSync, unlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { send, SendOptions } from '../../src/commands/send';
+import { remind, remindAll } from '../../src/commands/remind';
+import { status } from '../../src/commands/status';
+import { validate } from '../../src/commands/validate';
+import { Ledger } from '../../src/ledger/ledger';
+import { loadSeries, loadTalk } from '../../src/model';
+import { memoryLogger } from '../../src/log';
+import { Signals } from '../../src/delivery/run';
+import { makeSeries } from '../helpers/series';
+import { Faults, startSmtp, TestServer } from '../helpers/smtp';
+
+let series: ReturnType<typeof makeSeries>;
+let server: TestServer | undefined;
+const savedEnv = { ...process.env };
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  series?.cleanup();
+  process.env = { ...savedEnv };
+});
+
+const noSignals: Signals = { on: () => () => undefined };
+
+async function setup(n: number, faults: Faults = {}, extraConfig?: string) {
+  series = makeSeries(n, { extraConfig });
+  server = await startSmtp(faults);
+  process.env.RALI_SMTP_URL = server.url;
+  process.env.RALI_BACKOFF_MS = '5';
+  process.env.RALI_RETRIES = '1';
+  delete process.env.RALI_LEASE_MS;
+}
+
+async function run(kind: SendOptions['kind'], extra: Partial<SendOptions> = {}, answer = 'y') {
+  const log = memoryLogger();
+  const code = await send({ kind, talk: series.talkFile, config: join(series.dir, 'rali.yaml'), interactive: true, ...extra }, log, { prompt: async () => answer, signals: noSignals, interactive: true });
+  return { code, out: log.lines.join('\n'), err: log.errors.join('\n') };
+}
+
+const ledgerFile = () => join(series.dir, '.rali', 'state.db');
+
+/** Every row of every table, for "exactly as before". */
+function dump(): string {
+  if (!existsSync(ledgerFile())) return 'no ledger';
+  const l = Ledger.openReadOnly(join(series.dir, '.rali'))!;
+  try {
+    const tables = (l.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    return JSON.stringify(tables.map((t) => [t, l.db.prepare(`SELECT * FROM ${t}`).all()]));
+  } finally { l.close(); }
+}
+
+function ledgerRows(sql: string, ...args: unknown[]) {
+  const l = Ledger.openReadOnly(join(series.dir, '.rali'))!;
+  try { return l.db.prepare(sql).all(...args) as Record<string, unknown>[]; } finally { l.close(); }
+}
+
+const moveTalk = (from: string, to: string) => writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8').replace(from, to));
+
+test('a relay refusing the sender stops the run: everyone pending, nobody failed or suppressed, the next run sends', async () => {
+  let refuse = true;
+  await setup(12, { mail: () => (refuse ? { code: 553, message: '5.7.1 <rali-olst@iro.umontreal.ca>: Sender address rejected: not owned by user x' } : undefined) });
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/stopped: sender \(MAIL FROM\): 553 5\.7\.1 .*Sender address rejected.*check `from:`/);
+  expect(first.err).toMatch(/left pending, nobody marked failed/);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  expect(server!.received.length).toBe(0);
+  refuse = false;
+  const second = await run('announce', { yes: true });
+  expect(second.code).toBe(0);
+  expect(new Set(server!.received.map((r) => r.to[0])).size).toBe(12);
+});
+
+test('mailbox full is retried later, a policy block on every recipient stops the run, only unknown users are suppressed', async () => {
+  await setup(8, {
+    rcpt: (a) => {
+      if (a === 'user00001@example.org') return { code: 552, message: '5.2.2 Mailbox full' };
+      if (a === 'user00002@example.org') return { code: 550, message: '5.1.1 <user00002@example.org>: Recipient address rejected: User unknown' };
+      return undefined;
+    },
+  });
+  const r = await run('announce', { yes: true });
+  expect(r.code).toBe(1);
+  const rows = ledgerRows(`SELECT recipient, status FROM deliveries ORDER BY recipient`);
+  expect(rows.find((x) => x.recipient === 'user00001@example.org')!.status).toBe('pending');
+  expect(rows.find((x) => x.recipient === 'user00002@example.org')!.status).toBe('failed');
+  expect(ledgerRows(`SELECT address FROM suppressions`)).toEqual([{ address: 'user00002@example.org' }]);
+  await server!.close();
+
+  // A policy refusal for everyone (the relay's, not the addresses'): nobody failed.
+  await setup(12, { rcpt: () => ({ code: 550, message: '5.7.1 Service unavailable; client host blocked using zen.spamhaus.org' }) });
+  const p = await run('announce', { yes: true });
+  expect(p.code).toBe(1);
+  expect(p.err).toMatch(/in a row refused with the same reply/);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
+});
+
+test('a declined prompt, --limit 0 and a template error leave the ledger exactly as before', async () => {
+  await setup(5);
+  expect((await run('announce', {}, 'n')).out).toMatch(/nothing sent, nothing recorded/);
+  expect(existsSync(ledgerFile())).toBe(false);
+  expect((await run('announce', { yes: true, limit: 0 })).out).toMatch(/--limit 0: nothing sent/);
+  expect(existsSync(ledgerFile())).toBe(false);
+  expect((await run('announce', { yes: true })).code).toBe(0);
+  const afterAnnounce = dump();
+
+  // The room changes; the organizer answers no to the update, then sends it with --limit 0.
+  moveTalk('location:\n', 'location:\n  room: { fr: Salle 3195, en: Room 3195 }\n');
+  expect((await run('update', {}, 'no')).out).toMatch(/nothing sent, nothing recorded/);
+  expect(dump()).toBe(afterAnnounce);
+  await run('update', { yes: true, limit: 0 });
+  expect(dump()).toBe(afterAnnounce);
+  // A template error after the plan.
+  const tpl = join(series.dir, 'templates', 'update');
+  mkdirSync(tpl, { recursive: true });
+  writeFileSync(join(series.dir, 'rali.yaml'), readFileSync(join(series.dir, 'rali.yaml'), 'utf8') + '\ntemplates: templates\n');
+  writeFileSync(join(tpl, 'text.hbs'), '{{talk.no_such_field}}\n');
+  await expect(run('update', { yes: true })).rejects.toThrow(/no_such_field/);
+  expect(dump()).toBe(afterAnnounce);
+  unlinkSync(join(tpl, 'text.hbs'));
+
+  // The update is still owed: it goes out now, with SEQUENCE 1.
+  const u = await run('update', { yes: true });
+  expect(u.out).toMatch(/changed since the last message: room/);
+  expect(u.out).toMatch(/update: 5 sent/);
+  expect(ledgerRows(`SELECT sequence FROM talks`)).toEqual([{ sequence: 1 }]);
+  const upd = server!.received.filter((m) => /SEQUENCE:1/.test(m.raw.toString()));
+  expect(upd.length).toBe(5);
+
+  // A declined cancel changes nothing either: reminders still go.
+  const beforeCancel = dump();
+  await run('cancel', {}, 'n');
+  expect(dump()).toBe(beforeCancel);
+  expect(readFileSync(series.talkFile, 'utf8')).not.toMatch(/status: cancelled/);
+});
+
+test('a dead run\'s claims are taken over within the lease, even with the same PID and host name', async () => {
+  await setup(6);
+  process.env.RALI_LEASE_MS = '300';
+  // A run that died holding claims: same process id and host as this one (PID 1 in a container).
+  mkdirSync(join(series.dir, '.rali'), { recursive: true });
+  const l = Ledger.open(join(series.dir, '.rali'));
+  const dead = l.startRun('announce');
+  l.claim({ uid: 'rezagholizadeh-2030-11-13@rali-olst.iro.umontreal.ca', kind: 'announce', rev: '0' }, dead, [{ recipient: 'user00000@example.org', messageId: '<x>', seq: 0, langs: 'fr+en' }]);
+  const uid = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.uid;
+  l.db.prepare('UPDATE deliveries SET uid = ?').run(uid);
+  l.close();
+  const early = await run('announce', { yes: true });
+  expect(early.out).toMatch(/1 being sent by another rali run/);
+  await new Promise((r) => setTimeout(r, 400));
+  const later = await run('announce', { yes: true });
+  expect(later.out).toMatch(/1 sent .*1 interrupted earlier, sent again|1 interrupted earlier/);
+  expect(new Set(server!.received.map((r) => r.to[0])).size).toBe(6);
+});
+
+test('a ledger deleted or read-only mid-series stops sending and names the file', async () => {
+  await setup(30, { delayMs: () => 5 });
+  const first = run('announce', { yes: true });
+  // Delete the ledger while the run goes.
+  const srv = server!;
+  const t = setInterval(() => { if (srv.received.length >= 3 && existsSync(ledgerFile())) { unlinkSync(ledgerFile()); clearInterval(t); } }, 1);
+  let r;
+  try { r = await first; } finally { clearInterval(t); }
+  expect(r.code).toBe(1);
+  expect(r.err).toMatch(/state\.db was deleted or replaced during the run/);
+  expect(server!.received.length).toBeLessThan(30);
+
+  if (process.getuid?.() === 0) return; // root writes read-only files
+  chmodSync(join(series.dir, '.rali'), 0o500);
+  await expect(run('announce', { yes: true })).rejects.toThrow(/state\.db/);
+});
+
+test('--to takes exactly one well-formed address: empty, CR/LF and lists are usage errors', async () => {
+  await setup(3);
+  for (const bad of ['', '  ', 'me@example.org\r\nRCPT TO:<x@evil.org>', 'a@example.org,b@example.org', 'Me <me@example.org>', 'not-an-address']) {
+    await expect(run('announce', { to: bad })).rejects.toMatchObject({ exitCode: 2 });
+  }
+  expect(server!.received.length).toBe(0);
+  const ok = await run('announce', { to: 'me@example.org' });
+  expect(ok.code).toBe(0);
+  expect(server!.received.map((m) => m.to)).toEqual([['me@example.org']]);
+});
+
+test('a test copy to an unreachable server is one attempt and never speaks of later runs', async () => {
+  await setup(2);
+  process.env.RALI_SMTP_URL = 'smtp://127.0.0.1:1';
+  const r = await run('announce', { to: 'me@example.org' });
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(/test copy .*not sent/);
+  expect(r.out + r.err).not.toMatch(/next run|will retry/);
+});
+
+test('a cancelled talk scheduled again is reinstated by `rali update`, and reminders follow', async () => {
+  await setup(4);
+  expect((await run('announce', { yes: true })).code).toBe(0);
+  expect((await run('cancel', { yes: true, reason: 'Speaker ill' })).code).toBe(0);
+  expect(readFileSync(series.talkFile, 'utf8')).toMatch(/status: cancelled/);
+  writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8').replace(/status: cancelled/, 'status: scheduled'));
+  await expect(run('announce', { yes: true })).rejects.toThrow(/scheduled again .*rali update/);
+  const u = await run('update', { yes: true });
+  expect(u.out).toMatch(/changed since the last message: status/);
+  expect(u.out).toMatch(/update: 4 sent/);
+  expect(ledgerRows(`SELECT sequence, status FROM talks`)).toEqual([{ sequence: 2, status: 'scheduled' }]);
+  const log = memoryLogger();
+  const code = await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, log, { signals: noSignals });
+  expect(code).toBe(0);
+  expect(log.lines.join('\n')).toMatch(/1 day reminder: 4 sent/);
+});
+
+test('whoever holds a calendar entry gets the update: a subscriber who joined after the announcement and had the reminder', async () => {
+  await setup(3);
+  await run('announce', { yes: true });
+  writeFileSync(join(series.dir, 'subscribers.csv'), readFileSync(join(series.dir, 'subscribers.csv'), 'utf8') + 'late@example.org,Late Comer,fr\n');
+  const log = memoryLogger();
+  await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45-05:00' }, log, { signals: noSignals });
+  expect(log.lines.join('\n')).toMatch(/reminder: 4 sent/);
+  moveTalk('time: "11:30"', 'time: "14:00"');
+  const u = await run('update', { yes: true });
+  expect(u.out).toMatch(/update: 4 sent/);
+  expect(server!.received.filter((m) => m.to[0] === 'late@example.org').length).toBe(2);
+});
+
+test('status says what is owed: a talk changed without `rali update`', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  moveTalk('time: "11:30"', 'time: "14:00"');
+  const log = memoryLogger();
+  status({ config: join(series.dir, 'rali.yaml') }, log);
+  expect(log.lines.join('\n')).toMatch(/changed since the last message.*run `rali update/);
+  const v = memoryLogger();
+  expect(validate({ files: [], config: join(series.dir, 'rali.yaml') }, v)).toBe(0);
+  expect(v.errors.join('\n')).toMatch(/warning:.*start, end changed since the last message — run `rali update/);
+});
+
+test('a rate limit reached mid-run leaves the rest pending and says so; the next run finishes, no one twice', async () => {
+  let limited = true;
+  await setup(20, { mail: (_f, n) => (limited && n > 7 ? { code: 421, message: '4.7.0 Rate limit exceeded, try again later' } : undefined) });
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/stopped: .*421 4\.7\.0 Rate limit/);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  const got = server!.received.length;
+  expect(got).toBeGreaterThan(0);
+  expect(got).toBeLessThan(20);
+  limited = false;
+  const second = await run('announce', { yes: true });
+  expect(second.code).toBe(0);
+  expect(second.out).toContain(`${got} already sent`);
+  const per = new Map<string, number>();
+  for (const m of server!.received) per.set(m.to[0], (per.get(m.to[0]) ?? 0) + 1);
+  expect(per.size).toBe(20);
+  expect(Math.max(...per.values())).toBe(1);
+});
+
+test('earlier failures are named in every run, and --retry-failed tries them again', async () => {
+  let refuse = true;
+  await setup(3, { rcpt: (a) => (refuse && a === 'user00001@example.org' ? { code: 550, message: '5.7.1 Recipient rejected by policy' } : undefined) });
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/failed: user00001@example.org: 550 5\.7\.1/);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]); // a policy refusal does not suppress
+  refuse = false;
+  const again = await run('announce', { yes: true });
+  expect(again.out).toMatch(/1 failed earlier \(--retry-failed to try them again\)/);
+  expect(again.code).toBe(1);
+  const retry = await run('announce', { yes: true, retryFailed: true });
+  expect(retry.code).toBe(0);
+  expect(retry.out).toMatch(/announcement: 1 sent/);
+});
+
+test('remind --all: several series from one cron line, one block per series, a broken one does not stop the others', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  const log = memoryLogger();
+  const code = await remindAll([join(series.dir, 'no-such-series'), series.dir], { now: '2030-11-12T11:40' }, log, { signals: noSignals });
+  expect(code).toBe(2);
+  const out = [...log.lines, ...log.errors].join('\n');
+  expect(log.lines[0]).toBe(`── ${join(series.dir, 'no-such-series')}`);
+  expect(out).toMatch(/rali\.yaml/);
+  expect(log.lines).toContain(`── ${series.dir}`);
+  expect(out).toMatch(/1 day reminder: 2 sent/);
+  // Nothing to do: nothing printed at all.
+  const quiet = memoryLogger();
+  expect(await remindAll([series.dir], { now: '2030-11-12T11:50' }, quiet, { signals: noSignals })).toBe(0);
+  expect([...quiet.lines, ...quiet.errors]).toEqual([]);
+});
+
+test('a damaged ledger is named with a fix, exit 1, not an internal error', async () => {
+  await setup(1);
+  mkdirSync(join(series.dir, '.rali'), { recursive: true });
+  writeFileSync(ledgerFile(), 'this is not a database, just text that happens to be here'.repeat(100));
+  const log = memoryLogger();
+  expect(() => status({ config: join(series.dir, 'rali.yaml') }, log)).toThrow(/state\.db is damaged .*restore it from a backup/);
+  await expect(run('announce', { yes: true })).rejects.toThrow(/state\.db is damaged/);
+  expect(server!.received.length).toBe(0);
+});
+
+test('a talk file renamed after its announcement: remind says so once (cron mails it once), status says so', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  const renamed = series.talkFile.replace('rezagholizadeh', 'renamed');
+  writeFileSync(renamed, readFileSync(series.talkFile));
+  unlinkSync(series.talkFile);
+  const log = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:00' }, log, { signals: noSignals })).toBe(1);
+  expect(log.errors.join('\n')).toMatch(/announced, but no talk file has this id any more .*id: 2030-11-13-rezagholizadeh/);
+  const again = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:10' }, again, { signals: noSignals })).toBe(0);
+  expect([...again.lines, ...again.errors]).toEqual([]);
+  const st = memoryLogger();
+  status({ config: join(series.dir, 'rali.yaml') }, st);
+  expect(st.lines.join('\n')).toMatch(/owed: no talk file has this id any more/);
+});
