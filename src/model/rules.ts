@@ -38,7 +38,7 @@ export function parseMailbox(s: string): { name?: string; address: string } | un
 }
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function hasControlChars(s: string): boolean {
