@@ -23,6 +23,8 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   const now = opts.now ?? DateTime.now();
   const problems: Problem[] = [];
   const reports: FileReport[] = [];
+  // Opened on first use by owedWarning; declared before any return, since finish() closes it.
+  let ledger: Ledger | null | undefined;
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
     problems.push({ file: 'rali.yaml', message: `no rali.yaml in ${cwd} or above`, hint: 'run `rali init` to start a series, or pass --config FILE', severity: 'error' });
@@ -33,7 +35,6 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();
 
-  let ledger: Ledger | null | undefined;
   const explicit = opts.files.map((f) => resolve(cwd, f));
   const wanted = explicit.length ? explicit : [series.subscribersFile, ...talkFiles(series)];
   // A talk's id is its calendar UID: two files with one id would share one calendar event.
