@@ -146,7 +146,8 @@ export function previewLines(eml: Buffer, rendered: { text: string; ics?: { meth
   if (rendered.ics) show('Calendar', `${rendered.ics.method} (${rendered.ics.filename})`);
   if (headers.length > firstCount) out.push(s.dim('·'.repeat(Math.min(width, 72))));
   headers.slice(firstCount).forEach(([k, v]) => show(k, v));
-  const parts = ['text/plain', 'text/html', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`, `${rendered.ics.filename} (attachment)`] : [])];
+  // In the order mailOptions writes them (render/mail.ts).
+  const parts = ['text/plain', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`] : []), 'text/html', ...(rendered.ics ? [`${rendered.ics.filename} (attachment)`] : [])];
   out.push(...foldHeader('Parts', `${parts.join(' · ')} — ${eml.length} bytes`, width).map((l, i) => s.dim(i ? l : `Parts: ${l}`)));
   out.push(s.dim('─'.repeat(Math.min(width, 72))));
   out.push(rendered.text.trimEnd());

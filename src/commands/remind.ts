@@ -17,6 +17,7 @@ import { talkUid } from '../model/talk';
 import { plan, Plan, revisionOf } from '../delivery/planner';
 import { RaliError } from '../errors';
 import { defaultWorld, World } from '../world';
+import { PLACEHOLDER_ATTENDEE } from '../render/splice';
 import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/transport';
 import { display } from '../model/series';
@@ -139,7 +140,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         series, talk, kind: 'reminder', key: { uid: talk.uid, kind: 'reminder', rev: p.rev }, seq: p.sequence, items: p.items, now, transport,
         ledger: recording ? () => Ledger.open(series.stateDir) : undefined, talkState: p.talkState, perDay: smtp?.perDay,
         log, command: 'remind', progress: 'none', signals: world.signals, exitNow: world.exitNow, sleep: world.sleep,
-        render: (langs) => render(l, 'reminder', langs, now, { sequence: p.sequence }),
+        render: (langs) => render(l, 'reminder', langs, now, { sequence: p.sequence }, { attendee: PLACEHOLDER_ATTENDEE }),
       });
       if (!summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy) {
         write((rw) => rw.setReminder(talk.uid, rev, 'sent', due.dueAt.toISO()!, null));

@@ -16,6 +16,7 @@ import { Kind } from '../render/templates';
 import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, render } from './common';
 import { defaultWorld, World } from '../world';
 import { markCancelled } from '../model/edit';
+import { PLACEHOLDER_ATTENDEE } from '../render/splice';
 
 export interface SendOptions {
   kind: Exclude<Kind, 'reminder'>;
@@ -70,7 +71,7 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     const s = await runDelivery({
       series, talk: p.talk, kind: o.kind, key: { uid: p.talk.uid, kind: o.kind, rev: 'test' }, seq: p.sequence, items: [item], now, transport, log,
       command: `${o.kind} --to`, progress: 'none', retries: 0, signals: world.signals, exitNow: world.exitNow,
-      render: (lg) => renderFor(lg, item),
+      render: (lg) => renderFor(lg, PLACEHOLDER_ATTENDEE),
     });
     printSummary(log, s, { transport, what: `test copy of the ${rule.what} to ${to}`, test: true });
     log.err('Nothing was recorded: subscribers still get the real one.');
@@ -122,7 +123,8 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     ledger: mode === 'smtp' ? () => Ledger.open(series.stateDir) : undefined,
     talkState: p.talkState, limit: o.limit, retryFailed: o.retryFailed, perDay: smtp?.perDay,
     signals: world.signals, exitNow: world.exitNow, sleep: world.sleep,
-    render: (langs) => renderFor(langs, undefined),
+    // REQUEST: composed once for a placeholder attendee; each copy carries its recipient (splice.ts).
+    render: (langs) => renderFor(langs, PLACEHOLDER_ATTENDEE),
   });
   printSummary(log, summary, { transport, suppressed: p.suppressed.length, what: rule.what });
   // The file follows the ledger: once a cancellation is on its way, the talk file says so.

@@ -101,7 +101,7 @@ export function isUnknownUser(code: number | undefined, text: string): boolean {
   return code !== undefined && classify('rcpt', code, text).action === 'suppress';
 }
 
-interface NodemailerError { code?: string; command?: string; responseCode?: number; response?: string; message?: string; rejectedErrors?: NodemailerError[] }
+interface NodemailerError { code?: string; command?: string; hint?: string; responseCode?: number; response?: string; message?: string; rejectedErrors?: NodemailerError[] }
 
 /** The stage of a nodemailer error, from its `command` ("MAIL FROM", "RCPT TO", "DATA", "AUTH PLAIN", "CONN") and `code`. */
 export function stageOf(err: NodemailerError): Stage {
@@ -122,8 +122,8 @@ export function fromError(e: unknown): Failure {
   if (err.code === 'EENVELOPE' && err.rejectedErrors?.length) err = { ...err.rejectedErrors[0], command: 'RCPT TO' };
   const text = err.response ?? err.message ?? String(e);
   const stage = stageOf(err);
-  let hint: string | undefined;
-  if (/certificate|self[- ]signed|unable to verify/i.test(text)) hint = "the server's TLS certificate was not accepted (a private CA: set NODE_EXTRA_CA_CERTS)";
+  let hint: string | undefined = err.hint;
+  if (/certificate|self[- ]signed|unable to verify|altnames/i.test(text)) hint = "the server's TLS certificate was not accepted (a private CA: set NODE_EXTRA_CA_CERTS)";
   if (stage === 'connect' && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(text)) hint = 'cannot reach the SMTP server: check smtp.host and smtp.port';
   return classify(hint && stage !== 'auth' && /certificate/i.test(hint) ? 'tls' : stage, err.responseCode, err.responseCode ? text : `${err.code ?? 'error'}: ${text}`, hint);
 }

@@ -1,21 +1,36 @@
 /**
- * Where messages go: an SMTP server (nodemailer's pooled transport), or the outbox folder when no
- * server is configured. Only this module (and the send loop) touches the network.
+ * Where messages go: an SMTP server (nodemailer's SMTPConnection, a few kept open and reused), or
+ * the outbox folder when no server is configured. Only this module (and the send loop) touches the
+ * network.
+ *
+ * On the wire: STARTTLS whenever the server offers it (this machine included), required for any
+ * other host; certificates verified (a private CA: NODE_EXTRA_CA_CERTS); port 465 is TLS from the
+ * start. Bytes are CRLF-canonical (checked here for every message); nodemailer dot-stuffs them and
+ * pipelines the envelope. `RALI_DEBUG=smtp` prints the SMTP dialogue on stderr, credentials masked.
  */
+import { lookup, lookupService } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { RaliError } from '../errors';
 import { outboxFileName } from '../model/address';
 import { Series } from '../model/series';
-import { registerSecret } from './secrets';
-import { SmtpClient } from './smtp-client';
-import { fromError, Outcome } from './smtp-errors';
+import { firstBareLineEnd } from './crlf';
+import { msalTokenSource, refreshTokenSource, staticToken, tokenCacheFile, TokenSource } from './oauth';
+import { PROVIDERS } from './providers';
+import { redact, registerSecret } from './secrets';
+import { classify, Failure, fromError, Outcome } from './smtp-errors';
 
 export interface Envelope { from: string; to: string }
 
-/** A message's bytes: as a file (.eml), and dot-stuffed for SMTP DATA. */
-export interface WireMessage { raw(): Buffer; wire(): Buffer[] }
+/**
+ * A message's bytes, CRLF-canonical (RFC 5322 §2.3: no bare CR or LF). `wire` is no longer used:
+ * dot-stuffing is nodemailer's.
+ */
+export interface WireMessage { raw(): Buffer; wire?(): Buffer[] }
 
 export interface Transport {
   readonly kind: 'smtp' | 'outbox';
@@ -33,13 +48,24 @@ export interface SmtpSettings {
   secure: boolean;
   user?: string;
   pass?: string;
+  /** XOAUTH2 instead of a password. */
+  oauth?: TokenSource;
+  /** EHLO name; this machine's fully qualified name when unset. */
+  name?: string;
   connections: number;
   perSecond?: number;
-  /** A provider's sending limits (Microsoft 365: 30 a minute). */
+  /** Most messages a minute (a provider's limit), paced evenly. */
   perMinute?: number;
+  /** Most recipients a day: counted by the send loop over the ledger, not here. */
   perDay?: number;
   /** Socket/greeting timeouts in ms (tests shorten them). */
   timeoutMs: number;
+  /** Extra trusted CAs (tests); otherwise Node's, plus NODE_EXTRA_CA_CERTS. */
+  ca?: string | Buffer;
+  /** Print the SMTP dialogue on stderr (RALI_DEBUG=smtp). */
+  debug?: boolean;
+  /** Messages per connection before a new one is opened (default 1000). */
+  maxMessages?: number;
 }
 
 export function isLoopback(host: string): boolean {
@@ -49,72 +75,211 @@ export function isLoopback(host: string): boolean {
   return h === '::1';
 }
 
-/**
- * SMTP settings from RALI_SMTP_URL (smtp[s]://user:pass@host:port), or from rali.yaml with the
- * password from RALI_SMTP_PASSWORD; undefined when neither is set (outbox).
- */
-export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.env): SmtpSettings | undefined {
-  const timeoutMs = Number(env.RALI_SMTP_TIMEOUT_MS) || 60_000;
-  registerSecret(env.RALI_SMTP_PASSWORD);
-  if (env.RALI_SMTP_URL) {
-    let u: URL;
-    try { u = new URL(env.RALI_SMTP_URL); } catch { throw new RaliError('RALI_SMTP_URL is not a URL — write it as smtp://user:password@host:587 or smtps://…:465'); }
-    registerSecret(u.password);
-    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new RaliError(`RALI_SMTP_URL: ${u.protocol} is not smtp: or smtps:`);
-    const secure = u.protocol === 'smtps:';
-    return {
-      host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 587, secure,
-      user: u.username ? decodeURIComponent(u.username) : undefined,
-      pass: u.password ? decodeURIComponent(u.password) : env.RALI_SMTP_PASSWORD,
-      connections: Number(u.searchParams.get('connections')) || series.smtp?.connections || 5,
-      perSecond: Number(u.searchParams.get('per_second')) || series.smtp?.perSecond,
-      timeoutMs,
-    };
+const URL_PARAMS: Record<string, { key: 'connections' | 'perSecond' | 'perMinute' | 'perDay'; int: boolean; max?: number }> = {
+  connections: { key: 'connections', int: true, max: 50 },
+  per_second: { key: 'perSecond', int: false },
+  per_minute: { key: 'perMinute', int: true },
+  per_day: { key: 'perDay', int: true },
+};
+
+const ENCODING_HINT = 'percent-encode the user and password: % → %25, # → %23, / → %2F, @ → %40, : → %3A';
+
+function decodePart(s: string, what: string): string {
+  try { return decodeURIComponent(s); } catch { throw new RaliError(`RALI_SMTP_URL: the ${what} holds a % that is not followed by two hex digits — ${ENCODING_HINT}`); }
+}
+
+/** rali.yaml's smtp.host/port/secure, or a provider's. */
+function endpoint(s: NonNullable<Series['smtp']>) {
+  const p = s.provider ? PROVIDERS[s.provider] : undefined;
+  const port = s.port ?? p?.port ?? (s.secure ? 465 : 587);
+  return { host: s.host ?? p?.host ?? 'localhost', port, secure: s.secure ?? (p && !s.port ? p.secure : port === 465), perMinute: s.perMinute ?? p?.perMinute, perDay: s.perDay ?? p?.perDay };
+}
+
+function tokenSource(series: Series, user: string | undefined, env: NodeJS.ProcessEnv): TokenSource | undefined {
+  const o = series.smtp?.oauth;
+  if (env.RALI_SMTP_ACCESS_TOKEN) {
+    if (!user) throw new RaliError('RALI_SMTP_ACCESS_TOKEN is set but no user: set smtp.user in rali.yaml (or the user in RALI_SMTP_URL)');
+    return staticToken(user, env.RALI_SMTP_ACCESS_TOKEN);
   }
-  const s = series.smtp;
-  if (!s) return undefined;
-  if (s.user && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file)`);
-  const port = s.port ?? (s.secure ? 465 : 587);
-  return { host: s.host, port, secure: s.secure ?? port === 465, user: s.user, pass: s.user ? env.RALI_SMTP_PASSWORD : undefined, connections: s.connections, perSecond: s.perSecond, timeoutMs };
+  if (!o || !user) return undefined;
+  if (o.tokenUrl) {
+    if (!env.RALI_SMTP_REFRESH_TOKEN) throw new RaliError('rali.yaml: smtp.oauth.token_url is set but RALI_SMTP_REFRESH_TOKEN is not — export the refresh token the provider issued');
+    return refreshTokenSource(user, o.tokenUrl, o.clientId, env.RALI_SMTP_REFRESH_TOKEN);
+  }
+  return msalTokenSource(user, o, tokenCacheFile(series.id, user, env));
 }
 
 /**
- * A pool of SMTP connections (SmtpClient): up to `connections` at once, each reused for up to
- * MAX_PER_CONNECTION messages, at most `perSecond` messages started per second.
+ * SMTP settings from RALI_SMTP_URL (smtp[s]://user:pass@host:port?connections=…&per_second=…), or
+ * from rali.yaml (a provider fills the rest) with RALI_SMTP_PASSWORD or OAuth2; undefined when
+ * neither is set (outbox).
+ */
+export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.env): SmtpSettings | undefined {
+  const timeoutMs = Number(env.RALI_SMTP_TIMEOUT_MS) || 60_000;
+  const debug = (env.RALI_DEBUG ?? '').split(',').map((x) => x.trim()).includes('smtp');
+  registerSecret(env.RALI_SMTP_PASSWORD);
+  registerSecret(env.RALI_SMTP_ACCESS_TOKEN);
+  registerSecret(env.RALI_SMTP_REFRESH_TOKEN);
+  const y = series.smtp;
+  if (env.RALI_SMTP_URL) {
+    let u: URL;
+    try { u = new URL(env.RALI_SMTP_URL); } catch {
+      throw new RaliError(`RALI_SMTP_URL is not a URL — write it as smtp://user:password@host:587 or smtps://…:465; ${ENCODING_HINT}`);
+    }
+    registerSecret(u.password);
+    registerSecret(decodePart(u.password, 'password'));
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new RaliError(`RALI_SMTP_URL: ${u.protocol} is not smtp: or smtps:`);
+    if (u.hash || (u.pathname && u.pathname !== '/')) throw new RaliError(`RALI_SMTP_URL: unexpected text after the host (a # or / in the password?) — ${ENCODING_HINT}`);
+    const secure = u.protocol === 'smtps:';
+    const s: SmtpSettings = {
+      host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 587, secure,
+      user: u.username ? decodePart(u.username, 'user') : y?.user,
+      pass: u.password ? decodePart(u.password, 'password') : env.RALI_SMTP_PASSWORD,
+      name: y?.name,
+      connections: y?.connections ?? 8, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
+      timeoutMs, debug,
+    };
+    const bad: string[] = [];
+    for (const [k, v] of u.searchParams) {
+      const p = URL_PARAMS[k];
+      const n = Number(v);
+      if (!p) { bad.push(`${k} is not a parameter (known: ${Object.keys(URL_PARAMS).join(', ')})`); continue; }
+      if (!(n > 0) || (p.int && !Number.isInteger(n)) || (p.max && n > p.max)) { bad.push(`${k}=${v} must be a positive ${p.int ? 'whole ' : ''}number${p.max ? ` up to ${p.max}` : ''}`); continue; }
+      s[p.key] = n;
+    }
+    if (bad.length) throw new RaliError(`RALI_SMTP_URL: ${bad.join('; ')}`);
+    s.oauth = tokenSource(series, s.user, env);
+    if (s.oauth) s.pass = undefined;
+    return s;
+  }
+  if (!y) return undefined;
+  const e = endpoint(y);
+  const oauth = tokenSource(series, y.user, env);
+  if (y.user && !oauth && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`);
+  return {
+    host: e.host, port: e.port, secure: e.secure, user: y.user, pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined, oauth, name: y.name,
+    connections: y.provider && y.connections === 8 ? 2 : y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
+  };
+}
+
+let fqdn: Promise<string> | undefined;
+/** This machine's fully qualified name for EHLO (RFC 5321 §4.1.4), or its address literal. */
+export function machineName(): Promise<string> {
+  return (fqdn ??= (async () => {
+    const h = hostname();
+    if (h.includes('.')) return h;
+    try {
+      const { address } = await lookup(h);
+      const { hostname: full } = await lookupService(address, 25);
+      if (full.includes('.')) return full;
+      return isLoopback(address) ? h || 'localhost' : isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
+    } catch {
+      return h || 'localhost';
+    }
+  })());
+}
+
+type Conn = SMTPConnection & { broken?: boolean; sent: number; tampered?: boolean };
+
+/** nodemailer's errors carry `command`; a local one (ours) has a stage to give. */
+function localFailure(stage: Failure['stage'], text: string, hint: string): Failure {
+  return classify(stage, undefined, text, hint);
+}
+
+/**
+ * Up to `connections` SMTP connections, each reused for up to `maxMessages` messages, one
+ * message at a time each (nodemailer pipelines MAIL, RCPT and DATA), at most `perSecond` /
+ * `perMinute` messages started.
  */
 export class SmtpTransport implements Transport {
   readonly kind = 'smtp' as const;
   readonly where: string;
   readonly concurrency: number;
-  private readonly idle: SmtpClient[] = [];
+  private readonly idle: Conn[] = [];
   private readonly waiting: (() => void)[] = [];
   private open = 0;
   private nextSlot = 0;
-  private static readonly MAX_PER_CONNECTION = 500;
+  private stopped: Failure | undefined;
+  private ids = 0;
 
   constructor(private readonly s: SmtpSettings) {
     this.where = `${s.host}:${s.port}`;
-    // More messages than connections in flight: one can wait for its final reply while the next
-    // one's envelope goes out on the same connection.
-    this.concurrency = s.connections * 3;
+    // One more message ready per connection, so a freed connection never waits for the loop.
+    this.concurrency = s.connections * 2;
   }
 
-  private async acquire(): Promise<SmtpClient> {
+  private logger(id: number, conn: () => Conn | undefined) {
+    const debug = this.s.debug;
+    const line = (level: string) => (data: unknown, ...args: unknown[]) => {
+      const tnx = typeof data === 'object' && data ? (data as { tnx?: string }).tnx : undefined;
+      const raw = typeof data === 'string' ? format(data, ...args) : format(...(args as [string]));
+      const text = tnx === 'client' ? raw.replace(/^/gm, 'C: ') : tnx === 'server' ? raw.replace(/^/gm, 'S: ') : raw;
+      if (level === 'warn' && /plaintext after the STARTTLS response/i.test(text)) {
+        const c = conn();
+        if (c) c.tampered = true;
+      }
+      if (debug && tnx !== 'message' && (level === 'debug' || level === 'warn' || level === 'info')) {
+        // nodemailer already hides AUTH arguments; any token or password left is masked here too.
+        const masked = redact(text).replace(/^(C: AUTH \S+)\s+\S.*$/gim, '$1 ***').replace(/^(C: )(?!EHLO|HELO|MAIL|RCPT|DATA|QUIT|RSET|STARTTLS|NOOP|AUTH|\.|$)([A-Za-z0-9+/=]{8,})$/gm, '$1***');
+        for (const l of masked.split('\n')) if (l.trim()) process.stderr.write(`smtp[${id}] ${l}\n`);
+      }
+    };
+    return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal') };
+  }
+
+  private async connect(): Promise<Conn> {
+    const s = this.s;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ctor = require('nodemailer/lib/smtp-connection') as typeof SMTPConnection;
+    const loopback = isLoopback(s.host);
+    let c: Conn | undefined;
+    const id = ++this.ids;
+    c = new Ctor({
+      host: s.host, port: s.port, secure: s.secure,
+      // STARTTLS whenever offered (nodemailer's default); required for any host but this machine.
+      requireTLS: !s.secure && !loopback,
+      name: s.name ?? (await machineName()),
+      tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(s.timeoutMs, 30_000), socketTimeout: s.timeoutMs,
+      logger: this.logger(id, () => c) as unknown as SMTPConnection.Options['logger'],
+      debug: !!s.debug,
+    }) as Conn;
+    c.sent = 0;
+    const conn = c;
+    conn.on('error', () => { conn.broken = true; });
+    conn.on('end', () => { conn.broken = true; });
+    // connect() calls back on success only; a failure comes as an 'error' event (or an early end).
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => { conn.removeListener('end', ended); reject(e); };
+      const ended = () => { conn.removeListener('error', fail); reject(Object.assign(new Error('the server closed the connection before the session was set up'), { code: 'ECONNECTION', command: 'CONN' })); };
+      conn.once('error', fail);
+      conn.once('end', ended);
+      conn.connect(() => { conn.removeListener('error', fail); conn.removeListener('end', ended); resolve(); });
+    });
+    if (conn.tampered) {
+      conn.close();
+      throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
+    }
+    if (s.oauth || s.user) {
+      const auth = s.oauth
+        ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
+        : { user: s.user!, pass: s.pass ?? '' };
+      await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+    }
+    return conn;
+  }
+
+  private async acquire(): Promise<Conn> {
     for (;;) {
-      const c = this.idle.pop();
-      if (c) return c;
+      let c: Conn | undefined;
+      while ((c = this.idle.pop())) {
+        if (!c.broken) return c;
+        this.open--; // closed by the server while idle: not worth a retry, open another
+      }
       if (this.open < this.s.connections) {
         this.open++;
-        const loopback = isLoopback(this.s.host);
-        const client = new SmtpClient({
-          host: this.s.host, port: this.s.port, secure: this.s.secure,
-          // Credentials and mail never travel in clear, except to this machine.
-          requireTLS: !this.s.secure && !loopback, ignoreTLS: loopback,
-          user: this.s.user, pass: this.s.pass, timeoutMs: this.s.timeoutMs,
-        });
         try {
-          await client.connect();
-          return client;
+          return await this.connect();
         } catch (e) {
           this.open--;
           this.waiting.shift()?.();
@@ -125,10 +290,10 @@ export class SmtpTransport implements Transport {
     }
   }
 
-  private release(c: SmtpClient): void {
-    if (c.broken || c.sent >= SmtpTransport.MAX_PER_CONNECTION) {
+  private release(c: Conn): void {
+    if (c.broken || c.sent >= (this.s.maxMessages ?? 1000)) {
       this.open--;
-      void c.quit();
+      if (!c.broken) c.quit(); else c.close();
     } else {
       this.idle.push(c);
     }
@@ -136,39 +301,82 @@ export class SmtpTransport implements Transport {
   }
 
   private async pace(): Promise<void> {
-    if (!this.s.perSecond) return;
+    const gap = Math.max(this.s.perSecond ? 1000 / this.s.perSecond : 0, this.s.perMinute ? 60_000 / this.s.perMinute : 0);
+    if (!gap) return;
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + 1000 / this.s.perSecond;
+    this.nextSlot = slot + gap;
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   }
 
-  async send(envelope: Envelope, message: WireMessage): Promise<Outcome> {
+  async send(envelope: Envelope, message: WireMessage, _name?: string): Promise<Outcome> {
+    const raw = message.raw();
+    const bad = firstBareLineEnd(raw);
+    if (bad !== -1) return localFailure('local', `message bytes not CRLF-canonical at offset ${bad}`, 'a bare CR or LF would be read differently by different servers; nothing was sent');
+    if (this.stopped) return this.stopped;
     await this.pace();
-    let c: SmtpClient;
+    if (this.stopped) return this.stopped;
+    let c: Conn;
     try {
       c = await this.acquire();
     } catch (e) {
-      return fromError(e);
+      return this.outcome(fromError(hinted(e, this.s)));
     }
-    let final: Promise<{ text: string }>;
     try {
-      ({ final } = await c.begin(envelope.from, envelope.to, message.wire()));
-    } catch (e) {
+      const info = await new Promise<{ response?: string }>((resolve, reject) => c.send({ from: envelope.from, to: [envelope.to] }, raw, (e: Error | null, i?: { response?: string }) => (e ? reject(e) : resolve(i ?? {}))));
+      c.sent++;
       this.release(c);
-      return fromError(e);
-    }
-    this.release(c); // the next message's envelope may follow the data at once
-    try {
-      return { ok: true, reply: (await final).text };
+      return { ok: true, reply: info.response ?? '250' };
     } catch (e) {
-      return fromError(e);
+      const err = e as { code?: string };
+      if (err.code === 'EENVELOPE' && !c.broken) {
+        // A refused recipient leaves the session usable once the transaction is reset.
+        await new Promise<void>((r) => c.reset((re?: Error | null) => { if (re) c.broken = true; r(); }));
+      } else {
+        c.broken = true;
+      }
+      this.release(c);
+      return this.outcome(fromError(hinted(e, this.s)));
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((c) => c.quit()));
+  private outcome(f: Failure): Failure {
+    if (f.action === 'stop') this.stopped ??= f;
+    return f;
   }
+
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((c) => new Promise<void>((r) => { c.once('end', () => r()); c.quit(); setTimeout(r, 1000).unref(); })));
+  }
+}
+
+/** nodemailer's oauth2 hook: getToken(isRetry) — a refused token is refreshed once. */
+function xoauth2(src: TokenSource) {
+  return {
+    getToken(refresh: boolean, cb: (e: Error | null, token?: string) => void) {
+      src.get(refresh).then((t) => cb(null, t), (e: Error) => cb(e));
+    },
+    buildXOAuth2Token(token: string) {
+      return Buffer.from(`user=${src.user}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
+    },
+  };
+}
+
+/** Adds what a mismatched TLS mode (or a missing STARTTLS) looks like to nodemailer's error. */
+function hinted(e: unknown, s: SmtpSettings): unknown {
+  const err = e as { message?: string; code?: string; command?: string; hint?: string };
+  if (!err || typeof err !== 'object') return e;
+  const m = err.message ?? '';
+  if (/wrong version number|packet length too long|unknown protocol|ssl3_get_record|record layer failure/i.test(m)) {
+    return Object.assign(err, { code: 'ETLS', hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465` });
+  }
+  if (!s.secure && (err.code === 'ETIMEDOUT' || /greeting never received/i.test(m)) && (err.command === 'CONN' || /greeting/i.test(m))) {
+    return Object.assign(err, { code: 'ECONNECTION', command: 'CONN', hint: `no greeting from ${s.host}:${s.port}: if it expects TLS from the start (port 465), use smtps:// or smtp.secure: true` });
+  }
+  if (err.command === 'STARTTLS' && /Error upgrading connection with STARTTLS/i.test(m)) {
+    return Object.assign(err, { hint: `${s.host} does not offer STARTTLS, which rali requires for any server but this machine` });
+  }
+  return e;
 }
 
 /** Writes each message to outbox/<talk-id>/<kind>/<recipient>.eml; nothing leaves the machine. */

@@ -34,7 +34,11 @@ export interface Series {
   /** Longest first. */
   reminders: Reminder[];
   reminderGrace: Duration;
-  smtp?: { host: string; port?: number; secure?: boolean; user?: string; connections: number; perSecond?: number };
+  smtp?: {
+    provider?: 'microsoft365' | 'gmail'; host?: string; port?: number; secure?: boolean; user?: string; name?: string;
+    connections: number; perSecond?: number; perMinute?: number; perDay?: number;
+    oauth?: { tenant?: string; clientId: string; tokenUrl?: string };
+  };
   templatesDir?: string;
   talksDir: string;
   outboxDir: string;
@@ -96,6 +100,14 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
     if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
     if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50)) err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
     if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0)) err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
+    for (const k of ['per_minute', 'per_day'] as const) {
+      const v = smtp[k];
+      if (typeof v === 'number' && !(Number.isInteger(v) && v > 0)) err(['smtp', k], 'must be a positive whole number', 'ask your mail administrator for the allowed rate');
+    }
+    if (!smtp.host && !smtp.provider) err(['smtp', 'host'], 'is missing', 'give the SMTP server (host: smtp.example.org) or a provider (provider: microsoft365 or gmail)');
+    if (smtp.oauth && !smtp.user) err(['smtp', 'user'], 'is missing', 'OAuth2 needs the mailbox to send as (user: you@example.org)');
+    if (smtp.oauth && !smtp.oauth.tenant && !smtp.oauth.token_url) err(['smtp', 'oauth'], 'needs tenant (Microsoft 365) or token_url', 'see the README, section on SMTP');
+    if (typeof smtp.name === 'string' && !/^(\[[0-9a-fA-F.:]+\]|[A-Za-z0-9.-]+)$/.test(smtp.name)) err(['smtp', 'name'], 'is not a host name', 'write the fully qualified name of this machine, e.g. seminar.example.org');
   }
   const siteUrl = f.site?.url;
   if (typeof siteUrl === 'string' && !isHttpUrl(siteUrl)) err(['site', 'url'], `"${siteUrl}" is not an http(s) URL`, 'write the full address of the site, e.g. https://example.org/seminars/');
@@ -142,7 +154,11 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     lists: f.lists ?? [],
     reminders,
     reminderGrace: grace,
-    smtp: smtp && { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, connections: smtp.connections ?? 5, perSecond: smtp.per_second },
+    smtp: smtp && {
+      provider: smtp.provider, host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, name: smtp.name,
+      connections: smtp.connections ?? 8, perSecond: smtp.per_second, perMinute: smtp.per_minute, perDay: smtp.per_day,
+      oauth: smtp.oauth && { tenant: smtp.oauth.tenant, clientId: smtp.oauth.client_id, tokenUrl: smtp.oauth.token_url },
+    },
     templatesDir: f.templates !== undefined ? resolve(dir, f.templates) : undefined,
     talksDir: resolve(dir, f.talks ?? 'talks'),
     outboxDir: resolve(dir, f.outbox ?? 'outbox'),

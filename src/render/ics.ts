@@ -101,7 +101,7 @@ export function buildIcs(input: IcsInput): string {
     description: description(input),
     location: location(input),
     url: talk.location.online?.url ?? null,
-    organizer: { name: oneLine(series.from.name ?? series.name[input.langs[0]]), email: series.from.address },
+    organizer: { name: paramText(oneLine(series.from.name ?? series.name[input.langs[0]])), email: series.from.address },
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });
   if (input.method !== 'PUBLISH' && input.attendee) {
@@ -110,7 +110,7 @@ export function buildIcs(input: IcsInput): string {
     // invitation has (NEEDS-ACTION). CN gives clients a name to show; the address when there is none.
     ev.createAttendee({
       email: input.attendee.email,
-      name: oneLine(input.attendee.name || input.attendee.email),
+      name: paramText(input.attendee.name || input.attendee.email),
       rsvp: false,
       status: ICalAttendeeStatus.NEEDSACTION,
       role: ICalAttendeeRole.REQ,
@@ -125,6 +125,14 @@ export function buildIcs(input: IcsInput): string {
   // RFC 5545 §3.1: every content line, the last one included, ends with CRLF.
   return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }
+
+/**
+ * A parameter value such as CN: RFC 5545 §3.2 has no escape for DQUOTE inside a quoted value
+ * (ical-generator writes \", which parsers read differently), so quotes and controls are dropped;
+ * the same rule as the per-recipient splice (splice.ts).
+ */
+// eslint-disable-next-line no-control-regex
+const paramText = (s: string) => s.replace(/["\u0000-\u001f\u007f]/g, '').trim();
 
 // eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();

@@ -64,7 +64,7 @@ export function icsFor(ics: string, attendee: { email: string; name?: string }):
   return lines.map((folded) => {
     const line = folded.replace(/\r\n[ \t]/g, '');
     if (!line.includes(PLACEHOLDER_ATTENDEE.email)) return folded;
-    let l = line.replace(new RegExp(`;CN=(?:"${PLACEHOLDER_ATTENDEE.name}"|${PLACEHOLDER_ATTENDEE.name})`), attendee.name ? `;CN=${paramValue(attendee.name)}` : '');
+    let l = line.replace(new RegExp(`;CN=(?:"${PLACEHOLDER_ATTENDEE.name}"|${PLACEHOLDER_ATTENDEE.name})`), `;CN=${paramValue(attendee.name || attendee.email)}`); // with no name, the address (as buildIcs writes it)
     l = l.replace(PLACEHOLDER_ATTENDEE.email, attendee.email);
     return foldIcsLine(l);
   }).join('\r\n');
@@ -83,7 +83,14 @@ export class CalendarSplice {
     const parts: CalendarPart[] = [];
     // Each leaf part: its headers, a blank line, its body up to the next boundary line.
     const re = /\r\n--([^\r\n]+)\r\n((?:[^\r\n]+\r\n)+)\r\n/g;
+    // Only the boundaries the message declares: a text line such as the signature separator "-- "
+    // also starts with two dashes.
+    // (The outermost one is declared in the message header, not here: it opens the body.)
+    const declared = new Set([...text.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((b) => b[1]));
+    const outer = /^(?:\r\n)+--([^\r\n]+)\r\n/.exec(text);
+    if (outer) declared.add(outer[1]);
     for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (!declared.has(m[1])) { re.lastIndex = m.index + 2; continue; }
       const headers = m[2].replace(/\r\n[ \t]+/g, ' ');
       if (!/^content-type:\s*(text\/calendar|application\/ics)/im.test(headers)) continue;
       const encoding = ((/^content-transfer-encoding:\s*([\w-]+)/im.exec(headers)?.[1] ?? '7bit').toLowerCase()) as Encoding;

@@ -87,6 +87,8 @@ function registerHelpers(hb: typeof Handlebars): void {
       const v = String(options.hash[k]);
       return dot && v.endsWith('.') ? v : v + dot;
     }));
+  /** A tel: URI for a dial string ("+14388097799,,91690975818#"): pauses kept, # encoded (RFC 3966). */
+  hb.registerHelper('tel', (dial: string) => `tel:${String(dial ?? '').replace(/[^\d+,;*#]/g, '').replace(/#/g, '%23')}`);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 }
 

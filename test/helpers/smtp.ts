@@ -1,6 +1,7 @@
 /** A real SMTP server on 127.0.0.1 (port 0) for end-to-end tests, with scripted faults. */
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerOptions } from 'smtp-server';
+import { expectCrlfOnly } from './crlf';
 
 export interface Received { from: string; to: string[]; raw: Buffer }
 
@@ -28,6 +29,7 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
   const rcptTries = new Map<string, number>();
   let mailTries = 0;
   const dataTries = new Map<string, number>();
+  const crlfErrors: string[] = [];
   const opts: SMTPServerOptions = {
     disabledCommands: faults.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !faults.auth,
@@ -70,6 +72,7 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
             return;
           }
           if (d) { const err = new Error(d.message) as Error & { responseCode: number }; err.responseCode = d.code; return cb(err); }
+          try { expectCrlfOnly(Buffer.concat(chunks), `message to ${to.join(',')}`); } catch (e) { crlfErrors.push((e as Error).message); }
           received.push({ from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '', to, raw: Buffer.concat(chunks) });
           cb();
         };
@@ -87,6 +90,7 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Every message received must be CRLF-canonical: closing the server fails the test otherwise.
+    close: () => new Promise<void>((resolve, reject) => server.close(() => (crlfErrors.length ? reject(new Error(crlfErrors.slice(0, 3).join('\n'))) : resolve()))),
   };
 }

@@ -74,6 +74,11 @@ describe('the example talk’s .ics', () => {
     expect(named.vevent.getFirstProperty('attendee')!.getParameter('cn')).toBe('Ana Tremblay');
     expect(r.vevent.getFirstProperty('organizer')!.getParameter('cn')).toBe('Séminaires RALI-OLST');
   });
+  test('a quote in a name cannot end the CN parameter (RFC 5545 §3.2 has no escape for it)', () => {
+    const text = ics({ method: 'REQUEST', attendee: { email: 'jo@example.org', name: 'Jo "Jr." Roy' } });
+    expect(text.replace(/\r\n /g, '')).toMatch(/^ATTENDEE;[^\r]*;CN="Jo Jr\. Roy":MAILTO:jo@example\.org\r$/m);
+    expect(parse(text).vevent.getFirstProperty('attendee')!.getParameter('cn')).toBe('Jo Jr. Roy');
+  });
   test('CANCEL names the attendee it cancels for (RFC 5546 §3.2.5)', () => {
     const c = parse(ics({ method: 'CANCEL', sequence: 1, attendee: { email: 'ana@example.org', name: 'Ana' } }));
     expect(String(c.vevent.getFirstPropertyValue('attendee')).toLowerCase()).toBe('mailto:ana@example.org');

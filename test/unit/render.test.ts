@@ -94,6 +94,9 @@ describe('the message', () => {
     expect(m.html).not.toMatch(/<img/);
     expect(m.html).toContain('mehdi (point) rezagholizadeh &lt;at&gt; huawei');
   });
+  test('the one-tap string is a tel: link a phone can dial, pauses kept and # encoded', () => {
+    expect(render(['en']).html).toContain('<a href="tel:+14388097799,,91690975818%23,,,,,,0%23,,343273%23"');
+  });
   test('cancel: ANNULÉ, METHOD:CANCEL', () => {
     const m = render(['fr', 'en'], 'cancel');
     expect(m.subject.startsWith('ANNULÉ 10 nov. — ')).toBe(true);
