@@ -24,6 +24,8 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   const problems: Problem[] = [];
   let ledger: Ledger | null | undefined;
   const reports: FileReport[] = [];
+  // Opened on first use by owedWarning; declared before any return, since finish() closes it.
+  let ledger: Ledger | null | undefined;
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
     problems.push({ file: 'rali.yaml', message: `no rali.yaml in ${cwd} or above`, hint: 'run `rali init` to start a series, or pass --config FILE', severity: 'error' });

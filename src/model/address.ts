@@ -45,7 +45,7 @@ export function parseAddressArg(value: string | undefined, flag = '--to'): strin
   if (value === undefined || value.trim() === '') {
     throw new RaliError(`${flag} is empty — give one address, e.g. ${flag} you@example.org (is the shell variable set?)`);
   }
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
     throw new RaliError(`${flag}: holds a line break or control character — give one address on one line`);
   }

@@ -69,7 +69,7 @@ function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the text "${v.length > 30 ? v.slice(0, 30) + '…' : v}"`;
+  if (typeof v === 'string') return `the text "${excerpt(v, 30)}"`;
   return `the ${typeof v} ${String(v)}`;
 }
 

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { LANGS, SeriesFile, TalkFile } from './schema';
 import { Path } from './issues';
 import { addressProblem, isAddress } from './address';
+import { excerpt } from './source';
 
 export interface RuleProblem { path: Path; message: string; hint: string; severity: 'error' | 'warning' }
 const err = (path: Path, message: string, hint: string): RuleProblem => ({ path, message, hint, severity: 'error' });
@@ -37,7 +38,7 @@ export function parseMailbox(s: string): { name?: string; address: string } | un
 }
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function hasControlChars(s: string): boolean {
@@ -111,7 +112,7 @@ export function seriesHeaderSafe(s: SeriesFile): RuleProblem[] {
 export function wellFormedTalk(talk: TalkFile): RuleProblem[] {
   const out: RuleProblem[] = [];
   if (typeof talk.speaker.email === 'string' && addressProblem(talk.speaker.email)) {
-    out.push(err(['speaker', 'email'], `"${talk.speaker.email}" ${addressProblem(talk.speaker.email)}`, 'write it as name@domain.org'));
+    out.push(err(['speaker', 'email'], `"${excerpt(talk.speaker.email)}" ${addressProblem(talk.speaker.email)}`, 'write it as name@domain.org'));
   }
   const urls: [Path, string | undefined][] = [
     [['speaker', 'url'], talk.speaker.url],
@@ -121,7 +122,7 @@ export function wellFormedTalk(talk: TalkFile): RuleProblem[] {
   ];
   for (const [path, u] of urls) {
     if (u === undefined) continue;
-    if (!isHttpUrl(u)) out.push(err(path, `"${u}" is not an http(s) URL`, 'write the full link, starting with https://'));
+    if (!isHttpUrl(u)) out.push(err(path, `"${excerpt(u, 60)}" is not an http(s) URL`, 'write the full link, starting with https://'));
     // A URL goes into the .ics as URL:…; ical-generator TEXT-escapes , and ; there (checklist §16).
     else if (path[path.length - 1] === 'url' && path[0] === 'location' && /[,;]/.test(u)) {
       out.push(err(path, 'contains , or ;, which calendar apps would mangle', 'percent-encode them (%2C, %3B)'));

@@ -24,7 +24,7 @@ export interface TextSource {
  * secrets (a symlink to /proc/self/environ), so an error never quotes more than a few characters.
  */
 export function excerpt(s: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
+   
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

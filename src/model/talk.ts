@@ -62,10 +62,10 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
   const date = str(w.date) !== undefined ? parseDate(w.date) : undefined;
   if (!date && str(w.date) !== undefined) {
     const shape = /^\d{4}-\d{2}-\d{2}$/.test(w.date.trim());
-    rp.push({ path: ['date'], message: shape ? `${w.date} does not exist` : `"${w.date}" is not a date`, hint: shape ? 'check the day and month' : 'write it as YYYY-MM-DD, e.g. 2021-11-10', severity: 'error' });
+    rp.push({ path: ['date'], message: shape ? `${w.date} does not exist` : `"${excerpt(w.date)}" is not a date`, hint: shape ? 'check the day and month' : 'write it as YYYY-MM-DD, e.g. 2021-11-10', severity: 'error' });
   }
   const clock = str(w.time) !== undefined ? parseClock(w.time) : undefined;
-  if (!clock && str(w.time) !== undefined) rp.push({ path: ['time'], message: `"${w.time}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+  if (!clock && str(w.time) !== undefined) rp.push({ path: ['time'], message: `"${excerpt(w.time)}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
   const given = typeof w.duration === 'number' || typeof w.duration === 'string' ? w.duration : undefined;
   const dur = given !== undefined ? parseDuration(given) : undefined;
   if (given !== undefined && w.end !== undefined) rp.push({ path: ['end'], message: 'both duration and end are given', hint: 'keep one of them', severity: 'error' });
@@ -73,7 +73,7 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
     rp.push({ path: ['duration'], message: `"${excerpt(String(given))}" is not a length of time (up to 24 hours)`, hint: 'write it like 60, 90 min, 1h, 1 hour or 1h30', severity: 'error' });
   }
   const endClock = str(w.end) !== undefined ? parseClock(w.end!) : undefined;
-  if (str(w.end) !== undefined && !endClock) rp.push({ path: ['end'], message: `"${w.end}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
+  if (str(w.end) !== undefined && !endClock) rp.push({ path: ['end'], message: `"${excerpt(w.end!)}" is not a time of day`, hint: TIME_HINT, severity: 'error' });
 
   let start: DateTime | undefined;
   let end: DateTime | undefined;

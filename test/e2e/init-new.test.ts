@@ -46,7 +46,7 @@ test('new trims its arguments: no spaces in the file name or the fields', () => 
   expect(readdirSync(join(t.dir, 'talks'))).toEqual(['2030-01-21-ada-lovelace.yaml']);
   const text = readFileSync(join(t.dir, 'talks', '2030-01-21-ada-lovelace.yaml'), 'utf8');
   expect(text).toMatch(/^date: 2030-01-21$/m);
-  expect(text).toMatch(/^  name: "Ada Lovelace"$/m);
+  expect(text).toMatch(/^ {2}name: "Ada Lovelace"$/m);
   // The comment shows the quoted form of a text with a comma.
   expect(text).toMatch(/\{ fr: "Université de Montréal, DIRO", en: "…" \}/);
   expect(existsSync(join(t.dir, 'talks', ' 2030-01-21 -ada-lovelace.yaml'))).toBe(false);

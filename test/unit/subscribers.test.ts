@@ -36,3 +36,15 @@ describe('splitCsvLine and parseLangs', () => {
   test('empty means every language', () => expect(parseLangs('', ['fr', 'en'])).toEqual(['fr', 'en']));
   test('unknown language', () => expect(parseLangs('es', ['fr', 'en'])).toBeUndefined());
 });
+
+describe('form exports read as subscribers.csv', () => {
+  test('a Google Forms header is named as such, with the import options, not "quote a name"', () => {
+    const { problems } = parseSubscribers('Timestamp,Email Address,Name,Language\n2026/11/01,a@example.org,Ana,fr\n', 'subscribers.csv', ['fr', 'en']);
+    expect(problems[0]).toMatchObject({ line: 1, message: '4 columns, expected email,name,lang (this looks like a Google Forms export)' });
+    expect(problems[0].hint).toContain('rali subscribers import FILE --email-column');
+  });
+  test('four fields without a form header still suggest quoting a name', () => {
+    const { problems } = parseSubscribers('email,name,lang\na@example.org,Tremblay, Marie,fr\n', 'subscribers.csv', ['fr', 'en']);
+    expect(problems[0].hint).toBe('quote a name that holds a comma: "Tremblay, Marie"');
+  });
+});
