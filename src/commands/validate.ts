@@ -22,7 +22,6 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   const cwd = opts.cwd ?? process.cwd();
   const now = opts.now ?? DateTime.now();
   const problems: Problem[] = [];
-  let ledger: Ledger | null | undefined;
   const reports: FileReport[] = [];
   // Opened on first use by owedWarning; declared before any return, since finish() closes it.
   let ledger: Ledger | null | undefined;
