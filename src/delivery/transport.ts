@@ -249,21 +249,25 @@ export class SmtpTransport implements Transport {
     conn.on('end', () => { conn.broken = true; });
     // connect() calls back on success only; a failure comes as an 'error' event (or an early end).
     await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => { conn.removeListener('end', ended); reject(e); };
+      const fail = (e: Error) => { conn.removeListener('end', ended); conn.close(); reject(e); };
       const ended = () => { conn.removeListener('error', fail); reject(Object.assign(new Error('the server closed the connection before the session was set up'), { code: 'ECONNECTION', command: 'CONN' })); };
       conn.once('error', fail);
       conn.once('end', ended);
       conn.connect(() => { conn.removeListener('error', fail); conn.removeListener('end', ended); resolve(); });
     });
-    if (conn.tampered) {
+    try {
+      if (conn.tampered) {
+        throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
+      }
+      if (s.oauth || s.user) {
+        const auth = s.oauth
+          ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
+          : { user: s.user!, pass: s.pass ?? '' };
+        await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+      }
+    } catch (e) {
       conn.close();
-      throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
-    }
-    if (s.oauth || s.user) {
-      const auth = s.oauth
-        ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
-        : { user: s.user!, pass: s.pass ?? '' };
-      await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+      throw e;
     }
     return conn;
   }
@@ -333,6 +337,8 @@ export class SmtpTransport implements Transport {
         await new Promise<void>((r) => c.reset((re?: Error | null) => { if (re) c.broken = true; r(); }));
       } else {
         c.broken = true;
+        // A timeout or a dropped connection in the middle of a message: not a connect problem.
+        if ((e as { command?: string }).command === 'CONN') Object.assign(e as object, { command: 'DATA' });
       }
       this.release(c);
       return this.outcome(fromError(hinted(e, this.s)));
@@ -369,7 +375,7 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
   if (/wrong version number|packet length too long|unknown protocol|ssl3_get_record|record layer failure/i.test(m)) {
     return Object.assign(err, { code: 'ETLS', hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465` });
   }
-  if (!s.secure && (err.code === 'ETIMEDOUT' || /greeting never received/i.test(m)) && (err.command === 'CONN' || /greeting/i.test(m))) {
+  if (!s.secure && (err as { timeoutType?: string }).timeoutType === 'GREETING_TIMEOUT') {
     return Object.assign(err, { code: 'ECONNECTION', command: 'CONN', hint: `no greeting from ${s.host}:${s.port}: if it expects TLS from the start (port 465), use smtps:// or smtp.secure: true` });
   }
   if (err.command === 'STARTTLS' && /Error upgrading connection with STARTTLS/i.test(m)) {
