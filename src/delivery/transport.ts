@@ -135,7 +135,7 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
       user: u.username ? decodePart(u.username, 'user') : y?.user,
       pass: u.password ? decodePart(u.password, 'password') : env.RALI_SMTP_PASSWORD,
       name: y?.name,
-      connections: y?.connections ?? 8, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
+      connections: y?.connections ?? 10, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
       timeoutMs, debug,
     };
     const bad: string[] = [];
@@ -157,7 +157,7 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
   if (y.user && !oauth && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`);
   return {
     host: e.host, port: e.port, secure: e.secure, user: y.user, pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined, oauth, name: y.name,
-    connections: y.provider && y.connections === 8 ? 2 : y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
+    connections: y.provider && y.connections === 10 ? 2 : y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
   };
 }
 
@@ -210,6 +210,7 @@ export class SmtpTransport implements Transport {
   private logger(id: number, conn: () => Conn | undefined) {
     const debug = this.s.debug;
     const line = (level: string) => (data: unknown, ...args: unknown[]) => {
+      if (!debug && level !== 'warn') return; // called several times a message: nothing to format
       const tnx = typeof data === 'object' && data ? (data as { tnx?: string }).tnx : undefined;
       const raw = typeof data === 'string' ? format(data, ...args) : format(...(args as [string]));
       const text = tnx === 'client' ? raw.replace(/^/gm, 'C: ') : tnx === 'server' ? raw.replace(/^/gm, 'S: ') : raw;
