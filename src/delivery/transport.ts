@@ -11,7 +11,7 @@
 import { lookup, lookupService } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -157,7 +157,7 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
   if (y.user && !oauth && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`);
   return {
     host: e.host, port: e.port, secure: e.secure, user: y.user, pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined, oauth, name: y.name,
-    connections: y.provider && y.connections === 10 ? 2 : y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
+    connections: y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
   };
 }
 
@@ -171,10 +171,11 @@ export function machineName(): Promise<string> {
       const { address } = await lookup(h);
       const { hostname: full } = await lookupService(address, 25);
       if (full.includes('.')) return full;
-      return isLoopback(address) ? h || 'localhost' : isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
-    } catch {
-      return h || 'localhost';
-    }
+      if (!isLoopback(address)) return isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
+    } catch { /* no name service: an address literal below */ }
+    // No fully qualified name: the address literal of this machine's first external interface.
+    const ext = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    return ext ? `[${ext.address}]` : '[127.0.0.1]';
   })());
 }
 

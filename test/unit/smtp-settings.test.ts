@@ -44,7 +44,7 @@ test('URL parameters are checked: known ones applied, unknown or bad ones named 
 });
 
 test('providers fill host, port, TLS and the limits; rali.yaml overrides them', () => {
-  const m = smtpSettings(withSmtp({ provider: 'microsoft365', user: 'me@example.org', connections: 10 }), { RALI_SMTP_PASSWORD: 'x-pass' })!;
+  const m = smtpSettings(withSmtp({ provider: 'microsoft365', user: 'me@example.org', connections: 2 }), { RALI_SMTP_PASSWORD: 'x-pass' })!;
   expect(m).toMatchObject({ host: 'smtp.office365.com', port: 587, secure: false, perMinute: 30, perDay: 10_000, connections: 2 });
   const g = smtpSettings(withSmtp({ provider: 'gmail', user: 'me@gmail.com', connections: 10, perDay: 2000 }), { RALI_SMTP_PASSWORD: 'x-pass' })!;
   expect(g).toMatchObject({ host: 'smtp.gmail.com', port: 587, perMinute: 60, perDay: 2000 });
