@@ -93,6 +93,22 @@ async function main() {
     say(`| pooled nodemailer, compose every message | ${pooled.count} | ${pooled.seconds.toFixed(2)} | ${pooledRate.toFixed(0)} | ${(pooledRate / naiveRate).toFixed(1)} | 1.0 |`);
     say(`| rali announce (CLI start + ledger + send) | ${N} | ${r.seconds.toFixed(2)} | ${raliRate.toFixed(0)} | **${(raliRate / naiveRate).toFixed(1)}** | **${(raliRate / pooledRate).toFixed(1)}** |`);
     say(`peak RSS: rali ${mb(rssOf(r.stderr))} for ${N}; pooled baseline ${mb(pooled.rss)}`);
+    say(`targets: ≥ 1,000 msg/s (${raliRate >= 1000 ? 'met' : 'NOT met'}), ≥ 5× the naive loop (${raliRate / naiveRate >= 5 ? 'met' : 'NOT met'})`);
+
+    say('');
+    say('## 1b. a relay 30 ms away: every reply of the sink delayed by 30 ms, default settings');
+    const far = await startSink({ delayMs: 30 });
+    try {
+      const farN = QUICK ? 500 : 2000;
+      writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(farN));
+      const before2 = far.messages();
+      const rf = await announce(dir, far.port);
+      if (far.messages() - before2 !== farN) throw new Error(`the delayed sink got ${far.messages() - before2} messages, expected ${farN}`);
+      const farRate = farN / rf.seconds;
+      say(`rali: ${farN} messages in ${rf.seconds.toFixed(2)} s = **${farRate.toFixed(0)} msg/s** (target ≥ 100: ${farRate >= 100 ? 'met' : 'NOT met'})`);
+    } finally {
+      await far.close();
+    }
 
     say('');
     say(`## 2. peak RSS announcing to ${QUICK ? '20,000' : '100,000'} recipients`);

@@ -6,7 +6,13 @@ import { createServer, Server, Socket } from 'node:net';
 
 export interface Sink { port: number; messages: () => number; bytes: () => number; close(): Promise<void> }
 
-export async function startSink(): Promise<Sink> {
+/** `delayMs`: every reply waits this long (a relay across the country: ~30 ms a round trip). */
+export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> {
+  const delay = opts.delayMs ?? 0;
+  const send = (sock: Socket, text: string, end = false) => {
+    const go = () => { if (sock.destroyed) return; if (end) sock.end(text); else sock.write(text); };
+    if (delay) setTimeout(go, delay); else go();
+  };
   let messages = 0;
   let bytes = 0;
   const sockets = new Set<Socket>();
@@ -15,7 +21,7 @@ export async function startSink(): Promise<Sink> {
     sock.setNoDelay(true);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => undefined);
-    sock.write('220 sink ESMTP\r\n');
+    send(sock, '220 sink ESMTP\r\n');
     let inData = false;
     let buf = '';
     sock.setEncoding('latin1');
@@ -40,10 +46,10 @@ export async function startSink(): Promise<Sink> {
         if (line.startsWith('EHLO')) out += '250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n';
         else if (line.startsWith('HELO')) out += '250 sink\r\n';
         else if (line.startsWith('DATA')) { out += '354 go ahead\r\n'; inData = true; }
-        else if (line.startsWith('QUIT')) { out += '221 bye\r\n'; sock.end(out); return; }
+        else if (line.startsWith('QUIT')) { out += '221 bye\r\n'; send(sock, out, true); return; }
         else out += '250 OK\r\n';
       }
-      if (out) sock.write(out);
+      if (out) send(sock, out);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -119,6 +119,9 @@ export function buildProgram(): CommandT {
       return o.all ? r.remindAll(o.all, o, logger()) : r.remind({ ...o, config: cfg() }, logger());
     }));
 
+  program.command('login').description('sign in to Microsoft 365 once (OAuth2 device code) so that sending needs no password')
+    .action(act(() => (require('./commands/login') as typeof import('./commands/login')).login({ config: cfg() }, logger())));
+
   program.command('status').argument('[talk]', 'talk file or id')
     .description('what the ledger knows: sent, pending, failed')
     .option('--failed', 'list the failed addresses with the server reply')

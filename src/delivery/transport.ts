@@ -11,7 +11,7 @@
 import { lookup, lookupService } from 'node:dns/promises';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -136,7 +136,7 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
       user: u.username ? decodePart(u.username, 'user') : y?.user,
       pass: u.password ? decodePart(u.password, 'password') : env.RALI_SMTP_PASSWORD,
       name: y?.name,
-      connections: y?.connections ?? 8, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
+      connections: y?.connections ?? 10, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
       timeoutMs, debug,
     };
     const bad: string[] = [];
@@ -158,7 +158,7 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
   if (y.user && !oauth && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`);
   return {
     host: e.host, port: e.port, secure: e.secure, user: y.user, pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined, oauth, name: y.name,
-    connections: y.provider && y.connections === 8 ? 2 : y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
+    connections: y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
   };
 }
 
@@ -172,10 +172,11 @@ export function machineName(): Promise<string> {
       const { address } = await lookup(h);
       const { hostname: full } = await lookupService(address, 25);
       if (full.includes('.')) return full;
-      return isLoopback(address) ? h || 'localhost' : isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
-    } catch {
-      return h || 'localhost';
-    }
+      if (!isLoopback(address)) return isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
+    } catch { /* no name service: an address literal below */ }
+    // No fully qualified name: the address literal of this machine's first external interface.
+    const ext = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    return ext ? `[${ext.address}]` : '[127.0.0.1]';
   })());
 }
 
@@ -211,6 +212,7 @@ export class SmtpTransport implements Transport {
   private logger(id: number, conn: () => Conn | undefined) {
     const debug = this.s.debug;
     const line = (level: string) => (data: unknown, ...args: unknown[]) => {
+      if (!debug && level !== 'warn') return; // called several times a message: nothing to format
       const tnx = typeof data === 'object' && data ? (data as { tnx?: string }).tnx : undefined;
       const raw = typeof data === 'string' ? format(data, ...args) : format(...(args as [string]));
       const text = tnx === 'client' ? raw.replace(/^/gm, 'C: ') : tnx === 'server' ? raw.replace(/^/gm, 'S: ') : raw;
@@ -250,26 +252,25 @@ export class SmtpTransport implements Transport {
     conn.on('end', () => { conn.broken = true; });
     // connect() calls back on success only; a failure comes as an 'error' event (or an early end).
     await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => { conn.removeListener('end', ended); reject(e); };
+      const fail = (e: Error) => { conn.removeListener('end', ended); conn.close(); reject(e); };
       const ended = () => { conn.removeListener('error', fail); reject(Object.assign(new Error('the server closed the connection before the session was set up'), { code: 'ECONNECTION', command: 'CONN' })); };
       conn.once('error', fail);
       conn.once('end', ended);
       conn.connect(() => { conn.removeListener('error', fail); conn.removeListener('end', ended); resolve(); });
     });
-    if (conn.tampered) {
-      conn.close();
-      throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
-    }
-    if (s.oauth || s.user) {
-      const auth = s.oauth
-        ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
-        : { user: s.user!, pass: s.pass ?? '' };
-      try {
-        await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
-      } catch (e) {
-        conn.close(); // a refused login must not leave a socket keeping the process alive
-        throw e;
+    try {
+      if (conn.tampered) {
+        throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
       }
+      if (s.oauth || s.user) {
+        const auth = s.oauth
+          ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
+          : { user: s.user!, pass: s.pass ?? '' };
+        await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+      }
+    } catch (e) {
+      conn.close();
+      throw e;
     }
     return conn;
   }
@@ -339,6 +340,8 @@ export class SmtpTransport implements Transport {
         await new Promise<void>((r) => c.reset((re?: Error | null) => { if (re) c.broken = true; r(); }));
       } else {
         c.broken = true;
+        // A timeout or a dropped connection in the middle of a message: not a connect problem.
+        if ((e as { command?: string }).command === 'CONN') Object.assign(e as object, { command: 'DATA' });
       }
       this.release(c);
       return this.outcome(fromError(hinted(e, this.s)));
@@ -375,7 +378,7 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
   if (/wrong version number|packet length too long|unknown protocol|ssl3_get_record|record layer failure/i.test(m)) {
     return Object.assign(err, { code: 'ETLS', hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465` });
   }
-  if (!s.secure && (err.code === 'ETIMEDOUT' || /greeting never received/i.test(m)) && (err.command === 'CONN' || /greeting/i.test(m))) {
+  if (!s.secure && (err as { timeoutType?: string }).timeoutType === 'GREETING_TIMEOUT') {
     return Object.assign(err, { code: 'ECONNECTION', command: 'CONN', hint: `no greeting from ${s.host}:${s.port}: if it expects TLS from the start (port 465), use smtps:// or smtp.secure: true` });
   }
   if (err.command === 'STARTTLS' && /Error upgrading connection with STARTTLS/i.test(m)) {

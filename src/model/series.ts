@@ -156,7 +156,7 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     reminderGrace: grace,
     smtp: smtp && {
       provider: smtp.provider, host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, name: smtp.name,
-      connections: smtp.connections ?? 8, perSecond: smtp.per_second, perMinute: smtp.per_minute, perDay: smtp.per_day,
+      connections: smtp.connections ?? (smtp.provider ? 2 : 10), perSecond: smtp.per_second, perMinute: smtp.per_minute, perDay: smtp.per_day,
       oauth: smtp.oauth && { tenant: smtp.oauth.tenant, clientId: smtp.oauth.client_id, tokenUrl: smtp.oauth.token_url },
     },
     templatesDir: f.templates !== undefined ? resolve(dir, f.templates) : undefined,

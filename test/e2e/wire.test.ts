@@ -50,3 +50,15 @@ test('an abstract of SMTP-looking lines arrives whole in text, HTML and calendar
     expect(String(ev.getFirstPropertyValue('summary'))).toContain('Knowledge Distillation');
   }
 }, 30_000);
+
+test('bad SMTP configuration: exit 2 with the place and the fix, no password, no stack trace', async () => {
+  series = makeSeries(1);
+  const bad = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: 'smtp://me:Qx7Kw9@127.0.0.1:2525?per_secnd=3' } });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/RALI_SMTP_URL: per_secnd is not a parameter/);
+  expect(bad.stderr + bad.stdout).not.toMatch(/Qx7Kw9|\n\s+at /);
+  const login = await raliAsync(['login'], { cwd: series.dir });
+  expect(login.code).toBe(2);
+  expect(login.stderr).toMatch(/rali login needs smtp\.user and smtp\.oauth/);
+  expect(login.stderr).not.toMatch(/\n\s+at /);
+});
