@@ -242,7 +242,7 @@ export class SmtpTransport implements Transport {
       requireTLS: !s.secure && !loopback,
       name: s.name ?? (await machineName()),
       tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(Math.max(s.timeoutMs, 5_000), 30_000), socketTimeout: s.timeoutMs,
+      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(s.timeoutMs, 30_000), socketTimeout: s.timeoutMs,
       logger: this.logger(id, () => c) as unknown as SMTPConnection.Options['logger'],
       debug: !!s.debug,
     }) as Conn;
@@ -252,7 +252,8 @@ export class SmtpTransport implements Transport {
     conn.on('end', () => { conn.broken = true; });
     // connect() calls back on success only; a failure comes as an 'error' event (or an early end).
     await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => { conn.removeListener('end', ended); conn.close(); reject(e); };
+      // Anything before the session is set up (a timeout waiting for the greeting included) is the connect stage.
+      const fail = (e: Error) => { conn.removeListener('end', ended); conn.close(); reject(Object.assign(e, { command: (e as { command?: string }).command ?? 'CONN' })); };
       const ended = () => { conn.removeListener('error', fail); reject(Object.assign(new Error('the server closed the connection before the session was set up'), { code: 'ECONNECTION', command: 'CONN' })); };
       conn.once('error', fail);
       conn.once('end', ended);

@@ -97,8 +97,9 @@ test('the connection dropped in the middle of DATA: retried, delivered once', as
 test('a server slower than the timeout: left pending, exit 1; the next run finishes', async () => {
   series = makeSeries(3);
   let slow = true;
-  server = await startSmtp({ delayMs: (to) => (slow && to[0] === 'user00002@example.org' ? 1500 : 0) });
-  const r = await announce([], { RALI_SMTP_TIMEOUT_MS: '400', RALI_RETRIES: '1' });
+  // 1.5 s of timeout against 4 s of delay: room for a loaded machine to greet in time.
+  server = await startSmtp({ delayMs: (to) => (slow && to[0] === 'user00002@example.org' ? 4000 : 0) });
+  const r = await announce([], { RALI_SMTP_TIMEOUT_MS: '1500', RALI_RETRIES: '1' });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain('1 pending (the next run sends them)');
   expect(r.stderr).toMatch(/will retry: user00002@example.org/);
