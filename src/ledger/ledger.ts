@@ -423,8 +423,8 @@ export class Ledger {
   }
 
   setReminder(uid: string, label: string, status: 'sending' | 'sent' | 'skipped', dueAt: string, note: string | null): void {
-    this.st(`INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (uid, label) DO UPDATE SET status = excluded.status, due_at = excluded.due_at, note = excluded.note, updated_at = excluded.updated_at`).run(uid, label, status, dueAt, note, nowIso());
+    this.write(() => this.st(`INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (uid, label) DO UPDATE SET status = excluded.status, due_at = excluded.due_at, note = excluded.note, updated_at = excluded.updated_at`).run(uid, label, status, dueAt, note, nowIso()));
   }
 
   // ---- suppressions -----------------------------------------------------------------------
@@ -458,7 +458,7 @@ export class Ledger {
     const row = this.st(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string } | undefined;
     if (row) return row.value;
     const v = randomBytes(32).toString('base64url');
-    this.st(`INSERT INTO meta (name, value) VALUES ('unsubscribe_secret', ?) ON CONFLICT (name) DO NOTHING`).run(v);
+    this.write(() => this.st(`INSERT INTO meta (name, value) VALUES ('unsubscribe_secret', ?) ON CONFLICT (name) DO NOTHING`).run(v));
     return (this.st(`SELECT value FROM meta WHERE name = 'unsubscribe_secret'`).get() as { value: string }).value;
   }
 }
