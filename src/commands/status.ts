@@ -1,6 +1,7 @@
 /** `rali status [TALK] [--failed] [--json]`: what the ledger knows. */
 import { EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
+import { bounceLine } from '../ledger/inbox-store';
 import { Logger, warnAll } from '../log';
 import { loadSeries, loadTalk } from '../model';
 
@@ -43,6 +44,8 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
         if (c.failed) parts.push(`${c.failed} failed`);
         log.out(`  ${k.padEnd(12)} ${parts.join(', ')}`);
       }
+      const bounces = bounceLine(ledger, t.uid);
+      if (bounces) log.out(bounces);
       for (const f of t.failed ?? []) log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
     }
     log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`);

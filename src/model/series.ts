@@ -40,6 +40,12 @@ export interface Series {
   outboxDir: string;
   stateDir: string;
   icsMethod: 'PUBLISH' | 'REQUEST';
+  inbox?: InboxConfig;
+}
+
+export interface InboxConfig {
+  host?: string; port: number; user?: string; folder: string; doneFolder?: string;
+  maildir?: string; bounceAddress?: string; softLimit: number; softDays: number;
 }
 
 /** The nearest rali.yaml from `start` upwards, like git. */
@@ -135,6 +141,11 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     outboxDir: resolve(dir, f.outbox ?? 'outbox'),
     stateDir: join(dir, '.rali'),
     icsMethod: f.ics?.method === 'request' ? 'REQUEST' : 'PUBLISH',
+    inbox: f.inbox && {
+      host: f.inbox.host, port: f.inbox.port ?? 993, user: f.inbox.user, folder: f.inbox.folder ?? 'INBOX', doneFolder: f.inbox.done_folder,
+      maildir: f.inbox.maildir !== undefined ? resolve(dir, f.inbox.maildir) : undefined, bounceAddress: f.inbox.bounce_address,
+      softLimit: f.inbox.soft_limit ?? 3, softDays: f.inbox.soft_days ?? 30,
+    },
   };
   return { series, problems };
 }
