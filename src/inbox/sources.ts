@@ -94,6 +94,7 @@ export async function imapSource(s: ImapSettings): Promise<Source> {
   } catch (e) {
     const err = e as { authenticationFailed?: boolean; code?: string; message: string };
     if (err.authenticationFailed) throw new RaliError(`inbox: ${s.user}@${s.host} refused the login — check inbox.user and ${s.accessToken ? 'RALI_IMAP_ACCESS_TOKEN (it may have expired)' : 'RALI_IMAP_PASSWORD (Gmail needs an app password; Microsoft 365 needs RALI_IMAP_ACCESS_TOKEN)'}`);
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '')) throw new RaliError(`inbox: ${s.host}:${s.port} presents a certificate that is not trusted (${err.code}) — use the server's public name in inbox.host, or give its CA with NODE_EXTRA_CA_CERTS=FILE`);
     throw new RaliError(`inbox: cannot reach ${s.host}:${s.port} over TLS (${err.code ?? err.message}) — check inbox.host and inbox.port in rali.yaml (usually 993)`);
   }
   try {
