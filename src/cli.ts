@@ -129,6 +129,13 @@ export function buildProgram(): CommandT {
     .action(act((talk: string | undefined, o: { failed?: boolean; json?: boolean }) =>
       (require('./commands/status') as typeof import('./commands/status')).status({ talk, config: cfg(), ...o }, logger())));
 
+  program.command('inbox').description("for cron: read bounces, complaints and unsubscribe requests from the organizer's mailbox; quiet when there are none")
+    .option('--dry-run', 'show what would be done; change nothing')
+    .option('--maildir <dir>', 'read this Maildir instead of the IMAP mailbox of rali.yaml')
+    .option('--mbox <file>', 'read this mbox file (read only; the ledger remembers what was handled)')
+    .action(act((o: { dryRun?: boolean; maildir?: string; mbox?: string }) =>
+      (require('./commands/inbox') as typeof import('./commands/inbox')).inbox({ ...o, config: cfg() }, logger())));
+
   const subs = program.command('subscribers').description('keep the subscriber file and the suppression list');
   const subsCmd = () => require('./commands/subscribers') as typeof import('./commands/subscribers');
   subs.command('list').description('list subscribers and suppressed addresses').option('--json', 'machine-readable')

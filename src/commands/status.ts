@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import { EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
+import { bounceLine } from '../ledger/inbox-store';
 import { Logger, warnAll } from '../log';
 import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from '../model';
 import { scheduleChanges, scheduleOf } from '../model/schedule';
@@ -98,6 +99,8 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       }
       if (t.nextReminder) log.out(`  next reminder: ${t.nextReminder.label} before, at ${t.nextReminder.at}`);
       for (const w of t.owed) log.out(`  owed: ${w}`);
+      const bounces = bounceLine(ledger, t.uid);
+      if (bounces) log.out(bounces);
       for (const f of t.failed ?? []) log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
     }
     log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`);

@@ -63,7 +63,8 @@ export function list(o: Base & { json?: boolean }, log: Logger): number {
   }
   const w = Math.max(5, ...subscribers.map((s) => s.email.length));
   for (const s of subscribers) {
-    const sup = suppressed.has(s.email.toLowerCase()) ? '  (suppressed: gets nothing)' : '';
+    const why = suppressed.get(s.email.toLowerCase())?.reason;
+    const sup = why !== undefined ? `  (suppressed: ${why})` : '';
     log.out(`${s.email.padEnd(w)}  ${s.langs.join('+').padEnd(5)}  ${s.name ?? ''}${sup}`);
   }
   log.out(`${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'} in ${display(series.subscribersFile)}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`);

@@ -101,5 +101,16 @@ export const SeriesFile = z.object({
     show_passcode: z.boolean().optional().describe('Show the meeting passcode and one-tap string on the public site (default false)'),
     show_join_link: z.boolean().optional().describe('Show the meeting join link on the public site (default true)'),
   }).strict().optional().describe('The public web pages and calendar feed built by `rali site`'),
+  inbox: z.object({
+    host: z.string().optional().describe('IMAP server (TLS, port 993); password in RALI_IMAP_PASSWORD or OAuth2 token in RALI_IMAP_ACCESS_TOKEN'),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: z.string().optional(),
+    folder: z.string().optional().describe('Folder to read (default INBOX)'),
+    done_folder: z.string().optional().describe('Handled messages are moved here (default: flagged and left in place)'),
+    maildir: z.string().optional().describe('Read this Maildir instead of IMAP, relative to rali.yaml'),
+    bounce_address: z.string().regex(/^[^@\s]*\{token\}[^@\s]*@[^@\s]+$/, 'must contain {token} before the @, e.g. rali-olst+{token}@example.org').optional().describe('Per-recipient envelope sender (VERP), e.g. rali-olst+{token}@example.org'),
+    soft_limit: z.number().int().min(1).optional().describe('Soft bounces that suppress an address (default 3)'),
+    soft_days: z.number().int().min(1).optional().describe('Within this many days (default 30)'),
+  }).strict().optional(),
 }).strict();
 export type SeriesFile = z.infer<typeof SeriesFile>;

@@ -46,6 +46,12 @@ export interface Series {
   icsMethod: 'PUBLISH' | 'REQUEST';
   /** `site:` of rali.yaml, for `rali site`. */
   site: SiteSettings;
+  inbox?: InboxConfig;
+}
+
+export interface InboxConfig {
+  host?: string; port: number; user?: string; folder: string; doneFolder?: string;
+  maildir?: string; bounceAddress?: string; softLimit: number; softDays: number;
 }
 
 export interface SiteSettings {
@@ -169,6 +175,11 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
       output: resolve(dir, f.site?.output ?? 'site'),
       showPasscode: f.site?.show_passcode ?? false,
       showJoinLink: f.site?.show_join_link ?? true,
+    },
+    inbox: f.inbox && {
+      host: f.inbox.host, port: f.inbox.port ?? 993, user: f.inbox.user, folder: f.inbox.folder ?? 'INBOX', doneFolder: f.inbox.done_folder,
+      maildir: f.inbox.maildir !== undefined ? resolve(dir, f.inbox.maildir) : undefined, bounceAddress: f.inbox.bounce_address,
+      softLimit: f.inbox.soft_limit ?? 3, softDays: f.inbox.soft_days ?? 30,
     },
   };
   return { series, problems };
