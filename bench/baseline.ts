@@ -18,12 +18,22 @@ async function main() {
   const series = readSeries(join(dir, 'rali.yaml')).series!;
   const talk = readTalk(join(dir, 'talks/bench.yaml'), series, DateTime.fromISO('2030-01-01')).talk!;
   const now = DateTime.now();
-  const rendered = renderMessage({ series, talk, kind: 'announce', langs: series.languages, templates: new TemplateSet(), now, sequence: 0 });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rendered = renderMessage({
+    series,
+    talk,
+    kind: 'announce',
+    langs: series.languages,
+    templates: new TemplateSet(),
+    now,
+    sequence: 0,
+  });
+
   const nodemailer = require('nodemailer') as typeof import('nodemailer');
-  const tx = nodemailer.createTransport(mode === 'pooled'
-    ? { pool: true, host: '127.0.0.1', port, secure: false, maxConnections: 5, maxMessages: Infinity, ignoreTLS: true }
-    : { host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const tx = nodemailer.createTransport(
+    mode === 'pooled'
+      ? { pool: true, host: '127.0.0.1', port, secure: false, maxConnections: 5, maxMessages: Infinity, ignoreTLS: true }
+      : { host: '127.0.0.1', port, secure: false, ignoreTLS: true },
+  );
   const t0 = process.hrtime.bigint();
   const one = (i: number) => {
     const to = `user${i}@example.org`;
@@ -31,7 +41,11 @@ async function main() {
   };
   if (mode === 'pooled') {
     let next = 0;
-    await Promise.all(Array.from({ length: 10 }, async () => { while (next < n) await one(next++); }));
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < n) await one(next++);
+      }),
+    );
   } else {
     for (let i = 0; i < n; i++) await one(i);
   }
@@ -40,4 +54,7 @@ async function main() {
   process.stdout.write(JSON.stringify({ count: n, seconds, rss: process.resourceUsage().maxRSS * 1024 }) + '\n');
 }
 
-main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exit(1); });
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exit(1);
+});

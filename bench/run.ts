@@ -26,7 +26,10 @@ function seriesDir(n: number): string {
   writeFileSync(join(dir, 'rali.yaml'), readFileSync(join(ROOT, 'rali.yaml'), 'utf8'));
   writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(n));
   mkdirSync(join(dir, 'talks'));
-  writeFileSync(join(dir, 'talks/bench.yaml'), readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8').replace('date: 2021-11-10', 'date: 2030-11-13'));
+  writeFileSync(
+    join(dir, 'talks/bench.yaml'),
+    readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8').replace('date: 2021-11-10', 'date: 2030-11-13'),
+  );
   return dir;
 }
 
@@ -37,7 +40,11 @@ function subscribersCsv(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
   return new Promise((res) => {
     const t0 = process.hrtime.bigint();
     const c = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,7 +61,10 @@ const rssOf = (stderr: string) => Number(/BENCH_MAX_RSS (\d+)/.exec(stderr)?.[1]
 
 async function announce(dir: string, port: number) {
   rmSync(join(dir, '.rali'), { recursive: true, force: true });
-  const r = await run(process.execPath, ['-r', join(ROOT, 'bench/rss-probe.js'), BIN, 'announce', 'talks/bench.yaml', '--yes'], { cwd: dir, env: { RALI_SMTP_URL: `smtp://127.0.0.1:${port}`, NO_COLOR: '1' } });
+  const r = await run(process.execPath, ['-r', join(ROOT, 'bench/rss-probe.js'), BIN, 'announce', 'talks/bench.yaml', '--yes'], {
+    cwd: dir,
+    env: { RALI_SMTP_URL: `smtp://127.0.0.1:${port}`, NO_COLOR: '1' },
+  });
   if (r.code !== 0) throw new Error(`rali announce failed (${r.code}): ${r.stderr}`);
   return r;
 }
@@ -67,7 +77,10 @@ function median(xs: number[]): number {
 async function main() {
   const sink = await startSink();
   const out: string[] = [];
-  const say = (s: string) => { out.push(s); process.stdout.write(s + '\n'); };
+  const say = (s: string) => {
+    out.push(s);
+    process.stdout.write(s + '\n');
+  };
   const N = QUICK ? 2000 : 10_000;
   const dir = seriesDir(N);
   try {
@@ -75,9 +88,13 @@ async function main() {
     say('');
     say(`## 1. announce over loopback SMTP (example talk, fr+en text + HTML + .ics)`);
     const naiveN = QUICK ? 200 : 600;
-    const naive = JSON.parse((await run(process.execPath, [join(__dirname, 'baseline.js'), 'naive', String(sink.port), String(naiveN), dir])).stdout);
+    const naive = JSON.parse(
+      (await run(process.execPath, [join(__dirname, 'baseline.js'), 'naive', String(sink.port), String(naiveN), dir])).stdout,
+    );
     const pooledN = QUICK ? 1000 : 3000;
-    const pooled = JSON.parse((await run(process.execPath, [join(__dirname, 'baseline.js'), 'pooled', String(sink.port), String(pooledN), dir])).stdout);
+    const pooled = JSON.parse(
+      (await run(process.execPath, [join(__dirname, 'baseline.js'), 'pooled', String(sink.port), String(pooledN), dir])).stdout,
+    );
     const before = sink.messages();
     const r = await announce(dir, sink.port);
     const got = sink.messages() - before;
@@ -89,11 +106,19 @@ async function main() {
     say(`message size ≈ ${(size / 1024).toFixed(1)} KB`);
     say(`| run | messages | seconds | msg/s | × naive | × pooled |`);
     say(`|---|---:|---:|---:|---:|---:|`);
-    say(`| naive nodemailer loop (no pool) | ${naive.count} | ${naive.seconds.toFixed(2)} | ${naiveRate.toFixed(0)} | 1.0 | ${(naiveRate / pooledRate).toFixed(2)} |`);
-    say(`| pooled nodemailer, compose every message | ${pooled.count} | ${pooled.seconds.toFixed(2)} | ${pooledRate.toFixed(0)} | ${(pooledRate / naiveRate).toFixed(1)} | 1.0 |`);
-    say(`| rali announce (CLI start + ledger + send) | ${N} | ${r.seconds.toFixed(2)} | ${raliRate.toFixed(0)} | **${(raliRate / naiveRate).toFixed(1)}** | **${(raliRate / pooledRate).toFixed(1)}** |`);
+    say(
+      `| naive nodemailer loop (no pool) | ${naive.count} | ${naive.seconds.toFixed(2)} | ${naiveRate.toFixed(0)} | 1.0 | ${(naiveRate / pooledRate).toFixed(2)} |`,
+    );
+    say(
+      `| pooled nodemailer, compose every message | ${pooled.count} | ${pooled.seconds.toFixed(2)} | ${pooledRate.toFixed(0)} | ${(pooledRate / naiveRate).toFixed(1)} | 1.0 |`,
+    );
+    say(
+      `| rali announce (CLI start + ledger + send) | ${N} | ${r.seconds.toFixed(2)} | ${raliRate.toFixed(0)} | **${(raliRate / naiveRate).toFixed(1)}** | **${(raliRate / pooledRate).toFixed(1)}** |`,
+    );
     say(`peak RSS: rali ${mb(rssOf(r.stderr))} for ${N}; pooled baseline ${mb(pooled.rss)}`);
-    say(`targets: ≥ 1,000 msg/s (${raliRate >= 1000 ? 'met' : 'NOT met'}), ≥ 5× the naive loop (${raliRate / naiveRate >= 5 ? 'met' : 'NOT met'})`);
+    say(
+      `targets: ≥ 1,000 msg/s (${raliRate >= 1000 ? 'met' : 'NOT met'}), ≥ 5× the naive loop (${raliRate / naiveRate >= 5 ? 'met' : 'NOT met'})`,
+    );
 
     say('');
     say('## 1b. a relay 30 ms away: every reply of the sink delayed by 30 ms, default settings');
@@ -105,7 +130,9 @@ async function main() {
       const rf = await announce(dir, far.port);
       if (far.messages() - before2 !== farN) throw new Error(`the delayed sink got ${far.messages() - before2} messages, expected ${farN}`);
       const farRate = farN / rf.seconds;
-      say(`rali: ${farN} messages in ${rf.seconds.toFixed(2)} s = **${farRate.toFixed(0)} msg/s** (target ≥ 100: ${farRate >= 100 ? 'met' : 'NOT met'})`);
+      say(
+        `rali: ${farN} messages in ${rf.seconds.toFixed(2)} s = **${farRate.toFixed(0)} msg/s** (target ≥ 100: ${farRate >= 100 ? 'met' : 'NOT met'})`,
+      );
     } finally {
       await far.close();
     }
@@ -115,7 +142,9 @@ async function main() {
     const bigN = QUICK ? 20_000 : 100_000;
     writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(bigN));
     const big = await announce(dir, sink.port);
-    say(`rali: ${bigN} messages in ${big.seconds.toFixed(1)} s (${(bigN / big.seconds).toFixed(0)} msg/s), peak RSS ${mb(rssOf(big.stderr))} (target < 150 MB)`);
+    say(
+      `rali: ${bigN} messages in ${big.seconds.toFixed(1)} s (${(bigN / big.seconds).toFixed(0)} msg/s), peak RSS ${mb(rssOf(big.stderr))} (target < 150 MB)`,
+    );
 
     say('');
     say('## 3. validating 100,000 subscribers');
@@ -131,9 +160,19 @@ async function main() {
 
     say('');
     say('## 4. cold start (median of 15, side by side)');
-    const cold = (args: string[]) => { const t0 = process.hrtime.bigint(); spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' }); return Number(process.hrtime.bigint() - t0) / 1e6; };
-    const base: number[] = []; const ver: number[] = []; const val: number[] = [];
-    for (let i = 0; i < 15; i++) { base.push(cold(['-e', '0'])); ver.push(cold([BIN, '--version'])); val.push(cold([BIN, 'validate'])); }
+    const cold = (args: string[]) => {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const base: number[] = [];
+    const ver: number[] = [];
+    const val: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      base.push(cold(['-e', '0']));
+      ver.push(cold([BIN, '--version']));
+      val.push(cold([BIN, 'validate']));
+    }
     const b = median(base);
     say(`| command | ms | × node -e 0 | target |`);
     say(`|---|---:|---:|---:|`);
@@ -146,4 +185,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exit(1); });
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exit(1);
+});

@@ -4,14 +4,24 @@
  */
 import { createServer, Server, Socket } from 'node:net';
 
-export interface Sink { port: number; messages: () => number; bytes: () => number; close(): Promise<void> }
+export interface Sink {
+  port: number;
+  messages: () => number;
+  bytes: () => number;
+  close(): Promise<void>;
+}
 
 /** `delayMs`: every reply waits this long (a relay across the country: ~30 ms a round trip). */
 export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> {
   const delay = opts.delayMs ?? 0;
   const send = (sock: Socket, text: string, end = false) => {
-    const go = () => { if (sock.destroyed) return; if (end) sock.end(text); else sock.write(text); };
-    if (delay) setTimeout(go, delay); else go();
+    const go = () => {
+      if (sock.destroyed) return;
+      if (end) sock.end(text);
+      else sock.write(text);
+    };
+    if (delay) setTimeout(go, delay);
+    else go();
   };
   let messages = 0;
   let bytes = 0;
@@ -31,7 +41,13 @@ export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> 
       for (;;) {
         if (inData) {
           const end = buf.indexOf('\r\n.\r\n');
-          if (end < 0) { if (buf.length > 8) { bytes += buf.length - 4; buf = buf.slice(-4); } break; }
+          if (end < 0) {
+            if (buf.length > 8) {
+              bytes += buf.length - 4;
+              buf = buf.slice(-4);
+            }
+            break;
+          }
           bytes += end;
           buf = buf.slice(end + 5);
           inData = false;
@@ -45,9 +61,14 @@ export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> 
         buf = buf.slice(nl + 2);
         if (line.startsWith('EHLO')) out += '250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n';
         else if (line.startsWith('HELO')) out += '250 sink\r\n';
-        else if (line.startsWith('DATA')) { out += '354 go ahead\r\n'; inData = true; }
-        else if (line.startsWith('QUIT')) { out += '221 bye\r\n'; send(sock, out, true); return; }
-        else out += '250 OK\r\n';
+        else if (line.startsWith('DATA')) {
+          out += '354 go ahead\r\n';
+          inData = true;
+        } else if (line.startsWith('QUIT')) {
+          out += '221 bye\r\n';
+          send(sock, out, true);
+          return;
+        } else out += '250 OK\r\n';
       }
       if (out) send(sock, out);
     });
@@ -58,6 +79,10 @@ export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> 
     port,
     messages: () => messages,
     bytes: () => bytes,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

@@ -30,9 +30,13 @@ export function archiveSeries(n: number, years = 35): string {
   const stepDays = Math.max(1, Math.floor((years * 365) / n));
   for (let i = 0; i < n; i++) {
     const d = start.plus({ days: i * stepDays }).toISODate()!;
-    let text = example.replace('date: 2021-11-10', `date: ${d}`).replace('name: Mehdi Rezagholizadeh', `name: Speaker ${i}`)
-      .replace('title: Improved Knowledge Distillation for Pre-trained Language Models', i % 3 === 0
-        ? `title: { fr: Exposé numéro ${i}, en: Talk number ${i} }` : `title: Talk number ${i} on distillation`);
+    let text = example
+      .replace('date: 2021-11-10', `date: ${d}`)
+      .replace('name: Mehdi Rezagholizadeh', `name: Speaker ${i}`)
+      .replace(
+        'title: Improved Knowledge Distillation for Pre-trained Language Models',
+        i % 3 === 0 ? `title: { fr: Exposé numéro ${i}, en: Talk number ${i} }` : `title: Talk number ${i} on distillation`,
+      );
     if (i % 4 === 1) text = text.replace('language: en', 'language: fr');
     if (i % 50 === 7) text = text.replace('status: scheduled', 'status: cancelled');
     writeFileSync(join(dir, 'talks', `${d}-speaker-${i}.yaml`), text);
@@ -71,11 +75,15 @@ function main(): void {
     const pages = files.filter((f) => f.path.endsWith('.html')).length;
     const feedBytes = files.find((f) => f.path === 'seminars.ics')!.content.length;
 
-    console.log(`rali site, ${n} talks over 35 years: ${files.length} files (${pages} HTML pages, seminars.ics ${(feedBytes / 1e6).toFixed(1)} MB)`);
+    console.log(
+      `rali site, ${n} talks over 35 years: ${files.length} files (${pages} HTML pages, seminars.ics ${(feedBytes / 1e6).toFixed(1)} MB)`,
+    );
     console.log(`  CLI, cold (every file written):   ${cold.ms.toFixed(0)} ms   ${cold.out}`);
     console.log(`  CLI, nothing changed:             ${warm.ms.toFixed(0)} ms   ${warm.out}`);
     console.log(`  CLI, one talk edited:             ${edit.ms.toFixed(0)} ms   ${edit.out}`);
-    console.log(`  in process: load ${(b - a).toFixed(0)} ms (${((b - a) / n * 1000).toFixed(0)} µs/talk), render ${(c - b).toFixed(0)} ms (${((c - b) / files.length * 1000).toFixed(0)} µs/file), compare+write ${(d - c).toFixed(0)} ms (${w.written.length} written)`);
+    console.log(
+      `  in process: load ${(b - a).toFixed(0)} ms (${(((b - a) / n) * 1000).toFixed(0)} µs/talk), render ${(c - b).toFixed(0)} ms (${(((c - b) / files.length) * 1000).toFixed(0)} µs/file), compare+write ${(d - c).toFixed(0)} ms (${w.written.length} written)`,
+    );
     console.log(`  per page (whole cold CLI build / HTML pages): ${(cold.ms / pages).toFixed(2)} ms`);
     console.log(`  target: under 2000 ms — ${cold.ms < 2000 ? 'met' : 'NOT MET'}`);
   } finally {

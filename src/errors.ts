@@ -33,7 +33,10 @@ export function formatProblem(p: Problem): string {
 
 /** An error the user can fix; carries an exit code and never prints a stack trace. */
 export class RaliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_INPUT) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_INPUT,
+  ) {
     super(message);
     this.name = 'RaliError';
   }
@@ -42,7 +45,13 @@ export class RaliError extends Error {
 /** Bad input files: every problem at once. */
 export class InputError extends RaliError {
   constructor(readonly problems: Problem[]) {
-    super(problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n'), EXIT_INPUT);
+    super(
+      problems
+        .filter((p) => p.severity === 'error')
+        .map(formatProblem)
+        .join('\n'),
+      EXIT_INPUT,
+    );
     this.name = 'InputError';
   }
 }

@@ -26,10 +26,19 @@ export function langsOption(value: string | undefined, series: Series): Lang[] {
   return l;
 }
 
-export interface Loaded { series: Series; talk: Talk; templates: TemplateSet }
+export interface Loaded {
+  series: Series;
+  talk: Talk;
+  templates: TemplateSet;
+}
 
 /** The series and the talk, with their warnings printed once; `now` may be --now's text (read in the series' zone). */
-export function loadSeriesAndTalk(config: string | undefined, ref: string, log: Logger, nowArg: DateTime | string | undefined = undefined): Loaded & { now: DateTime<true> } {
+export function loadSeriesAndTalk(
+  config: string | undefined,
+  ref: string,
+  log: Logger,
+  nowArg: DateTime | string | undefined = undefined,
+): Loaded & { now: DateTime<true> } {
   const { series, warnings } = loadSeries(config);
   warnAll(log, warnings);
   const now = (typeof nowArg === 'string' || nowArg === undefined ? parseNow(nowArg, series.timezone) : nowArg) as DateTime<true>;
@@ -38,12 +47,28 @@ export function loadSeriesAndTalk(config: string | undefined, ref: string, log: 
   return { series, talk, templates: new TemplateSet(series.templatesDir), now };
 }
 
-export interface MessageState { sequence: number; previous?: Schedule }
+export interface MessageState {
+  sequence: number;
+  previous?: Schedule;
+}
 
-export function render(l: Loaded, kind: Kind, langs: Lang[], now: DateTime, state: MessageState, extra: { reason?: string; attendee?: { email: string; name?: string } } = {}): Rendered {
+export function render(
+  l: Loaded,
+  kind: Kind,
+  langs: Lang[],
+  now: DateTime,
+  state: MessageState,
+  extra: { reason?: string; attendee?: { email: string; name?: string } } = {},
+): Rendered {
   return renderMessage({
-    series: l.series, talk: l.talk, kind, langs, templates: l.templates, now,
-    sequence: state.sequence, previous: state.previous,
+    series: l.series,
+    talk: l.talk,
+    kind,
+    langs,
+    templates: l.templates,
+    now,
+    sequence: state.sequence,
+    previous: state.previous,
     reason: extra.reason !== undefined ? { fr: extra.reason, en: extra.reason } : undefined,
     attendee: extra.attendee,
   });

@@ -14,9 +14,13 @@ export function ics(o: { talk: string; config?: string; output?: string; now?: D
   const state = currentState(l.series, l.talk);
   const cancelled = l.talk.status === 'cancelled';
   const text = buildIcs({
-    series: l.series, talk: l.talk, // A download is a copy for whoever imports it, not an invitation to someone (RFC 5546 §3.2.1).
+    series: l.series,
+    talk: l.talk, // A download is a copy for whoever imports it, not an invitation to someone (RFC 5546 §3.2.1).
     method: cancelled ? 'CANCEL' : 'PUBLISH',
-    sequence: state.sequence, stamp: now, langs: l.series.languages, t: (lang) => l.templates.t(lang),
+    sequence: state.sequence,
+    stamp: now,
+    langs: l.series.languages,
+    t: (lang) => l.templates.t(lang),
   });
   if (o.output) {
     writeFileSync(o.output, text);

@@ -9,7 +9,12 @@ import { Lang } from '../model/schema';
 import { slugify } from '../model/text';
 import { ImportResult, parseCsv, parseIcs, talkYaml } from '../site/import';
 
-export interface ImportOptions { config?: string; file: string; language?: Lang; cwd?: string }
+export interface ImportOptions {
+  config?: string;
+  file: string;
+  language?: Lang;
+  cwd?: string;
+}
 
 export function importTalks(o: ImportOptions, log: Logger): number {
   const cwd = o.cwd ?? process.cwd();
@@ -17,8 +22,13 @@ export function importTalks(o: ImportOptions, log: Logger): number {
   const path = resolve(cwd, o.file);
   const shown = display(path, cwd);
   let content: string;
-  try { content = readFileSync(path, 'utf8'); } catch { throw new RaliError(`${o.file}: cannot read this file — check the path`); }
-  if (o.language && !series.languages.includes(o.language)) throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch {
+    throw new RaliError(`${o.file}: cannot read this file — check the path`);
+  }
+  if (o.language && !series.languages.includes(o.language))
+    throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
   const defaultLanguage = o.language ?? series.languages[0];
   const ext = extname(path).toLowerCase();
   const isIcs = ext === '.ics' || ext === '.ical' || ext === '.ifb' || /^\s*BEGIN:VCALENDAR/i.test(content);
@@ -47,16 +57,29 @@ export function importTalks(o: ImportOptions, log: Logger): number {
     for (let i = 2; made.has(name); i++) name = `${base}-${i}.yaml`;
     const file = join(series.talksDir, name);
     const rel = relative(cwd, file);
-    if (existsSync(file)) { log.out(`exists, skipped: ${rel} (${t.place})`); skipped++; continue; }
+    if (existsSync(file)) {
+      log.out(`exists, skipped: ${rel} (${t.place})`);
+      skipped++;
+      continue;
+    }
     const same = known.get(key(t.date, t.time, t.speaker.name));
-    if (same) { log.out(`already there as ${same}, skipped (${t.place})`); skipped++; continue; }
+    if (same) {
+      log.out(`already there as ${same}, skipped (${t.place})`);
+      skipped++;
+      continue;
+    }
     made.add(name);
     writeFileSync(file, talkYaml(t, basename(path)), { flag: 'wx' });
     // Each file must pass `rali validate`; one that does not is taken back and reported.
     const check = readTalk(file, series, epoch);
     if (!check.talk) {
       unlinkSync(file);
-      failed.push(`${t.place}: not imported — ${check.problems.filter((p) => p.severity === 'error').map(formatProblem).join('; ')}`);
+      failed.push(
+        `${t.place}: not imported — ${check.problems
+          .filter((p) => p.severity === 'error')
+          .map(formatProblem)
+          .join('; ')}`,
+      );
       continue;
     }
     created++;
@@ -64,7 +87,12 @@ export function importTalks(o: ImportOptions, log: Logger): number {
     log.out(`created ${rel}`);
   }
   for (const f of failed) log.err(`rali: ${f}`);
-  log.out(`${shown}: ${created} talk file${created === 1 ? '' : 's'} created, ${skipped} already there${failed.length ? `, ${failed.length} not imported (see above)` : ''}`);
-  if (assumed) log.err(`note: ${assumed} talk${assumed === 1 ? '' : 's'} gave no language: set to ${defaultLanguage} (--language to choose); check them before \`rali site\``);
+  log.out(
+    `${shown}: ${created} talk file${created === 1 ? '' : 's'} created, ${skipped} already there${failed.length ? `, ${failed.length} not imported (see above)` : ''}`,
+  );
+  if (assumed)
+    log.err(
+      `note: ${assumed} talk${assumed === 1 ? '' : 's'} gave no language: set to ${defaultLanguage} (--language to choose); check them before \`rali site\``,
+    );
   return failed.length ? EXIT_INPUT : EXIT_OK;
 }

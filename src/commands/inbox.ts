@@ -7,7 +7,12 @@ import { Ledger } from '../ledger/ledger';
 import { Logger, warnAll } from '../log';
 import { display, loadSeries, Series } from '../model';
 
-export interface InboxOptions { config?: string; dryRun?: boolean; maildir?: string; mbox?: string }
+export interface InboxOptions {
+  config?: string;
+  dryRun?: boolean;
+  maildir?: string;
+  mbox?: string;
+}
 
 async function openSource(series: Series, o: InboxOptions): Promise<Source> {
   if (o.maildir && o.mbox) throw new RaliError('--maildir and --mbox: give one of them, not both');
@@ -15,14 +20,29 @@ async function openSource(series: Series, o: InboxOptions): Promise<Source> {
   if (o.mbox) return mboxSource(o.mbox);
   const cfg = series.inbox;
   if (cfg?.maildir) return maildirSource(cfg.maildir);
-  if (!cfg?.host) throw new RaliError(`${display(series.configFile)}: no inbox.host — add an \`inbox:\` block (host, user, folder) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`);
-  if (!cfg.user) throw new RaliError(`${display(series.configFile)}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`);
+  if (!cfg?.host)
+    throw new RaliError(
+      `${display(series.configFile)}: no inbox.host — add an \`inbox:\` block (host, user, folder) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`,
+    );
+  if (!cfg.user)
+    throw new RaliError(`${display(series.configFile)}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`);
   const password = process.env.RALI_IMAP_PASSWORD;
   const accessToken = process.env.RALI_IMAP_ACCESS_TOKEN;
   registerSecret(password);
   registerSecret(accessToken);
-  if (!password && !accessToken) throw new RaliError(`inbox: set RALI_IMAP_PASSWORD (or RALI_IMAP_ACCESS_TOKEN, an OAuth2 token, for Microsoft 365) for ${cfg.user}@${cfg.host}`);
-  return imapSource({ host: cfg.host, port: cfg.port, user: cfg.user, folder: cfg.folder, doneFolder: cfg.doneFolder, password, accessToken });
+  if (!password && !accessToken)
+    throw new RaliError(
+      `inbox: set RALI_IMAP_PASSWORD (or RALI_IMAP_ACCESS_TOKEN, an OAuth2 token, for Microsoft 365) for ${cfg.user}@${cfg.host}`,
+    );
+  return imapSource({
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    folder: cfg.folder,
+    doneFolder: cfg.doneFolder,
+    password,
+    accessToken,
+  });
 }
 
 export async function inbox(o: InboxOptions, log: Logger): Promise<number> {

@@ -43,7 +43,7 @@ email,name,lang
 export const GITIGNORE_LINES: [string, string][] = [
   ['smtp.env', 'the SMTP password'],
   ['.rali/', 'the ledger, which holds the unsubscribe-token secret (back it up instead, see the README)'],
-  ['outbox/', 'messages written without a server, with subscribers\' addresses'],
+  ['outbox/', "messages written without a server, with subscribers' addresses"],
   ['site/', 'the generated web pages'],
 ];
 
@@ -68,7 +68,9 @@ export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
   ];
   const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f));
   if (taken.length) {
-    throw new RaliError(`${taken.map((f) => relative(process.cwd(), f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`);
+    throw new RaliError(
+      `${taken.map((f) => relative(process.cwd(), f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`,
+    );
   }
   mkdirSync(join(dir, 'talks'), { recursive: true });
   for (const [name, text] of files) {

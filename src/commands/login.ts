@@ -12,10 +12,14 @@ export async function login(o: { config?: string }, log: Logger): Promise<number
   const { series } = loadSeries(o.config);
   const s = series.smtp;
   if (!s?.oauth || !s.user) {
-    throw new RaliError('rali.yaml: rali login needs smtp.user and smtp.oauth (tenant and client_id) — e.g. smtp: { provider: microsoft365, user: you@example.org, oauth: { tenant: <directory id>, client_id: <application id> } }');
+    throw new RaliError(
+      'rali.yaml: rali login needs smtp.user and smtp.oauth (tenant and client_id) — e.g. smtp: { provider: microsoft365, user: you@example.org, oauth: { tenant: <directory id>, client_id: <application id> } }',
+    );
   }
   if (!s.oauth.tenant) {
-    throw new RaliError('rali.yaml: smtp.oauth.tenant is missing — rali login signs in to Microsoft 365; with smtp.oauth.token_url, export RALI_SMTP_REFRESH_TOKEN instead');
+    throw new RaliError(
+      'rali.yaml: smtp.oauth.tenant is missing — rali login signs in to Microsoft 365; with smtp.oauth.token_url, export RALI_SMTP_REFRESH_TOKEN instead',
+    );
   }
   const file = tokenCacheFile(series.id, s.user);
   log.err(`Signing ${s.user} in to Microsoft 365 (tenant ${s.oauth.tenant}) to send with SMTP:`);
@@ -26,7 +30,8 @@ export async function login(o: { config?: string }, log: Logger): Promise<number
     if (e instanceof RaliError) throw e;
     throw new RaliError(`login failed: ${(e as Error).message.split('\n')[0]}`, 1);
   }
-  if (who.toLowerCase() !== s.user.toLowerCase()) log.err(`warning: signed in as ${who}, but smtp.user is ${s.user}: the server will refuse to send as ${s.user} unless ${who} may`);
+  if (who.toLowerCase() !== s.user.toLowerCase())
+    log.err(`warning: signed in as ${who}, but smtp.user is ${s.user}: the server will refuse to send as ${s.user} unless ${who} may`);
   log.out(`Signed in as ${who}. The token is kept in ${file} (readable by you only); later runs refresh it without asking.`);
   return EXIT_OK;
 }

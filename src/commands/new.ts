@@ -8,7 +8,15 @@ import { slugify } from '../model/text';
 import { parseClock, parseDate } from '../model/time';
 import { SCHEMA_DIR } from './init';
 
-export interface NewOptions { date: string; time: string; speaker: string; title?: string; language?: string; config?: string; cwd?: string }
+export interface NewOptions {
+  date: string;
+  time: string;
+  speaker: string;
+  title?: string;
+  language?: string;
+  config?: string;
+  cwd?: string;
+}
 
 /** YAML double-quoted scalar. */
 const q = (s: string) => JSON.stringify(s);
@@ -46,7 +54,14 @@ status: scheduled
 
 export function newTalk(opts: NewOptions, log: Logger): number {
   // ' 2030-01-21 ' (a pasted value) must not put spaces in a file name.
-  const o: NewOptions = { ...opts, date: opts.date.trim(), time: opts.time.trim(), speaker: opts.speaker.trim(), title: opts.title?.trim(), language: opts.language?.trim() };
+  const o: NewOptions = {
+    ...opts,
+    date: opts.date.trim(),
+    time: opts.time.trim(),
+    speaker: opts.speaker.trim(),
+    title: opts.title?.trim(),
+    language: opts.language?.trim(),
+  };
   const { series } = loadSeries(o.config, o.cwd);
   if (!parseDate(o.date)) throw new RaliError(`--date: "${o.date}" is not a date that exists — write it as YYYY-MM-DD`);
   if (!parseClock(o.time)) throw new RaliError(`--time: "${o.time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`);

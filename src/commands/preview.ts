@@ -45,14 +45,33 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
   const ro = Ledger.openReadOnly(l0.series.stateDir);
   let stored;
-  try { stored = ro?.talk(l0.talk.uid); } finally { ro?.close(); }
+  try {
+    stored = ro?.talk(l0.talk.uid);
+  } finally {
+    ro?.close();
+  }
   const mode = stored ? 'smtp' : 'outbox';
   const reminderLabel = l0.series.reminders.at(-1)?.label;
-  const p: Plan = plan({ series: l0.series, talk: l0.talk, kind, now, mode, stored, subscribers: [], suppressed: new Map(), holders: [], reminderLabel, force: true, test: true });
+  const p: Plan = plan({
+    series: l0.series,
+    talk: l0.talk,
+    kind,
+    now,
+    mode,
+    stored,
+    subscribers: [],
+    suppressed: new Map(),
+    holders: [],
+    reminderLabel,
+    force: true,
+    test: true,
+  });
   if (kind === 'update' && !p.changes.length) {
-    log.err(stored
-      ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'
-      : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.');
+    log.err(
+      stored
+        ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'
+        : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.',
+    );
   }
   const l = { ...l0, talk: p.talk };
   const to = { email: toAddr ?? 'subscriber@example.org', name: sub?.name };
@@ -73,7 +92,9 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   const lines = o.body ? [rendered.text.trimEnd()] : previewLines(eml, rendered, width, s);
   showPaged(lines, log, { tty });
   const wrote = [o.eml && `${o.eml} (exact message)`, o.html && `${o.html} (HTML part)`, o.ics && `${o.ics}`].filter(Boolean);
-  log.err(`Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`);
+  log.err(
+    `Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`,
+  );
   return EXIT_OK;
 }
 
@@ -89,13 +110,21 @@ export function decodeWords(value: string): string {
   return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, t: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(t, 'base64').toString('utf8')
-      : Buffer.from(t.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+      : Buffer.from(
+          t.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 /** The message's headers, unfolded and decoded, grouped: From, To, Subject, Date first. */
 export function groupedHeaders(eml: Buffer): [string, string][] {
   const end = eml.indexOf('\r\n\r\n');
-  const head = eml.subarray(0, end < 0 ? eml.length : end).toString('latin1').replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+  const head = eml
+    .subarray(0, end < 0 ? eml.length : end)
+    .toString('latin1')
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n');
   const all: [string, string][] = [];
   for (const h of head) {
     const m = /^([\w-]+):\s?(.*)$/.exec(h);
@@ -121,8 +150,15 @@ export function foldHeader(name: string, value: string, width: number): string[]
     for (;;) {
       const limit = out.length === 0 ? firstRoom : room;
       const candidate = line ? `${line} ${w}` : w;
-      if ([...candidate].length <= limit) { line = candidate; break; }
-      if (line) { out.push(line); line = ''; continue; }
+      if ([...candidate].length <= limit) {
+        line = candidate;
+        break;
+      }
+      if (line) {
+        out.push(line);
+        line = '';
+        continue;
+      }
       const chars = [...w];
       out.push(chars.slice(0, limit).join(''));
       w = chars.slice(limit).join('');
@@ -134,7 +170,12 @@ export function foldHeader(name: string, value: string, width: number): string[]
 }
 
 /** Headers (grouped, folded, with the calendar method), parts, then the text part. */
-export function previewLines(eml: Buffer, rendered: { text: string; ics?: { method: string; filename: string } }, width: number, s: Style): string[] {
+export function previewLines(
+  eml: Buffer,
+  rendered: { text: string; ics?: { method: string; filename: string } },
+  width: number,
+  s: Style,
+): string[] {
   const out: string[] = [];
   const headers = groupedHeaders(eml);
   const firstCount = headers.filter(([k]) => FIRST_HEADERS.some((n) => n.toLowerCase() === k.toLowerCase())).length;
@@ -147,7 +188,12 @@ export function previewLines(eml: Buffer, rendered: { text: string; ics?: { meth
   if (headers.length > firstCount) out.push(s.dim('·'.repeat(Math.min(width, 72))));
   headers.slice(firstCount).forEach(([k, v]) => show(k, v));
   // In the order mailOptions writes them (render/mail.ts).
-  const parts = ['text/plain', ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`] : []), 'text/html', ...(rendered.ics ? [`${rendered.ics.filename} (attachment)`] : [])];
+  const parts = [
+    'text/plain',
+    ...(rendered.ics ? [`text/calendar; method=${rendered.ics.method}`] : []),
+    'text/html',
+    ...(rendered.ics ? [`${rendered.ics.filename} (attachment)`] : []),
+  ];
   out.push(...foldHeader('Parts', `${parts.join(' · ')} — ${eml.length} bytes`, width).map((l, i) => s.dim(i ? l : `Parts: ${l}`)));
   out.push(s.dim('─'.repeat(Math.min(width, 72))));
   out.push(rendered.text.trimEnd());
@@ -174,7 +220,12 @@ export function showPaged(lines: string[], log: Logger, o: { tty: boolean; env?:
   const env = o.env ?? process.env;
   const pager = pagerCommand(env, o.tty);
   if (pager) {
-    const r = spawnSync(pager, { shell: true, input: lines.join('\n') + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { ...env, LESS: env.LESS ?? 'FRX' } });
+    const r = spawnSync(pager, {
+      shell: true,
+      input: lines.join('\n') + '\n',
+      stdio: ['pipe', 'inherit', 'inherit'],
+      env: { ...env, LESS: env.LESS ?? 'FRX' },
+    });
     if (!r.error && r.status !== 127 && r.status !== 126) return;
   }
   quietOnClosedPipe();

@@ -24,7 +24,11 @@ import { display } from '../model/series';
 import { TemplateSet } from '../render/templates';
 import { parseNow, render } from './common';
 
-export interface RemindOptions { config?: string; now?: string; dryRun?: boolean }
+export interface RemindOptions {
+  config?: string;
+  now?: string;
+  dryRun?: boolean;
+}
 
 export interface Due {
   label: string;
@@ -62,7 +66,11 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
   const write = <T>(f: (l: Ledger) => T): T | undefined => {
     if (!recording) return undefined;
     const rw = Ledger.open(series.stateDir);
-    try { return f(rw); } finally { rw.close(); }
+    try {
+      return f(rw);
+    } finally {
+      rw.close();
+    }
   };
   const templates = new TemplateSet(series.templatesDir);
   let exit = EXIT_OK;
@@ -88,7 +96,14 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       if (known) {
         const previous = storedSchedule(known);
         const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
-        const what = talk.status === 'cancelled' ? `the file says cancelled — run \`rali cancel ${talk.display}\`` : known.status === 'cancelled' ? `the file says scheduled again — run \`rali update ${talk.display}\`` : changed.length ? `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\`` : undefined;
+        const what =
+          talk.status === 'cancelled'
+            ? `the file says cancelled — run \`rali cancel ${talk.display}\``
+            : known.status === 'cancelled'
+              ? `the file says scheduled again — run \`rali update ${talk.display}\``
+              : changed.length
+                ? `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``
+                : undefined;
         if (what) {
           const mark = `owed:${uid}:${JSON.stringify(scheduleOf(talk))}`;
           if (!ledger?.meta(mark)) {
@@ -106,7 +121,8 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       const state = ledger?.reminder(talk.uid, rev);
       if (state?.status === 'sent' || state?.status === 'skipped') continue;
       for (const s of due.superseded) {
-        if (!ledger?.reminder(talk.uid, revOf(s.label))) write((rw) => rw.setReminder(talk.uid, revOf(s.label), 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
+        if (!ledger?.reminder(talk.uid, revOf(s.label)))
+          write((rw) => rw.setReminder(talk.uid, revOf(s.label), 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
       }
       const late = now.diff(due.dueAt);
       if (late > series.reminderGrace && !state) {
@@ -123,7 +139,18 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       }
       let p: Plan;
       try {
-        p = plan({ series, talk, kind: 'reminder', now, mode, stored: known, subscribers: subscribers.subscribers, suppressed: ledger?.suppressed() ?? new Map(), holders: [], reminderLabel: due.label });
+        p = plan({
+          series,
+          talk,
+          kind: 'reminder',
+          now,
+          mode,
+          stored: known,
+          subscribers: subscribers.subscribers,
+          suppressed: ledger?.suppressed() ?? new Map(),
+          holders: [],
+          reminderLabel: due.label,
+        });
       } catch (e) {
         if (!(e instanceof RaliError)) throw e;
         log.err(e.message);
@@ -131,15 +158,31 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         continue;
       }
       if (o.dryRun) {
-        log.out(`${talk.display}: ${due.label} reminder due since ${due.dueAt.toISO({ suppressMilliseconds: true })} — would go to ${p.items.length} recipients (dry run: nothing sent)`);
+        log.out(
+          `${talk.display}: ${due.label} reminder due since ${due.dueAt.toISO({ suppressMilliseconds: true })} — would go to ${p.items.length} recipients (dry run: nothing sent)`,
+        );
         continue;
       }
       const l = { series, talk, templates };
       const transport = openTransport(series, talk, 'reminder', p.rev);
       const summary = await runDelivery({
-        series, talk, kind: 'reminder', key: { uid: talk.uid, kind: 'reminder', rev: p.rev }, seq: p.sequence, items: p.items, now, transport,
-        ledger: recording ? () => Ledger.open(series.stateDir) : undefined, talkState: p.talkState, perDay: smtp?.perDay,
-        log, command: 'remind', progress: 'none', signals: world.signals, exitNow: world.exitNow, sleep: world.sleep,
+        series,
+        talk,
+        kind: 'reminder',
+        key: { uid: talk.uid, kind: 'reminder', rev: p.rev },
+        seq: p.sequence,
+        items: p.items,
+        now,
+        transport,
+        ledger: recording ? () => Ledger.open(series.stateDir) : undefined,
+        talkState: p.talkState,
+        perDay: smtp?.perDay,
+        log,
+        command: 'remind',
+        progress: 'none',
+        signals: world.signals,
+        exitNow: world.exitNow,
+        sleep: world.sleep,
         render: (langs) => render(l, 'reminder', langs, now, { sequence: p.sequence }, { attendee: PLACEHOLDER_ATTENDEE }),
       });
       if (!summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy) {
@@ -156,7 +199,9 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       if (!sch || DateTime.fromISO(sch.start) <= now) continue;
       const mark = `missing:${t.uid}`;
       if (ledger!.meta(mark)) continue;
-      log.err(`${t.talk_id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${t.talk_id}\` to the renamed file`);
+      log.err(
+        `${t.talk_id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${t.talk_id}\` to the renamed file`,
+      );
       write((rw) => rw.setMeta(mark, now.toISO()!));
       exit = Math.max(exit, EXIT_UNDELIVERED);
     }
@@ -174,7 +219,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
 export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>, log: Logger, w: Partial<World> = {}): Promise<number> {
   let exit = EXIT_OK;
   for (const dir of dirs) {
-    const lines: [('out' | 'err'), string][] = [];
+    const lines: ['out' | 'err', string][] = [];
     const buffered: Logger = { out: (l) => lines.push(['out', l]), err: (l) => lines.push(['err', l]) };
     let code: number;
     try {

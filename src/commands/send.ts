@@ -58,7 +58,19 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   } finally {
     ro?.close();
   }
-  const p = plan({ series, talk: l.talk, kind: o.kind, now, mode, stored, subscribers, suppressed, holders, force: o.force, test: to !== undefined });
+  const p = plan({
+    series,
+    talk: l.talk,
+    kind: o.kind,
+    now,
+    mode,
+    stored,
+    subscribers,
+    suppressed,
+    holders,
+    force: o.force,
+    test: to !== undefined,
+  });
   const loaded: Loaded = { ...l, talk: p.talk };
   const renderFor = (langs: Lang[], attendee?: { email: string; name?: string }) =>
     render(loaded, o.kind, langs, now, { sequence: p.sequence, previous: p.previous }, { reason: o.reason, attendee });
@@ -69,8 +81,20 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     const item: PlanItem = { key: to.toLowerCase(), email: to, langs };
     const transport = openTransport(series, p.talk, o.kind, 'test');
     const s = await runDelivery({
-      series, talk: p.talk, kind: o.kind, key: { uid: p.talk.uid, kind: o.kind, rev: 'test' }, seq: p.sequence, items: [item], now, transport, log,
-      command: `${o.kind} --to`, progress: 'none', retries: 0, signals: world.signals, exitNow: world.exitNow,
+      series,
+      talk: p.talk,
+      kind: o.kind,
+      key: { uid: p.talk.uid, kind: o.kind, rev: 'test' },
+      seq: p.sequence,
+      items: [item],
+      now,
+      transport,
+      log,
+      command: `${o.kind} --to`,
+      progress: 'none',
+      retries: 0,
+      signals: world.signals,
+      exitNow: world.exitNow,
       render: (lg) => renderFor(lg, PLACEHOLDER_ATTENDEE),
     });
     printSummary(log, s, { transport, what: `test copy of the ${rule.what} to ${to}`, test: true });
@@ -78,25 +102,37 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     return summaryExit(s);
   }
 
-  if (p.nothing) { log.out(p.nothing); return EXIT_OK; }
+  if (p.nothing) {
+    log.out(p.nothing);
+    return EXIT_OK;
+  }
   const interactive = o.interactive ?? world.interactive;
   if (mode === 'smtp' && !o.yes && !o.dryRun && !interactive) {
-    throw new RaliError(`about to send the ${rule.what} via ${smtp!.host}:${smtp!.port}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`);
+    throw new RaliError(
+      `about to send the ${rule.what} via ${smtp!.host}:${smtp!.port}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`,
+    );
   }
 
   // Who has it already (read only again: the count in the plan line and the question).
   const key = { uid: p.talk.uid, kind: o.kind, rev: p.rev };
   const ro2 = mode === 'smtp' ? Ledger.openReadOnly(series.stateDir) : undefined;
   let statuses: Map<string, string>;
-  try { statuses = ro2?.statuses(key) ?? new Map(); } finally { ro2?.close(); }
+  try {
+    statuses = ro2?.statuses(key) ?? new Map();
+  } finally {
+    ro2?.close();
+  }
   const already = p.items.filter((i) => statuses.get(i.key) === 'sent').length;
   const earlierFailed = o.retryFailed ? 0 : p.items.filter((i) => statuses.get(i.key) === 'failed').length;
   const todo = Math.min(p.items.length - already - earlierFailed, o.limit ?? Infinity);
   const s = style(useColor(process.stderr));
-  log.out(`${rule.what} of "${p.talk.title[series.languages[0]]}" (${p.talk.start.toISODate()}) — ${describeCounts(countLangs(p.items))}; ${p.suppressed.length} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`);
+  log.out(
+    `${rule.what} of "${p.talk.title[series.languages[0]]}" (${p.talk.start.toISODate()}) — ${describeCounts(countLangs(p.items))}; ${p.suppressed.length} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`,
+  );
   if (p.changes.length) log.out(`changed since the last message: ${p.changes.join(', ')} (calendar SEQUENCE ${p.sequence})`);
   for (const n of p.notes) log.out(n);
-  if (mode === 'smtp' && smtp?.perMinute) log.out(`at most ${smtp.perMinute} a minute for this account: about ${Math.ceil(todo / smtp.perMinute)} min`);
+  if (mode === 'smtp' && smtp?.perMinute)
+    log.out(`at most ${smtp.perMinute} a minute for this account: about ${Math.ceil(todo / smtp.perMinute)} min`);
 
   // Render now: a template error stops here, before any question or record.
   const first = renderFor(series.languages, p.items[0]);
@@ -105,24 +141,49 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     log.out('─'.repeat(72));
     log.out(first.text.trimEnd());
     log.out('─'.repeat(72));
-    log.out(`dry run: nothing was sent, written or recorded. ${todo} message${todo === 1 ? '' : 's'} would go ${mode === 'smtp' ? `via ${smtp!.host}:${smtp!.port}` : 'to outbox/'}.`);
+    log.out(
+      `dry run: nothing was sent, written or recorded. ${todo} message${todo === 1 ? '' : 's'} would go ${mode === 'smtp' ? `via ${smtp!.host}:${smtp!.port}` : 'to outbox/'}.`,
+    );
     return EXIT_OK;
   }
   if (todo <= 0) {
-    log.out(o.limit === 0 ? '--limit 0: nothing sent, nothing recorded.' : `nothing to send: every recipient has had the ${rule.what}${earlierFailed ? ' (or failed earlier)' : ''}.`);
+    log.out(
+      o.limit === 0
+        ? '--limit 0: nothing sent, nothing recorded.'
+        : `nothing to send: every recipient has had the ${rule.what}${earlierFailed ? ' (or failed earlier)' : ''}.`,
+    );
     return earlierFailed ? 1 : EXIT_OK;
   }
   if (mode === 'smtp' && !o.yes) {
-    const answer = await world.prompt(s.bold(`Send the ${rule.what} to ${todo} recipient${todo === 1 ? '' : 's'} via ${smtp!.host}? [y/N] `));
-    if (!/^y(es)?$|^o(ui)?$/i.test(answer.trim())) { log.out('nothing sent, nothing recorded.'); return EXIT_OK; }
+    const answer = await world.prompt(
+      s.bold(`Send the ${rule.what} to ${todo} recipient${todo === 1 ? '' : 's'} via ${smtp!.host}? [y/N] `),
+    );
+    if (!/^y(es)?$|^o(ui)?$/i.test(answer.trim())) {
+      log.out('nothing sent, nothing recorded.');
+      return EXIT_OK;
+    }
   }
 
   const transport = openTransport(series, p.talk, o.kind, p.rev);
   const summary = await runDelivery({
-    series, talk: p.talk, kind: o.kind, key, seq: p.sequence, items: p.items, now, transport, log, command: o.kind,
+    series,
+    talk: p.talk,
+    kind: o.kind,
+    key,
+    seq: p.sequence,
+    items: p.items,
+    now,
+    transport,
+    log,
+    command: o.kind,
     ledger: mode === 'smtp' ? () => Ledger.open(series.stateDir) : undefined,
-    talkState: p.talkState, limit: o.limit, retryFailed: o.retryFailed, perDay: smtp?.perDay,
-    signals: world.signals, exitNow: world.exitNow, sleep: world.sleep,
+    talkState: p.talkState,
+    limit: o.limit,
+    retryFailed: o.retryFailed,
+    perDay: smtp?.perDay,
+    signals: world.signals,
+    exitNow: world.exitNow,
+    sleep: world.sleep,
     // REQUEST: composed once for a placeholder attendee; each copy carries its recipient (splice.ts).
     render: (langs) => renderFor(langs, PLACEHOLDER_ATTENDEE),
   });
@@ -130,7 +191,9 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   // The file follows the ledger: once a cancellation is on its way, the talk file says so.
   if (o.kind === 'cancel' && mode === 'smtp' && summary.sent > 0 && l.talk.status !== 'cancelled') markCancelled(l.talk.file, o.reason);
   if (mode === 'outbox') {
-    log.err(`Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).`);
+    log.err(
+      `Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).`,
+    );
   }
   return summaryExit(summary);
 }

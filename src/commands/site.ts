@@ -12,7 +12,12 @@ import { renderSite, writeSite } from '../site/build';
 import { FeedTalk } from '../site/feed';
 import { SiteTemplates } from '../site/templates';
 
-export interface SiteOptions { config?: string; output?: string; now?: DateTime; cwd?: string }
+export interface SiteOptions {
+  config?: string;
+  output?: string;
+  now?: DateTime;
+  cwd?: string;
+}
 
 /**
  * What a talk file gave last time, keyed by its path, size and mtime (and the series file's and
@@ -20,8 +25,16 @@ export interface SiteOptions { config?: string; output?: string; now?: DateTime;
  * so an unchanged talk is not parsed again. Kept beside the ledger, never published.
  */
 const CACHE_FILE = 'site-cache.json';
-interface CacheEntry { size: number; mtimeMs: number; talk: Record<string, unknown>; problems: Problem[] }
-interface Cache { key: string; talks: Record<string, CacheEntry> }
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  talk: Record<string, unknown>;
+  problems: Problem[];
+}
+interface Cache {
+  key: string;
+  talks: Record<string, CacheEntry>;
+}
 
 function cacheKey(series: Series): string {
   const c = statSync(series.configFile);
@@ -33,7 +46,9 @@ function readCache(series: Series): Cache {
   try {
     const c = JSON.parse(readFileSync(join(series.stateDir, CACHE_FILE), 'utf8')) as Cache;
     if (c.key === key && c.talks && typeof c.talks === 'object') return c;
-  } catch { /* none yet, or unreadable: start afresh */ }
+  } catch {
+    /* none yet, or unreadable: start afresh */
+  }
   return { key, talks: {} };
 }
 
@@ -43,7 +58,9 @@ function writeCache(series: Series, cache: Cache): void {
     const tmp = join(series.stateDir, `${CACHE_FILE}.${process.pid}`);
     writeFileSync(tmp, JSON.stringify(cache));
     renameSync(tmp, join(series.stateDir, CACHE_FILE));
-  } catch { /* a read-only folder: the next build parses again */ }
+  } catch {
+    /* a read-only folder: the next build parses again */
+  }
 }
 
 const revive = (t: Record<string, unknown>, zone: string): Talk => ({
@@ -76,12 +93,23 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
         const r = readTalk(file, series, epoch);
         problems.push(...r.problems);
         talk = r.talk;
-        entry = talk ? { size: st.size, mtimeMs: st.mtimeMs, talk: { ...talk, start: talk.start.toISO(), end: talk.end.toISO() }, problems: r.problems } : undefined;
+        entry = talk
+          ? {
+              size: st.size,
+              mtimeMs: st.mtimeMs,
+              talk: { ...talk, start: talk.start.toISO(), end: talk.end.toISO() },
+              problems: r.problems,
+            }
+          : undefined;
       }
       if (!talk) continue;
       fresh.talks[file] = entry!;
       let sequence = 0;
-      try { sequence = ledger?.talk(talk.uid)?.sequence ?? 0; } catch { /* a ledger from before the first migration */ }
+      try {
+        sequence = ledger?.talk(talk.uid)?.sequence ?? 0;
+      } catch {
+        /* a ledger from before the first migration */
+      }
       // DTSTAMP and Atom's <updated>: when the talk file last changed, so an unchanged talk gives the same bytes.
       const stamp = DateTime.fromMillis(Math.floor(st.mtimeMs / 1000) * 1000, { zone: 'utc' });
       talks.push({ talk, sequence, stamp });
@@ -109,7 +137,12 @@ export function site(o: SiteOptions, log: Logger): number {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const shown = relative(o.cwd ?? process.cwd(), out);
   const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
-  log.out(`${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`);
-  if (!series.site.url) log.err(`note: set site.url in ${relative(o.cwd ?? process.cwd(), series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`);
+  log.out(
+    `${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`,
+  );
+  if (!series.site.url)
+    log.err(
+      `note: set site.url in ${relative(o.cwd ?? process.cwd(), series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`,
+    );
   return EXIT_OK;
 }

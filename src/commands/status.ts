@@ -16,7 +16,12 @@ import { plan } from '../delivery/planner';
 import { dueReminder } from './remind';
 import { revisionOf } from '../delivery/planner';
 
-interface KindCount { sent: number; pending: number; failed: number; claimed: number }
+interface KindCount {
+  sent: number;
+  pending: number;
+  failed: number;
+  claimed: number;
+}
 
 export function status(o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: DateTime }, log: Logger): number {
   const { series, warnings } = loadSeries(o.config);
@@ -37,7 +42,8 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       if (talk) files.set(talk.uid, talk);
     }
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
-    const subs = () => (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
+    const subs = () =>
+      (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
     const talks = ledger.allTalks().filter((t) => !uid || t.uid === uid);
     const rows = ledger.summary(uid);
     const suppressed = ledger.suppressed();
@@ -58,30 +64,68 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       } else {
         const previous = storedSchedule(stored);
         const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
-        if (talk.status === 'cancelled' && stored.status !== 'cancelled') owed.push(`cancelled in the file: run \`rali cancel ${talk.display}\``);
-        else if (talk.status === 'scheduled' && stored.status === 'cancelled') owed.push(`scheduled again in the file: run \`rali update ${talk.display}\``);
+        if (talk.status === 'cancelled' && stored.status !== 'cancelled')
+          owed.push(`cancelled in the file: run \`rali cancel ${talk.display}\``);
+        else if (talk.status === 'scheduled' && stored.status === 'cancelled')
+          owed.push(`scheduled again in the file: run \`rali update ${talk.display}\``);
         else if (changed.length) owed.push(`changed since the last message (${changed.join(', ')}): run \`rali update ${talk.display}\``);
         // Announcement: every subscriber not suppressed who has not had it is owed it.
         if (talk.status === 'scheduled' && stored.status !== 'cancelled' && talk.start > now) {
-          const p = plan({ series, talk, kind: 'announce', now, mode: 'smtp', stored, subscribers: subs(), suppressed, holders: [], force: true, test: true });
-          const got = new Set(ledger.deliveries(t.uid, 'announce').filter((d) => d.status === 'sent' || d.status === 'failed').map((d) => d.recipient));
+          const p = plan({
+            series,
+            talk,
+            kind: 'announce',
+            now,
+            mode: 'smtp',
+            stored,
+            subscribers: subs(),
+            suppressed,
+            holders: [],
+            force: true,
+            test: true,
+          });
+          const got = new Set(
+            ledger
+              .deliveries(t.uid, 'announce')
+              .filter((d) => d.status === 'sent' || d.status === 'failed')
+              .map((d) => d.recipient),
+          );
           const missing = p.items.filter((i) => !got.has(i.key)).length;
           const c = kinds.get('announce') ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
           c.pending = Math.max(c.pending, missing - c.claimed);
           kinds.set('announce', c);
-          if (missing) owed.push(`${missing} subscriber${missing === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk.display}\``);
+          if (missing)
+            owed.push(`${missing} subscriber${missing === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk.display}\``);
           // The next reminder cron will send.
           for (const r of [...series.reminders].sort((a, b) => a.before.as('minutes') - b.before.as('minutes')).reverse()) {
             const at = talk.start.minus(r.before);
             const st = ledger.reminder(t.uid, revisionOf('reminder', 0, r.label));
-            if (at > now && !st) { nextReminder = { label: r.label, at: at.toISO({ suppressMilliseconds: true })! }; break; }
+            if (at > now && !st) {
+              nextReminder = { label: r.label, at: at.toISO({ suppressMilliseconds: true })! };
+              break;
+            }
           }
           const due = dueReminder(series, talk.start, now);
-          if (due && !ledger.reminder(t.uid, revisionOf('reminder', 0, due.label))) owed.push(`the ${due.label} reminder is due: cron's next \`rali remind\` sends it`);
+          if (due && !ledger.reminder(t.uid, revisionOf('reminder', 0, due.label)))
+            owed.push(`the ${due.label} reminder is due: cron's next \`rali remind\` sends it`);
         }
       }
-      const failed = o.failed ? ledger.deliveries(t.uid).filter((d) => d.status === 'failed' || d.status === 'pending').map((d) => ({ kind: d.kind, rev: d.rev, recipient: d.recipient, status: d.status, reply: d.reply })) : undefined;
-      return { talk: t.talk_id, uid: t.uid, sequence: t.sequence, status: t.status, kinds: Object.fromEntries(kinds), owed, nextReminder, failed };
+      const failed = o.failed
+        ? ledger
+            .deliveries(t.uid)
+            .filter((d) => d.status === 'failed' || d.status === 'pending')
+            .map((d) => ({ kind: d.kind, rev: d.rev, recipient: d.recipient, status: d.status, reply: d.reply }))
+        : undefined;
+      return {
+        talk: t.talk_id,
+        uid: t.uid,
+        sequence: t.sequence,
+        status: t.status,
+        kinds: Object.fromEntries(kinds),
+        owed,
+        nextReminder,
+        failed,
+      };
     });
     if (o.json) {
       log.out(JSON.stringify({ talks: report, suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
@@ -101,9 +145,12 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       for (const w of t.owed) log.out(`  owed: ${w}`);
       const bounces = bounceLine(ledger, t.uid);
       if (bounces) log.out(bounces);
-      for (const f of t.failed ?? []) log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
+      for (const f of t.failed ?? [])
+        log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
     }
-    log.out(`${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`);
+    log.out(
+      `${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`,
+    );
     return EXIT_OK;
   } finally {
     ledger.close();

@@ -16,15 +16,24 @@ import { hasControlChars } from '../model/rules';
 import { excerpt, readText } from '../model/source';
 import { mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, splitCsvLine, subscriberLine } from '../model/subscribers';
 
-interface Base { config?: string }
+interface Base {
+  config?: string;
+}
 
 /** Reads the file back and checks that it parses and that `present`/`absent` hold. */
 function verify(series: Series, present: string[], absent: string[]): void {
   const shown = display(series.subscribersFile);
   const { subscribers, problems } = parseSubscribers(readRaw(series), shown, series.languages);
   const have = new Set(subscribers.map((s) => s.key));
-  const bad = problems.some((p) => p.severity === 'error') || present.some((a) => !have.has(a.toLowerCase())) || absent.some((a) => have.has(a.toLowerCase()));
-  if (bad) throw new RaliError(`${shown}: reading it back after the edit did not show what was written (was it changed by something else at the same time?) — check it with \`rali validate\`, then retry`, 1);
+  const bad =
+    problems.some((p) => p.severity === 'error') ||
+    present.some((a) => !have.has(a.toLowerCase())) ||
+    absent.some((a) => have.has(a.toLowerCase()));
+  if (bad)
+    throw new RaliError(
+      `${shown}: reading it back after the edit did not show what was written (was it changed by something else at the same time?) — check it with \`rali validate\`, then retry`,
+      1,
+    );
 }
 
 /** The first field of a data line, unquoted, lowercased; undefined for comments and blank lines. */
@@ -42,7 +51,11 @@ function writeAtomically(file: string, text: string): void {
 }
 
 function readRaw(series: Series): string {
-  try { return readFileSync(series.subscribersFile, 'utf8'); } catch { return 'email,name,lang\n'; }
+  try {
+    return readFileSync(series.subscribersFile, 'utf8');
+  } catch {
+    return 'email,name,lang\n';
+  }
 }
 
 function append(text: string, lines: string[]): string {
@@ -58,7 +71,21 @@ export function list(o: Base & { json?: boolean }, log: Logger): number {
   const suppressed = ledger?.suppressed() ?? new Map<string, { reason: string; created_at: string }>();
   ledger?.close();
   if (o.json) {
-    log.out(JSON.stringify({ subscribers: subscribers.map((s) => ({ email: s.email, name: s.name ?? null, langs: s.langs, suppressed: suppressed.has(s.email.toLowerCase()) })), suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
+    log.out(
+      JSON.stringify(
+        {
+          subscribers: subscribers.map((s) => ({
+            email: s.email,
+            name: s.name ?? null,
+            langs: s.langs,
+            suppressed: suppressed.has(s.email.toLowerCase()),
+          })),
+          suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })),
+        },
+        null,
+        2,
+      ),
+    );
     return EXIT_OK;
   }
   const w = Math.max(5, ...subscribers.map((s) => s.email.length));
@@ -67,7 +94,9 @@ export function list(o: Base & { json?: boolean }, log: Logger): number {
     const sup = why !== undefined ? `  (suppressed: ${why})` : '';
     log.out(`${s.email.padEnd(w)}  ${s.langs.join('+').padEnd(5)}  ${s.name ?? ''}${sup}`);
   }
-  log.out(`${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'} in ${display(series.subscribersFile)}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`);
+  log.out(
+    `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'} in ${display(series.subscribersFile)}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`,
+  );
   for (const [a, v] of suppressed) log.out(`  suppressed ${a} since ${v.created_at.slice(0, 10)}: ${v.reason}`);
   return EXIT_OK;
 }
@@ -77,9 +106,11 @@ export function add(o: Base & { email: string; name?: string; lang?: string }, l
   const email = o.email.trim();
   const why = addressProblem(email);
   if (why) throw new RaliError(`"${excerpt(email)}" ${why} — give it as name@domain.org`);
-  if (o.name !== undefined && hasControlChars(o.name)) throw new RaliError('--name: holds a line break or control character — give the name on one line');
+  if (o.name !== undefined && hasControlChars(o.name))
+    throw new RaliError('--name: holds a line break or control character — give the name on one line');
   const langs = parseLangs(o.lang ?? '', series.languages);
-  if (!langs || !langs.length) throw new RaliError(`--lang: "${o.lang}" — use ${series.languages.join(', ')} or ${series.languages.join('+')}`);
+  if (!langs || !langs.length)
+    throw new RaliError(`--lang: "${o.lang}" — use ${series.languages.join(', ')} or ${series.languages.join('+')}`);
   const lang = langs.length === series.languages.length ? series.languages.join('+') : langs.join('+');
   withFileLock(series.subscribersFile, display(series.subscribersFile), () => {
     const { subscribers } = loadSubscribers(series);
@@ -111,11 +142,20 @@ export function remove(o: Base & { email: string }, log: Logger): number {
   const ledger = Ledger.open(series.stateDir);
   ledger.suppress(target, 'removed with rali subscribers remove');
   ledger.close();
-  log.out(removed ? `removed ${o.email} from ${display(series.subscribersFile)} and suppressed it` : `${o.email} was not in ${display(series.subscribersFile)}; suppressed it anyway (it will get nothing)`);
+  log.out(
+    removed
+      ? `removed ${o.email} from ${display(series.subscribersFile)} and suppressed it`
+      : `${o.email} was not in ${display(series.subscribersFile)}; suppressed it anyway (it will get nothing)`,
+  );
   return EXIT_OK;
 }
 
-export interface ImportOptions extends Base { file: string; emailColumn?: string; nameColumn?: string; langColumn?: string }
+export interface ImportOptions extends Base {
+  file: string;
+  emailColumn?: string;
+  nameColumn?: string;
+  langColumn?: string;
+}
 
 export function importCsv(o: ImportOptions, log: Logger): number {
   const { series } = loadSeries(o.config);
@@ -142,10 +182,17 @@ function importLocked(series: Series, file: string, incoming: ReturnType<typeof 
   let already = 0;
   for (const s of incoming.subscribers) {
     const k = s.email.toLowerCase();
-    if (have.has(k)) { already++; continue; }
-    if (suppressed.has(k)) { skippedSuppressed.push(s.email); continue; }
+    if (have.has(k)) {
+      already++;
+      continue;
+    }
+    if (suppressed.has(k)) {
+      skippedSuppressed.push(s.email);
+      continue;
+    }
     have.add(k);
-    if (s.name !== undefined && hasControlChars(s.name)) throw new RaliError(`${display(file)}:${s.line}: the name holds a control character — remove it, then retry`);
+    if (s.name !== undefined && hasControlChars(s.name))
+      throw new RaliError(`${display(file)}:${s.line}: the name holds a control character — remove it, then retry`);
     add.push(subscriberLine(s.email, s.name, s.langs.length === series.languages.length ? series.languages.join('+') : s.langs.join('+')));
     added.push(s.email);
   }
@@ -156,8 +203,11 @@ function importLocked(series: Series, file: string, incoming: ReturnType<typeof 
   if (check.problems.some((p) => p.severity === 'error')) throw new InputError(check.problems);
   writeAtomically(series.subscribersFile, next);
   verify(series, added, []);
-  log.out(`imported ${display(file)}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}`);
-  for (const s of skippedSuppressed) log.err(`  not added (unsubscribed or bounced earlier): ${s} — \`rali subscribers unsuppress ${s}\` if they asked to come back`);
+  log.out(
+    `imported ${display(file)}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}`,
+  );
+  for (const s of skippedSuppressed)
+    log.err(`  not added (unsubscribed or bounced earlier): ${s} — \`rali subscribers unsuppress ${s}\` if they asked to come back`);
 }
 
 /** Lifts a suppression (an unsubscribe or a bounce) without touching subscribers.csv. */
@@ -172,7 +222,15 @@ export function unsuppress(o: Base & { email: string }, log: Logger): number {
   }
   const ledger = Ledger.open(series.stateDir);
   let lifted: boolean;
-  try { lifted = ledger.unsuppress(email); } finally { ledger.close(); }
-  log.out(lifted ? `${email} is no longer suppressed: it gets the next messages if it is in ${display(series.subscribersFile)}` : `${email} was not suppressed`);
+  try {
+    lifted = ledger.unsuppress(email);
+  } finally {
+    ledger.close();
+  }
+  log.out(
+    lifted
+      ? `${email} is no longer suppressed: it gets the next messages if it is in ${display(series.subscribersFile)}`
+      : `${email} was not suppressed`,
+  );
   return EXIT_OK;
 }

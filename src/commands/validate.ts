@@ -16,7 +16,12 @@ export interface ValidateOptions {
   cwd?: string;
 }
 
-export interface FileReport { file: string; kind: 'config' | 'subscribers' | 'talk'; ok: boolean; detail?: string }
+export interface FileReport {
+  file: string;
+  kind: 'config' | 'subscribers' | 'talk';
+  ok: boolean;
+  detail?: string;
+}
 
 export function validate(opts: ValidateOptions, log: Logger): number {
   const cwd = opts.cwd ?? process.cwd();
@@ -27,7 +32,12 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   let ledger: Ledger | null | undefined;
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
-    problems.push({ file: 'rali.yaml', message: `no rali.yaml in ${cwd} or above`, hint: 'run `rali init` to start a series, or pass --config FILE', severity: 'error' });
+    problems.push({
+      file: 'rali.yaml',
+      message: `no rali.yaml in ${cwd} or above`,
+      hint: 'run `rali init` to start a series, or pass --config FILE',
+      severity: 'error',
+    });
     return finish();
   }
   const { series, problems: sp } = readSeries(configFile);
@@ -58,7 +68,12 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   function checkSubscribers(s: Series, file: string) {
     const { subscribers, problems: p } = readSubscribers(file, display(file, cwd), s.languages);
     problems.push(...p);
-    reports.push({ file: display(file, cwd), kind: 'subscribers', ok: !p.some((x) => x.severity === 'error'), detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}` });
+    reports.push({
+      file: display(file, cwd),
+      kind: 'subscribers',
+      ok: !p.some((x) => x.severity === 'error'),
+      detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`,
+    });
   }
   function checkTalk(s: Series, file: string) {
     const { talk, problems: p } = readTalk(file, s, now);
@@ -66,7 +81,15 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     if (talk) {
       const other = ids.get(talk.id);
       if (other !== undefined && other !== file) {
-        p.push({ file: display(file, cwd), line: 1, col: 1, path: 'id', message: `has the id "${talk.id}" of ${display(other, cwd)} too: both would be one calendar event`, hint: 'give one of them its own id: line (or rename the file, if it has no id:)', severity: 'error' });
+        p.push({
+          file: display(file, cwd),
+          line: 1,
+          col: 1,
+          path: 'id',
+          message: `has the id "${talk.id}" of ${display(other, cwd)} too: both would be one calendar event`,
+          hint: 'give one of them its own id: line (or rename the file, if it has no id:)',
+          severity: 'error',
+        });
         problems.push(p[p.length - 1]);
       } else ids.set(talk.id, file);
     }
@@ -80,15 +103,21 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     try {
       ledger ??= Ledger.openReadOnly(s.stateDir) ?? null;
       stored = ledger?.talk(talk.uid);
-    } catch { return; /* status and sending commands report a damaged ledger */ }
+    } catch {
+      return; /* status and sending commands report a damaged ledger */
+    }
     if (!stored) return;
     const previous = storedSchedule(stored);
     const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
     let what: string | undefined;
-    if (talk.status === 'cancelled' && stored.status !== 'cancelled') what = `cancelled in the file but not in people's calendars — run \`rali cancel ${talk.display}\``;
-    else if (talk.status === 'scheduled' && stored.status === 'cancelled') what = `scheduled again in the file — run \`rali update ${talk.display}\` to put it back in people's calendars`;
-    else if (changed.length && talk.start > now) what = `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``;
-    if (what) problems.push({ file: display(file, cwd), path: changed[0] === 'start' ? 'date' : undefined, message: what, severity: 'warning' });
+    if (talk.status === 'cancelled' && stored.status !== 'cancelled')
+      what = `cancelled in the file but not in people's calendars — run \`rali cancel ${talk.display}\``;
+    else if (talk.status === 'scheduled' && stored.status === 'cancelled')
+      what = `scheduled again in the file — run \`rali update ${talk.display}\` to put it back in people's calendars`;
+    else if (changed.length && talk.start > now)
+      what = `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``;
+    if (what)
+      problems.push({ file: display(file, cwd), path: changed[0] === 'start' ? 'date' : undefined, message: what, severity: 'warning' });
   }
 
   function finish(): number {

@@ -24,7 +24,11 @@ export interface TokenSource {
 
 export const SMTP_SCOPE = 'https://outlook.office365.com/SMTP.Send';
 
-export interface OAuthSettings { tenant?: string; clientId: string; tokenUrl?: string }
+export interface OAuthSettings {
+  tenant?: string;
+  clientId: string;
+  tokenUrl?: string;
+}
 
 /** $XDG_CONFIG_HOME/rali/ or ~/.config/rali/: outside the series folder (which is often in git). */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -65,10 +69,23 @@ export function refreshTokenSource(user: string, tokenUrl: string, clientId: str
       } catch (e) {
         throw new RaliError(`OAuth2: cannot reach the token endpoint ${tokenUrl} (${(e as Error).message})`, 1);
       }
-      const j = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; refresh_token?: string; error?: string; error_description?: string };
-      if (!res.ok || !j.access_token) throw new RaliError(`OAuth2: the token endpoint refused the refresh token: ${j.error ?? res.status} ${j.error_description ?? ''}`.trim(), 1);
+      const j = (await res.json().catch(() => ({}))) as {
+        access_token?: string;
+        expires_in?: number;
+        refresh_token?: string;
+        error?: string;
+        error_description?: string;
+      };
+      if (!res.ok || !j.access_token)
+        throw new RaliError(
+          `OAuth2: the token endpoint refused the refresh token: ${j.error ?? res.status} ${j.error_description ?? ''}`.trim(),
+          1,
+        );
       registerSecret(j.access_token);
-      if (j.refresh_token) { registerSecret(j.refresh_token); refreshToken = j.refresh_token; }
+      if (j.refresh_token) {
+        registerSecret(j.refresh_token);
+        refreshToken = j.refresh_token;
+      }
       // A minute's margin: a token must not expire between the check and AUTH.
       current = { token: j.access_token, until: Date.now() + Math.max(0, (j.expires_in ?? 3600) - 60) * 1000 };
       return j.access_token;
@@ -79,7 +96,6 @@ export function refreshTokenSource(user: string, tokenUrl: string, clientId: str
 type Msal = typeof import('@azure/msal-node');
 
 function msalApp(o: OAuthSettings, cacheFile: string) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const msal = require('@azure/msal-node') as Msal;
   return new msal.PublicClientApplication({
     auth: { clientId: o.clientId, authority: `https://login.microsoftonline.com/${o.tenant}` },
@@ -98,7 +114,8 @@ function msalApp(o: OAuthSettings, cacheFile: string) {
 
 /** Microsoft 365: the cache `rali login` wrote; acquireTokenSilent refreshes when needed. */
 export function msalTokenSource(user: string, o: OAuthSettings, cacheFile: string): TokenSource {
-  if (!existsSync(cacheFile)) throw new RaliError(`smtp.oauth: no login yet for ${user} — run \`rali login\` once (the token is kept in ${cacheFile})`);
+  if (!existsSync(cacheFile))
+    throw new RaliError(`smtp.oauth: no login yet for ${user} — run \`rali login\` once (the token is kept in ${cacheFile})`);
   const app = msalApp(o, cacheFile);
   return {
     user,
@@ -111,7 +128,10 @@ export function msalTokenSource(user: string, o: OAuthSettings, cacheFile: strin
         registerSecret(r.accessToken);
         return r.accessToken;
       } catch (e) {
-        throw new RaliError(`smtp.oauth: the saved login for ${user} can no longer be refreshed (${(e as Error).message.split('\n')[0]}) — run \`rali login\` again`, 1);
+        throw new RaliError(
+          `smtp.oauth: the saved login for ${user} can no longer be refreshed (${(e as Error).message.split('\n')[0]}) — run \`rali login\` again`,
+          1,
+        );
       }
     },
   };

@@ -30,14 +30,16 @@ export function planRecipients(series: Series, subscribers: Subscriber[], suppre
   const sup: string[] = [];
   // parseSubscribers already dropped duplicates; list addresses may repeat a subscriber.
   for (const s of subscribers) {
-    if (suppressed.has(s.key)) sup.push(s.email); else items.push(s);
+    if (suppressed.has(s.key)) sup.push(s.email);
+    else items.push(s);
   }
   const inList = new Set(series.lists.length ? subscribers.map((s) => s.key) : []);
   for (const l of series.lists) {
     const key = l.toLowerCase();
     if (inList.has(key)) continue;
     inList.add(key);
-    if (suppressed.has(key)) sup.push(l); else items.push({ key, email: l, langs: series.languages });
+    if (suppressed.has(key)) sup.push(l);
+    else items.push({ key, email: l, langs: series.languages });
   }
   return { items, suppressed: sup, byLangs: countLangs(items) };
 }

@@ -34,16 +34,36 @@ export interface KindRule {
 
 export const KINDS: Record<Kind, KindRule> = {
   announce: { what: 'announcement', revision: () => '0', sequence: 'stored', audience: 'subscribers', calendar: 'series' },
-  reminder: { what: 'reminder', revision: (_s, label) => slugify(label ?? 'reminder'), sequence: 'stored', audience: 'subscribers', calendar: 'series' },
+  reminder: {
+    what: 'reminder',
+    revision: (_s, label) => slugify(label ?? 'reminder'),
+    sequence: 'stored',
+    audience: 'subscribers',
+    calendar: 'series',
+  },
   update: { what: 'update', revision: (s) => String(s), sequence: 'next-when-changed', audience: 'holders', calendar: 'series' },
-  cancel: { what: 'cancellation', revision: (s) => `cancel-${s}`, sequence: 'next-unless-cancelled', audience: 'holders', calendar: 'CANCEL' },
+  cancel: {
+    what: 'cancellation',
+    revision: (s) => `cancel-${s}`,
+    sequence: 'next-unless-cancelled',
+    audience: 'holders',
+    calendar: 'CANCEL',
+  },
   recording: { what: 'recording follow-up', revision: () => 'recording', sequence: 'stored', audience: 'subscribers', calendar: 'none' },
 };
 
 /** The talk as the ledger holds it (as last sent). */
-export interface StoredTalk { sequence: number; schedule: string | null; status: string }
+export interface StoredTalk {
+  sequence: number;
+  schedule: string | null;
+  status: string;
+}
 
-export interface Holder { recipient: string; seq: number; langs: string | null }
+export interface Holder {
+  recipient: string;
+  seq: number;
+  langs: string | null;
+}
 
 export interface PlanInput {
   series: Series;
@@ -87,7 +107,7 @@ export interface Plan {
 }
 
 function parseStored(s: StoredTalk | undefined): Schedule | undefined {
-  return s?.schedule ? JSON.parse(s.schedule) as Schedule : undefined;
+  return s?.schedule ? (JSON.parse(s.schedule) as Schedule) : undefined;
 }
 
 /** The revision of a kind at a sequence (ledger key and Message-ID). */
@@ -107,22 +127,37 @@ export function plan(i: PlanInput): Plan {
   const recorded = mode === 'smtp' && !i.test;
 
   // ---- refusals --------------------------------------------------------------------------
-  if (kind === 'recording' && !talk.recording) throw new RaliError(`${talk.display}: no recording: link yet — add \`recording: https://…\` to the talk file, then run this again`);
-  if (kind === 'recording' && talk.start > i.now && !i.force && !i.test) throw new RaliError(`${talk.display}: the talk has not happened yet (${talk.start.toISODate()}) — the recording follow-up goes after it; add --force to send anyway`);
-  if (kind !== 'cancel' && talk.status === 'cancelled') throw new RaliError(`${talk.display}: the talk is cancelled (status: cancelled) — nothing to ${kind === 'reminder' ? 'remind of' : kind}`);
+  if (kind === 'recording' && !talk.recording)
+    throw new RaliError(`${talk.display}: no recording: link yet — add \`recording: https://…\` to the talk file, then run this again`);
+  if (kind === 'recording' && talk.start > i.now && !i.force && !i.test)
+    throw new RaliError(
+      `${talk.display}: the talk has not happened yet (${talk.start.toISODate()}) — the recording follow-up goes after it; add --force to send anyway`,
+    );
+  if (kind !== 'cancel' && talk.status === 'cancelled')
+    throw new RaliError(
+      `${talk.display}: the talk is cancelled (status: cancelled) — nothing to ${kind === 'reminder' ? 'remind of' : kind}`,
+    );
   if ((kind === 'announce' || kind === 'update') && mode === 'smtp' && !i.test && talk.start < i.now && !i.force) {
-    throw new RaliError(`${talk.display}: the talk was on ${talk.start.toISODate()}, in the past — check the date; add --force to send anyway`);
+    throw new RaliError(
+      `${talk.display}: the talk was on ${talk.start.toISODate()}, in the past — check the date; add --force to send anyway`,
+    );
   }
   const changed: (ScheduleField | 'status')[] = previous ? scheduleChanges(previous, current) : [];
   const reinstated = storedCancelled && talk.status === 'scheduled';
   if (reinstated) changed.push('status');
   if (recorded && (kind === 'announce' || kind === 'reminder') && changed.length) {
-    throw new RaliError(reinstated
-      ? `${talk.display}: the talk was cancelled and is scheduled again in its file — run \`rali update ${talk.display}\` first, so that those who had the cancellation get it back in their calendar`
-      : `${talk.display}: the date, time or place changed since the last message (${changed.join(', ')}) — run \`rali update ${talk.display}\` first, so that those who have it get the change`);
+    throw new RaliError(
+      reinstated
+        ? `${talk.display}: the talk was cancelled and is scheduled again in its file — run \`rali update ${talk.display}\` first, so that those who had the cancellation get it back in their calendar`
+        : `${talk.display}: the date, time or place changed since the last message (${changed.join(', ')}) — run \`rali update ${talk.display}\` first, so that those who have it get the change`,
+    );
   }
-  if (recorded && kind === 'update' && !stored) throw new RaliError(`${talk.display}: no announcement of this talk has been sent — \`rali announce\` sends the current details`);
-  if (recorded && kind === 'cancel' && !stored) throw new RaliError(`${talk.display}: no announcement of this talk has been sent, so no one needs a cancellation — set \`status: cancelled\` in the file`);
+  if (recorded && kind === 'update' && !stored)
+    throw new RaliError(`${talk.display}: no announcement of this talk has been sent — \`rali announce\` sends the current details`);
+  if (recorded && kind === 'cancel' && !stored)
+    throw new RaliError(
+      `${talk.display}: no announcement of this talk has been sent, so no one needs a cancellation — set \`status: cancelled\` in the file`,
+    );
 
   // ---- sequence and the state the message carries ----------------------------------------
   let sequence = storedSeq;
@@ -154,9 +189,25 @@ export function plan(i: PlanInput): Plan {
           const langs: Lang[] = (h.langs ? parseLangs(h.langs, series.languages) : undefined) ?? sub?.langs ?? series.languages;
           return { key: h.recipient, email: sub?.email ?? h.recipient, name: sub?.name, langs };
         });
-      if (kind === 'update' && !changed.length && !items.length) nothing = `${talk.display}: nothing changed since the last message (date, time, place and link are the same) — nothing to send`;
-      else if (kind === 'cancel' && storedCancelled && !items.length) nothing = `${talk.display}: everyone who had the talk in their calendar has the cancellation`;
+      if (kind === 'update' && !changed.length && !items.length)
+        nothing = `${talk.display}: nothing changed since the last message (date, time, place and link are the same) — nothing to send`;
+      else if (kind === 'cancel' && storedCancelled && !items.length)
+        nothing = `${talk.display}: everyone who had the talk in their calendar has the cancellation`;
     }
   }
-  return { kind, rule, rev, sequence, talk, previous, changes: changed, method, items, suppressed: base.suppressed, talkState, nothing, notes };
+  return {
+    kind,
+    rule,
+    rev,
+    sequence,
+    talk,
+    previous,
+    changes: changed,
+    method,
+    items,
+    suppressed: base.suppressed,
+    talkState,
+    nothing,
+    notes,
+  };
 }

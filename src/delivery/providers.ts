@@ -8,7 +8,13 @@
  *   Google Workspace account, 500 for a consumer account; no per-minute figure is published, 60 a
  *   minute keeps well clear of the burst detection. The default is the consumer figure.
  */
-export interface Provider { host: string; port: number; secure: boolean; perMinute: number; perDay: number }
+export interface Provider {
+  host: string;
+  port: number;
+  secure: boolean;
+  perMinute: number;
+  perDay: number;
+}
 
 export const PROVIDERS: Record<'microsoft365' | 'gmail', Provider> = {
   microsoft365: { host: 'smtp.office365.com', port: 587, secure: false, perMinute: 30, perDay: 10_000 },

@@ -27,7 +27,15 @@ export function openTransport(series: Series, talk: Talk, kind: Kind, rev: strin
 }
 
 /** The message for one language variant: composed once, copied per recipient. */
-export async function variantMessage(series: Series, talk: Talk, kind: Kind, rev: string, rendered: Rendered, now: DateTime, secret: string): Promise<Message> {
+export async function variantMessage(
+  series: Series,
+  talk: Talk,
+  kind: Kind,
+  rev: string,
+  rendered: Rendered,
+  now: DateTime,
+  secret: string,
+): Promise<Message> {
   const v = await Variant.compose(series, rendered, now);
   return {
     messageId: (i: PlanItem) => messageId(series, talk, kind, rev, i.key),
@@ -40,13 +48,17 @@ export async function variantMessage(series: Series, talk: Talk, kind: Kind, rev
 }
 
 /** Where signals come from: the process, or a test. */
-export interface Signals { on(handler: (signal: NodeJS.Signals) => void): () => void }
+export interface Signals {
+  on(handler: (signal: NodeJS.Signals) => void): () => void;
+}
 
 export const processSignals: Signals = {
   on(handler) {
     const names: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const n of names) process.on(n, handler);
-    return () => { for (const n of names) process.removeListener(n, handler); };
+    return () => {
+      for (const n of names) process.removeListener(n, handler);
+    };
   },
 };
 
@@ -105,7 +117,11 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     progress = makeProgress('none', total, o.log);
     if (stopping) {
       o.log.err('rali: stopped at once; what was in flight is sent again (same Message-ID) by the next run');
-      try { if (ledger && runId !== undefined) ledger.endRun(runId, { error: 'stopped at once' }); } catch { /* the next run's lease check frees the claims */ }
+      try {
+        if (ledger && runId !== undefined) ledger.endRun(runId, { error: 'stopped at once' });
+      } catch {
+        /* the next run's lease check frees the claims */
+      }
       (o.exitNow ?? ((c: number) => process.exit(c)))(SIGNAL_EXIT[sig] ?? 130);
       return;
     }
@@ -115,20 +131,34 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
   const offSignals = (o.signals ?? processSignals).on(onSignal);
   // The lease: renewed well within its length; the timer also keeps the process alive until the
   // run has settled every delivery.
-  const beat = setInterval(() => {
-    if (!ledger || runId === undefined) return;
-    try {
-      ledger.checkFile();
-      if (!ledger.heartbeat(runId)) leaseLost = true;
-    } catch { leaseLost = true; }
-  }, Math.max(50, Math.floor(leaseMs() / 3)));
+  const beat = setInterval(
+    () => {
+      if (!ledger || runId === undefined) return;
+      try {
+        ledger.checkFile();
+        if (!ledger.heartbeat(runId)) leaseLost = true;
+      } catch {
+        leaseLost = true;
+      }
+    },
+    Math.max(50, Math.floor(leaseMs() / 3)),
+  );
 
   let summary: DeliverSummary | undefined;
   try {
     const dailyLeft = o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined;
     summary = await deliver({
-      ledger, key: o.key, runId, seq: o.seq, items: o.items, transport: o.transport,
-      from: o.series.from.address, limit: o.limit, retryFailed: o.retryFailed, talkState: o.talkState, dailyLeft,
+      ledger,
+      key: o.key,
+      runId,
+      seq: o.seq,
+      items: o.items,
+      transport: o.transport,
+      from: o.series.from.address,
+      limit: o.limit,
+      retryFailed: o.retryFailed,
+      talkState: o.talkState,
+      dailyLeft,
       retries: o.retries ?? Number(process.env.RALI_RETRIES ?? 3),
       backoffMs: o.backoffMs ?? ((n) => Number(process.env.RALI_BACKOFF_MS ?? 2000) * 2 ** (n - 1)),
       stopping: () => stopping,
@@ -137,7 +167,9 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       onResult: () => progress.tick(),
       sleep: o.sleep,
     });
-    if (leaseLost && !summary.fatal) summary.fatal = 'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left';
+    if (leaseLost && !summary.fatal)
+      summary.fatal =
+        'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left';
     return summary;
   } finally {
     progress.stop();
@@ -147,9 +179,17 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     clearInterval(beat);
     if (ledger && runId !== undefined) {
       try {
-        ledger.endRun(runId, summary ? { sent: summary.sent, failed: summary.failed.length, pending: summary.pending.length, already: summary.alreadySent } : { error: true });
+        ledger.endRun(
+          runId,
+          summary
+            ? { sent: summary.sent, failed: summary.failed.length, pending: summary.pending.length, already: summary.alreadySent }
+            : { error: true },
+        );
       } catch (e) {
-        if (summary && !summary.fatal) { summary.fatal = e instanceof LedgerError ? e.message : String(e); summary.ledgerError = true; }
+        if (summary && !summary.fatal) {
+          summary.fatal = e instanceof LedgerError ? e.message : String(e);
+          summary.ledgerError = true;
+        }
       }
       ledger.close();
     }
@@ -159,16 +199,36 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
 function makeProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger) {
   let done = 0;
   if (mode === 'bar' && total > 1) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const cliProgress = require('cli-progress') as typeof import('cli-progress');
-    const bar = new cliProgress.SingleBar({ stream: process.stderr, format: '  {bar} {value}/{total} {percentage}% · {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: '  {bar} {value}/{total} {percentage}% · {eta_formatted} left',
+        hideCursor: true,
+        clearOnComplete: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(total, 0);
     let stopped = false;
-    return { tick: () => { if (!stopped) bar.increment(); }, stop: () => { if (!stopped) { stopped = true; bar.stop(); } } };
+    return {
+      tick: () => {
+        if (!stopped) bar.increment();
+      },
+      stop: () => {
+        if (!stopped) {
+          stopped = true;
+          bar.stop();
+        }
+      },
+    };
   }
   const step = Math.max(1, Math.ceil(total / 4));
   return {
-    tick: () => { done++; if (mode === 'lines' && total >= 20 && done % step === 0 && done < total) log.err(`  ${done}/${total}…`); },
+    tick: () => {
+      done++;
+      if (mode === 'lines' && total >= 20 && done % step === 0 && done < total) log.err(`  ${done}/${total}…`);
+    },
     stop: () => undefined,
   };
 }
@@ -179,7 +239,11 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * The summary: one line of counts (the same words `rali status` uses), then the details on stderr.
  * `test`: a test copy, which is never recorded nor retried by later runs.
  */
-export function printSummary(log: Logger, s: DeliverSummary, extra: { suppressed?: number; transport: Transport; what: string; test?: boolean }): void {
+export function printSummary(
+  log: Logger,
+  s: DeliverSummary,
+  extra: { suppressed?: number; transport: Transport; what: string; test?: boolean },
+): void {
   const where = extra.transport.kind === 'outbox' ? `written to ${extra.transport.where}/` : `sent via ${extra.transport.where}`;
   const parts = [`${s.sent} ${where}`];
   if (s.alreadySent) parts.push(`${s.alreadySent} already sent`);
@@ -198,7 +262,8 @@ export function printSummary(log: Logger, s: DeliverSummary, extra: { suppressed
   for (const f of s.newlySuppressed.slice(0, 20)) log.err(`  suppressed (unknown user): ${f}`);
   for (const p of s.pending.slice(0, 10)) log.err(`  ${extra.test ? 'not sent' : 'will retry'}: ${p.email}: ${p.reply}`);
   if (s.pending.length > 10) log.err(`  … and ${s.pending.length - 10} more to retry (rali status --failed)`);
-  if (s.fatal) log.err(`rali: stopped: ${s.fatal}${extra.test ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`);
+  if (s.fatal)
+    log.err(`rali: stopped: ${s.fatal}${extra.test ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`);
 }
 
 /** 0 only when nothing owed is left undelivered for a reason the organizer must know. */

@@ -7,7 +7,11 @@ export function registerSecret(s: string | undefined): void {
   if (!s || s.length < 3) return;
   known.add(s);
   known.add(encodeURIComponent(s));
-  try { known.add(decodeURIComponent(s)); } catch { /* not URL-encoded */ }
+  try {
+    known.add(decodeURIComponent(s));
+  } catch {
+    /* not URL-encoded */
+  }
 }
 
 export function redact(text: string): string {

@@ -87,7 +87,18 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const BREAKER = 5;
 
 export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
-  const sum: DeliverSummary = { sent: 0, alreadySent: 0, failed: [], pending: [], newlySuppressed: [], interrupted: 0, busy: 0, notAttempted: 0, deferred: 0, earlierFailed: 0 };
+  const sum: DeliverSummary = {
+    sent: 0,
+    alreadySent: 0,
+    failed: [],
+    pending: [],
+    newlySuppressed: [],
+    interrupted: 0,
+    busy: 0,
+    notAttempted: 0,
+    deferred: 0,
+    earlierFailed: 0,
+  };
   const sleep = o.sleep ?? realSleep;
   const ledger = o.ledger;
 
@@ -102,7 +113,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   let budget = o.limit ?? Infinity;
   let dailyLeft = o.dailyLeft ?? Infinity;
   const stop = () => o.stopping() || sum.fatal !== undefined || Boolean(o.leaseLost?.());
-  const fatal = (why: string, fromLedger = false) => { if (sum.fatal === undefined) { sum.fatal = why; sum.ledgerError = fromLedger; } };
+  const fatal = (why: string, fromLedger = false) => {
+    if (sum.fatal === undefined) {
+      sum.fatal = why;
+      sum.ledgerError = fromLedger;
+    }
+  };
 
   // ---- claims, a few ahead of the sends -----------------------------------------------------
   let cursor = 0;
@@ -121,7 +137,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       let result: Map<string, string>;
       try {
         ledger.checkFile();
-        result = ledger.claim(o.key, o.runId!, chunk.map((i, n) => ({ recipient: i.key, messageId: ids[n], seq: o.seq, langs: i.langs.join('+') })), { retryFailed: o.retryFailed, talk: o.talkState });
+        result = ledger.claim(
+          o.key,
+          o.runId!,
+          chunk.map((i, n) => ({ recipient: i.key, messageId: ids[n], seq: o.seq, langs: i.langs.join('+') })),
+          { retryFailed: o.retryFailed, talk: o.talkState },
+        );
       } catch (e) {
         cursor -= chunk.length;
         fatal(e instanceof LedgerError ? e.message : String(e), true);
@@ -129,16 +150,34 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       }
       chunk.forEach((item, n) => {
         const r = result.get(item.key);
-        if (r === 'mine' || r === 'interrupted') { ready.push({ item, id: ids[n] }); budget--; if (r === 'interrupted') sum.interrupted++; }
-        else if (r === 'sent') { sum.alreadySent++; o.onResult?.(item, 'already-sent'); }
-        else if (r === 'busy') { sum.busy++; o.onResult?.(item, 'skipped'); }
-        else { sum.earlierFailed++; o.onResult?.(item, 'skipped'); }
+        if (r === 'mine' || r === 'interrupted') {
+          ready.push({ item, id: ids[n] });
+          budget--;
+          if (r === 'interrupted') sum.interrupted++;
+        } else if (r === 'sent') {
+          sum.alreadySent++;
+          o.onResult?.(item, 'already-sent');
+        } else if (r === 'busy') {
+          sum.busy++;
+          o.onResult?.(item, 'skipped');
+        } else {
+          sum.earlierFailed++;
+          o.onResult?.(item, 'skipped');
+        }
       });
     }
   };
-  const take = () => { refill(); return ready.shift(); };
+  const take = () => {
+    refill();
+    return ready.shift();
+  };
 
-  const record = (item: PlanItem, status: 'sent' | 'pending' | 'failed', reply: string | null, maxAgeMs?: number): 'sent' | 'pending' | 'failed' => {
+  const record = (
+    item: PlanItem,
+    status: 'sent' | 'pending' | 'failed',
+    reply: string | null,
+    maxAgeMs?: number,
+  ): 'sent' | 'pending' | 'failed' => {
     if (!ledger) return status;
     try {
       ledger.checkFile(); // a deleted ledger would take writes into nowhere
@@ -161,14 +200,19 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   /** Returns false when the refusal was taken for the relay's (the delivery stays pending). */
   const onFail = (item: PlanItem, f: Failure): boolean => {
     const sig = `${f.stage} ${f.enhanced ?? f.code ?? ''}`;
-    if (tripped === sig) { giveBack(item, f.reply); return false; } // in flight when the breaker tripped
+    if (tripped === sig) {
+      giveBack(item, f.reply);
+      return false;
+    } // in flight when the breaker tripped
     if (!streak || streak.sig !== sig) streak = { sig, items: [] };
     streak.items.push({ item, reply: f.reply });
     if (streak.items.length >= BREAKER && sum.fatal === undefined) {
       // Give them back: nobody is marked failed for what looks like a misconfiguration.
       tripped = sig;
       for (const s of streak.items) giveBack(s.item, s.reply);
-      fatal(`${BREAKER} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed`);
+      fatal(
+        `${BREAKER} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed`,
+      );
       return false;
     }
     return true;
@@ -179,7 +223,10 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     const limit = o.watchdogMs ?? (Number(process.env.RALI_WATCHDOG_MS) || 300_000);
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, action: 'retry', stage: 'data', reply: `no outcome after ${Math.round(limit / 1000)} s` }), limit);
+      timer = setTimeout(
+        () => resolve({ ok: false, action: 'retry', stage: 'data', reply: `no outcome after ${Math.round(limit / 1000)} s` }),
+        limit,
+      );
     });
     try {
       return await Promise.race([attempt, watchdog]);
@@ -194,10 +241,15 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       const next = take();
       if (!next) return;
       const { item, id } = next;
-      if (stop()) { ready.unshift(next); return; }
+      if (stop()) {
+        ready.unshift(next);
+        return;
+      }
       if (dailyLeft <= 0) {
         ready.unshift(next);
-        fatal('the daily sending limit of this account is reached; the rest stays pending — run the same command again tomorrow (cron\'s next run goes on by itself)');
+        fatal(
+          "the daily sending limit of this account is reached; the rest stays pending — run the same command again tomorrow (cron's next run goes on by itself)",
+        );
         return;
       }
       dailyLeft--;
@@ -220,7 +272,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         record(item, 'failed', outcome.reply);
         sum.failed.push({ email: item.email, reply: outcome.reply });
         if (ledger) {
-          try { ledger.suppress(item.key, `unknown user: ${outcome.reply}`); sum.newlySuppressed.push(item.email); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
+          try {
+            ledger.suppress(item.key, `unknown user: ${outcome.reply}`);
+            sum.newlySuppressed.push(item.email);
+          } catch (e) {
+            fatal(e instanceof LedgerError ? e.message : String(e), true);
+          }
         }
         streak = undefined;
       } else if (outcome.action === 'fail') {
@@ -240,7 +297,15 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
 
   // What was claimed but not sent goes back; what was never claimed is counted.
   if (ready.length) {
-    try { ledger?.release(o.key, o.runId!, ready.map((r) => r.item.key)); } catch (e) { fatal(e instanceof LedgerError ? e.message : String(e), true); }
+    try {
+      ledger?.release(
+        o.key,
+        o.runId!,
+        ready.map((r) => r.item.key),
+      );
+    } catch (e) {
+      fatal(e instanceof LedgerError ? e.message : String(e), true);
+    }
     sum.notAttempted += ready.length;
   }
   const untouched = o.items.length - cursor;
@@ -253,5 +318,13 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
 }
 
 export function stageName(stage: Failure['stage']): string {
-  return { connect: 'connecting', tls: 'TLS', auth: 'login (AUTH)', mail: 'sender (MAIL FROM)', rcpt: 'recipient (RCPT TO)', data: 'message (DATA)', local: 'rali' }[stage];
+  return {
+    connect: 'connecting',
+    tls: 'TLS',
+    auth: 'login (AUTH)',
+    mail: 'sender (MAIL FROM)',
+    rcpt: 'recipient (RCPT TO)',
+    data: 'message (DATA)',
+    local: 'rali',
+  }[stage];
 }

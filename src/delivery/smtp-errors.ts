@@ -33,8 +33,10 @@ export type Outcome = { ok: true; reply: string } | Failure;
 
 /** Control characters (a hostile server's reply may hold escape sequences) become spaces. */
 export function cleanReply(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** The enhanced status code at the start of the reply text (after the basic code), if any. */
@@ -43,7 +45,8 @@ export function enhancedCode(text: string): string | undefined {
   return m?.[1];
 }
 
-const UNKNOWN_USER = /no such (user|mailbox|recipient)|(user|mailbox|recipient|address)\b[^.]{0,40}\b(unknown|not found|does not exist|doesn't exist|invalid)|unknown (user|recipient|mailbox)|recipient address rejected: (user unknown|undeliverable)/i;
+const UNKNOWN_USER =
+  /no such (user|mailbox|recipient)|(user|mailbox|recipient|address)\b[^.]{0,40}\b(unknown|not found|does not exist|doesn't exist|invalid)|unknown (user|recipient|mailbox)|recipient address rejected: (user unknown|undeliverable)/i;
 const RATE_LIMIT = /rate|too many|quota|limit|throttl|try again later|exceeded/i;
 
 /**
@@ -53,7 +56,14 @@ const RATE_LIMIT = /rate|too many|quota|limit|throttl|try again later|exceeded/i
 export function classify(stage: Stage, code: number | undefined, text: string, hint?: string): Failure {
   const reply = cleanReply(text) || 'no reply';
   const enhanced = enhancedCode(reply);
-  const f = (action: Action, why?: string): Failure => ({ ok: false, action, stage, code, enhanced, reply: why ? `${reply} (${why})` : reply });
+  const f = (action: Action, why?: string): Failure => ({
+    ok: false,
+    action,
+    stage,
+    code,
+    enhanced,
+    reply: why ? `${reply} (${why})` : reply,
+  });
   const [cls, subject, detail] = (enhanced ?? '').split('.').map(Number);
 
   if (stage === 'local') return f('stop', hint);
@@ -87,7 +97,8 @@ export function classify(stage: Stage, code: number | undefined, text: string, h
       // The message itself refused (size, content policy): the same message goes to everyone.
       return f('stop', 'the server refused the message itself; nobody was marked failed');
     case 'rcpt': {
-      if (enhanced === '5.1.1' || enhanced === '5.1.10' || enhanced === '5.1.0' || enhanced === '5.1.2' || enhanced === '5.1.6') return f('suppress');
+      if (enhanced === '5.1.1' || enhanced === '5.1.10' || enhanced === '5.1.0' || enhanced === '5.1.2' || enhanced === '5.1.6')
+        return f('suppress');
       if (subject === 2 && detail === 2) return f('retry'); // 5.2.2 mailbox full: not the address's fault
       if (!enhanced && (code === 550 || code === 551 || code === 553) && UNKNOWN_USER.test(reply)) return f('suppress');
       if (subject === 7 && /relay/i.test(reply)) return f('stop', 'the server will not relay for this sender: check the login and `from:`');
@@ -101,7 +112,15 @@ export function isUnknownUser(code: number | undefined, text: string): boolean {
   return code !== undefined && classify('rcpt', code, text).action === 'suppress';
 }
 
-interface NodemailerError { code?: string; command?: string; hint?: string; responseCode?: number; response?: string; message?: string; rejectedErrors?: NodemailerError[] }
+interface NodemailerError {
+  code?: string;
+  command?: string;
+  hint?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+  rejectedErrors?: NodemailerError[];
+}
 
 /** The stage of a nodemailer error, from its `command` ("MAIL FROM", "RCPT TO", "DATA", "AUTH PLAIN", "CONN") and `code`. */
 export function stageOf(err: NodemailerError): Stage {
@@ -111,7 +130,8 @@ export function stageOf(err: NodemailerError): Stage {
   if (c.startsWith('DATA') || c === 'BDAT' || c.startsWith('END')) return 'data';
   if (c.startsWith('AUTH') || err.code === 'EAUTH' || err.code === 'ENOAUTH' || err.code === 'EOAUTH2') return 'auth';
   if (c === 'STARTTLS' || err.code === 'ETLS') return 'tls';
-  if (c === 'CONN' || c === 'GREETING' || c === 'EHLO' || c === 'HELO' || err.code === 'ECONNECTION' || err.code === 'EDNS') return 'connect';
+  if (c === 'CONN' || c === 'GREETING' || c === 'EHLO' || c === 'HELO' || err.code === 'ECONNECTION' || err.code === 'EDNS')
+    return 'connect';
   return 'data';
 }
 
@@ -123,7 +143,14 @@ export function fromError(e: unknown): Failure {
   const text = err.response ?? err.message ?? String(e);
   const stage = stageOf(err);
   let hint: string | undefined = err.hint;
-  if (/certificate|self[- ]signed|unable to verify|altnames/i.test(text)) hint = "the server's TLS certificate was not accepted (a private CA: set NODE_EXTRA_CA_CERTS)";
-  if (stage === 'connect' && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(text)) hint = 'cannot reach the SMTP server: check smtp.host and smtp.port';
-  return classify(hint && stage !== 'auth' && /certificate/i.test(hint) ? 'tls' : stage, err.responseCode, err.responseCode ? text : `${err.code ?? 'error'}: ${text}`, hint);
+  if (/certificate|self[- ]signed|unable to verify|altnames/i.test(text))
+    hint = "the server's TLS certificate was not accepted (a private CA: set NODE_EXTRA_CA_CERTS)";
+  if (stage === 'connect' && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(text))
+    hint = 'cannot reach the SMTP server: check smtp.host and smtp.port';
+  return classify(
+    hint && stage !== 'auth' && /certificate/i.test(hint) ? 'tls' : stage,
+    err.responseCode,
+    err.responseCode ? text : `${err.code ?? 'error'}: ${text}`,
+    hint,
+  );
 }

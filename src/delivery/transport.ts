@@ -24,13 +24,19 @@ import { PROVIDERS } from './providers';
 import { redact, registerSecret } from './secrets';
 import { classify, Failure, fromError, Outcome } from './smtp-errors';
 
-export interface Envelope { from: string; to: string }
+export interface Envelope {
+  from: string;
+  to: string;
+}
 
 /**
  * A message's bytes, CRLF-canonical (RFC 5322 §2.3: no bare CR or LF). `wire` is no longer used:
  * dot-stuffing is nodemailer's.
  */
-export interface WireMessage { raw(): Buffer; wire?(): Buffer[] }
+export interface WireMessage {
+  raw(): Buffer;
+  wire?(): Buffer[];
+}
 
 export interface Transport {
   readonly kind: 'smtp' | 'outbox';
@@ -85,14 +91,24 @@ const URL_PARAMS: Record<string, { key: 'connections' | 'perSecond' | 'perMinute
 const ENCODING_HINT = 'percent-encode the user and password: % → %25, # → %23, / → %2F, @ → %40, : → %3A';
 
 function decodePart(s: string, what: string): string {
-  try { return decodeURIComponent(s); } catch { throw new RaliError(`RALI_SMTP_URL: the ${what} holds a % that is not followed by two hex digits — ${ENCODING_HINT}`); }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new RaliError(`RALI_SMTP_URL: the ${what} holds a % that is not followed by two hex digits — ${ENCODING_HINT}`);
+  }
 }
 
 /** rali.yaml's smtp.host/port/secure, or a provider's. */
 function endpoint(s: NonNullable<Series['smtp']>) {
   const p = s.provider ? PROVIDERS[s.provider] : undefined;
   const port = s.port ?? p?.port ?? (s.secure ? 465 : 587);
-  return { host: s.host ?? p?.host ?? 'localhost', port, secure: s.secure ?? (p && !s.port ? p.secure : port === 465), perMinute: s.perMinute ?? p?.perMinute, perDay: s.perDay ?? p?.perDay };
+  return {
+    host: s.host ?? p?.host ?? 'localhost',
+    port,
+    secure: s.secure ?? (p && !s.port ? p.secure : port === 465),
+    perMinute: s.perMinute ?? p?.perMinute,
+    perDay: s.perDay ?? p?.perDay,
+  };
 }
 
 function tokenSource(series: Series, user: string | undefined, env: NodeJS.ProcessEnv): TokenSource | undefined {
@@ -103,7 +119,10 @@ function tokenSource(series: Series, user: string | undefined, env: NodeJS.Proce
   }
   if (!o || !user) return undefined;
   if (o.tokenUrl) {
-    if (!env.RALI_SMTP_REFRESH_TOKEN) throw new RaliError('rali.yaml: smtp.oauth.token_url is set but RALI_SMTP_REFRESH_TOKEN is not — export the refresh token the provider issued');
+    if (!env.RALI_SMTP_REFRESH_TOKEN)
+      throw new RaliError(
+        'rali.yaml: smtp.oauth.token_url is set but RALI_SMTP_REFRESH_TOKEN is not — export the refresh token the provider issued',
+      );
     return refreshTokenSource(user, o.tokenUrl, o.clientId, env.RALI_SMTP_REFRESH_TOKEN);
   }
   return msalTokenSource(user, o, tokenCacheFile(series.id, user, env));
@@ -116,35 +135,53 @@ function tokenSource(series: Series, user: string | undefined, env: NodeJS.Proce
  */
 export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.env): SmtpSettings | undefined {
   const timeoutMs = Number(env.RALI_SMTP_TIMEOUT_MS) || 60_000;
-  const debug = (env.RALI_DEBUG ?? '').split(',').map((x) => x.trim()).includes('smtp');
+  const debug = (env.RALI_DEBUG ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .includes('smtp');
   registerSecret(env.RALI_SMTP_PASSWORD);
   registerSecret(env.RALI_SMTP_ACCESS_TOKEN);
   registerSecret(env.RALI_SMTP_REFRESH_TOKEN);
   const y = series.smtp;
   if (env.RALI_SMTP_URL) {
     let u: URL;
-    try { u = new URL(env.RALI_SMTP_URL); } catch {
+    try {
+      u = new URL(env.RALI_SMTP_URL);
+    } catch {
       throw new RaliError(`RALI_SMTP_URL is not a URL — write it as smtp://user:password@host:587 or smtps://…:465; ${ENCODING_HINT}`);
     }
     registerSecret(u.password);
     registerSecret(decodePart(u.password, 'password'));
     if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new RaliError(`RALI_SMTP_URL: ${u.protocol} is not smtp: or smtps:`);
-    if (u.hash || (u.pathname && u.pathname !== '/')) throw new RaliError(`RALI_SMTP_URL: unexpected text after the host (a # or / in the password?) — ${ENCODING_HINT}`);
+    if (u.hash || (u.pathname && u.pathname !== '/'))
+      throw new RaliError(`RALI_SMTP_URL: unexpected text after the host (a # or / in the password?) — ${ENCODING_HINT}`);
     const secure = u.protocol === 'smtps:';
     const s: SmtpSettings = {
-      host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 587, secure,
+      host: u.hostname,
+      port: u.port ? Number(u.port) : secure ? 465 : 587,
+      secure,
       user: u.username ? decodePart(u.username, 'user') : y?.user,
       pass: u.password ? decodePart(u.password, 'password') : env.RALI_SMTP_PASSWORD,
       name: y?.name,
-      connections: y?.connections ?? 10, perSecond: y?.perSecond, perMinute: y?.perMinute, perDay: y?.perDay,
-      timeoutMs, debug,
+      connections: y?.connections ?? 10,
+      perSecond: y?.perSecond,
+      perMinute: y?.perMinute,
+      perDay: y?.perDay,
+      timeoutMs,
+      debug,
     };
     const bad: string[] = [];
     for (const [k, v] of u.searchParams) {
       const p = URL_PARAMS[k];
       const n = Number(v);
-      if (!p) { bad.push(`${k} is not a parameter (known: ${Object.keys(URL_PARAMS).join(', ')})`); continue; }
-      if (!(n > 0) || (p.int && !Number.isInteger(n)) || (p.max && n > p.max)) { bad.push(`${k}=${v} must be a positive ${p.int ? 'whole ' : ''}number${p.max ? ` up to ${p.max}` : ''}`); continue; }
+      if (!p) {
+        bad.push(`${k} is not a parameter (known: ${Object.keys(URL_PARAMS).join(', ')})`);
+        continue;
+      }
+      if (!(n > 0) || (p.int && !Number.isInteger(n)) || (p.max && n > p.max)) {
+        bad.push(`${k}=${v} must be a positive ${p.int ? 'whole ' : ''}number${p.max ? ` up to ${p.max}` : ''}`);
+        continue;
+      }
       s[p.key] = n;
     }
     if (bad.length) throw new RaliError(`RALI_SMTP_URL: ${bad.join('; ')}`);
@@ -155,10 +192,24 @@ export function smtpSettings(series: Series, env: NodeJS.ProcessEnv = process.en
   if (!y) return undefined;
   const e = endpoint(y);
   const oauth = tokenSource(series, y.user, env);
-  if (y.user && !oauth && !env.RALI_SMTP_PASSWORD) throw new RaliError(`rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`);
+  if (y.user && !oauth && !env.RALI_SMTP_PASSWORD)
+    throw new RaliError(
+      `rali.yaml: smtp.user is set but RALI_SMTP_PASSWORD is not — export RALI_SMTP_PASSWORD (the password is never read from a file), or set up OAuth2 (smtp.oauth, RALI_SMTP_ACCESS_TOKEN)`,
+    );
   return {
-    host: e.host, port: e.port, secure: e.secure, user: y.user, pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined, oauth, name: y.name,
-    connections: y.connections, perSecond: y.perSecond, perMinute: e.perMinute, perDay: e.perDay, timeoutMs, debug,
+    host: e.host,
+    port: e.port,
+    secure: e.secure,
+    user: y.user,
+    pass: y.user && !oauth ? env.RALI_SMTP_PASSWORD : undefined,
+    oauth,
+    name: y.name,
+    connections: y.connections,
+    perSecond: y.perSecond,
+    perMinute: e.perMinute,
+    perDay: e.perDay,
+    timeoutMs,
+    debug,
   };
 }
 
@@ -173,9 +224,13 @@ export function machineName(): Promise<string> {
       const { hostname: full } = await lookupService(address, 25);
       if (full.includes('.')) return full;
       if (!isLoopback(address)) return isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
-    } catch { /* no name service: an address literal below */ }
+    } catch {
+      /* no name service: an address literal below */
+    }
     // No fully qualified name: the address literal of this machine's first external interface.
-    const ext = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    const ext = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
     return ext ? `[${ext.address}]` : '[127.0.0.1]';
   })());
 }
@@ -211,63 +266,104 @@ export class SmtpTransport implements Transport {
 
   private logger(id: number, conn: () => Conn | undefined) {
     const debug = this.s.debug;
-    const line = (level: string) => (data: unknown, ...args: unknown[]) => {
-      if (!debug && level !== 'warn') return; // called several times a message: nothing to format
-      const tnx = typeof data === 'object' && data ? (data as { tnx?: string }).tnx : undefined;
-      const raw = typeof data === 'string' ? format(data, ...args) : format(...(args as [string]));
-      const text = tnx === 'client' ? raw.replace(/^/gm, 'C: ') : tnx === 'server' ? raw.replace(/^/gm, 'S: ') : raw;
-      if (level === 'warn' && /plaintext after the STARTTLS response/i.test(text)) {
-        const c = conn();
-        if (c) c.tampered = true;
-      }
-      if (debug && tnx !== 'message' && (level === 'debug' || level === 'warn' || level === 'info')) {
-        // nodemailer already hides AUTH arguments; any token or password left is masked here too.
-        const masked = redact(text).replace(/^(C: AUTH \S+)\s+\S.*$/gim, '$1 ***').replace(/^(C: )(?!EHLO|HELO|MAIL|RCPT|DATA|QUIT|RSET|STARTTLS|NOOP|AUTH|\.|$)([A-Za-z0-9+/=]{8,})$/gm, '$1***');
-        for (const l of masked.split('\n')) if (l.trim()) process.stderr.write(`smtp[${id}] ${l}\n`);
-      }
+    const line =
+      (level: string) =>
+      (data: unknown, ...args: unknown[]) => {
+        if (!debug && level !== 'warn') return; // called several times a message: nothing to format
+        const tnx = typeof data === 'object' && data ? (data as { tnx?: string }).tnx : undefined;
+        const raw = typeof data === 'string' ? format(data, ...args) : format(...(args as [string]));
+        const text = tnx === 'client' ? raw.replace(/^/gm, 'C: ') : tnx === 'server' ? raw.replace(/^/gm, 'S: ') : raw;
+        if (level === 'warn' && /plaintext after the STARTTLS response/i.test(text)) {
+          const c = conn();
+          if (c) c.tampered = true;
+        }
+        if (debug && tnx !== 'message' && (level === 'debug' || level === 'warn' || level === 'info')) {
+          // nodemailer already hides AUTH arguments; any token or password left is masked here too.
+          const masked = redact(text)
+            .replace(/^(C: AUTH \S+)\s+\S.*$/gim, '$1 ***')
+            .replace(/^(C: )(?!EHLO|HELO|MAIL|RCPT|DATA|QUIT|RSET|STARTTLS|NOOP|AUTH|\.|$)([A-Za-z0-9+/=]{8,})$/gm, '$1***');
+          for (const l of masked.split('\n')) if (l.trim()) process.stderr.write(`smtp[${id}] ${l}\n`);
+        }
+      };
+    return {
+      trace: line('trace'),
+      debug: line('debug'),
+      info: line('info'),
+      warn: line('warn'),
+      error: line('error'),
+      fatal: line('fatal'),
     };
-    return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal') };
   }
 
   private async connect(): Promise<Conn> {
     const s = this.s;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const Ctor = require('nodemailer/lib/smtp-connection') as typeof SMTPConnection;
     const loopback = isLoopback(s.host);
-    let c: Conn | undefined;
     const id = ++this.ids;
-    c = new Ctor({
-      host: s.host, port: s.port, secure: s.secure,
+    const c: Conn = new Ctor({
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
       // STARTTLS whenever offered (nodemailer's default); required for any host but this machine.
       requireTLS: !s.secure && !loopback,
       name: s.name ?? (await machineName()),
       tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-      connectionTimeout: s.timeoutMs, greetingTimeout: Math.min(s.timeoutMs, 30_000), socketTimeout: s.timeoutMs,
+      connectionTimeout: s.timeoutMs,
+      greetingTimeout: Math.min(s.timeoutMs, 30_000),
+      socketTimeout: s.timeoutMs,
       logger: this.logger(id, () => c) as unknown as SMTPConnection.Options['logger'],
       debug: !!s.debug,
     }) as Conn;
     c.sent = 0;
     const conn = c;
-    conn.on('error', () => { conn.broken = true; });
-    conn.on('end', () => { conn.broken = true; });
+    conn.on('error', () => {
+      conn.broken = true;
+    });
+    conn.on('end', () => {
+      conn.broken = true;
+    });
     // connect() calls back on success only; a failure comes as an 'error' event (or an early end).
     await new Promise<void>((resolve, reject) => {
       // Anything before the session is set up (a timeout waiting for the greeting included) is the connect stage.
-      const fail = (e: Error) => { conn.removeListener('end', ended); conn.close(); reject(Object.assign(e, { command: (e as { command?: string }).command ?? 'CONN' })); };
-      const ended = () => { conn.removeListener('error', fail); reject(Object.assign(new Error('the server closed the connection before the session was set up'), { code: 'ECONNECTION', command: 'CONN' })); };
+      const fail = (e: Error) => {
+        conn.removeListener('end', ended);
+        conn.close();
+        reject(Object.assign(e, { command: (e as { command?: string }).command ?? 'CONN' }));
+      };
+      const ended = () => {
+        conn.removeListener('error', fail);
+        reject(
+          Object.assign(new Error('the server closed the connection before the session was set up'), {
+            code: 'ECONNECTION',
+            command: 'CONN',
+          }),
+        );
+      };
       conn.once('error', fail);
       conn.once('end', ended);
-      conn.connect(() => { conn.removeListener('error', fail); conn.removeListener('end', ended); resolve(); });
+      conn.connect(() => {
+        conn.removeListener('error', fail);
+        conn.removeListener('end', ended);
+        resolve();
+      });
     });
     try {
       if (conn.tampered) {
-        throw Object.assign(new Error('the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent'), { code: 'ETLS', command: 'STARTTLS' });
+        throw Object.assign(
+          new Error(
+            'the server sent plaintext after "220 Ready to start TLS" (RFC 3207 §5: someone is tampering with the connection); nothing was sent',
+          ),
+          { code: 'ETLS', command: 'STARTTLS' },
+        );
       }
       if (s.oauth || s.user) {
         const auth = s.oauth
           ? { type: 'OAuth2', user: s.oauth.user, method: 'XOAUTH2', oauth2: xoauth2(s.oauth) }
           : { user: s.user!, pass: s.pass ?? '' };
-        await new Promise<void>((resolve, reject) => conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          conn.login(auth as SMTPConnection.AuthenticationCredentials, (e?: Error | null) => (e ? reject(e) : resolve())),
+        );
       }
     } catch (e) {
       conn.close();
@@ -300,7 +396,8 @@ export class SmtpTransport implements Transport {
   private release(c: Conn): void {
     if (c.broken || c.sent >= (this.s.maxMessages ?? 1000)) {
       this.open--;
-      if (!c.broken) c.quit(); else c.close();
+      if (!c.broken) c.quit();
+      else c.close();
     } else {
       this.idle.push(c);
     }
@@ -319,7 +416,12 @@ export class SmtpTransport implements Transport {
   async send(envelope: Envelope, message: WireMessage, _name?: string): Promise<Outcome> {
     const raw = message.raw();
     const bad = firstBareLineEnd(raw);
-    if (bad !== -1) return localFailure('local', `message bytes not CRLF-canonical at offset ${bad}`, 'a bare CR or LF would be read differently by different servers; nothing was sent');
+    if (bad !== -1)
+      return localFailure(
+        'local',
+        `message bytes not CRLF-canonical at offset ${bad}`,
+        'a bare CR or LF would be read differently by different servers; nothing was sent',
+      );
     if (this.stopped) return this.stopped;
     await this.pace();
     if (this.stopped) return this.stopped;
@@ -330,7 +432,11 @@ export class SmtpTransport implements Transport {
       return this.outcome(fromError(hinted(e, this.s)));
     }
     try {
-      const info = await new Promise<{ response?: string }>((resolve, reject) => c.send({ from: envelope.from, to: [envelope.to] }, raw, (e: Error | null, i?: { response?: string }) => (e ? reject(e) : resolve(i ?? {}))));
+      const info = await new Promise<{ response?: string }>((resolve, reject) =>
+        c.send({ from: envelope.from, to: [envelope.to] }, raw, (e: Error | null, i?: { response?: string }) =>
+          e ? reject(e) : resolve(i ?? {}),
+        ),
+      );
       c.sent++;
       this.release(c);
       return { ok: true, reply: info.response ?? '250' };
@@ -338,7 +444,12 @@ export class SmtpTransport implements Transport {
       const err = e as { code?: string };
       if (err.code === 'EENVELOPE' && !c.broken) {
         // A refused recipient leaves the session usable once the transaction is reset.
-        await new Promise<void>((r) => c.reset((re?: Error | null) => { if (re) c.broken = true; r(); }));
+        await new Promise<void>((r) =>
+          c.reset((re?: Error | null) => {
+            if (re) c.broken = true;
+            r();
+          }),
+        );
       } else {
         c.broken = true;
         // A timeout or a dropped connection in the middle of a message: not a connect problem.
@@ -355,7 +466,16 @@ export class SmtpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((c) => new Promise<void>((r) => { c.once('end', () => r()); c.quit(); setTimeout(r, 1000); })));
+    await Promise.all(
+      this.idle.splice(0).map(
+        (c) =>
+          new Promise<void>((r) => {
+            c.once('end', () => r());
+            c.quit();
+            setTimeout(r, 1000);
+          }),
+      ),
+    );
   }
 }
 
@@ -363,7 +483,10 @@ export class SmtpTransport implements Transport {
 function xoauth2(src: TokenSource) {
   return {
     getToken(refresh: boolean, cb: (e: Error | null, token?: string) => void) {
-      src.get(refresh).then((t) => cb(null, t), (e: Error) => cb(e));
+      src.get(refresh).then(
+        (t) => cb(null, t),
+        (e: Error) => cb(e),
+      );
     },
     buildXOAuth2Token(token: string) {
       return Buffer.from(`user=${src.user}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
@@ -377,10 +500,17 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
   if (!err || typeof err !== 'object') return e;
   const m = err.message ?? '';
   if (/wrong version number|packet length too long|unknown protocol|ssl3_get_record|record layer failure/i.test(m)) {
-    return Object.assign(err, { code: 'ETLS', hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465` });
+    return Object.assign(err, {
+      code: 'ETLS',
+      hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465`,
+    });
   }
   if (!s.secure && (err as { timeoutType?: string }).timeoutType === 'GREETING_TIMEOUT') {
-    return Object.assign(err, { code: 'ECONNECTION', command: 'CONN', hint: `no greeting from ${s.host}:${s.port}: if it expects TLS from the start (port 465), use smtps:// or smtp.secure: true` });
+    return Object.assign(err, {
+      code: 'ECONNECTION',
+      command: 'CONN',
+      hint: `no greeting from ${s.host}:${s.port}: if it expects TLS from the start (port 465), use smtps:// or smtp.secure: true`,
+    });
   }
   if (err.command === 'STARTTLS' && /Error upgrading connection with STARTTLS/i.test(m)) {
     return Object.assign(err, { hint: `${s.host} does not offer STARTTLS, which rali requires for any server but this machine` });
@@ -392,7 +522,10 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
 export class OutboxTransport implements Transport {
   readonly kind = 'outbox' as const;
   readonly concurrency = 8;
-  constructor(readonly dir: string, readonly where: string) {
+  constructor(
+    readonly dir: string,
+    readonly where: string,
+  ) {
     // The folder mirrors the latest run of this kind: a stale copy would mislead.
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -405,5 +538,7 @@ export class OutboxTransport implements Transport {
     return { ok: true, reply: `written to ${file}` };
   }
 
-  async close(): Promise<void> { /* nothing to close */ }
+  async close(): Promise<void> {
+    /* nothing to close */
+  }
 }

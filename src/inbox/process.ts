@@ -33,7 +33,11 @@ function messageKey(c: Classified, raw: Buffer): string {
 /** Removes the lines of subscribers.csv whose email is `address`; every other byte stays as it was. */
 export function removeSubscriberLine(file: string, address: string): boolean {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch { return false; }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
   const lines = text.split(/(?<=\n)/);
   const a = address.toLowerCase();
   const kept = lines.filter((l) => {
@@ -49,10 +53,20 @@ export function removeSubscriberLine(file: string, address: string): boolean {
   return true;
 }
 
-interface Target { address: string; uid: string | null; how: string }
+interface Target {
+  address: string;
+  uid: string | null;
+  how: string;
+}
 
 /** Which of the addresses rali mailed this bounce or complaint is about. */
-function match(c: Classified, store: InboxStore | undefined, mailed: Map<string, string>, series: Series, secret: string | undefined): Target[] {
+function match(
+  c: Classified,
+  store: InboxStore | undefined,
+  mailed: Map<string, string>,
+  series: Series,
+  secret: string | undefined,
+): Target[] {
   const out = new Map<string, Target>();
   for (const id of c.returnedIds) {
     const d = store?.byMessageId(id);
@@ -62,14 +76,21 @@ function match(c: Classified, store: InboxStore | undefined, mailed: Map<string,
   if (!out.size && tpl && secret) {
     const tokens = c.deliveredTo.map((a) => verpTokenOf(tpl, a)).filter((t): t is string => !!t);
     if (tokens.length) {
-      for (const [addr, uid] of mailed) if (tokens.includes(verpToken(series.id, addr, secret))) out.set(addr, { address: addr, uid, how: 'bounce address' });
+      for (const [addr, uid] of mailed)
+        if (tokens.includes(verpToken(series.id, addr, secret))) out.set(addr, { address: addr, uid, how: 'bounce address' });
     }
   }
   if (!out.size) for (const a of c.addresses) if (mailed.has(a)) out.set(a, { address: a, uid: mailed.get(a)!, how: 'address' });
   return [...out.values()];
 }
 
-export async function processInbox(o: { series: Series; ledger: Ledger; source: Source; dryRun: boolean; now?: DateTime }): Promise<InboxResult> {
+export async function processInbox(o: {
+  series: Series;
+  ledger: Ledger;
+  source: Source;
+  dryRun: boolean;
+  now?: DateTime;
+}): Promise<InboxResult> {
   const { series, ledger, source, dryRun } = o;
   const now = o.now ?? DateTime.utc();
   const at = now.toUTC().toISO()!;
@@ -86,7 +107,12 @@ export async function processInbox(o: { series: Series; ledger: Ledger; source: 
 
   for (const m of await source.list()) {
     let c: Classified;
-    try { c = await classify(m.raw); } catch { leave('unknown'); continue; }
+    try {
+      c = await classify(m.raw);
+    } catch {
+      leave('unknown');
+      continue;
+    }
     const key = messageKey(c, m.raw);
     if (haveTables && store.processed(key)) {
       // handled before; a run that stopped between the ledger and the move left it here
@@ -95,9 +121,16 @@ export async function processInbox(o: { series: Series; ledger: Ledger; source: 
       continue;
     }
 
-    if (c.kind === 'unknown') { leave('unknown'); if (dryRun) res.lines.push(`left in place (not recognized): ${m.where} "${c.reason}"`); continue; }
+    if (c.kind === 'unknown') {
+      leave('unknown');
+      if (dryRun) res.lines.push(`left in place (not recognized): ${m.where} "${c.reason}"`);
+      continue;
+    }
     if (c.kind === 'autoreply' || c.kind === 'itip' || c.kind === 'delayed') {
-      if (dryRun) { leave(c.kind); continue; }
+      if (dryRun) {
+        leave(c.kind);
+        continue;
+      }
       if (store.claim(key, c.kind, at)) leave(c.kind);
       continue;
     }
@@ -107,7 +140,8 @@ export async function processInbox(o: { series: Series; ledger: Ledger; source: 
     else targets = match(c, hasDeliveries ? store : undefined, mailed, series, secret);
     if (!targets.length) {
       leave('not ours');
-      if (dryRun) res.lines.push(`left in place (${c.kind === 'complaint' ? 'complaint' : 'bounce'} for no address rali mailed): ${m.where}`);
+      if (dryRun)
+        res.lines.push(`left in place (${c.kind === 'complaint' ? 'complaint' : 'bounce'} for no address rali mailed): ${m.where}`);
       continue;
     }
 
@@ -119,22 +153,35 @@ export async function processInbox(o: { series: Series; ledger: Ledger; source: 
         const already = suppressed.has(t.address);
         const day = now.toISODate();
         if (c.kind === 'hard' || c.kind === 'complaint') {
-          const why = c.kind === 'hard' ? `hard bounce${c.status ? ` ${c.status}` : ''} (rali inbox, ${day})` : `complaint (rali inbox, ${day})`;
-          if (!dryRun) { store.addBounce({ address: t.address, kind: c.kind, reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at }); ledger.suppress(t.address, why); }
-          lines.push(`${would}${c.kind === 'hard' ? 'hard bounce' : 'complaint'}: ${t.address} ${already ? 'already suppressed' : 'suppressed'} — ${c.reason}`);
+          const why =
+            c.kind === 'hard' ? `hard bounce${c.status ? ` ${c.status}` : ''} (rali inbox, ${day})` : `complaint (rali inbox, ${day})`;
+          if (!dryRun) {
+            store.addBounce({ address: t.address, kind: c.kind, reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at });
+            ledger.suppress(t.address, why);
+          }
+          lines.push(
+            `${would}${c.kind === 'hard' ? 'hard bounce' : 'complaint'}: ${t.address} ${already ? 'already suppressed' : 'suppressed'} — ${c.reason}`,
+          );
         } else if (c.kind === 'soft') {
-          if (!dryRun) store.addBounce({ address: t.address, kind: 'soft', reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at });
+          if (!dryRun)
+            store.addBounce({ address: t.address, kind: 'soft', reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at });
           const n = (haveTables ? store.softCount(t.address, now.minus({ days: softDays }).toUTC().toISO()!) : 0) + (dryRun ? 1 : 0);
           if (n >= softLimit && !already) {
-            if (!dryRun) ledger.suppress(t.address, `${n} soft bounces within ${softDays} days (rali inbox, ${day}); last: ${c.status ?? c.reason}`);
+            if (!dryRun)
+              ledger.suppress(t.address, `${n} soft bounces within ${softDays} days (rali inbox, ${day}); last: ${c.status ?? c.reason}`);
             lines.push(`${would}soft bounce: ${t.address} suppressed after ${n} within ${softDays} days — ${c.reason}`);
           } else {
             lines.push(`${would}soft bounce: ${t.address} counted (${n} of ${softLimit} within ${softDays} days) — ${c.reason}`);
           }
         } else {
           const removed = dryRun ? false : removeSubscriberLine(series.subscribersFile, t.address);
-          if (!dryRun) { store.addBounce({ address: t.address, kind: 'unsubscribe', reason: c.reason, message_id: c.messageId ?? null, uid: null, at }); ledger.suppress(t.address, `asked to unsubscribe by mail (rali inbox, ${day})`); }
-          lines.push(`${would}unsubscribe: ${t.address} ${dryRun ? 'removed from the subscribers and suppressed' : `${removed ? 'removed from the subscribers and ' : 'not in the subscribers; '}${already ? 'already suppressed' : 'suppressed'}`}`);
+          if (!dryRun) {
+            store.addBounce({ address: t.address, kind: 'unsubscribe', reason: c.reason, message_id: c.messageId ?? null, uid: null, at });
+            ledger.suppress(t.address, `asked to unsubscribe by mail (rali inbox, ${day})`);
+          }
+          lines.push(
+            `${would}unsubscribe: ${t.address} ${dryRun ? 'removed from the subscribers and suppressed' : `${removed ? 'removed from the subscribers and ' : 'not in the subscribers; '}${already ? 'already suppressed' : 'suppressed'}`}`,
+          );
         }
       }
       return true;

@@ -28,7 +28,8 @@ export const DONE_KEYWORD = '$rali-done';
  */
 export function maildirSource(dir: string): Source {
   for (const sub of ['cur', 'new']) {
-    if (!existsSync(join(dir, sub))) throw new RaliError(`--maildir ${dir}: not a Maildir (no ${sub}/ folder) — give the folder that holds cur/, new/ and tmp/`);
+    if (!existsSync(join(dir, sub)))
+      throw new RaliError(`--maildir ${dir}: not a Maildir (no ${sub}/ folder) — give the folder that holds cur/, new/ and tmp/`);
   }
   const doneDir = join(dir, '.rali-done');
   return {
@@ -38,7 +39,11 @@ export function maildirSource(dir: string): Source {
       for (const sub of ['new', 'cur']) {
         for (const name of readdirSync(join(dir, sub)).sort()) {
           if (name.startsWith('.')) continue;
-          try { out.push({ where: join(sub, name), raw: readFileSync(join(dir, sub, name)) }); } catch { /* taken by another run */ }
+          try {
+            out.push({ where: join(sub, name), raw: readFileSync(join(dir, sub, name)) });
+          } catch {
+            /* taken by another run */
+          }
         }
       }
       return out;
@@ -48,19 +53,26 @@ export function maildirSource(dir: string): Source {
       const name = basename(m.where).replace(/:2,([A-Za-z]*)$/, '');
       const flags = /:2,([A-Za-z]*)$/.exec(m.where)?.[1] ?? '';
       const newFlags = [...new Set((flags + 'S').split(''))].sort().join('');
-      try { renameSync(join(dir, m.where), join(doneDir, 'cur', `${name}:2,${newFlags}`)); return true; } catch (e) {
+      try {
+        renameSync(join(dir, m.where), join(doneDir, 'cur', `${name}:2,${newFlags}`));
+        return true;
+      } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw e;
       }
     },
-    async close() { /* nothing held */ },
+    async close() {
+      /* nothing held */
+    },
   };
 }
 
 /** mbox: read only (rewriting an mbox another program appends to is unsafe); the ledger remembers what was handled. */
 export function mboxSource(file: string): Source {
   let text: string;
-  try { text = readFileSync(file, 'latin1'); } catch (e) {
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch (e) {
     throw new RaliError(`--mbox ${file}: cannot read it (${(e as NodeJS.ErrnoException).code}) — give an mbox file`);
   }
   return {
@@ -70,32 +82,53 @@ export function mboxSource(file: string): Source {
       // mboxrd: ">From " lines were quoted when written
       return msgs.map((m, i) => ({ where: `message ${i + 1}`, raw: Buffer.from(m.replace(/^>(>*From )/gm, '$1'), 'latin1') }));
     },
-    async done() { return true; },
-    async close() { /* nothing held */ },
+    async done() {
+      return true;
+    },
+    async close() {
+      /* nothing held */
+    },
   };
 }
 
 export interface ImapSettings {
-  host: string; port: number; user: string; folder: string; doneFolder?: string;
-  password?: string; accessToken?: string;
+  host: string;
+  port: number;
+  user: string;
+  folder: string;
+  doneFolder?: string;
+  password?: string;
+  accessToken?: string;
 }
 
 /** IMAP over TLS with imapflow: reads messages without the `$rali-done` keyword; flags (and moves) handled ones. */
 export async function imapSource(s: ImapSettings): Promise<Source> {
   const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
-    host: s.host, port: s.port, secure: true, logger: false,
+    host: s.host,
+    port: s.port,
+    secure: true,
+    logger: false,
     auth: s.accessToken ? { user: s.user, accessToken: s.accessToken } : { user: s.user, pass: s.password ?? '' },
-    emitLogs: false, connectionTimeout: 30_000,
+    emitLogs: false,
+    connectionTimeout: 30_000,
   } as ConstructorParameters<typeof ImapFlow>[0]);
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {
     const err = e as { authenticationFailed?: boolean; code?: string; message: string };
-    if (err.authenticationFailed) throw new RaliError(`inbox: ${s.user}@${s.host} refused the login — check inbox.user and ${s.accessToken ? 'RALI_IMAP_ACCESS_TOKEN (it may have expired)' : 'RALI_IMAP_PASSWORD (Gmail needs an app password; Microsoft 365 needs RALI_IMAP_ACCESS_TOKEN)'}`);
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? '')) throw new RaliError(`inbox: ${s.host}:${s.port} presents a certificate that is not trusted (${err.code}) — use the server's public name in inbox.host, or give its CA with NODE_EXTRA_CA_CERTS=FILE`);
-    throw new RaliError(`inbox: cannot reach ${s.host}:${s.port} over TLS (${err.code ?? err.message}) — check inbox.host and inbox.port in rali.yaml (usually 993)`);
+    if (err.authenticationFailed)
+      throw new RaliError(
+        `inbox: ${s.user}@${s.host} refused the login — check inbox.user and ${s.accessToken ? 'RALI_IMAP_ACCESS_TOKEN (it may have expired)' : 'RALI_IMAP_PASSWORD (Gmail needs an app password; Microsoft 365 needs RALI_IMAP_ACCESS_TOKEN)'}`,
+      );
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? ''))
+      throw new RaliError(
+        `inbox: ${s.host}:${s.port} presents a certificate that is not trusted (${err.code}) — use the server's public name in inbox.host, or give its CA with NODE_EXTRA_CA_CERTS=FILE`,
+      );
+    throw new RaliError(
+      `inbox: cannot reach ${s.host}:${s.port} over TLS (${err.code ?? err.message}) — check inbox.host and inbox.port in rali.yaml (usually 993)`,
+    );
   }
   try {
     await client.mailboxOpen(s.folder);
@@ -124,7 +157,9 @@ export async function imapSource(s: ImapSettings): Promise<Source> {
       if (s.doneFolder) await client.messageMove(uid, s.doneFolder, { uid: true });
       return true;
     },
-    async close() { await client.logout().catch(() => undefined); },
+    async close() {
+      await client.logout().catch(() => undefined);
+    },
   };
 }
 

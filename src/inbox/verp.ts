@@ -21,7 +21,10 @@ function base32(buf: Buffer): string {
   for (const b of buf) {
     value = (value << 8) | b;
     bits += 8;
-    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5; }
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
   }
   return out;
 }

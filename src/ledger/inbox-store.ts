@@ -8,7 +8,14 @@ import type { Ledger } from './ledger';
 
 export type BounceKind = 'hard' | 'soft' | 'complaint' | 'unsubscribe';
 
-export interface BounceRow { address: string; kind: BounceKind; reason: string; message_id: string | null; uid: string | null; at: string }
+export interface BounceRow {
+  address: string;
+  kind: BounceKind;
+  reason: string;
+  message_id: string | null;
+  uid: string | null;
+  at: string;
+}
 
 export class InboxStore {
   constructor(readonly db: Database) {}
@@ -33,31 +40,45 @@ export class InboxStore {
 
   /** Records `key` as handled; false if another run did first (the unique key decides). */
   claim(key: string, action: string, at: string): boolean {
-    return this.db.prepare('INSERT INTO inbox_processed (key, at, action) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING').run(key, at, action).changes === 1;
+    return (
+      this.db.prepare('INSERT INTO inbox_processed (key, at, action) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING').run(key, at, action)
+        .changes === 1
+    );
   }
 
   addBounce(b: BounceRow): void {
-    this.db.prepare('INSERT INTO inbox_bounces (address, kind, reason, message_id, uid, at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO inbox_bounces (address, kind, reason, message_id, uid, at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(b.address.toLowerCase(), b.kind, b.reason, b.message_id, b.uid, b.at);
   }
 
   softCount(address: string, sinceIso: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM inbox_bounces WHERE address = ? AND kind = 'soft' AND at >= ?`).get(address.toLowerCase(), sinceIso) as { n: number }).n;
+    return (
+      this.db
+        .prepare(`SELECT COUNT(*) AS n FROM inbox_bounces WHERE address = ? AND kind = 'soft' AND at >= ?`)
+        .get(address.toLowerCase(), sinceIso) as { n: number }
+    ).n;
   }
 
   /** The delivery rali sent under this Message-ID. */
   byMessageId(messageId: string): { recipient: string; uid: string } | undefined {
-    return this.db.prepare(`SELECT recipient, uid FROM deliveries WHERE message_id = ? AND status = 'sent' LIMIT 1`).get(messageId) as { recipient: string; uid: string } | undefined;
+    return this.db.prepare(`SELECT recipient, uid FROM deliveries WHERE message_id = ? AND status = 'sent' LIMIT 1`).get(messageId) as
+      { recipient: string; uid: string } | undefined;
   }
 
   /** Every address rali has mailed, with the last talk it was mailed for. */
   mailed(): Map<string, string> {
-    const rows = this.db.prepare(`SELECT lower(recipient) AS recipient, uid FROM deliveries WHERE status = 'sent' AND rev <> 'test' ORDER BY updated_at`).all() as { recipient: string; uid: string }[];
+    const rows = this.db
+      .prepare(`SELECT lower(recipient) AS recipient, uid FROM deliveries WHERE status = 'sent' AND rev <> 'test' ORDER BY updated_at`)
+      .all() as { recipient: string; uid: string }[];
     return new Map(rows.map((r) => [r.recipient, r.uid]));
   }
 
   counts(): Map<string, number> {
-    const rows = this.db.prepare('SELECT action, COUNT(*) AS n FROM inbox_processed GROUP BY action').all() as { action: string; n: number }[];
+    const rows = this.db.prepare('SELECT action, COUNT(*) AS n FROM inbox_processed GROUP BY action').all() as {
+      action: string;
+      n: number;
+    }[];
     return new Map(rows.map((r) => [r.action, r.n]));
   }
 }
@@ -67,7 +88,10 @@ export function bounceSummary(ledger: Ledger, uid: string): { hard: number; soft
   const s = new InboxStore(ledger.db);
   const out = { hard: 0, soft: 0, complaint: 0 };
   if (!s.present()) return out;
-  const rows = ledger.db.prepare(`SELECT kind, COUNT(DISTINCT address) AS n FROM inbox_bounces WHERE uid = ? GROUP BY kind`).all(uid) as { kind: string; n: number }[];
+  const rows = ledger.db.prepare(`SELECT kind, COUNT(DISTINCT address) AS n FROM inbox_bounces WHERE uid = ? GROUP BY kind`).all(uid) as {
+    kind: string;
+    n: number;
+  }[];
   for (const r of rows) if (r.kind in out) out[r.kind as keyof typeof out] = r.n;
   return out;
 }

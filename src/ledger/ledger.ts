@@ -13,10 +13,20 @@ export type DeliveryStatus = 'claimed' | 'sent' | 'pending' | 'failed';
 
 export type ClaimResult = 'mine' | 'interrupted' | 'busy' | 'sent' | 'failed';
 
-export interface DeliveryKey { uid: string; kind: string; rev: string }
+export interface DeliveryKey {
+  uid: string;
+  kind: string;
+  rev: string;
+}
 
 /** A talk as a message carries it: what the ledger holds once the message is on its way. */
-export interface TalkState { uid: string; talkId: string; sequence: number; schedule: string; status: string }
+export interface TalkState {
+  uid: string;
+  talkId: string;
+  sequence: number;
+  schedule: string;
+  status: string;
+}
 
 export interface DeliveryRow {
   recipient: string;
@@ -112,7 +122,10 @@ export function leaseMs(): number {
 
 /** The ledger could not be read or written: sending stops at once. Names the file and a fix. */
 export class LedgerError extends Error {
-  constructor(readonly file: string, readonly reason: unknown) {
+  constructor(
+    readonly file: string,
+    readonly reason: unknown,
+  ) {
     super(ledgerProblem(file, reason));
     this.name = 'LedgerError';
   }
@@ -121,24 +134,36 @@ export class LedgerError extends Error {
 function ledgerProblem(file: string, e: unknown): string {
   const code = (e as { code?: string }).code ?? '';
   const msg = (e as Error).message ?? String(e);
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`;
-  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(msg)) return `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`;
-  if (code === 'SQLITE_READONLY' || /readonly|read-only|EACCES|EROFS/i.test(msg + code)) return `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`;
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `${file} is damaged (${msg}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`;
-  if (code === 'RALI_GONE') return `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+    return `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`;
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(msg))
+    return `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`;
+  if (code === 'SQLITE_READONLY' || /readonly|read-only|EACCES|EROFS/i.test(msg + code))
+    return `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return `${file} is damaged (${msg}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`;
+  if (code === 'RALI_GONE')
+    return `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`;
   if (code === 'RALI_NEWER') return msg;
-  if (code === 'RALI_LEASE') return `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`;
+  if (code === 'RALI_LEASE')
+    return `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`;
   return `${file}: ${msg} (${code || 'error'}) — check the file and the disk, then run again`;
 }
 
 export class Ledger {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private constructor(readonly db: BetterSqlite3.Database, readonly file: string) {}
+  private constructor(
+    readonly db: BetterSqlite3.Database,
+    readonly file: string,
+  ) {}
 
   /** Prepared once per ledger: the send loop runs the same few statements thousands of times. */
   private st(sql: string): BetterSqlite3.Statement {
     let s = this.statements.get(sql);
-    if (!s) { s = this.db.prepare(sql); this.statements.set(sql, s); }
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
     return s;
   }
 
@@ -147,7 +172,7 @@ export class Ledger {
     const file = join(stateDir, LEDGER_FILE);
     try {
       mkdirSync(stateDir, { recursive: true });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const Database = require('better-sqlite3') as typeof BetterSqlite3;
       const db = new Database(file);
       db.pragma('busy_timeout = 15000');
@@ -171,7 +196,11 @@ export class Ledger {
   /** Throws when the ledger file was deleted or replaced under us (writes would go nowhere). */
   checkFile(): void {
     let ino = -1;
-    try { ino = statSync(this.file).ino; } catch { /* gone */ }
+    try {
+      ino = statSync(this.file).ino;
+    } catch {
+      /* gone */
+    }
     if (ino !== this.inode) throw new LedgerError(this.file, Object.assign(new Error('gone'), { code: 'RALI_GONE' }));
   }
 
@@ -188,7 +217,7 @@ export class Ledger {
   /** Read-only, for preview and status: undefined when there is no ledger yet. */
   static openReadOnly(stateDir: string): Ledger | undefined {
     const file = join(stateDir, LEDGER_FILE);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const Database = require('better-sqlite3') as typeof BetterSqlite3;
     if (!existsSync(file)) return undefined;
     try {
@@ -196,7 +225,8 @@ export class Ledger {
       db.pragma('busy_timeout = 15000');
       const l = new Ledger(db, file);
       const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > MIGRATIONS.length) throw Object.assign(new Error(`${file} was written by a newer rali (schema ${version}); upgrade rali`), { code: 'RALI_NEWER' });
+      if (version > MIGRATIONS.length)
+        throw Object.assign(new Error(`${file} was written by a newer rali (schema ${version}); upgrade rali`), { code: 'RALI_NEWER' });
       // A ledger from before the last migration is read as it is; the next sending run migrates it.
       l.version = version;
       return l;
@@ -212,16 +242,20 @@ export class Ledger {
     // Two runs may open a new ledger at once: each step re-reads the version inside its write
     // transaction, so only one of them applies it.
     for (;;) {
-      const applied = this.db.transaction(() => {
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        if (version > MIGRATIONS.length) {
-          throw Object.assign(new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`), { code: 'RALI_NEWER' });
-        }
-        if (version === MIGRATIONS.length) return false;
-        this.db.exec(MIGRATIONS[version]);
-        this.db.pragma(`user_version = ${version + 1}`);
-        return true;
-      }).immediate();
+      const applied = this.db
+        .transaction(() => {
+          const version = this.db.pragma('user_version', { simple: true }) as number;
+          if (version > MIGRATIONS.length) {
+            throw Object.assign(new Error(`${this.file} was written by a newer rali (schema ${version}); upgrade rali`), {
+              code: 'RALI_NEWER',
+            });
+          }
+          if (version === MIGRATIONS.length) return false;
+          this.db.exec(MIGRATIONS[version]);
+          this.db.pragma(`user_version = ${version + 1}`);
+          return true;
+        })
+        .immediate();
       if (!applied) return;
     }
   }
@@ -234,7 +268,9 @@ export class Ledger {
 
   /** The clock (tests move it to expire leases). */
   clock: () => number = () => Date.now();
-  private iso(offsetMs = 0): string { return new Date(this.clock() + offsetMs).toISOString(); }
+  private iso(offsetMs = 0): string {
+    return new Date(this.clock() + offsetMs).toISOString();
+  }
 
   /**
    * Starts a run with a fresh lease. Runs whose lease has expired (kill -9, power cut, a container
@@ -242,16 +278,30 @@ export class Ledger {
    * since a restarted container has PID 1 and a new host name every time.
    */
   startRun(command: string): number {
-    return this.write(() => this.db.transaction(() => {
-      this.expireDeadRuns();
-      const t = this.iso();
-      return Number(this.st('INSERT INTO runs (command, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run(command, process.pid, hostname(), t, t).lastInsertRowid);
-    }).immediate());
+    return this.write(() =>
+      this.db
+        .transaction(() => {
+          this.expireDeadRuns();
+          const t = this.iso();
+          return Number(
+            this.st('INSERT INTO runs (command, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run(
+              command,
+              process.pid,
+              hostname(),
+              t,
+              t,
+            ).lastInsertRowid,
+          );
+        })
+        .immediate(),
+    );
   }
 
   private expireDeadRuns(): void {
     const stale = this.iso(-leaseMs());
-    this.st(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE ended_at IS NULL AND COALESCE(heartbeat_at, started_at) < ?`).run(this.iso(), stale);
+    this.st(
+      `UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE ended_at IS NULL AND COALESCE(heartbeat_at, started_at) < ?`,
+    ).run(this.iso(), stale);
   }
 
   /**
@@ -259,15 +309,28 @@ export class Ledger {
    * was suspended past its lease): its claims may be another run's now, so it must stop sending.
    */
   heartbeat(runId: number): boolean {
-    return this.write(() => this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND ended_at IS NULL').run(this.iso(), runId).changes === 1);
+    return this.write(
+      () => this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND ended_at IS NULL').run(this.iso(), runId).changes === 1,
+    );
   }
 
   /** Ends a run; whatever it still held goes back to pending for the next run. */
   endRun(runId: number, counts: object): void {
-    this.write(() => this.db.transaction(() => {
-      this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(this.iso(), runId);
-      this.st('UPDATE runs SET ended_at = COALESCE(ended_at, ?), counts = ? WHERE id = ?').run(this.iso(), JSON.stringify(counts), runId);
-    }).immediate());
+    this.write(() =>
+      this.db
+        .transaction(() => {
+          this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE run_id = ? AND status = 'claimed'`).run(
+            this.iso(),
+            runId,
+          );
+          this.st('UPDATE runs SET ended_at = COALESCE(ended_at, ?), counts = ? WHERE id = ?').run(
+            this.iso(),
+            JSON.stringify(counts),
+            runId,
+          );
+        })
+        .immediate(),
+    );
   }
 
   // ---- deliveries -------------------------------------------------------------------------
@@ -282,55 +345,91 @@ export class Ledger {
    * cancellation): it is committed with the first delivery claimed, never before, so a declined
    * prompt, `--limit 0` or a crash before the first claim leaves it owed.
    */
-  claim(key: DeliveryKey, runId: number, items: { recipient: string; messageId: string; seq: number; langs: string }[], opts: { retryFailed?: boolean; talk?: TalkState } = {}): Map<string, ClaimResult> {
+  claim(
+    key: DeliveryKey,
+    runId: number,
+    items: { recipient: string; messageId: string; seq: number; langs: string }[],
+    opts: { retryFailed?: boolean; talk?: TalkState } = {},
+  ): Map<string, ClaimResult> {
     const out = new Map<string, ClaimResult>();
-    const get = this.st('SELECT d.status, d.run_id, r.ended_at, COALESCE(r.heartbeat_at, r.started_at) AS beat FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?');
+    const get = this.st(
+      'SELECT d.status, d.run_id, r.ended_at, COALESCE(r.heartbeat_at, r.started_at) AS beat FROM deliveries d LEFT JOIN runs r ON r.id = d.run_id WHERE d.uid = ? AND d.kind = ? AND d.rev = ? AND d.recipient = ?',
+    );
     // Insert first: on a first run every claim is one statement; the lookup is for the rest.
-    const insert = this.st(`INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    const reclaim = this.st(`UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`);
-    return this.write(() => this.db.transaction(() => {
-      const t = this.iso();
-      const stale = this.iso(-leaseMs());
-      // A run declared dead (suspended past its lease) claims nothing more: another run took over.
-      const me = this.st('SELECT ended_at FROM runs WHERE id = ?').get(runId) as { ended_at: string | null } | undefined;
-      if (me?.ended_at) throw Object.assign(new Error('lease lost'), { code: 'RALI_LEASE' });
-      let any = false;
-      for (const it of items) {
-        if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
-          out.set(it.recipient, 'mine');
-          any = true;
-          continue;
-        }
-        const row = get.get(key.uid, key.kind, key.rev, it.recipient) as { status: DeliveryStatus; run_id: number | null; ended_at: string | null; beat: string | null };
-        const deadClaim = row.status === 'claimed' && (row.run_id === null || row.ended_at !== null || row.beat === null || row.beat < stale);
-        if (row.status === 'pending' || deadClaim || (row.status === 'failed' && opts.retryFailed)) {
-          reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
-          out.set(it.recipient, deadClaim ? 'interrupted' : 'mine');
-          any = true;
-        } else {
-          out.set(it.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
-        }
-      }
-      if (any && opts.talk) this.applyTalk(opts.talk);
-      if (any) this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(t, runId);
-      return out;
-    }).immediate());
+    const insert = this.st(
+      `INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    const reclaim = this.st(
+      `UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`,
+    );
+    return this.write(() =>
+      this.db
+        .transaction(() => {
+          const t = this.iso();
+          const stale = this.iso(-leaseMs());
+          // A run declared dead (suspended past its lease) claims nothing more: another run took over.
+          const me = this.st('SELECT ended_at FROM runs WHERE id = ?').get(runId) as { ended_at: string | null } | undefined;
+          if (me?.ended_at) throw Object.assign(new Error('lease lost'), { code: 'RALI_LEASE' });
+          let any = false;
+          for (const it of items) {
+            if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
+              out.set(it.recipient, 'mine');
+              any = true;
+              continue;
+            }
+            const row = get.get(key.uid, key.kind, key.rev, it.recipient) as {
+              status: DeliveryStatus;
+              run_id: number | null;
+              ended_at: string | null;
+              beat: string | null;
+            };
+            const deadClaim =
+              row.status === 'claimed' && (row.run_id === null || row.ended_at !== null || row.beat === null || row.beat < stale);
+            if (row.status === 'pending' || deadClaim || (row.status === 'failed' && opts.retryFailed)) {
+              reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
+              out.set(it.recipient, deadClaim ? 'interrupted' : 'mine');
+              any = true;
+            } else {
+              out.set(it.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
+            }
+          }
+          if (any && opts.talk) this.applyTalk(opts.talk);
+          if (any) this.st('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(t, runId);
+          return out;
+        })
+        .immediate(),
+    );
   }
 
   /**
    * Records the outcome of one delivery, at once (a kill -9 then resends only what was in flight).
    * A delivery still pending `maxAgeMs` after its first try fails for good. Returns the status kept.
    */
-  settle(key: DeliveryKey, recipient: string, status: 'sent' | 'pending' | 'failed', reply: string | null, maxAgeMs = 5 * 24 * 3600_000): 'sent' | 'pending' | 'failed' {
+  settle(
+    key: DeliveryKey,
+    recipient: string,
+    status: 'sent' | 'pending' | 'failed',
+    reply: string | null,
+    maxAgeMs = 5 * 24 * 3600_000,
+  ): 'sent' | 'pending' | 'failed' {
     return this.write(() => {
       const t = this.iso();
       let kept = status;
       if (status === 'pending' && reply !== null && Number.isFinite(maxAgeMs)) {
-        const row = this.st('SELECT first_try_at FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?').get(key.uid, key.kind, key.rev, recipient) as { first_try_at: string | null } | undefined;
-        if (Number.isFinite(maxAgeMs) && row?.first_try_at && row.first_try_at < this.iso(-maxAgeMs)) { kept = 'failed'; reply = `${reply} (still not delivered ${Math.round(maxAgeMs / 86400_000)} days after the first try)`; }
+        const row = this.st('SELECT first_try_at FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?').get(
+          key.uid,
+          key.kind,
+          key.rev,
+          recipient,
+        ) as { first_try_at: string | null } | undefined;
+        if (Number.isFinite(maxAgeMs) && row?.first_try_at && row.first_try_at < this.iso(-maxAgeMs)) {
+          kept = 'failed';
+          reply = `${reply} (still not delivered ${Math.round(maxAgeMs / 86400_000)} days after the first try)`;
+        }
       }
-      this.st('UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?')
-        .run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient);
+      this.st(
+        'UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?',
+      ).run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient);
       return kept;
     });
   }
@@ -339,18 +438,35 @@ export class Ledger {
   release(key: DeliveryKey, runId: number, recipients: string[]): void {
     if (!recipients.length) return;
     // Only our own claims: another run may have taken them over if this one lost its lease.
-    const st = this.st(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ?`);
-    this.write(() => this.db.transaction(() => { const t = this.iso(); for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r, runId); }).immediate());
+    const st = this.st(
+      `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ?`,
+    );
+    this.write(() =>
+      this.db
+        .transaction(() => {
+          const t = this.iso();
+          for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r, runId);
+        })
+        .immediate(),
+    );
   }
 
   /** Deliveries marked sent since `sinceMs` (epoch ms): what a provider's daily limit counts. */
   sentSince(sinceMs: number): number {
-    return (this.st(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent' AND updated_at >= ?`).get(new Date(sinceMs).toISOString()) as { n: number }).n;
+    return (
+      this.st(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent' AND updated_at >= ?`).get(new Date(sinceMs).toISOString()) as {
+        n: number;
+      }
+    ).n;
   }
 
   /** The status of every delivery of a key, by recipient. */
   statuses(key: DeliveryKey): Map<string, DeliveryStatus> {
-    const rows = this.st('SELECT recipient, status FROM deliveries WHERE uid = ? AND kind = ? AND rev = ?').all(key.uid, key.kind, key.rev) as { recipient: string; status: DeliveryStatus }[];
+    const rows = this.st('SELECT recipient, status FROM deliveries WHERE uid = ? AND kind = ? AND rev = ?').all(
+      key.uid,
+      key.kind,
+      key.rev,
+    ) as { recipient: string; status: DeliveryStatus }[];
     return new Map(rows.map((r) => [r.recipient, r.status]));
   }
 
@@ -364,17 +480,23 @@ export class Ledger {
    * sent to them), with the highest SEQUENCE they have and the languages they last had it in.
    */
   holders(uid: string): { recipient: string; seq: number; langs: string | null }[] {
-    return this.st(`SELECT recipient, MAX(COALESCE(seq, 0)) AS seq, langs FROM deliveries WHERE uid = ? AND status = 'sent' AND kind IN ('announce', 'reminder', 'update') AND rev <> 'test' GROUP BY recipient ORDER BY recipient`).all(uid) as { recipient: string; seq: number; langs: string | null }[];
+    return this.st(
+      `SELECT recipient, MAX(COALESCE(seq, 0)) AS seq, langs FROM deliveries WHERE uid = ? AND status = 'sent' AND kind IN ('announce', 'reminder', 'update') AND rev <> 'test' GROUP BY recipient ORDER BY recipient`,
+    ).all(uid) as { recipient: string; seq: number; langs: string | null }[];
   }
 
   /** Recipients who have the announcement at a sequence below `seq` (they need an update or cancel). */
   announcedBefore(uid: string, seq: number): { recipient: string; langs: string | null }[] {
-    return this.st(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' AND (seq IS NULL OR seq < ?) ORDER BY recipient`).all(uid, seq) as { recipient: string; langs: string | null }[];
+    return this.st(
+      `SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' AND (seq IS NULL OR seq < ?) ORDER BY recipient`,
+    ).all(uid, seq) as { recipient: string; langs: string | null }[];
   }
 
   /** Recipients who have had the announcement (at any sequence). */
   announced(uid: string): { recipient: string; langs: string | null }[] {
-    return this.st(`SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' ORDER BY recipient`).all(uid) as { recipient: string; langs: string | null }[];
+    return this.st(
+      `SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' ORDER BY recipient`,
+    ).all(uid) as { recipient: string; langs: string | null }[];
   }
 
   summary(uid?: string): { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[] {
@@ -385,7 +507,8 @@ export class Ledger {
   // ---- talks: sequence and the schedule last sent -----------------------------------------
 
   talk(uid: string): { sequence: number; schedule: string | null; status: string } | undefined {
-    return this.st('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as { sequence: number; schedule: string | null; status: string } | undefined;
+    return this.st('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as
+      { sequence: number; schedule: string | null; status: string } | undefined;
   }
 
   /**
@@ -394,43 +517,83 @@ export class Ledger {
    */
   private applyTalk(t: TalkState): void {
     const now = this.iso();
-    if (this.st('INSERT INTO talks (uid, talk_id, sequence, schedule, status, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING').run(t.uid, t.talkId, t.sequence, t.schedule, t.status, now).changes) return;
-    this.st('UPDATE talks SET sequence = ?, schedule = ?, status = ?, updated_at = ? WHERE uid = ? AND sequence < ?').run(t.sequence, t.schedule, t.status, now, t.uid, t.sequence);
+    if (
+      this.st(
+        'INSERT INTO talks (uid, talk_id, sequence, schedule, status, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING',
+      ).run(t.uid, t.talkId, t.sequence, t.schedule, t.status, now).changes
+    )
+      return;
+    this.st('UPDATE talks SET sequence = ?, schedule = ?, status = ?, updated_at = ? WHERE uid = ? AND sequence < ?').run(
+      t.sequence,
+      t.schedule,
+      t.status,
+      now,
+      t.uid,
+      t.sequence,
+    );
   }
 
   /** Records the talk at its first announcement. */
   ensureTalk(uid: string, talkId: string, schedule: string): { sequence: number; schedule: string | null; status: string } {
-    this.st('INSERT INTO talks (uid, talk_id, sequence, schedule, updated_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT (uid) DO NOTHING').run(uid, talkId, schedule, nowIso());
+    this.st('INSERT INTO talks (uid, talk_id, sequence, schedule, updated_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT (uid) DO NOTHING').run(
+      uid,
+      talkId,
+      schedule,
+      nowIso(),
+    );
     return this.talk(uid)!;
   }
 
   /** Raises SEQUENCE (never lowers it) and stores the schedule now sent. Returns the new sequence. */
   bumpSequence(uid: string, schedule: string, status: string): number {
-    return this.db.transaction(() => {
-      this.st('UPDATE talks SET sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?').run(schedule, status, nowIso(), uid);
-      return (this.talk(uid)!).sequence;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.st('UPDATE talks SET sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?').run(
+          schedule,
+          status,
+          nowIso(),
+          uid,
+        );
+        return this.talk(uid)!.sequence;
+      })
+      .immediate();
   }
 
   allTalks(): { uid: string; talk_id: string; sequence: number; status: string }[] {
-    return this.st('SELECT uid, talk_id, sequence, status FROM talks ORDER BY talk_id').all() as { uid: string; talk_id: string; sequence: number; status: string }[];
+    return this.st('SELECT uid, talk_id, sequence, status FROM talks ORDER BY talk_id').all() as {
+      uid: string;
+      talk_id: string;
+      sequence: number;
+      status: string;
+    }[];
   }
 
   // ---- reminders --------------------------------------------------------------------------
 
   reminder(uid: string, label: string): { status: string; due_at: string; note: string | null } | undefined {
-    return this.st('SELECT status, due_at, note FROM reminders WHERE uid = ? AND label = ?').get(uid, label) as { status: string; due_at: string; note: string | null } | undefined;
+    return this.st('SELECT status, due_at, note FROM reminders WHERE uid = ? AND label = ?').get(uid, label) as
+      { status: string; due_at: string; note: string | null } | undefined;
   }
 
   setReminder(uid: string, label: string, status: 'sending' | 'sent' | 'skipped', dueAt: string, note: string | null): void {
-    this.write(() => this.st(`INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (uid, label) DO UPDATE SET status = excluded.status, due_at = excluded.due_at, note = excluded.note, updated_at = excluded.updated_at`).run(uid, label, status, dueAt, note, nowIso()));
+    this.write(() =>
+      this.st(
+        `INSERT INTO reminders (uid, label, status, due_at, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (uid, label) DO UPDATE SET status = excluded.status, due_at = excluded.due_at, note = excluded.note, updated_at = excluded.updated_at`,
+      ).run(uid, label, status, dueAt, note, nowIso()),
+    );
   }
 
   // ---- suppressions -----------------------------------------------------------------------
 
   suppress(address: string, reason: string): void {
-    this.write(() => this.st('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(address.toLowerCase(), reason, nowIso()));
+    this.write(() =>
+      this.st('INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING').run(
+        address.toLowerCase(),
+        reason,
+        nowIso(),
+      ),
+    );
   }
 
   unsuppress(address: string): boolean {
@@ -438,7 +601,11 @@ export class Ledger {
   }
 
   suppressed(): Map<string, { reason: string; created_at: string }> {
-    const rows = this.st('SELECT address, reason, created_at FROM suppressions').all() as { address: string; reason: string; created_at: string }[];
+    const rows = this.st('SELECT address, reason, created_at FROM suppressions').all() as {
+      address: string;
+      reason: string;
+      created_at: string;
+    }[];
     return new Map(rows.map((r) => [r.address, { reason: r.reason, created_at: r.created_at }]));
   }
 
@@ -450,7 +617,9 @@ export class Ledger {
   }
 
   setMeta(name: string, value: string): void {
-    this.write(() => this.st('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value));
+    this.write(() =>
+      this.st('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value),
+    );
   }
 
   /** The secret behind unsubscribe tokens: made once, kept in the ledger. */

@@ -6,10 +6,14 @@ import { Ledger } from './ledger';
 
 /** The schedule the ledger holds for a talk (as last sent), parsed. */
 export function storedSchedule(row: { schedule: string | null } | undefined): Schedule | undefined {
-  return row?.schedule ? JSON.parse(row.schedule) as Schedule : undefined;
+  return row?.schedule ? (JSON.parse(row.schedule) as Schedule) : undefined;
 }
 
-export interface TalkState { sequence: number; previous?: Schedule; announced: boolean }
+export interface TalkState {
+  sequence: number;
+  previous?: Schedule;
+  announced: boolean;
+}
 
 export function currentState(series: Series, talk: Talk): TalkState {
   const ledger = Ledger.openReadOnly(series.stateDir);

@@ -20,7 +20,8 @@ export function addressProblem(s: string): string | undefined {
   if (at <= 0 || at === s.length - 1) return 'is not an email address';
   const local = s.slice(0, at);
   const domain = s.slice(at + 1);
-  if (Buffer.byteLength(local, 'utf8') > MAX_LOCAL_OCTETS) return `has a part before @ longer than ${MAX_LOCAL_OCTETS} bytes, which mail servers refuse`;
+  if (Buffer.byteLength(local, 'utf8') > MAX_LOCAL_OCTETS)
+    return `has a part before @ longer than ${MAX_LOCAL_OCTETS} bytes, which mail servers refuse`;
   if (Buffer.byteLength(s, 'utf8') > MAX_ADDRESS_OCTETS) return `is longer than ${MAX_ADDRESS_OCTETS} bytes, which mail servers refuse`;
   if (!LOCAL.test(local)) return 'is not an email address';
   // The domain as DNS sees it: пример.рф is xn--e1afmkfd.xn--p1ai.
@@ -45,16 +46,18 @@ export function parseAddressArg(value: string | undefined, flag = '--to'): strin
   if (value === undefined || value.trim() === '') {
     throw new RaliError(`${flag} is empty — give one address, e.g. ${flag} you@example.org (is the shell variable set?)`);
   }
-   
+
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
     throw new RaliError(`${flag}: holds a line break or control character — give one address on one line`);
   }
   const v = value.trim();
   if (/[,;]/.test(v) || /\s/.test(v) || (v.match(/@/g) ?? []).length > 1) {
-    if (/[<>"]/.test(v)) throw new RaliError(`${flag}: "${v}" has a display name — give the bare address only, e.g. ${flag} you@example.org`);
+    if (/[<>"]/.test(v))
+      throw new RaliError(`${flag}: "${v}" has a display name — give the bare address only, e.g. ${flag} you@example.org`);
     throw new RaliError(`${flag}: "${v}" is several addresses — give exactly one`);
   }
-  if (/[<>"]/.test(v)) throw new RaliError(`${flag}: "${v}" is not a bare address — give it without <> or quotes, e.g. ${flag} you@example.org`);
+  if (/[<>"]/.test(v))
+    throw new RaliError(`${flag}: "${v}" is not a bare address — give it without <> or quotes, e.g. ${flag} you@example.org`);
   const why = addressProblem(v);
   if (why) throw new RaliError(`${flag}: "${v}" ${why} — give one address, e.g. ${flag} you@example.org`);
   return v;
@@ -67,7 +70,11 @@ export function parseAddressArg(value: string | undefined, flag = '--to'): strin
  */
 export function outboxFileName(address: string): string {
   const hash = createHash('sha256').update(address, 'utf8').digest('hex').slice(0, 16);
-  const readable = address.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9@._+-]/g, '_').replace(/^[.]+/, '_').slice(0, 160);
+  const readable = address
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9@._+-]/g, '_')
+    .replace(/^[.]+/, '_')
+    .slice(0, 160);
   return `${readable}.${hash}.eml`;
 }

@@ -22,17 +22,23 @@ function reasonText(reason: Reason): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-interface Top { pair: Pair; key: YamlNode; value: YamlNode | null }
+interface Top {
+  pair: Pair;
+  key: YamlNode;
+  value: YamlNode | null;
+}
 
 function topLevel(text: string, file: string): Map<string, Top> {
   const doc = parseDocument(text, { keepSourceTokens: true });
-  if (doc.errors.length) throw new RaliError(`${file}: is not valid YAML (${doc.errors[0].message.split('\n')[0]}) — fix it with \`rali validate\` first`);
+  if (doc.errors.length)
+    throw new RaliError(`${file}: is not valid YAML (${doc.errors[0].message.split('\n')[0]}) — fix it with \`rali validate\` first`);
   const out = new Map<string, Top>();
   if (doc.contents === null) return out;
   if (!isMap(doc.contents)) throw new RaliError(`${file}: does not hold key: value lines — fix it with \`rali validate\` first`);
   if (doc.contents.flow) throw new RaliError(`${file}: is written as one { … } mapping — write one key: value per line, then retry`);
   for (const p of doc.contents.items) {
-    if (isPair(p) && isScalar(p.key)) out.set(String(p.key.value), { pair: p, key: p.key as YamlNode, value: (p.value as YamlNode | null) ?? null });
+    if (isPair(p) && isScalar(p.key))
+      out.set(String(p.key.value), { pair: p, key: p.key as YamlNode, value: (p.value as YamlNode | null) ?? null });
   }
   return out;
 }
@@ -80,7 +86,8 @@ function edit(file: string, change: (text: string, nl: string) => string): void 
   if (next === text) return;
   // Whatever rali writes must read back as valid YAML.
   const check = parseDocument(next);
-  if (check.errors.length) throw new RaliError(`${file}: could not be edited without breaking it — edit status: and cancel_reason: by hand`);
+  if (check.errors.length)
+    throw new RaliError(`${file}: could not be edited without breaking it — edit status: and cancel_reason: by hand`);
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, next);
   renameSync(tmp, file);

@@ -14,7 +14,10 @@ export * from './subscribers';
 /** Every talk file of the series, sorted by name (= by date with the usual naming). */
 export function talkFiles(series: Series): string[] {
   try {
-    return readdirSync(series.talksDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(series.talksDir, f));
+    return readdirSync(series.talksDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(series.talksDir, f));
   } catch {
     return [];
   }
@@ -23,8 +26,15 @@ export function talkFiles(series: Series): string[] {
 /** A talk for a command: a path, or a talk id of the series. Throws InputError on problems. */
 export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd = process.cwd()): { talk: Talk; warnings: Problem[] } {
   const candidates = [resolve(cwd, ref), resolve(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
-  const file = candidates.find((c) => { try { return statSync(c).isFile(); } catch { return false; } });
-  if (!file) throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
+  const file = candidates.find((c) => {
+    try {
+      return statSync(c).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (!file)
+    throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
   const { talk, problems } = readTalk(file, series, now);
   if (!talk) throw new InputError(problems);
   return { talk, warnings: problems.filter((p) => p.severity === 'warning') };

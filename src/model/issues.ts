@@ -26,7 +26,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestD = Infinity;
   for (const c of candidates) {
     const dd = distance(word.toLowerCase(), c.toLowerCase());
-    if (dd < bestD) { best = c; bestD = dd; }
+    if (dd < bestD) {
+      best = c;
+      bestD = dd;
+    }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -95,7 +98,9 @@ export function checkSchema<T>(src: YamlSource, schema: z.ZodType<T>): { value?:
           if (parent && typeof parent === 'object' && ('fr' in parent || 'en' in parent) && parent[k] === null) {
             // { fr: Département de linguistique, Université, en: … }: the comma ended the text.
             problems.push({
-              ...at([...path, k], true), path: pathText(path), message: `the text was cut at a comma ("${excerpt(k)}" was read as a field name)`,
+              ...at([...path, k], true),
+              path: pathText(path),
+              message: `the text was cut at a comma ("${excerpt(k)}" was read as a field name)`,
               hint: `put each text that holds a comma in quotes: { fr: "…, ${excerpt(k)}", en: "…" }`,
             });
             continue;
@@ -103,28 +108,55 @@ export function checkSchema<T>(src: YamlSource, schema: z.ZodType<T>): { value?:
           const known = keysAt(schema, path);
           const guess = closest(k, known);
           problems.push({
-            ...at([...path, k], true), path: pathText([...path, k]), message: 'unknown field',
+            ...at([...path, k], true),
+            path: pathText([...path, k]),
+            message: 'unknown field',
             hint: guess ? `did you mean "${guess}"?` : `expected one of: ${known.filter((x) => x !== '$schema').join(', ')}`,
           });
         }
         break;
       case 'invalid_type':
         if (here === undefined) {
-          problems.push({ ...at(path), path: pathText(path), message: 'is missing', hint: `add ${String(path[path.length - 1])}: ${describe(schema, path) ?? `<${issue.expected}>`}` });
+          problems.push({
+            ...at(path),
+            path: pathText(path),
+            message: 'is missing',
+            hint: `add ${String(path[path.length - 1])}: ${describe(schema, path) ?? `<${issue.expected}>`}`,
+          });
         } else {
           const d = describe(schema, path);
-          problems.push({ ...at(path), path: pathText(path), message: `expected ${article(issue.expected)}, found ${typeName(here)}`, hint: d ? `expected: ${d}` : issue.expected === 'string' ? 'put the value in quotes' : 'fix the value' });
+          problems.push({
+            ...at(path),
+            path: pathText(path),
+            message: `expected ${article(issue.expected)}, found ${typeName(here)}`,
+            hint: d ? `expected: ${d}` : issue.expected === 'string' ? 'put the value in quotes' : 'fix the value',
+          });
         }
         break;
       case 'invalid_union':
-        problems.push({ ...at(path), path: pathText(path), message: `expected a text or { fr: …, en: … }, found ${typeName(here)}`, hint: 'write the text, or one text per language under fr: and en:' });
+        problems.push({
+          ...at(path),
+          path: pathText(path),
+          message: `expected a text or { fr: …, en: … }, found ${typeName(here)}`,
+          hint: 'write the text, or one text per language under fr: and en:',
+        });
         break;
       case 'invalid_value':
         if (here === undefined) {
-          problems.push({ ...at(path), path: pathText(path), message: 'is missing', hint: `add ${String(path[path.length - 1])}: ${issue.values.map(String).join(' or ')}` });
+          problems.push({
+            ...at(path),
+            path: pathText(path),
+            message: 'is missing',
+            hint: `add ${String(path[path.length - 1])}: ${issue.values.map(String).join(' or ')}`,
+          });
           break;
         }
-        problems.push({ ...at(path), path: pathText(path), message: `${typeName(here)} is not allowed`, hint: `use one of: ${issue.values.map(String).join(', ')}` });
+        problems.push({
+          ...at(path),
+          path: pathText(path),
+          message: `${typeName(here)} is not allowed`,
+          hint: `use one of: ${issue.values.map(String).join(', ')}`,
+        });
         break;
       default:
         problems.push({ ...at(path), path: pathText(path), message: issue.message, hint: 'fix the value' });
@@ -134,6 +166,12 @@ export function checkSchema<T>(src: YamlSource, schema: z.ZodType<T>): { value?:
 }
 
 function article(t: string): string {
-  const names: Record<string, string> = { string: 'a text', number: 'a number', object: 'a mapping (key: value lines)', array: 'a list', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    string: 'a text',
+    number: 'a number',
+    object: 'a mapping (key: value lines)',
+    array: 'a list',
+    boolean: 'true or false',
+  };
   return names[t] ?? t;
 }

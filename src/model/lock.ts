@@ -20,7 +20,11 @@ function isStale(lock: string): boolean {
     if (Date.now() - st.mtimeMs > STALE_MS) return true;
     const [pid, host] = readFileSync(lock, 'utf8').split('\n');
     if (host === hostname() && Number(pid) > 0 && Number(pid) !== process.pid) {
-      try { process.kill(Number(pid), 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
+      try {
+        process.kill(Number(pid), 0);
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ESRCH';
+      }
     }
     return false;
   } catch {
@@ -39,15 +43,24 @@ export function withFileLock<T>(file: string, display: string, fn: () => T, wait
       fd = openSync(lock, 'wx', 0o600);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new RaliError(`${display}.lock: cannot be created (${code}) — check the permissions of the folder of ${display}`);
+      if (code !== 'EEXIST')
+        throw new RaliError(`${display}.lock: cannot be created (${code}) — check the permissions of the folder of ${display}`);
       if (isStale(lock)) {
         // Renaming is atomic: of two commands that find the same stale lock, one removes it.
         const aside = `${lock}.stale-${process.pid}`;
-        try { renameSync(lock, aside); unlinkSync(aside); } catch { /* another command took it */ }
+        try {
+          renameSync(lock, aside);
+          unlinkSync(aside);
+        } catch {
+          /* another command took it */
+        }
         continue;
       }
       if (Date.now() > deadline) {
-        throw new RaliError(`${display} is being edited by another rali command (${display}.lock) — retry in a moment; if no rali is running, remove ${display}.lock`, 1);
+        throw new RaliError(
+          `${display} is being edited by another rali command (${display}.lock) — retry in a moment; if no rali is running, remove ${display}.lock`,
+          1,
+        );
       }
       sleep(delay);
       delay = Math.min(delay * 2, 100);
@@ -58,6 +71,10 @@ export function withFileLock<T>(file: string, display: string, fn: () => T, wait
     closeSync(fd);
     return fn();
   } finally {
-    try { unlinkSync(lock); } catch { /* removed as stale by another command: nothing to do */ }
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* removed as stale by another command: nothing to do */
+    }
   }
 }

@@ -8,7 +8,12 @@ import { Path } from './issues';
 import { addressProblem, isAddress } from './address';
 import { excerpt } from './source';
 
-export interface RuleProblem { path: Path; message: string; hint: string; severity: 'error' | 'warning' }
+export interface RuleProblem {
+  path: Path;
+  message: string;
+  hint: string;
+  severity: 'error' | 'warning';
+}
 const err = (path: Path, message: string, hint: string): RuleProblem => ({ path, message, hint, severity: 'error' });
 const warn = (path: Path, message: string, hint: string): RuleProblem => ({ path, message, hint, severity: 'warning' });
 
@@ -38,7 +43,7 @@ export function parseMailbox(s: string): { name?: string; address: string } | un
 }
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
- 
+
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function hasControlChars(s: string): boolean {
@@ -48,7 +53,9 @@ export function hasControlChars(s: string): boolean {
 function texts(v: string | { fr?: string; en?: string } | undefined): [string, string | undefined][] {
   if (v === undefined) return [];
   if (typeof v === 'string') return [[v, undefined]];
-  return Object.entries(v).filter(([, t]) => t !== undefined).map(([k, t]) => [t as string, k]);
+  return Object.entries(v)
+    .filter(([, t]) => t !== undefined)
+    .map(([k, t]) => [t as string, k]);
 }
 
 // Bidi overrides/isolates/marks and zero-width characters: in a header they can make a Subject or
@@ -77,9 +84,21 @@ export function headerSafe(talk: TalkFile): RuleProblem[] {
       if (typeof t !== 'string') continue;
       const p = lang ? [...path, lang] : path;
       if (hasControlChars(t)) {
-        out.push(err(p, `holds a line break or control character, and it goes into ${where}`, 'write it on one line (in YAML, use a plain or quoted string, not | or >)'));
+        out.push(
+          err(
+            p,
+            `holds a line break or control character, and it goes into ${where}`,
+            'write it on one line (in YAML, use a plain or quoted string, not | or >)',
+          ),
+        );
       } else if (header && hasInvisibleChars(t)) {
-        out.push(err(p, `holds an invisible character (bidi control or zero-width), and it goes into ${where}`, 'retype the text, or paste it as plain text (the character may come from a PDF or a web page)'));
+        out.push(
+          err(
+            p,
+            `holds an invisible character (bidi control or zero-width), and it goes into ${where}`,
+            'retype the text, or paste it as plain text (the character may come from a PDF or a web page)',
+          ),
+        );
       }
     }
   };
@@ -101,8 +120,22 @@ export function headerSafe(talk: TalkFile): RuleProblem[] {
 export function seriesHeaderSafe(s: SeriesFile): RuleProblem[] {
   const out: RuleProblem[] = [];
   for (const [t, lang] of texts(s.series.name)) {
-    if (hasControlChars(t)) out.push(err(lang ? ['series', 'name', lang] : ['series', 'name'], 'holds a line break or control character, and it goes into mail headers', 'write it on one line'));
-    else if (hasInvisibleChars(t)) out.push(err(lang ? ['series', 'name', lang] : ['series', 'name'], 'holds an invisible character (bidi control or zero-width), and it goes into mail headers', 'retype the name'));
+    if (hasControlChars(t))
+      out.push(
+        err(
+          lang ? ['series', 'name', lang] : ['series', 'name'],
+          'holds a line break or control character, and it goes into mail headers',
+          'write it on one line',
+        ),
+      );
+    else if (hasInvisibleChars(t))
+      out.push(
+        err(
+          lang ? ['series', 'name', lang] : ['series', 'name'],
+          'holds an invisible character (bidi control or zero-width), and it goes into mail headers',
+          'retype the name',
+        ),
+      );
   }
   if (hasControlChars(s.from)) out.push(err(['from'], 'holds a line break or control character', 'write it on one line'));
   return out;
@@ -112,7 +145,9 @@ export function seriesHeaderSafe(s: SeriesFile): RuleProblem[] {
 export function wellFormedTalk(talk: TalkFile): RuleProblem[] {
   const out: RuleProblem[] = [];
   if (typeof talk.speaker.email === 'string' && addressProblem(talk.speaker.email)) {
-    out.push(err(['speaker', 'email'], `"${excerpt(talk.speaker.email)}" ${addressProblem(talk.speaker.email)}`, 'write it as name@domain.org'));
+    out.push(
+      err(['speaker', 'email'], `"${excerpt(talk.speaker.email)}" ${addressProblem(talk.speaker.email)}`, 'write it as name@domain.org'),
+    );
   }
   const urls: [Path, string | undefined][] = [
     [['speaker', 'url'], talk.speaker.url],
@@ -134,25 +169,45 @@ export function wellFormedTalk(talk: TalkFile): RuleProblem[] {
 export function wellFormedSeries(s: SeriesFile): RuleProblem[] {
   const out: RuleProblem[] = [];
   if (!parseMailbox(s.from)) out.push(err(['from'], `"${s.from}" is not a mailbox`, 'write it as "Name <address@domain>"'));
-  if (s.reply_to !== undefined && !isEmail(s.reply_to)) out.push(err(['reply_to'], `"${s.reply_to}" is not an email address`, 'write it as name@domain.org'));
-  (s.lists ?? []).forEach((l, i) => { if (!isEmail(l)) out.push(err(['lists', i], `"${l}" is not an email address`, 'write it as list@domain.org')); });
+  if (s.reply_to !== undefined && !isEmail(s.reply_to))
+    out.push(err(['reply_to'], `"${s.reply_to}" is not an email address`, 'write it as name@domain.org'));
+  (s.lists ?? []).forEach((l, i) => {
+    if (!isEmail(l)) out.push(err(['lists', i], `"${l}" is not an email address`, 'write it as list@domain.org'));
+  });
   for (const key of ['subscribe_url', 'archive_url'] as const) {
     const u = s.series[key];
-    if (u !== undefined && !isHttpUrl(u)) out.push(err(['series', key], `"${u}" is not an http(s) URL`, 'write the full link, starting with https://'));
+    if (u !== undefined && !isHttpUrl(u))
+      out.push(err(['series', key], `"${u}" is not an http(s) URL`, 'write the full link, starting with https://'));
   }
   const un = s.series.unsubscribe_url;
   if (un !== undefined && !(un.startsWith('https://') && isHttpUrl(un.replace(/\{(email|token|list)\}/g, 'x')))) {
-    out.push(err(['series', 'unsubscribe_url'], 'must be an https URL (one-click unsubscribe, RFC 8058)', 'e.g. https://example.org/unsubscribe?e={email}&t={token}'));
+    out.push(
+      err(
+        ['series', 'unsubscribe_url'],
+        'must be an https URL (one-click unsubscribe, RFC 8058)',
+        'e.g. https://example.org/unsubscribe?e={email}&t={token}',
+      ),
+    );
   }
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(s.series.id)) out.push(err(['series', 'id'], `"${s.series.id}" is not a short id`, 'use lowercase letters, digits and dashes, e.g. rali-olst'));
-  if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i.test(s.series.domain)) out.push(err(['series', 'domain'], `"${s.series.domain}" is not a domain name`, 'e.g. iro.umontreal.ca'));
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(s.series.id))
+    out.push(err(['series', 'id'], `"${s.series.id}" is not a short id`, 'use lowercase letters, digits and dashes, e.g. rali-olst'));
+  if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/i.test(s.series.domain))
+    out.push(err(['series', 'domain'], `"${s.series.domain}" is not a domain name`, 'e.g. iro.umontreal.ca'));
   return out;
 }
 
 /** The talk's language is one the series announces in. */
 export function languageInSeries(talk: TalkFile, languages: readonly string[]): RuleProblem[] {
   if (!(LANGS as readonly string[]).includes(talk.language)) return []; // the schema says it
-  return languages.includes(talk.language) ? [] : [err(['language'], `"${talk.language}" is not one of the series' languages`, `use one of: ${languages.join(', ')}, or add it to series.languages in rali.yaml`)];
+  return languages.includes(talk.language)
+    ? []
+    : [
+        err(
+          ['language'],
+          `"${talk.language}" is not one of the series' languages`,
+          `use one of: ${languages.join(', ')}, or add it to series.languages in rali.yaml`,
+        ),
+      ];
 }
 
 /**
@@ -167,19 +222,39 @@ export function meetingIdConsistent(talk: TalkFile): RuleProblem[] {
   const fromUrl = /\/(?:j|w|wc\/join|s)\/(\d{9,12})/.exec(o.url)?.[1];
   const fromTap = o.one_tap ? /^\+?\d+,+(\d{9,12})#/.exec(o.one_tap.replace(/\s/g, ''))?.[1] : undefined;
   if (id !== undefined && fromUrl !== undefined && id !== fromUrl) {
-    out.push(err(['location', 'online', 'meeting_id'], `meeting ID ${o.meeting_id} does not match the ${fromUrl} of the join link`, 'copy both from the same invitation'));
+    out.push(
+      err(
+        ['location', 'online', 'meeting_id'],
+        `meeting ID ${o.meeting_id} does not match the ${fromUrl} of the join link`,
+        'copy both from the same invitation',
+      ),
+    );
   }
   const ref = id ?? fromUrl;
   if (o.one_tap !== undefined && fromTap === undefined) {
-    out.push(err(['location', 'online', 'one_tap'], 'is not a one-tap string like +14388097799,,91690975818#', 'copy it from the meeting invitation'));
+    out.push(
+      err(
+        ['location', 'online', 'one_tap'],
+        'is not a one-tap string like +14388097799,,91690975818#',
+        'copy it from the meeting invitation',
+      ),
+    );
   } else if (ref !== undefined && fromTap !== undefined && fromTap !== ref) {
-    out.push(err(['location', 'online', 'one_tap'], `dials meeting ${fromTap}, not ${ref}`, 'copy it from the same invitation as the meeting ID'));
+    out.push(
+      err(['location', 'online', 'one_tap'], `dials meeting ${fromTap}, not ${ref}`, 'copy it from the same invitation as the meeting ID'),
+    );
   }
   if (o.passcode !== undefined && o.one_tap !== undefined && fromTap !== undefined) {
     const pc = String(o.passcode);
     const tapPass = /#.*?,(\d+)#\s*$/.exec(o.one_tap)?.[1];
     if (/^\d+$/.test(pc) && tapPass !== undefined && tapPass !== pc) {
-      out.push(err(['location', 'online', 'one_tap'], `carries passcode ${tapPass}, not ${pc}`, 'copy it from the same invitation as the passcode'));
+      out.push(
+        err(
+          ['location', 'online', 'one_tap'],
+          `carries passcode ${tapPass}, not ${pc}`,
+          'copy it from the same invitation as the passcode',
+        ),
+      );
     }
   }
   return out;
@@ -187,7 +262,15 @@ export function meetingIdConsistent(talk: TalkFile): RuleProblem[] {
 
 /** The end comes after the start. */
 export function endAfterStart(start: DateTime, end: DateTime, path: Path): RuleProblem[] {
-  return end > start ? [] : [err(path, `the talk would end (${end.toFormat('HH:mm')}) before it starts (${start.toFormat('HH:mm')})`, 'fix end, or give duration in minutes')];
+  return end > start
+    ? []
+    : [
+        err(
+          path,
+          `the talk would end (${end.toFormat('HH:mm')}) before it starts (${start.toFormat('HH:mm')})`,
+          'fix end, or give duration in minutes',
+        ),
+      ];
 }
 
 /** A talk in the past is probably a copied file with the old date. */

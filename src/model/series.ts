@@ -12,7 +12,10 @@ import { canonicalZone, parseOffset } from './time';
 
 export const CONFIG_NAME = 'rali.yaml';
 
-export interface Reminder { label: string; before: Duration }
+export interface Reminder {
+  label: string;
+  before: Duration;
+}
 
 export interface Series {
   /** Folder holding rali.yaml; every path below is absolute. */
@@ -35,8 +38,16 @@ export interface Series {
   reminders: Reminder[];
   reminderGrace: Duration;
   smtp?: {
-    provider?: 'microsoft365' | 'gmail'; host?: string; port?: number; secure?: boolean; user?: string; name?: string;
-    connections: number; perSecond?: number; perMinute?: number; perDay?: number;
+    provider?: 'microsoft365' | 'gmail';
+    host?: string;
+    port?: number;
+    secure?: boolean;
+    user?: string;
+    name?: string;
+    connections: number;
+    perSecond?: number;
+    perMinute?: number;
+    perDay?: number;
     oauth?: { tenant?: string; clientId: string; tokenUrl?: string };
   };
   templatesDir?: string;
@@ -50,8 +61,15 @@ export interface Series {
 }
 
 export interface InboxConfig {
-  host?: string; port: number; user?: string; folder: string; doneFolder?: string;
-  maildir?: string; bounceAddress?: string; softLimit: number; softDays: number;
+  host?: string;
+  port: number;
+  user?: string;
+  folder: string;
+  doneFolder?: string;
+  maildir?: string;
+  bounceAddress?: string;
+  softLimit: number;
+  softDays: number;
 }
 
 export interface SiteSettings {
@@ -81,7 +99,14 @@ export function display(file: string, cwd = process.cwd()): string {
 }
 
 export function positioned(src: YamlSource, rp: RuleProblem[]): Problem[] {
-  return rp.map((r) => ({ file: src.file, ...locate(src, r.path), path: pathText(r.path), message: r.message, hint: r.hint, severity: r.severity }));
+  return rp.map((r) => ({
+    file: src.file,
+    ...locate(src, r.path),
+    path: pathText(r.path),
+    message: r.message,
+    hint: r.hint,
+    severity: r.severity,
+  }));
 }
 
 const DEFAULT_REMINDERS = ['1 day', '1 hour'];
@@ -92,31 +117,44 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
   const rp: RuleProblem[] = [];
   const err = (path: (string | number)[], message: string, hint: string) => rp.push({ path, message, hint, severity: 'error' });
   const tz = f.series?.timezone;
-  if (typeof tz === 'string' && !canonicalZone(tz)) err(['series', 'timezone'], `"${tz}" is not a time zone`, 'use an IANA name such as America/Toronto');
+  if (typeof tz === 'string' && !canonicalZone(tz))
+    err(['series', 'timezone'], `"${tz}" is not a time zone`, 'use an IANA name such as America/Toronto');
   const languages = f.series?.languages;
   if (Array.isArray(languages) && (languages.length === 0 || new Set(languages).size !== languages.length)) {
     err(['series', 'languages'], 'must list each language once', 'e.g. [fr, en]');
   }
   if (Array.isArray(f.reminders)) {
-    f.reminders.forEach((r, i) => { if (typeof r === 'string' && !parseOffset(r)) err(['reminders', i], `"${r}" is not a delay`, 'write it like 1 day, 2 hours or 30 minutes'); });
+    f.reminders.forEach((r, i) => {
+      if (typeof r === 'string' && !parseOffset(r))
+        err(['reminders', i], `"${r}" is not a delay`, 'write it like 1 day, 2 hours or 30 minutes');
+    });
   }
-  if (typeof f.reminder_grace === 'string' && !parseOffset(f.reminder_grace)) err(['reminder_grace'], `"${f.reminder_grace}" is not a delay`, 'write it like 2 hours');
+  if (typeof f.reminder_grace === 'string' && !parseOffset(f.reminder_grace))
+    err(['reminder_grace'], `"${f.reminder_grace}" is not a delay`, 'write it like 2 hours');
   const smtp = f.smtp;
   if (smtp && typeof smtp === 'object') {
-    if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
-    if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50)) err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
-    if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0)) err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
+    if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536))
+      err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
+    if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50))
+      err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
+    if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0))
+      err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
     for (const k of ['per_minute', 'per_day'] as const) {
       const v = smtp[k];
-      if (typeof v === 'number' && !(Number.isInteger(v) && v > 0)) err(['smtp', k], 'must be a positive whole number', 'ask your mail administrator for the allowed rate');
+      if (typeof v === 'number' && !(Number.isInteger(v) && v > 0))
+        err(['smtp', k], 'must be a positive whole number', 'ask your mail administrator for the allowed rate');
     }
-    if (!smtp.host && !smtp.provider) err(['smtp', 'host'], 'is missing', 'give the SMTP server (host: smtp.example.org) or a provider (provider: microsoft365 or gmail)');
+    if (!smtp.host && !smtp.provider)
+      err(['smtp', 'host'], 'is missing', 'give the SMTP server (host: smtp.example.org) or a provider (provider: microsoft365 or gmail)');
     if (smtp.oauth && !smtp.user) err(['smtp', 'user'], 'is missing', 'OAuth2 needs the mailbox to send as (user: you@example.org)');
-    if (smtp.oauth && !smtp.oauth.tenant && !smtp.oauth.token_url) err(['smtp', 'oauth'], 'needs tenant (Microsoft 365) or token_url', 'see the README, section on SMTP');
-    if (typeof smtp.name === 'string' && !/^(\[[0-9a-fA-F.:]+\]|[A-Za-z0-9.-]+)$/.test(smtp.name)) err(['smtp', 'name'], 'is not a host name', 'write the fully qualified name of this machine, e.g. seminar.example.org');
+    if (smtp.oauth && !smtp.oauth.tenant && !smtp.oauth.token_url)
+      err(['smtp', 'oauth'], 'needs tenant (Microsoft 365) or token_url', 'see the README, section on SMTP');
+    if (typeof smtp.name === 'string' && !/^(\[[0-9a-fA-F.:]+\]|[A-Za-z0-9.-]+)$/.test(smtp.name))
+      err(['smtp', 'name'], 'is not a host name', 'write the fully qualified name of this machine, e.g. seminar.example.org');
   }
   const siteUrl = f.site?.url;
-  if (typeof siteUrl === 'string' && !isHttpUrl(siteUrl)) err(['site', 'url'], `"${siteUrl}" is not an http(s) URL`, 'write the full address of the site, e.g. https://example.org/seminars/');
+  if (typeof siteUrl === 'string' && !isHttpUrl(siteUrl))
+    err(['site', 'url'], `"${siteUrl}" is not an http(s) URL`, 'write the full address of the site, e.g. https://example.org/seminars/');
   return rp;
 }
 
@@ -129,7 +167,13 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
   // The rules also run on a file that failed the schema, so that every problem shows at once;
   // a rule that meets a field of the wrong shape finds nothing (the schema said it already).
   const w = (f ?? src.value) as SeriesFile;
-  const rp = [wellFormedSeries, seriesHeaderSafe, seriesValues].flatMap((rule) => { try { return rule(w); } catch { return []; } });
+  const rp = [wellFormedSeries, seriesHeaderSafe, seriesValues].flatMap((rule) => {
+    try {
+      return rule(w);
+    } catch {
+      return [];
+    }
+  });
   problems.push(...positioned(src, rp));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   if (!f || problems.some((p) => p.severity === 'error')) return { problems };
@@ -161,8 +205,16 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
     reminders,
     reminderGrace: grace,
     smtp: smtp && {
-      provider: smtp.provider, host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, name: smtp.name,
-      connections: smtp.connections ?? (smtp.provider ? 2 : 10), perSecond: smtp.per_second, perMinute: smtp.per_minute, perDay: smtp.per_day,
+      provider: smtp.provider,
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      user: smtp.user,
+      name: smtp.name,
+      connections: smtp.connections ?? (smtp.provider ? 2 : 10),
+      perSecond: smtp.per_second,
+      perMinute: smtp.per_minute,
+      perDay: smtp.per_day,
       oauth: smtp.oauth && { tenant: smtp.oauth.tenant, clientId: smtp.oauth.client_id, tokenUrl: smtp.oauth.token_url },
     },
     templatesDir: f.templates !== undefined ? resolve(dir, f.templates) : undefined,
@@ -177,9 +229,15 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
       showJoinLink: f.site?.show_join_link ?? true,
     },
     inbox: f.inbox && {
-      host: f.inbox.host, port: f.inbox.port ?? 993, user: f.inbox.user, folder: f.inbox.folder ?? 'INBOX', doneFolder: f.inbox.done_folder,
-      maildir: f.inbox.maildir !== undefined ? resolve(dir, f.inbox.maildir) : undefined, bounceAddress: f.inbox.bounce_address,
-      softLimit: f.inbox.soft_limit ?? 3, softDays: f.inbox.soft_days ?? 30,
+      host: f.inbox.host,
+      port: f.inbox.port ?? 993,
+      user: f.inbox.user,
+      folder: f.inbox.folder ?? 'INBOX',
+      doneFolder: f.inbox.done_folder,
+      maildir: f.inbox.maildir !== undefined ? resolve(dir, f.inbox.maildir) : undefined,
+      bounceAddress: f.inbox.bounce_address,
+      softLimit: f.inbox.soft_limit ?? 3,
+      softDays: f.inbox.soft_days ?? 30,
     },
   };
   return { series, problems };
@@ -188,9 +246,9 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
 /** The series for a command: --config, or the nearest rali.yaml; throws InputError on problems. */
 export function loadSeries(configOpt: string | undefined, cwd = process.cwd()): { series: Series; warnings: Problem[] } {
   const file = configOpt ? resolve(cwd, configOpt) : findConfig(cwd);
-  if (!file) throw new RaliError(`no ${CONFIG_NAME} in ${cwd} or any folder above it — run \`rali init\` to start a series, or pass --config FILE`);
+  if (!file)
+    throw new RaliError(`no ${CONFIG_NAME} in ${cwd} or any folder above it — run \`rali init\` to start a series, or pass --config FILE`);
   const { series, problems } = readSeries(file);
   if (!series) throw new InputError(problems);
   return { series, warnings: problems.filter((p) => p.severity === 'warning') };
 }
-

@@ -24,7 +24,6 @@ export interface TextSource {
  * secrets (a symlink to /proc/self/environ), so an error never quotes more than a few characters.
  */
 export function excerpt(s: string, max = 40): string {
-   
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
@@ -36,11 +35,19 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
     const b = buf[i];
     let n: number;
     let min: number;
-    if (b < 0x80) { i++; continue; }
-    else if (b >= 0xc2 && b <= 0xdf) { n = 1; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { n = 2; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { n = 3; min = 0x10000; }
-    else return i;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else return i;
     let cp = b & (0x3f >> n);
     for (let k = 1; k <= n; k++) {
       const c = buf[i + k];
@@ -56,7 +63,11 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
 function lineColAt(buf: Uint8Array, offset: number): { line: number; col: number } {
   let line = 1;
   let start = 0;
-  for (let i = 0; i < offset; i++) if (buf[i] === 0x0a) { line++; start = i + 1; }
+  for (let i = 0; i < offset; i++)
+    if (buf[i] === 0x0a) {
+      line++;
+      start = i + 1;
+    }
   return { line, col: offset - start + 1 };
 }
 
@@ -73,7 +84,8 @@ export function readText(path: string, display: string, maxBytes: number): TextS
     if (st.isDirectory()) return fail('is a folder, not a file', 'name a file');
     if (!st.isFile()) return fail('is not a regular file (a device, a pipe or a socket)', 'name a text file');
     const real = realpathSync(path);
-    if (/^\/(proc|sys|dev)(\/|$)/.test(real)) return fail(`is a system file (${real.split('/').slice(0, 2).join('/')}/…), not one of yours`, 'name a text file of the series');
+    if (/^\/(proc|sys|dev)(\/|$)/.test(real))
+      return fail(`is a system file (${real.split('/').slice(0, 2).join('/')}/…), not one of yours`, 'name a text file of the series');
     size = st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -88,8 +100,11 @@ export function readText(path: string, display: string, maxBytes: number): TextS
   if (nul >= 0) return fail('holds NUL bytes: it is a binary file, not text', 'is it the right file?', lineColAt(buf, nul));
   const bad = firstInvalidUtf8(buf);
   if (bad >= 0) {
-    return fail(`byte 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8`,
-      'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)', lineColAt(buf, bad));
+    return fail(
+      `byte 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8`,
+      'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)',
+      lineColAt(buf, bad),
+    );
   }
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -121,7 +136,14 @@ export function parseYaml(src: TextSource): YamlSource {
   const out: YamlSource = { file: src.file, doc: undefined, lines, value: undefined, problems: [...src.problems] };
   if (src.problems.length) return out;
   if (src.text.trim() === '') {
-    out.problems.push({ file: src.file, line: 1, col: 1, message: 'the file is empty', hint: 'see `rali new` or the README for what it should hold', severity: 'error' });
+    out.problems.push({
+      file: src.file,
+      line: 1,
+      col: 1,
+      message: 'the file is empty',
+      hint: 'see `rali new` or the README for what it should hold',
+      severity: 'error',
+    });
     return out;
   }
   const doc = parseDocument(src.text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
@@ -131,10 +153,14 @@ export function parseYaml(src: TextSource): YamlSource {
     let msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
     if (e.code === 'DUPLICATE_KEY') {
       const key = /^\s*(?:-\s+)?("[^"]*"|'[^']*'|[^:#\n]+?)\s*:/.exec(src.text.slice(e.pos[0]))?.[1];
-      msg = key ? `the key "${excerpt(key.replace(/^["']|["']$/g, ''))}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
+      msg = key
+        ? `the key "${excerpt(key.replace(/^["']|["']$/g, ''))}" appears twice in the same mapping`
+        : 'a key appears twice in the same mapping';
     }
     out.problems.push({
-      file: src.file, line: pos.line, col: pos.col,
+      file: src.file,
+      line: pos.line,
+      col: pos.col,
       message: `YAML: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`,
       hint: YAML_HINTS[e.code] ?? 'see https://yaml.org/spec/1.2.2/ or quote the value',
       severity: doc.errors.includes(e as never) ? 'error' : 'warning',
@@ -143,13 +169,27 @@ export function parseYaml(src: TextSource): YamlSource {
   if (doc.errors.length) return out;
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     const firstLine = src.text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-    out.problems.push({ file: src.file, line: firstLine >= 0 ? firstLine + 1 : 1, col: 1, message: 'the file holds only comments, no fields', hint: 'see `rali new` or the README for what it should hold', severity: 'error' });
+    out.problems.push({
+      file: src.file,
+      line: firstLine >= 0 ? firstLine + 1 : 1,
+      col: 1,
+      message: 'the file holds only comments, no fields',
+      hint: 'see `rali new` or the README for what it should hold',
+      severity: 'error',
+    });
     return out;
   }
   try {
     out.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    out.problems.push({ file: src.file, line: 1, col: 1, message: `YAML: ${(e as Error).message}`, hint: 'remove the aliases (*name) that repeat other aliases', severity: 'error' });
+    out.problems.push({
+      file: src.file,
+      line: 1,
+      col: 1,
+      message: `YAML: ${(e as Error).message}`,
+      hint: 'remove the aliases (*name) that repeat other aliases',
+      severity: 'error',
+    });
   }
   return out;
 }
@@ -172,7 +212,11 @@ export function locate(src: YamlSource, path: (string | number)[], key = false):
       const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
       if (!pair) break;
       const last = i === path.length - 1;
-      if (last && key && isScalar(pair.key) && pair.key.range) { at = pair.key.range[0]; node = pair.key; break; }
+      if (last && key && isScalar(pair.key) && pair.key.range) {
+        at = pair.key.range[0];
+        node = pair.key;
+        break;
+      }
       node = pair.value;
       const r = (pair.value as YamlNode | null)?.range ?? (pair.key as YamlNode | null)?.range;
       if (r) at = r[0];

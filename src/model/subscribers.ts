@@ -33,7 +33,13 @@ export function splitCsvLine(line: string): string[] | undefined {
         const q = line.indexOf('"', i);
         if (q < 0) return undefined;
         field += line.slice(i, q);
-        if (line[q + 1] === '"') { field += '"'; i = q + 2; } else { i = q + 1; break; }
+        if (line[q + 1] === '"') {
+          field += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
       }
       while (line[i] === ' ') i++;
     } else {
@@ -70,7 +76,11 @@ function computeLangs(t: string, seriesLangs: readonly Lang[]): Lang[] | undefin
 }
 
 /** Parses subscriber CSV text. Errors and warnings carry the line number. */
-export function parseSubscribers(text: string, file: string, seriesLangs: readonly Lang[]): { subscribers: Subscriber[]; problems: Problem[] } {
+export function parseSubscribers(
+  text: string,
+  file: string,
+  seriesLangs: readonly Lang[],
+): { subscribers: Subscriber[]; problems: Problem[] } {
   const subscribers: Subscriber[] = [];
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
@@ -83,15 +93,25 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const lineNo = n + 1;
     const fields = splitCsvLine(line);
-    if (!sawData && fields && fields[0].toLowerCase() === 'email') { sawData = true; continue; }
+    if (!sawData && fields && fields[0].toLowerCase() === 'email') {
+      sawData = true;
+      continue;
+    }
     sawData = true;
     const at = (col: number, message: string, hint: string, severity: 'error' | 'warning' = 'error') =>
       problems.push({ file, line: lineNo, col, message, hint, severity });
-    if (!fields) { at(1, 'a quote is not closed', 'close the quote, or remove it'); continue; }
+    if (!fields) {
+      at(1, 'a quote is not closed', 'close the quote, or remove it');
+      continue;
+    }
     if (fields.length > 3) {
       const kind = formKind(fields);
       if (kind || fields.length > 4) {
-        at(1, `${fields.length} columns, expected email,name,lang${kind ? ` (this looks like ${kind})` : ''}`, `name the columns to use: rali subscribers import FILE --email-column "…" --name-column "…" --lang-column "…"`);
+        at(
+          1,
+          `${fields.length} columns, expected email,name,lang${kind ? ` (this looks like ${kind})` : ''}`,
+          `name the columns to use: rali subscribers import FILE --email-column "…" --name-column "…" --lang-column "…"`,
+        );
       } else {
         at(1, `${fields.length} fields, expected at most 3 (email,name,lang)`, 'quote a name that holds a comma: "Tremblay, Marie"');
       }
@@ -99,10 +119,17 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
     }
     const [email, name = '', lang = ''] = fields;
     const bad = addressProblem(email);
-    if (bad) { at(1, `"${excerpt(email)}" ${bad}`, 'fix or remove the line (or comment it out with #)'); continue; }
+    if (bad) {
+      at(1, `"${excerpt(email)}" ${bad}`, 'fix or remove the line (or comment it out with #)');
+      continue;
+    }
     const langs = parseLangs(lang, seriesLangs);
     if (!langs || langs.length === 0) {
-      at(line.lastIndexOf(lang) + 1, `"${excerpt(lang)}" is not a language`, `use ${seriesLangs.join(', ')}, ${seriesLangs.join('+')} or leave it empty for all`);
+      at(
+        line.lastIndexOf(lang) + 1,
+        `"${excerpt(lang)}" is not a language`,
+        `use ${seriesLangs.join(', ')}, ${seriesLangs.join('+')} or leave it empty for all`,
+      );
       continue;
     }
     const key = email.toLowerCase();
@@ -117,7 +144,11 @@ export function parseSubscribers(text: string, file: string, seriesLangs: readon
   return { subscribers, problems };
 }
 
-export function readSubscribers(path: string, display: string, seriesLangs: readonly Lang[]): { subscribers: Subscriber[]; problems: Problem[] } {
+export function readSubscribers(
+  path: string,
+  display: string,
+  seriesLangs: readonly Lang[],
+): { subscribers: Subscriber[]; problems: Problem[] } {
   const src = readText(path, display, MAX_SUBSCRIBERS_BYTES);
   if (src.problems.length) return { subscribers: [], problems: src.problems };
   return parseSubscribers(src.text, display, seriesLangs);
@@ -133,10 +164,23 @@ export function subscriberLine(email: string, name: string | undefined, lang: st
   return [csvField(email), csvField(name ?? ''), lang].join(',');
 }
 
-export interface ColumnChoice { email?: string; name?: string; lang?: string }
+export interface ColumnChoice {
+  email?: string;
+  name?: string;
+  lang?: string;
+}
 
 // Column names of common form exports, first match wins (compared lowercased).
-const EMAIL_COLUMNS = ['email address', 'adresse e-mail', 'adresse courriel', 'courriel', 'email', 'e-mail', 'adresse électronique', 'mail'];
+const EMAIL_COLUMNS = [
+  'email address',
+  'adresse e-mail',
+  'adresse courriel',
+  'courriel',
+  'email',
+  'e-mail',
+  'adresse électronique',
+  'mail',
+];
 const NAME_COLUMNS = ['name', 'nom', 'full name', 'nom complet', 'your name', 'votre nom', 'prénom et nom'];
 const LANG_COLUMNS = ['lang', 'language', 'langue', 'languages', 'langues', 'preferred language', 'langue préférée'];
 
@@ -162,9 +206,13 @@ function langWord(v: string): string {
 
 function pickColumn(header: string[], given: string | undefined, known: string[], flag: string, file: string): number | undefined {
   if (given !== undefined) {
-    const n = /^\d+$/.test(given.trim()) ? Number(given.trim()) - 1 : header.findIndex((c) => c.toLowerCase() === given.trim().toLowerCase());
+    const n = /^\d+$/.test(given.trim())
+      ? Number(given.trim()) - 1
+      : header.findIndex((c) => c.toLowerCase() === given.trim().toLowerCase());
     if (n < 0 || n >= header.length) {
-      throw new RaliError(`${flag} "${excerpt(given)}": no such column in ${file} — its columns are ${header.map((c) => `"${excerpt(c, 30)}"`).join(', ')} (or give a number from 1)`);
+      throw new RaliError(
+        `${flag} "${excerpt(given)}": no such column in ${file} — its columns are ${header.map((c) => `"${excerpt(c, 30)}"`).join(', ')} (or give a number from 1)`,
+      );
     }
     return n;
   }
@@ -195,10 +243,14 @@ export function mapColumns(text: string, file: string, choice: ColumnChoice): { 
   const g = pickColumn(header, choice.lang, LANG_COLUMNS, '--lang-column', file);
   const cols = header.map((c) => `"${excerpt(c, 30)}"`).join(', ');
   if (e === undefined) {
-    throw new RaliError(`${file}: ${kind ?? 'a CSV file'} with the columns ${cols}, and none of them is the email address — name the columns: rali subscribers import ${file} --email-column "…" --name-column "…" --lang-column "…"`);
+    throw new RaliError(
+      `${file}: ${kind ?? 'a CSV file'} with the columns ${cols}, and none of them is the email address — name the columns: rali subscribers import ${file} --email-column "…" --name-column "…" --lang-column "…"`,
+    );
   }
   if (!chosen && !kind) {
-    throw new RaliError(`${file}: has ${header.length} columns (${cols}), not email,name,lang — name the ones to use: rali subscribers import ${file} --email-column "${excerpt(header[e], 30)}"${n !== undefined ? ` --name-column "${excerpt(header[n], 30)}"` : ' --name-column "…"'}${g !== undefined ? ` --lang-column "${excerpt(header[g], 30)}"` : ''}`);
+    throw new RaliError(
+      `${file}: has ${header.length} columns (${cols}), not email,name,lang — name the ones to use: rali subscribers import ${file} --email-column "${excerpt(header[e], 30)}"${n !== undefined ? ` --name-column "${excerpt(header[n], 30)}"` : ' --name-column "…"'}${g !== undefined ? ` --lang-column "${excerpt(header[g], 30)}"` : ''}`,
+    );
   }
   const out = lines.map((l, i) => {
     if (i < at) return '';
@@ -208,6 +260,10 @@ export function mapColumns(text: string, file: string, choice: ColumnChoice): { 
     if (!f) return l; // the parser reports the unclosed quote at this line
     return subscriberLine(f[e] ?? '', n !== undefined ? f[n] : '', g !== undefined ? langWord(f[g] ?? '') : '');
   });
-  const used = [`email ← "${header[e]}"`, n !== undefined ? `name ← "${header[n]}"` : 'no name', g !== undefined ? `lang ← "${header[g]}"` : 'lang: all'].join(', ');
+  const used = [
+    `email ← "${header[e]}"`,
+    n !== undefined ? `name ← "${header[n]}"` : 'no name',
+    g !== undefined ? `lang ← "${header[g]}"` : 'lang: all',
+  ].join(', ');
   return { text: out.join('\n'), used: `${kind ? `${kind}: ` : ''}${used}` };
 }

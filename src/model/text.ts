@@ -14,6 +14,10 @@ export function bi(v: string | { fr?: string; en?: string } | undefined): Bi | u
 
 /** A URL-safe lowercase slug: "Mehdi Rezagholizadeh" → "mehdi-rezagholizadeh". */
 export function slugify(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }

@@ -4,7 +4,10 @@
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
 
-export interface Clock { hour: number; minute: number }
+export interface Clock {
+  hour: number;
+  minute: number;
+}
 
 /** `11:30`, `11h30`, `11 h 30`, `11 h`, `11:30 AM`, `11:30 p.m.`, `9 AM`. */
 export function parseClock(text: string): Clock | undefined {
@@ -23,7 +26,11 @@ export function parseClock(text: string): Clock | undefined {
   return { hour, minute };
 }
 
-export interface CalendarDate { year: number; month: number; day: number }
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
 
 /** `2021-11-10`; `2027-02-30` is undefined (does not exist). */
 export function parseDate(text: string): CalendarDate | undefined {
@@ -37,7 +44,7 @@ export function parseDate(text: string): CalendarDate | undefined {
 const ZONE_ALIASES: Record<string, string> = {
   'America/Montreal': 'America/Toronto',
   'Canada/Eastern': 'America/Toronto',
-  'EST5EDT': 'America/Toronto',
+  EST5EDT: 'America/Toronto',
   'US/Eastern': 'America/New_York',
   'Canada/Pacific': 'America/Vancouver',
   'Canada/Central': 'America/Winnipeg',
@@ -53,10 +60,7 @@ export function canonicalZone(name: string): string | undefined {
   return ZONE_ALIASES[name] ?? name;
 }
 
-export type LocalResult =
-  | { kind: 'ok'; at: DateTime }
-  | { kind: 'ambiguous'; at: DateTime; other: DateTime }
-  | { kind: 'gap' };
+export type LocalResult = { kind: 'ok'; at: DateTime } | { kind: 'ambiguous'; at: DateTime; other: DateTime } | { kind: 'gap' };
 
 /**
  * The instant of a wall-clock time in `zone`. Luxon silently moves a time in the spring-forward gap
@@ -83,10 +87,26 @@ export function localInstant(date: CalendarDate, clock: Clock, zone: string): Lo
 }
 
 const UNITS: Record<string, 'minutes' | 'hours' | 'days' | 'weeks'> = {
-  minute: 'minutes', minutes: 'minutes', min: 'minutes', mins: 'minutes', m: 'minutes',
-  hour: 'hours', hours: 'hours', h: 'hours', heure: 'hours', heures: 'hours',
-  day: 'days', days: 'days', d: 'days', jour: 'days', jours: 'days',
-  week: 'weeks', weeks: 'weeks', w: 'weeks', semaine: 'weeks', semaines: 'weeks',
+  minute: 'minutes',
+  minutes: 'minutes',
+  min: 'minutes',
+  mins: 'minutes',
+  m: 'minutes',
+  hour: 'hours',
+  hours: 'hours',
+  h: 'hours',
+  heure: 'hours',
+  heures: 'hours',
+  day: 'days',
+  days: 'days',
+  d: 'days',
+  jour: 'days',
+  jours: 'days',
+  week: 'weeks',
+  weeks: 'weeks',
+  w: 'weeks',
+  semaine: 'weeks',
+  semaines: 'weeks',
 };
 
 /**

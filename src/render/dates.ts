@@ -11,7 +11,10 @@ const cache = new Map<string, Intl.DateTimeFormat>();
 function fmt(lang: Lang, zone: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${lang}|${zone}|${JSON.stringify(opts)}`;
   let f = cache.get(key);
-  if (!f) { f = new Intl.DateTimeFormat(LOCALES[lang], { ...opts, timeZone: zone }); cache.set(key, f); }
+  if (!f) {
+    f = new Intl.DateTimeFormat(LOCALES[lang], { ...opts, timeZone: zone });
+    cache.set(key, f);
+  }
   return f;
 }
 
@@ -22,9 +25,12 @@ const at = (dt: DateTime) => new Date(dt.toMillis());
  * on the hour "13 h", not "13 h 00", and "1 h 30", not "01 h 30" (Office québécois de la langue française, Banque de dépannage
  * linguistique, "Écriture de l'heure").
  */
-const nbspH = (s: string, lang: Lang) => (lang === 'fr'
-  ? s.replace(/(?<!\d)0?(\d{1,2})[\s\u00a0\u202f]h[\s\u00a0\u202f]?(\d\d)/g, (_m, h: string, min: string) => (min === '00' ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${min}`))
-  : s);
+const nbspH = (s: string, lang: Lang) =>
+  lang === 'fr'
+    ? s.replace(/(?<!\d)0?(\d{1,2})[\s\u00a0\u202f]h[\s\u00a0\u202f]?(\d\d)/g, (_m, h: string, min: string) =>
+        min === '00' ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${min}`,
+      )
+    : s;
 
 /** "mercredi 10 novembre 2021 à 11 h 30" / "Wednesday, November 10, 2021 at 11:30 a.m." */
 export function dateTime(dt: DateTime, lang: Lang): string {

@@ -120,7 +120,10 @@ export function buildIcs(input: IcsInput): string {
   // RFC 7986 §5.11 CONFERENCE: ical-generator cannot write it (x() takes X- names only); checklist §18.
   const o = talk.location.online;
   if (o && !cancelled) {
-    text = text.replace(/END:VEVENT\r\n/, `${fold(`CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=${o.platform.replace(/[^A-Za-z0-9 ._-]/g, '')}:${o.url}`)}\r\nEND:VEVENT\r\n`);
+    text = text.replace(
+      /END:VEVENT\r\n/,
+      `${fold(`CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=${o.platform.replace(/[^A-Za-z0-9 ._-]/g, '')}:${o.url}`)}\r\nEND:VEVENT\r\n`,
+    );
   }
   // RFC 5545 §3.1: every content line, the last one included, ends with CRLF.
   return text.endsWith('\r\n') ? text : `${text}\r\n`;
@@ -131,10 +134,9 @@ export function buildIcs(input: IcsInput): string {
  * (ical-generator writes \", which parsers read differently), so quotes and controls are dropped;
  * the same rule as the per-recipient splice (splice.ts).
  */
-// eslint-disable-next-line no-control-regex
+
 const paramText = (s: string) => s.replace(/["\u0000-\u001f\u007f]/g, '').trim();
 
-// eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
 /** RFC 5545 §3.1 folding at 75 octets, never inside a UTF-8 sequence. */
@@ -145,7 +147,11 @@ export function fold(line: string): string {
   for (const ch of line) {
     const b = Buffer.byteLength(ch);
     const limit = out.length ? 74 : 75; // continuation lines start with a space
-    if (bytes + b > limit) { out.push(cur); cur = ''; bytes = 0; }
+    if (bytes + b > limit) {
+      out.push(cur);
+      cur = '';
+      bytes = 0;
+    }
     cur += ch;
     bytes += b;
   }

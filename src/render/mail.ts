@@ -15,7 +15,10 @@ import { canonicalCrlf } from '../delivery/crlf';
 import { RaliError } from '../errors';
 import { CalendarSplice } from './splice';
 
-export interface Recipient { email: string; name?: string }
+export interface Recipient {
+  email: string;
+  name?: string;
+}
 
 const RCPT_PLACEHOLDER = 'rali-recipient@rali.invalid';
 const MSGID_PLACEHOLDER = '<rali-message-id@rali.invalid>';
@@ -34,7 +37,10 @@ export function unsubscribeToken(secret: string, series: Series, email: string):
   return createHmac('sha256', secret).update(`${series.id}\n${email.toLowerCase()}`).digest('base64url').slice(0, 32);
 }
 
-export interface UnsubscribeLinks { mailto: string; https?: string }
+export interface UnsubscribeLinks {
+  mailto: string;
+  https?: string;
+}
 
 export function unsubscribeLinks(series: Series, email: string, secret: string): UnsubscribeLinks {
   const mailto = `mailto:${series.replyTo ?? series.from.address}?subject=${encodeURIComponent(`unsubscribe ${series.id}`)}`;
@@ -52,9 +58,9 @@ export function unsubscribeLinks(series: Series, email: string, secret: string):
  */
 function phrase(name: string): string {
   if (/^[\w !#$%&'*+\-/=?^`{|}~.]*$/.test(name)) return name;
-  // eslint-disable-next-line no-control-regex
+
   if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/["\\]/g, '\\$&')}"`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const { encodeWords } = require('nodemailer/lib/mime-funcs') as { encodeWords(s: string, enc: string, max: number): string };
   return encodeWords(name, 'Q', 52);
 }
@@ -68,11 +74,12 @@ const LIST_ID_PHRASE_MAX = 60;
  * (`…>,<mailto:…`); refused, naming the rali.yaml field.
  */
 function headerUrl(url: string, field: string): string {
-  // eslint-disable-next-line no-control-regex
   const bad = /[<>,"\s\u0000-\u001f\u007f-\u009f]/.exec(url);
   if (bad || !/^(https?|mailto):/i.test(url)) {
     const what = bad ? `holds ${JSON.stringify(bad[0])}` : 'is not an http(s) URL';
-    throw new RaliError(`rali.yaml: ${field}: the URL ${what} — write it percent-encoded (< %3C, > %3E, , %2C, space %20, " %22), starting with https://`);
+    throw new RaliError(
+      `rali.yaml: ${field}: the URL ${what} — write it percent-encoded (< %3C, > %3E, , %2C, space %20, " %22), starting with https://`,
+    );
   }
   return url;
 }
@@ -83,11 +90,23 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
   // Checked here too because List-Unsubscribe is built from it per recipient.
   if (series.unsubscribeUrl) headerUrl(series.unsubscribeUrl.replace(/\{(email|token|list)\}/g, ''), 'series.unsubscribe_url');
   const name = headerText(series.name[rendered.langs[0]]);
-  const short = [...name].length > LIST_ID_PHRASE_MAX ? `${[...name].slice(0, LIST_ID_PHRASE_MAX - 3).join('').trimEnd()}...` : name;
+  const short =
+    [...name].length > LIST_ID_PHRASE_MAX
+      ? `${[...name]
+          .slice(0, LIST_ID_PHRASE_MAX - 3)
+          .join('')
+          .trimEnd()}...`
+      : name;
   const headers: Record<string, string | { prepared: boolean; value: string }> = {
     // RFC 2919: the series' name as a comment, then the list's id; shortened and folded so the
     // line stays under RFC 5322's 998 octets (§2.1.1) whatever the name's length.
-    'List-Id': { prepared: true, value: funcs().foldLines(`List-Id: ${phrase(short)} <${listId}>`, 76).replace(/^List-Id: /, '').trimEnd() },
+    'List-Id': {
+      prepared: true,
+      value: funcs()
+        .foldLines(`List-Id: ${phrase(short)} <${listId}>`, 76)
+        .replace(/^List-Id: /, '')
+        .trimEnd(),
+    },
     'Auto-Submitted': 'auto-generated', // RFC 3834 §5
     'Content-Language': rendered.langs.map((l) => HTML_LANG[l]).join(', '), // RFC 3282
   };
@@ -109,11 +128,21 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
     // under our own filename for clients that only offer attachments.
     text: rendered.text,
     alternatives: [
-      ...(rendered.ics ? [{ contentType: `text/calendar; charset=utf-8; method=${rendered.ics.method}`, content: rendered.ics.content }] : []),
+      ...(rendered.ics
+        ? [{ contentType: `text/calendar; charset=utf-8; method=${rendered.ics.method}`, content: rendered.ics.content }]
+        : []),
       { contentType: 'text/html; charset=utf-8', content: rendered.html },
     ],
     attachments: rendered.ics
-      ? [{ filename: rendered.ics.filename, content: rendered.ics.content, contentType: 'application/ics', contentDisposition: 'attachment' as const, headers: { 'Content-Transfer-Encoding': 'base64' } }]
+      ? [
+          {
+            filename: rendered.ics.filename,
+            content: rendered.ics.content,
+            contentType: 'application/ics',
+            contentDisposition: 'attachment' as const,
+            headers: { 'Content-Transfer-Encoding': 'base64' },
+          },
+        ]
       : [],
     // The text and HTML parts hold only what the templates wrote; no tracking, no extra attachments (§23).
     // RFC 5322 §2.3: CR and LF only together; the templates write \n, nodemailer keeps it unless told.
@@ -128,12 +157,14 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
  * §2.3; a bare LF is a line end to some servers and not to others: SMTP smuggling).
  */
 export function composeRaw(options: ReturnType<typeof mailOptions>): Promise<Buffer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const MailComposer = require('nodemailer/lib/mail-composer') as new (o: unknown) => { compile(): { build(cb: (e: Error | null, b: Buffer) => void): void } };
-  return new Promise((resolve, reject) => new MailComposer({ ...options, newline: 'windows' }).compile().build((e, b) => (e ? reject(e) : resolve(canonicalCrlf(b)))));
+  const MailComposer = require('nodemailer/lib/mail-composer') as new (o: unknown) => {
+    compile(): { build(cb: (e: Error | null, b: Buffer) => void): void };
+  };
+  return new Promise((resolve, reject) =>
+    new MailComposer({ ...options, newline: 'windows' }).compile().build((e, b) => (e ? reject(e) : resolve(canonicalCrlf(b)))),
+  );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 type MimeFuncs = { encodeWords(s: string, enc: string, max: number): string; foldLines(s: string, len: number): string };
 let mimeFuncs: MimeFuncs | undefined;
 const funcs = () => (mimeFuncs ??= require('nodemailer/lib/mime-funcs') as MimeFuncs);
@@ -142,7 +173,7 @@ const funcs = () => (mimeFuncs ??= require('nodemailer/lib/mime-funcs') as MimeF
 function displayName(name: string): string {
   const clean = headerText(name);
   if (/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/.test(clean)) return clean;
-  // eslint-disable-next-line no-control-regex
+
   if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, '\\$&')}"`;
   return funcs().encodeWords(clean, 'Q', 52);
 }
@@ -154,10 +185,15 @@ function displayName(name: string): string {
 export function recipientHeaders(to: Recipient, msgId: string, links: UnsubscribeLinks): string {
   const name = to.name ? displayName(to.name) : '';
   const lines = [
-    funcs().foldLines(`To: ${name ? `${name} <${to.email}>` : to.email}`, 76).trimEnd(),
+    funcs()
+      .foldLines(`To: ${name ? `${name} <${to.email}>` : to.email}`, 76)
+      .trimEnd(),
     `Message-ID: ${msgId}`,
     // One header with both URIs (checklist §29; RFC 8058 §3.1), https first.
-    `List-Unsubscribe: ${[links.https, links.mailto].filter(Boolean).map((u) => `<${u}>`).join(',\r\n ')}`,
+    `List-Unsubscribe: ${[links.https, links.mailto]
+      .filter(Boolean)
+      .map((u) => `<${u}>`)
+      .join(',\r\n ')}`,
   ];
   if (links.https) lines.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click'); // §30
   return lines.join('\r\n');
@@ -170,7 +206,10 @@ export function recipientHeaders(to: Recipient, msgId: string, links: Unsubscrib
  */
 export class Variant {
   private readonly splice?: CalendarSplice;
-  private constructor(private readonly head: string, private readonly body: Buffer) {
+  private constructor(
+    private readonly head: string,
+    private readonly body: Buffer,
+  ) {
     this.splice = CalendarSplice.find(body);
   }
 

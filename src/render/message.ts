@@ -54,14 +54,16 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
   const t = input.templates.t(lang) as Strings;
   const o = talk.location.online;
   const other = input.langs.find((l) => l !== lang) ?? null;
-  const changes = input.kind === 'update' && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
+  const changes =
+    input.kind === 'update' && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
   const reason = input.reason ?? talk.cancelReason;
   const method = icsMethodFor(series, input.kind);
   const notes = t.calendar_note as unknown as Record<string, Record<'request' | 'publish', string>> | undefined;
   // What calendars will do with this message's invitation: follow it (REQUEST) or not (PUBLISH).
-  const calendarNote = method && (input.kind === 'update' || input.kind === 'cancel')
-    ? notes?.[input.kind]?.[series.icsMethod === 'REQUEST' ? 'request' : 'publish'] ?? null
-    : null;
+  const calendarNote =
+    method && (input.kind === 'update' || input.kind === 'cancel')
+      ? (notes?.[input.kind]?.[series.icsMethod === 'REQUEST' ? 'request' : 'publish'] ?? null)
+      : null;
   const unsubscribeAddress = series.replyTo ?? series.from.address;
   return {
     lang,
@@ -100,7 +102,16 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
       language_line: String(t.given_in).replace('{language}', t.language_names[talk.language]),
       room: talk.location.room?.[lang] ?? null,
       address: talk.location.address?.[lang] ?? null,
-      online: o ? { platform: o.platform, url: o.url, meeting_id: o.meetingId ?? null, passcode: o.passcode ?? null, phones: o.phones ?? null, one_tap: o.oneTap ?? null } : null,
+      online: o
+        ? {
+            platform: o.platform,
+            url: o.url,
+            meeting_id: o.meetingId ?? null,
+            passcode: o.passcode ?? null,
+            phones: o.phones ?? null,
+            one_tap: o.oneTap ?? null,
+          }
+        : null,
       abstract: talk.abstract[lang],
       recording: talk.recording ?? null,
       status: talk.status,
@@ -119,19 +130,26 @@ function changeList(before: Schedule, after: Schedule, lang: Lang, t: Strings, z
   const shown = fields.includes('start') && length(before) === length(after) ? fields.filter((f) => f !== 'end') : fields;
   return shown.map((f) => {
     switch (f) {
-      case 'start': return { label: t.schedule.start, before: at(before.start), now: at(after.start) };
-      case 'end': return { label: t.schedule.end, before: at(before.end), now: at(after.end) };
-      case 'room': return { label: t.schedule.room, before: placeText(before.room, lang) ?? none, now: placeText(after.room, lang) ?? none };
-      case 'address': return { label: t.schedule.address, before: placeText(before.address, lang) ?? none, now: placeText(after.address, lang) ?? none };
-      case 'online': return { label: t.schedule.online, before: before.online ?? none, now: after.online ?? none };
+      case 'start':
+        return { label: t.schedule.start, before: at(before.start), now: at(after.start) };
+      case 'end':
+        return { label: t.schedule.end, before: at(before.end), now: at(after.end) };
+      case 'room':
+        return { label: t.schedule.room, before: placeText(before.room, lang) ?? none, now: placeText(after.room, lang) ?? none };
+      case 'address':
+        return { label: t.schedule.address, before: placeText(before.address, lang) ?? none, now: placeText(after.address, lang) ?? none };
+      case 'online':
+        return { label: t.schedule.online, before: before.online ?? none, now: after.online ?? none };
     }
   });
 }
 
 /** No CR, LF or other control character reaches a header, whatever a template produced. */
 export function headerText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 export function icsMethodFor(series: Series, kind: Kind): IcsMethod | undefined {
@@ -149,19 +167,47 @@ export function renderMessage(input: RenderInput): Rendered {
   const layout = (format: Format) => {
     const halves = langs.map((l) => half(l, format));
     const second = langs[1];
-    const pointer = second ? { text: (templates.t(second) as Strings).version_below as string, lang: second, html_lang: HTML_LANG[second] } : null;
-    return templates.render(`layout/${format}.hbs`, { halves, pointer, html_lang: HTML_LANG[langs[0]], bilingual: langs.length > 1, subject: subjectText });
+    const pointer = second
+      ? { text: (templates.t(second) as Strings).version_below as string, lang: second, html_lang: HTML_LANG[second] }
+      : null;
+    return templates.render(`layout/${format}.hbs`, {
+      halves,
+      pointer,
+      html_lang: HTML_LANG[langs[0]],
+      bilingual: langs.length > 1,
+      subject: subjectText,
+    });
   };
   const titles = [...new Set(langs.map((l) => talk.title[l]))];
-  const subjectView = { halves: langs.map((l) => halfView(input, l, 'text')), title: titles.join(' / '), lang: langs[0], now: input.now, t: templates.t(langs[0]), format: 'text' };
+  const subjectView = {
+    halves: langs.map((l) => halfView(input, l, 'text')),
+    title: titles.join(' / '),
+    lang: langs[0],
+    now: input.now,
+    t: templates.t(langs[0]),
+    format: 'text',
+  };
   const subjectText = headerText(templates.render(`${kind}/subject.hbs`, subjectView));
-  const text = wrapText(layout('text').replace(/\n{3,}/g, '\n\n').trim() + '\n');
+  const text = wrapText(
+    layout('text')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n',
+  );
   const html = layout('html');
   const method = icsMethodFor(input.series, kind);
   const ics = method && {
     method,
     filename: icsFilename(talk),
-    content: buildIcs({ series: input.series, talk, method, sequence: input.sequence, stamp: input.now, langs, attendee: method === 'PUBLISH' ? undefined : input.attendee, t: (l) => templates.t(l) }),
+    content: buildIcs({
+      series: input.series,
+      talk,
+      method,
+      sequence: input.sequence,
+      stamp: input.now,
+      langs,
+      attendee: method === 'PUBLISH' ? undefined : input.attendee,
+      t: (l) => templates.t(l),
+    }),
   };
   return { subject: subjectText, text, html, langs, ics };
 }

@@ -11,20 +11,33 @@ export const PLACEHOLDER_ATTENDEE = { email: 'rali-attendee@rali.invalid', name:
 
 type Encoding = '7bit' | '8bit' | 'quoted-printable' | 'base64';
 
-interface CalendarPart { start: number; end: number; encoding: Encoding; ics: string }
+interface CalendarPart {
+  start: number;
+  end: number;
+  encoding: Encoding;
+  ics: string;
+}
 
-let libs: { b64: { encode(b: Buffer): string; wrap(s: string, n: number): string }; qp: { encode(b: Buffer): string; wrap(s: string, n: number): string } } | undefined;
-const lib = () => (libs ??= {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  b64: require('nodemailer/lib/base64'),
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  qp: require('nodemailer/lib/qp'),
-});
+let libs:
+  | {
+      b64: { encode(b: Buffer): string; wrap(s: string, n: number): string };
+      qp: { encode(b: Buffer): string; wrap(s: string, n: number): string };
+    }
+  | undefined;
+const lib = () =>
+  (libs ??= {
+    b64: require('nodemailer/lib/base64'),
+
+    qp: require('nodemailer/lib/qp'),
+  });
 
 function decode(body: string, encoding: Encoding): string {
   if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding === 'quoted-printable') {
-    const bytes = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    const bytes = Buffer.from(
+      body.replace(/=\r\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    );
     return bytes.toString('utf8');
   }
   return Buffer.from(body, 'latin1').toString('utf8');
@@ -44,7 +57,11 @@ export function foldIcsLine(line: string): string {
   let octets = 0;
   for (const ch of line) {
     const n = Buffer.byteLength(ch);
-    if (octets + n > (out.length ? 74 : 75)) { out.push(cur); cur = ''; octets = 0; }
+    if (octets + n > (out.length ? 74 : 75)) {
+      out.push(cur);
+      cur = '';
+      octets = 0;
+    }
     cur += ch;
     octets += n;
   }
@@ -54,20 +71,24 @@ export function foldIcsLine(line: string): string {
 
 /** A parameter value: quoted, without DQUOTE or controls (RFC 5545 §3.2). */
 function paramValue(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return `"${s.replace(/["\u0000-\u001f\u007f]/g, '').trim()}"`;
 }
 
 /** The calendar text for one attendee: the placeholder's ATTENDEE line rewritten and refolded. */
 export function icsFor(ics: string, attendee: { email: string; name?: string }): string {
   const lines = ics.split(/\r\n(?![ \t])/);
-  return lines.map((folded) => {
-    const line = folded.replace(/\r\n[ \t]/g, '');
-    if (!line.includes(PLACEHOLDER_ATTENDEE.email)) return folded;
-    let l = line.replace(new RegExp(`;CN=(?:"${PLACEHOLDER_ATTENDEE.name}"|${PLACEHOLDER_ATTENDEE.name})`), `;CN=${paramValue(attendee.name || attendee.email)}`); // with no name, the address (as buildIcs writes it)
-    l = l.replace(PLACEHOLDER_ATTENDEE.email, attendee.email);
-    return foldIcsLine(l);
-  }).join('\r\n');
+  return lines
+    .map((folded) => {
+      const line = folded.replace(/\r\n[ \t]/g, '');
+      if (!line.includes(PLACEHOLDER_ATTENDEE.email)) return folded;
+      let l = line.replace(
+        new RegExp(`;CN=(?:"${PLACEHOLDER_ATTENDEE.name}"|${PLACEHOLDER_ATTENDEE.name})`),
+        `;CN=${paramValue(attendee.name || attendee.email)}`,
+      ); // with no name, the address (as buildIcs writes it)
+      l = l.replace(PLACEHOLDER_ATTENDEE.email, attendee.email);
+      return foldIcsLine(l);
+    })
+    .join('\r\n');
 }
 
 /**
@@ -75,7 +96,10 @@ export function icsFor(ics: string, attendee: { email: string; name?: string }):
  * there are none (PUBLISH, no calendar): the variant's bytes then serve every recipient as they are.
  */
 export class CalendarSplice {
-  private constructor(private readonly body: Buffer, private readonly parts: CalendarPart[]) {}
+  private constructor(
+    private readonly body: Buffer,
+    private readonly parts: CalendarPart[],
+  ) {}
 
   static find(body: Buffer): CalendarSplice | undefined {
     const text = body.toString('latin1');
@@ -90,10 +114,13 @@ export class CalendarSplice {
     const outer = /^(?:\r\n)+--([^\r\n]+)\r\n/.exec(text);
     if (outer) declared.add(outer[1]);
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (!declared.has(m[1])) { re.lastIndex = m.index + 2; continue; }
+      if (!declared.has(m[1])) {
+        re.lastIndex = m.index + 2;
+        continue;
+      }
       const headers = m[2].replace(/\r\n[ \t]+/g, ' ');
       if (!/^content-type:\s*(text\/calendar|application\/ics)/im.test(headers)) continue;
-      const encoding = ((/^content-transfer-encoding:\s*([\w-]+)/im.exec(headers)?.[1] ?? '7bit').toLowerCase()) as Encoding;
+      const encoding = (/^content-transfer-encoding:\s*([\w-]+)/im.exec(headers)?.[1] ?? '7bit').toLowerCase() as Encoding;
       const start = m.index + m[0].length;
       const end = text.indexOf(`\r\n--${m[1]}`, start);
       if (end < 0) continue;

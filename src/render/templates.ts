@@ -36,7 +36,12 @@ export function builtinFiles(dir = BUILTIN_DIR): string[] {
   return out;
 }
 
-interface Root { lang: Lang; now: DateTime; format: Format; t: Strings }
+interface Root {
+  lang: Lang;
+  now: DateTime;
+  format: Format;
+  t: Strings;
+}
 
 function root(options: Handlebars.HelperOptions): Root {
   return options.data.root as Root;
@@ -55,7 +60,9 @@ function asDateTime(v: unknown, helper: string): DateTime {
 
 function registerHelpers(hb: typeof Handlebars): void {
   const dateHelper = (name: string, f: (dt: DateTime, lang: Lang) => string) =>
-    hb.registerHelper(name, function (this: unknown, v: unknown, options: Handlebars.HelperOptions) { return f(asDateTime(v, name), langOf(this, options)); });
+    hb.registerHelper(name, function (this: unknown, v: unknown, options: Handlebars.HelperOptions) {
+      return f(asDateTime(v, name), langOf(this, options));
+    });
   dateHelper('datetime', dateTime);
   dateHelper('date', longDate);
   dateHelper('shortdate', shortDate);
@@ -65,7 +72,9 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('timerange', function (this: unknown, a: unknown, b: unknown, options: Handlebars.HelperOptions) {
     return dateTimeRange(asDateTime(a, 'timerange'), asDateTime(b, 'timerange'), langOf(this, options));
   });
-  hb.registerHelper('relday', function (this: unknown, v: unknown, options: Handlebars.HelperOptions) { return relativeDay(asDateTime(v, 'relday'), root(options).now, langOf(this, options)); });
+  hb.registerHelper('relday', function (this: unknown, v: unknown, options: Handlebars.HelperOptions) {
+    return relativeDay(asDateTime(v, 'relday'), root(options).now, langOf(this, options));
+  });
   /** The public-page form of the original announcements: "mehdi (point) rezagholizadeh <at> huawei (point) com". */
   hb.registerHelper('obfuscate', (email: string, options: Handlebars.HelperOptions) => {
     const t = root(options).t as { email_at: string; email_dot: string };
@@ -86,9 +95,16 @@ function registerHelpers(hb: typeof Handlebars): void {
       if (!(k in options.hash)) return m;
       const v = String(options.hash[k]);
       return dot && v.endsWith('.') ? v : v + dot;
-    }));
+    }),
+  );
   /** A tel: URI for a dial string ("+14388097799,,91690975818#"): pauses kept, # encoded (RFC 3966). */
-  hb.registerHelper('tel', (dial: string) => `tel:${String(dial ?? '').replace(/[^\d+,;*#]/g, '').replace(/#/g, '%23')}`);
+  hb.registerHelper(
+    'tel',
+    (dial: string) =>
+      `tel:${String(dial ?? '')
+        .replace(/[^\d+,;*#]/g, '')
+        .replace(/#/g, '%23')}`,
+  );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 }
 
@@ -119,7 +135,11 @@ export class TemplateSet {
     if (t) return t;
     const file = this.source(rel);
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch { throw new RaliError(`${display(file)}: template missing — run \`rali templates export DIR\` to see the expected files`); }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new RaliError(`${display(file)}: template missing — run \`rali templates export DIR\` to see the expected files`);
+    }
     // Text templates are not HTML: nothing to escape there (escaping happens in the HTML templates).
     const noEscape = !rel.endsWith('html.hbs');
     try {
@@ -129,7 +149,11 @@ export class TemplateSet {
     }
     const tpl = this.hb.compile(text, { strict: true, noEscape });
     t = (ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
-      try { return tpl(ctx, opts); } catch (e) { throw templateError(file, e); }
+      try {
+        return tpl(ctx, opts);
+      } catch (e) {
+        throw templateError(file, e);
+      }
     };
     this.compiled.set(rel, t);
     return t;
@@ -147,7 +171,11 @@ export class TemplateSet {
     s = parseYaml(readFileSync(join(BUILTIN_DIR, rel), 'utf8')) as Strings;
     const o = this.overrideDir && join(this.overrideDir, rel);
     if (o && existsSync(o)) {
-      try { s = merge(s, parseYaml(readFileSync(o, 'utf8')) as Strings); } catch (e) { throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`); }
+      try {
+        s = merge(s, parseYaml(readFileSync(o, 'utf8')) as Strings);
+      } catch (e) {
+        throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
+      }
     }
     this.strings.set(lang, s);
     return s;
@@ -175,8 +203,12 @@ function templateError(file: string, e: unknown): RaliError {
     try {
       const m = /^[\w@./-]+/.exec(readFileSync(file, 'utf8').split('\n')[line - 1].slice(col));
       if (m && m[0].split(/[./]/).includes(missing[1])) expr = m[0];
-    } catch { /* keep the short name */ }
-    return new RaliError(`${display(file)}:${line}:${col + 1}: no field "${expr}" here — check the spelling; the fields are listed in the README (Templates)`);
+    } catch {
+      /* keep the short name */
+    }
+    return new RaliError(
+      `${display(file)}:${line}:${col + 1}: no field "${expr}" here — check the spelling; the fields are listed in the README (Templates)`,
+    );
   }
   const parse = /Parse error on line (\d+):\n([\s\S]*)/.exec(msg);
   if (parse) return new RaliError(`${display(file)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);

@@ -31,10 +31,16 @@ export function wrapLine(line: string, width = TEXT_WIDTH): string[] {
 
 /** Trailing spaces go, except in the signature separator "-- " (RFC 3676 §4.3). */
 export function wrapText(text: string, width = TEXT_WIDTH): string {
-  return text.split('\n').flatMap((l) => wrapLine(l === '-- ' ? l : l.trimEnd(), width)).join('\n');
+  return text
+    .split('\n')
+    .flatMap((l) => wrapLine(l === '-- ' ? l : l.trimEnd(), width))
+    .join('\n');
 }
 
 /** Paragraphs of a YAML block: blank lines separate paragraphs; single line breaks are reflowed. */
 export function paragraphs(text: string): string[] {
-  return text.split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).filter(Boolean);
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
+    .filter(Boolean);
 }

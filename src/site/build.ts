@@ -13,7 +13,10 @@ import { buildAtom, buildFeed, FeedTalk } from './feed';
 import { SiteTemplates } from './templates';
 import { HTML_LANGS, pageView, paths, talkView } from './view';
 
-export interface SiteFile { path: string; content: string }
+export interface SiteFile {
+  path: string;
+  content: string;
+}
 
 export interface SiteInput {
   series: Series;
@@ -42,12 +45,24 @@ export function renderSite(input: SiteInput): SiteFile[] {
   const both = (f: (l: Lang) => string) => Object.fromEntries(langs.map((l) => [l, f(l)])) as Partial<Record<Lang, string>>;
 
   push(paths.css, templates.asset('style.css'));
-  push(paths.root, templates.render('root.hbs', {
-    lang: langs[0], t: templates.t(langs[0]),
-    languages: langs.map((l) => ({ lang: l, html_lang: HTML_LANGS[l], name: series.name[l], href: paths.home(l), t: templates.t(l), first: l === langs[0] })),
-    alternates: langs.map((l) => ({ hreflang: HTML_LANGS[l], href: series.site.url ? series.site.url + paths.home(l) : paths.home(l) })),
-    html_lang: HTML_LANGS[langs[0]], css: paths.css,
-  }));
+  push(
+    paths.root,
+    templates.render('root.hbs', {
+      lang: langs[0],
+      t: templates.t(langs[0]),
+      languages: langs.map((l) => ({
+        lang: l,
+        html_lang: HTML_LANGS[l],
+        name: series.name[l],
+        href: paths.home(l),
+        t: templates.t(l),
+        first: l === langs[0],
+      })),
+      alternates: langs.map((l) => ({ hreflang: HTML_LANGS[l], href: series.site.url ? series.site.url + paths.home(l) : paths.home(l) })),
+      html_lang: HTML_LANGS[langs[0]],
+      css: paths.css,
+    }),
+  );
 
   for (const lang of langs) {
     const t = templates.t(lang);
@@ -60,7 +75,18 @@ export function renderSite(input: SiteInput): SiteFile[] {
       const path = paths.talk(lang, talk);
       const view = talkView(series, talk, lang, t, path);
       const title = `${talk.title[lang]} — ${talk.speaker.name}`;
-      push(path, templates.render('talk.hbs', { ...page(path, both((l) => paths.talk(l, talk)), title, talk.start.year), talk: view }));
+      push(
+        path,
+        templates.render('talk.hbs', {
+          ...page(
+            path,
+            both((l) => paths.talk(l, talk)),
+            title,
+            talk.start.year,
+          ),
+          talk: view,
+        }),
+      );
     }
 
     // Year pages: every talk of the year, in order
@@ -68,13 +94,32 @@ export function renderSite(input: SiteInput): SiteFile[] {
       const path = paths.year(lang, year);
       const list = talks.filter((x) => x.start.year === year).map((x) => talkView(series, x, lang, t, path));
       const title = String(s.year_title).replace('{year}', String(year));
-      push(path, templates.render('year.hbs', { ...page(path, both((l) => paths.year(l, year)), title, year), year, talks: list }));
+      push(
+        path,
+        templates.render('year.hbs', {
+          ...page(
+            path,
+            both((l) => paths.year(l, year)),
+            title,
+            year,
+          ),
+          year,
+          talks: list,
+        }),
+      );
     }
 
     // Home page: what comes next, then the latest ones
     const path = paths.home(lang);
-    const upcoming = talks.filter((x) => x.end >= now).slice(0, HOME_UPCOMING).map((x) => talkView(series, x, lang, t, path));
-    const latest = talks.filter((x) => x.end < now).reverse().slice(0, HOME_LATEST).map((x) => talkView(series, x, lang, t, path));
+    const upcoming = talks
+      .filter((x) => x.end >= now)
+      .slice(0, HOME_UPCOMING)
+      .map((x) => talkView(series, x, lang, t, path));
+    const latest = talks
+      .filter((x) => x.end < now)
+      .reverse()
+      .slice(0, HOME_LATEST)
+      .map((x) => talkView(series, x, lang, t, path));
     push(path, templates.render('home.hbs', { ...page(path, both(paths.home), series.name[lang], null), upcoming, latest }));
 
     push(paths.atom(lang), buildAtom(series, all, lang, t));
@@ -93,7 +138,11 @@ export function renderSite(input: SiteInput): SiteFile[] {
 /** The list of files a build made, kept in the output folder so the next build can remove stale ones. */
 export const MANIFEST = '.rali-site';
 
-export interface WriteResult { written: string[]; unchanged: number; removed: string[] }
+export interface WriteResult {
+  written: string[];
+  unchanged: number;
+  removed: string[];
+}
 
 /** Writes the files whose content changed; removes files an earlier build made that are gone now. */
 export function writeSite(out: string, files: SiteFile[]): WriteResult {
@@ -104,26 +153,57 @@ export function writeSite(out: string, files: SiteFile[]): WriteResult {
     const target = join(out, f.path);
     const bytes = Buffer.from(f.content, 'utf8');
     let same = false;
-    try { same = readFileSync(target).equals(bytes); } catch { /* new file */ }
-    if (same) { unchanged++; continue; }
+    try {
+      same = readFileSync(target).equals(bytes);
+    } catch {
+      /* new file */
+    }
+    if (same) {
+      unchanged++;
+      continue;
+    }
     const d = dirname(target);
-    if (!dirs.has(d)) { mkdirSync(d, { recursive: true }); dirs.add(d); }
+    if (!dirs.has(d)) {
+      mkdirSync(d, { recursive: true });
+      dirs.add(d);
+    }
     writeFileSync(target, bytes);
     written.push(f.path);
   }
   const now = new Set(files.map((f) => f.path));
   const removed: string[] = [];
   let before: string[] = [];
-  try { before = readFileSync(join(out, MANIFEST), 'utf8').split('\n').filter(Boolean); } catch { /* first build */ }
+  try {
+    before = readFileSync(join(out, MANIFEST), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    /* first build */
+  }
   for (const p of before) {
     if (now.has(p) || p.includes('..')) continue;
-    try { unlinkSync(join(out, p)); removed.push(p); } catch { /* already gone */ }
+    try {
+      unlinkSync(join(out, p));
+      removed.push(p);
+    } catch {
+      /* already gone */
+    }
     // An emptied year folder goes too.
-    try { const d = dirname(join(out, p)); if (statSync(d).isDirectory() && readdirSync(d).length === 0) rmdirSync(d); } catch { /* keep it */ }
+    try {
+      const d = dirname(join(out, p));
+      if (statSync(d).isDirectory() && readdirSync(d).length === 0) rmdirSync(d);
+    } catch {
+      /* keep it */
+    }
   }
   const manifest = [...now].sort().join('\n') + '\n';
   let old = '';
-  try { old = readFileSync(join(out, MANIFEST), 'utf8'); } catch { /* none */ }
-  if (old !== manifest) { mkdirSync(out, { recursive: true }); writeFileSync(join(out, MANIFEST), manifest); }
+  try {
+    old = readFileSync(join(out, MANIFEST), 'utf8');
+  } catch {
+    /* none */
+  }
+  if (old !== manifest) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, MANIFEST), manifest);
+  }
   return { written, unchanged, removed };
 }

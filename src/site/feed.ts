@@ -17,9 +17,12 @@ import { absolute, paths, publicOnline, zoneLabel as zoneName } from './view';
 /** How often calendars should fetch the feed again (RFC 7986 §5.7; X-PUBLISHED-TTL for Outlook). */
 export const FEED_TTL_SECONDS = 12 * 3600;
 
-export interface FeedTalk { talk: Talk; sequence: number; stamp: DateTime }
+export interface FeedTalk {
+  talk: Talk;
+  sequence: number;
+  stamp: DateTime;
+}
 
-// eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
 /** A talk's description in each language, computed once for all the feeds of a build. */
@@ -27,33 +30,35 @@ export type DescriptionCache = Map<string, string>;
 
 function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache): string {
   const { talk } = ft;
-  return langs.map((lang) => {
-    const key = `${lang}|${talk.uid}`;
-    const done = cache.get(key);
-    if (done !== undefined) return done;
-    const online = publicOnline(series, talk);
-    const s = t(lang) as Record<string, string> & { language_names: Record<Lang, string> };
-    const lines = [talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '')];
-    lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
-    if (talk.status === 'cancelled') lines.push(s.cancelled);
-    if (talk.location.room) lines.push(`${s.where}${s.colon} ${talk.location.room[lang]}`);
-    if (talk.location.address) lines.push(`${s.address}${s.colon} ${talk.location.address[lang]}`);
-    if (online) {
-      if (online.url) lines.push(`${s.join}${s.colon} ${online.url}`);
-      if (online.meeting_id) lines.push(`${s.meeting_id}${s.colon} ${online.meeting_id}`);
-      if (online.passcode) lines.push(`${s.passcode}${s.colon} ${online.passcode}`);
-      if (online.phones) lines.push(`${s.phones}${s.colon} ${online.phones}`);
-      if (online.one_tap) lines.push(`${s.one_tap}${s.colon} ${online.one_tap}`);
-      if (online.withheld) lines.push(s.withheld + (series.subscribeUrl ? ` ${series.subscribeUrl}` : ''));
-    }
-    lines.push(s.given_in.replace('{language}', s.language_names[talk.language]));
-    const page = absolute(series, paths.talk(lang, talk));
-    if (page) lines.push(page);
-    if (talk.recording) lines.push(`${s.recording}${s.colon} ${talk.recording}`);
-    const text = lines.join('\n');
-    cache.set(key, text);
-    return text;
-  }).join('\n\n———\n\n');
+  return langs
+    .map((lang) => {
+      const key = `${lang}|${talk.uid}`;
+      const done = cache.get(key);
+      if (done !== undefined) return done;
+      const online = publicOnline(series, talk);
+      const s = t(lang) as Record<string, string> & { language_names: Record<Lang, string> };
+      const lines = [talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '')];
+      lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
+      if (talk.status === 'cancelled') lines.push(s.cancelled);
+      if (talk.location.room) lines.push(`${s.where}${s.colon} ${talk.location.room[lang]}`);
+      if (talk.location.address) lines.push(`${s.address}${s.colon} ${talk.location.address[lang]}`);
+      if (online) {
+        if (online.url) lines.push(`${s.join}${s.colon} ${online.url}`);
+        if (online.meeting_id) lines.push(`${s.meeting_id}${s.colon} ${online.meeting_id}`);
+        if (online.passcode) lines.push(`${s.passcode}${s.colon} ${online.passcode}`);
+        if (online.phones) lines.push(`${s.phones}${s.colon} ${online.phones}`);
+        if (online.one_tap) lines.push(`${s.one_tap}${s.colon} ${online.one_tap}`);
+        if (online.withheld) lines.push(s.withheld + (series.subscribeUrl ? ` ${series.subscribeUrl}` : ''));
+      }
+      lines.push(s.given_in.replace('{language}', s.language_names[talk.language]));
+      const page = absolute(series, paths.talk(lang, talk));
+      if (page) lines.push(page);
+      if (talk.recording) lines.push(`${s.recording}${s.colon} ${talk.recording}`);
+      const text = lines.join('\n');
+      cache.set(key, text);
+      return text;
+    })
+    .join('\n\n———\n\n');
 }
 
 /** RFC 5545 §3.3.11 TEXT: backslash, semicolon, comma and newlines escaped. */
@@ -78,7 +83,11 @@ export function foldLine(line: string): string {
     const c = line.charCodeAt(i);
     const high = c >= 0xd800 && c <= 0xdbff; // a surrogate pair: one 4-byte character
     const b = c < 0x80 ? 1 : c < 0x800 ? 2 : high ? 4 : 3;
-    if (bytes + b > 75) { parts.push(line.slice(from, i)); from = i; bytes = 1; } // continuation lines start with a space
+    if (bytes + b > 75) {
+      parts.push(line.slice(from, i));
+      from = i;
+      bytes = 1;
+    } // continuation lines start with a space
     bytes += b;
     i += high ? 2 : 1;
   }
@@ -91,7 +100,13 @@ const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
 const local = (d: DateTime, zone: string) => (d.zoneName === zone ? d : d.setZone(zone)).toFormat("yyyyMMdd'T'HHmmss");
 
 /** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
-export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache = new Map()): string {
+export function buildFeed(
+  series: Series,
+  talks: FeedTalk[],
+  langs: Lang[],
+  t: (l: Lang) => SiteStrings,
+  cache: DescriptionCache = new Map(),
+): string {
   const zone = series.timezone;
   const vtimezone = getVtimezoneComponent(zone);
   // Without a VTIMEZONE a TZID shifts the time in Outlook (checklist §10, §26): refuse instead.
@@ -116,7 +131,9 @@ export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (
     const { talk } = ft;
     const titles = [...new Set(langs.map((l) => talk.title[l]))].join(' / ');
     const online = publicOnline(series, talk);
-    const place = [talk.location.room?.[langs[0]], talk.location.address?.[langs[0]], talk.location.online?.platform].filter(Boolean).join(' — ');
+    const place = [talk.location.room?.[langs[0]], talk.location.address?.[langs[0]], talk.location.online?.platform]
+      .filter(Boolean)
+      .join(' — ');
     // URLs go in as they are (URI values are not TEXT-escaped, checklist §16); validation refuses , and ; in join links.
     const link = absolute(series, paths.talk(langs[0], talk)) ?? online?.url ?? null;
     lines.push(
@@ -139,9 +156,14 @@ export function buildFeed(series: Series, talks: FeedTalk[], langs: Lang[], t: (
   return lines.map(foldLine).join('\r\n') + '\r\n';
 }
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-  // eslint-disable-next-line no-control-regex
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
+const xml = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
 
 /** How many talks the Atom feed lists: the newest by date (a reader wants news, not 35 years). */
 export const ATOM_ENTRIES = 50;
@@ -153,7 +175,9 @@ export function buildAtom(series: Series, talks: FeedTalk[], lang: Lang, t: Site
   const tag = (what: string) => `tag:${series.domain},2000:${series.id}/${what}`;
   // Links in the feed are relative to the feed itself unless the site's address is known.
   const link = (path: string) => absolute(series, path) ?? path.slice(`${lang}/`.length);
-  const entries = [...talks].sort((a, b) => b.talk.start.toMillis() - a.talk.start.toMillis() || a.talk.id.localeCompare(b.talk.id)).slice(0, ATOM_ENTRIES);
+  const entries = [...talks]
+    .sort((a, b) => b.talk.start.toMillis() - a.talk.start.toMillis() || a.talk.id.localeCompare(b.talk.id))
+    .slice(0, ATOM_ENTRIES);
   const iso = (d: DateTime) => d.toUTC().toISO({ suppressMilliseconds: true })!;
   const updated = DateTime.fromMillis(Math.max(0, ...entries.map((e) => e.stamp.toMillis())), { zone: 'utc' });
   const out = [
@@ -172,7 +196,8 @@ export function buildAtom(series: Series, talks: FeedTalk[], lang: Lang, t: Site
     const title = (talk.status === 'cancelled' ? `${s.cancelled_prefix} ` : '') + talk.title[lang];
     const when = `${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`;
     const who = talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '');
-    out.push('  <entry>',
+    out.push(
+      '  <entry>',
       `    <id>${xml(tag(talk.id))}</id>`,
       `    <title>${xml(title)}</title>`,
       `    <updated>${iso(e.stamp)}</updated>`,
@@ -180,7 +205,8 @@ export function buildAtom(series: Series, talks: FeedTalk[], lang: Lang, t: Site
       `    <link rel="alternate" type="text/html" href="${xml(link(paths.talk(lang, talk)))}"/>`,
       `    <summary>${xml(`${when} — ${who}`)}</summary>`,
       `    <content type="text">${xml(`${when}\n${who}\n\n${talk.abstract[lang]}`)}</content>`,
-      '  </entry>');
+      '  </entry>',
+    );
   }
   out.push('</feed>', '');
   return out.join('\n');

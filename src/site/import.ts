@@ -7,7 +7,7 @@ import { Lang, LANGS } from '../model/schema';
 import { parseClock, parseDate } from '../model/time';
 
 // ical.js ships ESM types and a CommonJS build; the CommonJS one is what runs (and what esbuild bundles).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 /** One past talk, as it will be written. */
@@ -32,9 +32,16 @@ export interface ImportedTalk {
   status?: 'cancelled';
 }
 
-export interface ImportProblem { place: string; message: string; hint?: string }
+export interface ImportProblem {
+  place: string;
+  message: string;
+  hint?: string;
+}
 
-export interface ImportResult { talks: ImportedTalk[]; problems: ImportProblem[] }
+export interface ImportResult {
+  talks: ImportedTalk[];
+  problems: ImportProblem[];
+}
 
 const hhmm = (d: DateTime) => d.toFormat('HH:mm');
 
@@ -56,7 +63,11 @@ function languageIn(text: string): Lang | undefined {
 const MEETING = /(^|\.)(zoom\.us|teams\.microsoft\.com|teams\.live\.com|meet\.google\.com|webex\.com|whereby\.com|meet\.jit\.si)$/i;
 
 /** "Series — Title (Speaker)" (rali's own feed), "Speaker: Title", "Title — Speaker". */
-export function titleAndSpeaker(summary: string, description: string, seriesNames: string[]): { title: string; speaker: string } | undefined {
+export function titleAndSpeaker(
+  summary: string,
+  description: string,
+  seriesNames: string[],
+): { title: string; speaker: string } | undefined {
   let s = summary.trim();
   for (const n of seriesNames) if (n && s.startsWith(`${n} — `)) s = s.slice(n.length + 3).trim();
   let m = /^(.+?)\s*\(([^()]{2,80})\)$/.exec(s);
@@ -90,20 +101,44 @@ export function parseIcs(text: string, file: string, o: { zone: string; defaultL
   try {
     root = new ICAL.Component(ICAL.parse(text) as never);
   } catch (e) {
-    return { talks, problems: [{ place: file, message: `not a readable calendar (${(e as Error).message.split('\n')[0]})`, hint: 'export the calendar again as .ics (iCalendar)' }] };
+    return {
+      talks,
+      problems: [
+        {
+          place: file,
+          message: `not a readable calendar (${(e as Error).message.split('\n')[0]})`,
+          hint: 'export the calendar again as .ics (iCalendar)',
+        },
+      ],
+    };
   }
   const events = root.name === 'vevent' ? [root] : root.getAllSubcomponents('vevent');
   if (!events.length) problems.push({ place: file, message: 'no event in this calendar', hint: 'export a calendar that holds the talks' });
   for (const ev of events) {
-    const str = (name: string) => { const v = ev.getFirstPropertyValue(name); return v === null || v === undefined ? '' : String(v).trim(); };
+    const str = (name: string) => {
+      const v = ev.getFirstPropertyValue(name);
+      return v === null || v === undefined ? '' : String(v).trim();
+    };
     const summary = str('summary');
     const place = `${file}: event "${summary || str('uid') || '?'}"`;
-    if (ev.getFirstProperty('rrule')) { problems.push({ place, message: 'a repeating event, not a talk', hint: 'export the single talks, or use a CSV' }); continue; }
+    if (ev.getFirstProperty('rrule')) {
+      problems.push({ place, message: 'a repeating event, not a talk', hint: 'export the single talks, or use a CSV' });
+      continue;
+    }
     const dtstart = ev.getFirstProperty('dtstart');
-    if (!dtstart) { problems.push({ place, message: 'no DTSTART', hint: 'every talk needs a date and time' }); continue; }
+    if (!dtstart) {
+      problems.push({ place, message: 'no DTSTART', hint: 'every talk needs a date and time' });
+      continue;
+    }
     const st = dtstart.getFirstValue() as IcalTime;
-    if (st.isDate) { problems.push({ place, message: 'an all-day event has no start time', hint: 'give it a time in the calendar, or use a CSV' }); continue; }
-    const tz = (p: typeof dtstart) => { const v = p.getParameter('tzid'); return typeof v === 'string' ? v : undefined; };
+    if (st.isDate) {
+      problems.push({ place, message: 'an all-day event has no start time', hint: 'give it a time in the calendar, or use a CSV' });
+      continue;
+    }
+    const tz = (p: typeof dtstart) => {
+      const v = p.getParameter('tzid');
+      return typeof v === 'string' ? v : undefined;
+    };
     const start = instant(st, tz(dtstart), o.zone);
     const dtend = ev.getFirstProperty('dtend');
     let end: DateTime | undefined = dtend ? instant(dtend.getFirstValue() as IcalTime, tz(dtend), o.zone) : undefined;
@@ -111,12 +146,25 @@ export function parseIcs(text: string, file: string, o: { zone: string; defaultL
     if (!end && dur) end = start.plus({ seconds: dur.toSeconds() });
     const description = str('description');
     const ts = titleAndSpeaker(summary, description, o.seriesNames);
-    if (!ts) { problems.push({ place, message: 'no speaker found in the title', hint: 'write titles as "Title (Speaker)" or "Speaker: Title", or import a CSV' }); continue; }
-    const paramLang = String(ev.getFirstProperty('summary')?.getParameter('language') ?? '').slice(0, 2).toLowerCase();
-    const found = (LANGS as readonly string[]).includes(paramLang) ? paramLang as Lang : languageIn(description);
+    if (!ts) {
+      problems.push({
+        place,
+        message: 'no speaker found in the title',
+        hint: 'write titles as "Title (Speaker)" or "Speaker: Title", or import a CSV',
+      });
+      continue;
+    }
+    const paramLang = String(ev.getFirstProperty('summary')?.getParameter('language') ?? '')
+      .slice(0, 2)
+      .toLowerCase();
+    const found = (LANGS as readonly string[]).includes(paramLang) ? (paramLang as Lang) : languageIn(description);
     const url = str('url');
     let host = '';
-    try { host = new URL(url).hostname; } catch { /* not a URL */ }
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      /* not a URL */
+    }
     const online = url && MEETING.test(host) ? url : undefined;
     talks.push({
       place,
@@ -128,7 +176,10 @@ export function parseIcs(text: string, file: string, o: { zone: string; defaultL
       language: found ?? o.defaultLanguage,
       languageAssumed: !found,
       // "Zoom" as the location of an online talk is the platform, not a room.
-      room: str('location') && !(online && /^(zoom|teams|microsoft teams|google meet|webex|jitsi)$/i.test(str('location'))) ? str('location') : undefined,
+      room:
+        str('location') && !(online && /^(zoom|teams|microsoft teams|google meet|webex|jitsi)$/i.test(str('location')))
+          ? str('location')
+          : undefined,
       online,
       abstract: description,
       status: str('status').toUpperCase() === 'CANCELLED' ? 'cancelled' : undefined,
@@ -140,8 +191,27 @@ export function parseIcs(text: string, file: string, o: { zone: string; defaultL
 // ---- CSV --------------------------------------------------------------------------------------
 
 /** The columns a CSV of past talks may have (documented in the README, `rali import`). */
-export const CSV_COLUMNS = ['date', 'time', 'title', 'speaker', 'affiliation', 'email', 'abstract', 'language', 'end', 'duration',
-  'room', 'address', 'online', 'recording', 'status', 'title_fr', 'title_en', 'abstract_fr', 'abstract_en'] as const;
+export const CSV_COLUMNS = [
+  'date',
+  'time',
+  'title',
+  'speaker',
+  'affiliation',
+  'email',
+  'abstract',
+  'language',
+  'end',
+  'duration',
+  'room',
+  'address',
+  'online',
+  'recording',
+  'status',
+  'title_fr',
+  'title_en',
+  'abstract_fr',
+  'abstract_en',
+] as const;
 const REQUIRED = ['date', 'time', 'speaker'] as const;
 
 /** RFC 4180 records with the line each starts on; quoted fields may hold commas, quotes and line breaks. */
@@ -158,24 +228,59 @@ export function csvRecords(text: string): { fields: string[]; line: number }[] |
   const endRecord = () => {
     fields.push(field);
     if (fields.length > 1 || fields[0].trim() !== '') out.push({ fields, line: startLine });
-    fields = []; field = ''; any = false;
+    fields = [];
+    field = '';
+    any = false;
   };
   while (i < src.length) {
     const c = src[i];
     if (quoted) {
       if (c === '"') {
-        if (src[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false; i++; continue;
+        if (src[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
       }
       if (c === '\n') line++;
-      field += c; i++; continue;
+      field += c;
+      i++;
+      continue;
     }
-    if (c === '"' && field.trim() === '') { quoted = true; field = ''; any = true; i++; continue; }
-    if (c === ',') { fields.push(field); field = ''; any = true; i++; continue; }
-    if (c === '\r') { i++; continue; }
-    if (c === '\n') { endRecord(); line++; startLine = line; i++; continue; }
-    if (!any) { startLine = line; any = true; }
-    field += c; i++;
+    if (c === '"' && field.trim() === '') {
+      quoted = true;
+      field = '';
+      any = true;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+      any = true;
+      i++;
+      continue;
+    }
+    if (c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '\n') {
+      endRecord();
+      line++;
+      startLine = line;
+      i++;
+      continue;
+    }
+    if (!any) {
+      startLine = line;
+      any = true;
+    }
+    field += c;
+    i++;
   }
   if (quoted) return { unclosedAt: startLine };
   if (field !== '' || fields.length) endRecord();
@@ -186,42 +291,116 @@ export function parseCsv(text: string, file: string, o: { zone: string; defaultL
   const talks: ImportedTalk[] = [];
   const problems: ImportProblem[] = [];
   const recs = csvRecords(text);
-  if (!Array.isArray(recs)) return { talks, problems: [{ place: `${file}:${recs.unclosedAt}`, message: 'a quoted field is never closed', hint: 'close the quote ("); a quote inside a field is written ""' }] };
-  if (!recs.length) return { talks, problems: [{ place: file, message: 'empty file', hint: `the first line names the columns: ${CSV_COLUMNS.slice(0, 7).join(',')}` }] };
+  if (!Array.isArray(recs))
+    return {
+      talks,
+      problems: [
+        {
+          place: `${file}:${recs.unclosedAt}`,
+          message: 'a quoted field is never closed',
+          hint: 'close the quote ("); a quote inside a field is written ""',
+        },
+      ],
+    };
+  if (!recs.length)
+    return {
+      talks,
+      problems: [{ place: file, message: 'empty file', hint: `the first line names the columns: ${CSV_COLUMNS.slice(0, 7).join(',')}` }],
+    };
   const header = recs[0].fields.map((h) => h.trim().toLowerCase());
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) return { talks, problems: [{ place: `${file}:1`, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}`, hint: `the columns are ${CSV_COLUMNS.join(', ')}` }] };
-  const missing = [...REQUIRED, 'title'].filter((r) => r === 'title' ? !header.includes('title') && !(header.includes('title_fr') || header.includes('title_en')) : !header.includes(r));
-  if (missing.length) return { talks, problems: [{ place: `${file}:1`, message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, hint: `the first line names the columns, e.g. ${CSV_COLUMNS.slice(0, 7).join(',')}` }] };
+  if (unknown.length)
+    return {
+      talks,
+      problems: [
+        {
+          place: `${file}:1`,
+          message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}`,
+          hint: `the columns are ${CSV_COLUMNS.join(', ')}`,
+        },
+      ],
+    };
+  const missing = [...REQUIRED, 'title'].filter((r) =>
+    r === 'title' ? !header.includes('title') && !(header.includes('title_fr') || header.includes('title_en')) : !header.includes(r),
+  );
+  if (missing.length)
+    return {
+      talks,
+      problems: [
+        {
+          place: `${file}:1`,
+          message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+          hint: `the first line names the columns, e.g. ${CSV_COLUMNS.slice(0, 7).join(',')}`,
+        },
+      ],
+    };
   for (const rec of recs.slice(1)) {
     const place = `${file}:${rec.line}`;
-    if (rec.fields.length > header.length) { problems.push({ place, message: `${rec.fields.length} fields for ${header.length} columns`, hint: 'quote fields that hold commas: "Montréal, QC"' }); continue; }
+    if (rec.fields.length > header.length) {
+      problems.push({
+        place,
+        message: `${rec.fields.length} fields for ${header.length} columns`,
+        hint: 'quote fields that hold commas: "Montréal, QC"',
+      });
+      continue;
+    }
     const get = (k: string) => (rec.fields[header.indexOf(k)] ?? '').trim();
     const bad = (col: string, message: string, hint: string) => problems.push({ place: `${place}: ${col}`, message, hint });
     const date = parseDate(get('date'));
     const clock = parseClock(get('time'));
-    if (!date) { bad('date', `"${get('date')}" is not a date`, 'write it as YYYY-MM-DD'); continue; }
-    if (!clock) { bad('time', `"${get('time')}" is not a time of day`, 'write it like 11:30, 11h30 or 11:30 AM'); continue; }
-    const start = DateTime.fromObject({ year: date.year, month: date.month, day: date.day, hour: clock.hour, minute: clock.minute }, { zone: o.zone });
+    if (!date) {
+      bad('date', `"${get('date')}" is not a date`, 'write it as YYYY-MM-DD');
+      continue;
+    }
+    if (!clock) {
+      bad('time', `"${get('time')}" is not a time of day`, 'write it like 11:30, 11h30 or 11:30 AM');
+      continue;
+    }
+    const start = DateTime.fromObject(
+      { year: date.year, month: date.month, day: date.day, hour: clock.hour, minute: clock.minute },
+      { zone: o.zone },
+    );
     const speaker = get('speaker');
-    if (!speaker) { bad('speaker', 'is empty', "give the speaker's name"); continue; }
+    if (!speaker) {
+      bad('speaker', 'is empty', "give the speaker's name");
+      continue;
+    }
     const bi = (k: string) => {
-      const both = get(k); const fr = get(`${k}_fr`) || both; const en = get(`${k}_en`) || both;
+      const both = get(k);
+      const fr = get(`${k}_fr`) || both;
+      const en = get(`${k}_en`) || both;
       return fr === en ? fr : { fr: fr || en, en: en || fr };
     };
     const title = bi('title');
-    if (!title) { bad('title', 'is empty', 'give the title of the talk'); continue; }
+    if (!title) {
+      bad('title', 'is empty', 'give the title of the talk');
+      continue;
+    }
     const langText = get('language').toLowerCase();
-    const lang = langText === '' ? undefined : ({ fr: 'fr', en: 'en', french: 'fr', english: 'en', 'français': 'fr', francais: 'fr', anglais: 'en' } as Record<string, Lang>)[langText];
-    if (langText !== '' && !lang) { bad('language', `"${get('language')}" is not fr or en`, 'write fr or en'); continue; }
+    const lang =
+      langText === ''
+        ? undefined
+        : ({ fr: 'fr', en: 'en', french: 'fr', english: 'en', français: 'fr', francais: 'fr', anglais: 'en' } as Record<string, Lang>)[
+            langText
+          ];
+    if (langText !== '' && !lang) {
+      bad('language', `"${get('language')}" is not fr or en`, 'write fr or en');
+      continue;
+    }
     let endF: { end?: string; duration?: number } = { duration: 60 };
     if (get('end')) {
       const e = parseClock(get('end'));
-      if (!e) { bad('end', `"${get('end')}" is not a time of day`, 'write it like 12:30'); continue; }
+      if (!e) {
+        bad('end', `"${get('end')}" is not a time of day`, 'write it like 12:30');
+        continue;
+      }
       endF = { end: `${String(e.hour).padStart(2, '0')}:${String(e.minute).padStart(2, '0')}` };
     } else if (get('duration')) {
       const d = Number(get('duration'));
-      if (!Number.isInteger(d) || d <= 0) { bad('duration', `"${get('duration')}" is not a number of minutes`, 'e.g. 60'); continue; }
+      if (!Number.isInteger(d) || d <= 0) {
+        bad('duration', `"${get('duration')}" is not a number of minutes`, 'e.g. 60');
+        continue;
+      }
       endF = { duration: d };
     }
     const status = get('status').toLowerCase();
@@ -254,7 +433,10 @@ function text(key: string, v: string | { fr: string; en: string }, indent = ''):
   if (typeof v !== 'string') return `${indent}${key}:\n${indent}  fr: ${q(v.fr)}\n${indent}  en: ${q(v.en)}\n`;
   // Multi-line text as a literal block when it can be one; otherwise quoted.
   if (v.includes('\n') && !/[\t\r]|^\s|[ ]\n|\s$/.test(v)) {
-    return `${indent}${key}: |\n${v.split('\n').map((l) => (l ? `${indent}  ${l}` : '')).join('\n')}\n`;
+    return `${indent}${key}: |\n${v
+      .split('\n')
+      .map((l) => (l ? `${indent}  ${l}` : ''))
+      .join('\n')}\n`;
   }
   return `${indent}${key}: ${q(v)}\n`;
 }

@@ -65,11 +65,21 @@ export class SiteTemplates {
       return `${dots(local)} ${t.email_at} ${dots(domain ?? '')}`;
     });
     /** Paragraphs of a text block (blank-line separated), escaped, each in <p>. */
-    hb.registerHelper('paragraphs', (text: string) => new hb.SafeString(String(text ?? '')
-      .split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).filter(Boolean)
-      .map((p) => `<p>${hb.escapeExpression(p)}</p>`).join('\n')));
+    hb.registerHelper(
+      'paragraphs',
+      (text: string) =>
+        new hb.SafeString(
+          String(text ?? '')
+            .split(/\n\s*\n/)
+            .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
+            .filter(Boolean)
+            .map((p) => `<p>${hb.escapeExpression(p)}</p>`)
+            .join('\n'),
+        ),
+    );
     hb.registerHelper('fill', (s: string, o: Handlebars.HelperOptions) =>
-      String(s).replace(/\{(\w+)\}/g, (m, k: string) => (k in o.hash ? String(o.hash[k]) : m)));
+      String(s).replace(/\{(\w+)\}/g, (m, k: string) => (k in o.hash ? String(o.hash[k]) : m)),
+    );
     hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   }
 
@@ -85,7 +95,11 @@ export class SiteTemplates {
   /** A static file (the stylesheet), overridable like the templates. */
   asset(rel: string): string {
     const file = this.source(rel);
-    try { return readFileSync(file, 'utf8'); } catch { throw new RaliError(`${display(file)}: missing — run \`rali templates export DIR\` to see the expected files`); }
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new RaliError(`${display(file)}: missing — run \`rali templates export DIR\` to see the expected files`);
+    }
   }
 
   private compile(rel: string): Handlebars.TemplateDelegate {
@@ -93,11 +107,17 @@ export class SiteTemplates {
     if (t) return t;
     const file = this.source(rel);
     const text = this.asset(rel);
-    try { this.hb.parse(text); } catch (e) { throw siteTemplateError(file, e); }
+    try {
+      this.hb.parse(text);
+    } catch (e) {
+      throw siteTemplateError(file, e);
+    }
     const tpl = this.hb.compile(text, { strict: true });
     const lines = text.split('\n');
     t = (ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
-      try { return tpl(ctx, opts); } catch (e) {
+      try {
+        return tpl(ctx, opts);
+      } catch (e) {
         // A page's block inside {{#> layout}} runs within the layout partial: the layout blames
         // itself only if the missing field is written at that place of its own text.
         const m = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec((e as Error).message ?? '');
@@ -126,7 +146,11 @@ export class SiteTemplates {
     s = parseYaml(readFileSync(join(SITE_TEMPLATES, rel), 'utf8')) as SiteStrings;
     const o = this.overrideDir && join(this.overrideDir, rel);
     if (o && existsSync(o)) {
-      try { s = { ...s, ...(parseYaml(readFileSync(o, 'utf8')) as SiteStrings) }; } catch (e) { throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`); }
+      try {
+        s = { ...s, ...(parseYaml(readFileSync(o, 'utf8')) as SiteStrings) };
+      } catch (e) {
+        throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
+      }
     }
     this.strings.set(lang, s);
     return s;
@@ -153,7 +177,10 @@ function memo(tpl: Handlebars.TemplateDelegate, key: (c: View) => string, memos:
   return (ctx: View, opts?: Handlebars.RuntimeOptions) => {
     const k = key(ctx);
     let out = done.get(k);
-    if (out === undefined) { out = tpl(ctx, opts); done.set(k, out); }
+    if (out === undefined) {
+      out = tpl(ctx, opts);
+      done.set(k, out);
+    }
     return out;
   };
 }
@@ -162,7 +189,10 @@ function siteTemplateError(file: string, e: unknown): RaliError {
   if (e instanceof RaliError) return e;
   const msg = (e as Error).message;
   const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(msg);
-  if (missing) return new RaliError(`${display(file)}:${missing[2]}:${Number(missing[3]) + 1}: no field "${missing[1]}" here — check the spelling; the fields are listed in the README (rali site)`);
+  if (missing)
+    return new RaliError(
+      `${display(file)}:${missing[2]}:${Number(missing[3]) + 1}: no field "${missing[1]}" here — check the spelling; the fields are listed in the README (rali site)`,
+    );
   const parse = /Parse error on line (\d+):\n([\s\S]*)/.exec(msg);
   if (parse) return new RaliError(`${display(file)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);
   const partial = /The partial (.+) could not be found/.exec(msg);

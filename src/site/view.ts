@@ -14,7 +14,10 @@ const zoneNames = new Map<string, string>();
 export function zoneLabel(dt: DateTime, lang: Lang): string {
   const key = `${lang}|${dt.zoneName}`;
   let n = zoneNames.get(key);
-  if (n === undefined) { n = zoneName(dt, lang); zoneNames.set(key, n); }
+  if (n === undefined) {
+    n = zoneName(dt, lang);
+    zoneNames.set(key, n);
+  }
   return n;
 }
 
@@ -59,8 +62,8 @@ export function publicOnline(series: Series, talk: Talk) {
     url,
     meeting_id: o.meetingId ?? null,
     phones: o.phones ?? null,
-    passcode: show ? o.passcode ?? null : null,
-    one_tap: show ? o.oneTap ?? null : null,
+    passcode: show ? (o.passcode ?? null) : null,
+    one_tap: show ? (o.oneTap ?? null) : null,
     /** Something was left out: the page says how to get it. */
     withheld: (!show && Boolean(o.passcode || o.oneTap)) || !series.site.showJoinLink,
   };
@@ -135,7 +138,9 @@ export function pageView(p: PageInput) {
     canonical: absolute(series, path),
     alternates: series.languages.filter((l) => p.versions[l]).map((l) => ({ hreflang: HTML_LANGS[l], href: link(p.versions[l]!) })),
     switch: others.map((l) => ({
-      lang: l, html_lang: HTML_LANGS[l], href: rel(path, p.versions[l]!),
+      lang: l,
+      html_lang: HTML_LANGS[l],
+      href: rel(path, p.versions[l]!),
       label: (p.t.switch_labels as Record<Lang, string>)[l],
     })),
     css: rel(path, paths.css),

@@ -7,12 +7,15 @@ import { makeSeries, raliAsync } from '../helpers/series';
 import { BIN } from '../helpers/paths';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 let series: ReturnType<typeof makeSeries>;
 let server: TestServer | undefined;
-afterEach(async () => { await server?.close(); server = undefined; series?.cleanup(); });
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  series?.cleanup();
+});
 
 const announce = (extra: string[] = [], env: Record<string, string> = {}) =>
   raliAsync(['announce', series.talk, '--yes', ...extra], { cwd: series.dir, env: { RALI_SMTP_URL: server!.url, ...env } });
@@ -48,7 +51,9 @@ test('happy path: each recipient gets one message in their languages; a rerun se
     const attendees = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!.getAllProperties('attendee');
     expect(attendees.map((x) => String(x.getFirstValue()).toLowerCase())).toEqual([`mailto:${to}`]);
     expect(attendees[0].getParameter('rsvp')).toBe('FALSE');
-    expect(new ICAL.Event(new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!).startDate.toJSDate().toISOString()).toBe('2030-11-13T16:30:00.000Z');
+    expect(new ICAL.Event(new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!).startDate.toJSDate().toISOString()).toBe(
+      '2030-11-13T16:30:00.000Z',
+    );
     expect(p.headers.get('to')).toBeDefined();
     expect(rec.raw.toString('latin1')).not.toMatch(/^(Cc|Bcc):/im);
   }
@@ -62,7 +67,9 @@ test('happy path: each recipient gets one message in their languages; a rerun se
 
 test('451 for some recipients, then success: everyone gets one', async () => {
   series = makeSeries(6);
-  server = await startSmtp({ rcpt: (a, n) => (/user0000[024]/.test(a) && n === 1 ? { code: 451, message: '4.7.1 Greylisted, try again' } : undefined) });
+  server = await startSmtp({
+    rcpt: (a, n) => (/user0000[024]/.test(a) && n === 1 ? { code: 451, message: '4.7.1 Greylisted, try again' } : undefined),
+  });
   const r = await announce();
   expect(r.code).toBe(0);
   expect([...byRecipient().values()]).toEqual(new Array(6).fill(1));
@@ -70,7 +77,12 @@ test('451 for some recipients, then success: everyone gets one', async () => {
 
 test('550 for one: exit 1, reported with the reply, suppressed, the others delivered', async () => {
   series = makeSeries(5);
-  server = await startSmtp({ rcpt: (a) => (a === 'user00003@example.org' ? { code: 550, message: '5.1.1 <user00003@example.org>: Recipient address rejected: User unknown' } : undefined) });
+  server = await startSmtp({
+    rcpt: (a) =>
+      a === 'user00003@example.org'
+        ? { code: 550, message: '5.1.1 <user00003@example.org>: Recipient address rejected: User unknown' }
+        : undefined,
+  });
   const r = await announce();
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('failed: user00003@example.org: 550 5.1.1');
@@ -118,9 +130,15 @@ test('kill -9 in the middle of a run of 300, then rerun: everyone has it; duplic
   series = makeSeries(300);
   server = await startSmtp({ delayMs: () => 5 });
   const first = await raliAsync(['announce', series.talk, '--yes'], {
-    cwd: series.dir, env: { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '500' },
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '500' },
     onStarted: (kill) => {
-      const t = setInterval(() => { if (server!.received.length >= 60) { clearInterval(t); kill('SIGKILL'); } }, 2);
+      const t = setInterval(() => {
+        if (server!.received.length >= 60) {
+          clearInterval(t);
+          kill('SIGKILL');
+        }
+      }, 2);
     },
   });
   expect(first.signal).toBe('SIGKILL');
@@ -141,7 +159,9 @@ test('kill -9 in the middle of a run of 300, then rerun: everyone has it; duplic
   const ids = new Map<string, Set<string>>();
   for (const r of server.received) {
     const id = /^Message-ID:\s*(<[^>]+>)/im.exec(r.raw.toString('latin1'))![1];
-    const s = ids.get(r.to[0]) ?? new Set(); s.add(id); ids.set(r.to[0], s);
+    const s = ids.get(r.to[0]) ?? new Set();
+    s.add(id);
+    ids.set(r.to[0], s);
   }
   for (const s of ids.values()) expect(s.size).toBe(1);
   const third = await announce();
@@ -166,23 +186,35 @@ test('two announces at once on the same talk: no recipient gets two (new ledger 
 test('the SMTP password appears in no output, even when the login fails', async () => {
   series = makeSeries(2);
   // A server that echoes the password back in a refusal (some do, in debug replies).
-  server = await startSmtp({ auth: { user: 'rali', pass: 'right-pass' }, rcpt: (a) => (a === 'user00001@example.org' ? { code: 550, message: '5.1.1 no such user (auth right-pass)' } : undefined) });
+  server = await startSmtp({
+    auth: { user: 'rali', pass: 'right-pass' },
+    rcpt: (a) => (a === 'user00001@example.org' ? { code: 550, message: '5.1.1 no such user (auth right-pass)' } : undefined),
+  });
   const secret = 'S3cr3t-p4ss-w0rd';
   const url = `smtp://rali:${secret}@127.0.0.1:${server.port}`;
   const bad = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: url, RALI_DEBUG: '1' } });
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/login refused/);
   for (const out of [bad.stdout, bad.stderr]) expect(out).not.toContain(secret);
-  const good = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` } });
+  const good = await raliAsync(['announce', series.talk, '--yes'], {
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` },
+  });
   expect(good.code).toBe(1);
   expect(good.stdout + good.stderr).not.toContain('right-pass');
   expect(good.stderr).toContain('(auth ***)');
   const st = await raliAsync(['status', '--failed', '--json'], { cwd: series.dir, env: { RALI_SMTP_URL: url } });
   expect(st.stdout + st.stderr).not.toContain(secret);
-  const st2 = await raliAsync(['status', '--failed'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` } });
+  const st2 = await raliAsync(['status', '--failed'], {
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: `smtp://rali:right-pass@127.0.0.1:${server.port}` },
+  });
   expect(st2.stdout).toContain('user00001@example.org');
   expect(st2.stdout + st2.stderr).not.toContain('right-pass');
-  const badUrl = await raliAsync(['announce', series.talk, '--to', 'me@example.org'], { cwd: series.dir, env: { RALI_SMTP_URL: `smtp://rali:${secret}@127.0.0.1:1` } });
+  const badUrl = await raliAsync(['announce', series.talk, '--to', 'me@example.org'], {
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: `smtp://rali:${secret}@127.0.0.1:1` },
+  });
   expect(badUrl.code).toBe(1);
   expect(badUrl.stdout + badUrl.stderr).not.toContain(secret);
 });
@@ -230,38 +262,53 @@ test('--to sends one test copy and records nothing; --limit sends part of the li
 test('a talk in the past is refused over SMTP unless --force', async () => {
   series = makeSeries(1);
   server = await startSmtp();
-  writeFileSync(join(series.dir, 'talks/2021-11-10-old.yaml'), readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2021-11-10'));
+  writeFileSync(
+    join(series.dir, 'talks/2021-11-10-old.yaml'),
+    readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2021-11-10'),
+  );
   const r = await raliAsync(['announce', 'talks/2021-11-10-old.yaml', '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('in the past — check the date; add --force to send anyway');
   expect(server.received).toHaveLength(0);
-  const f = await raliAsync(['announce', 'talks/2021-11-10-old.yaml', '--yes', '--force'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  const f = await raliAsync(['announce', 'talks/2021-11-10-old.yaml', '--yes', '--force'], {
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: server.url },
+  });
   expect(f.code).toBe(0);
   expect(server.received).toHaveLength(1);
 });
 
-test.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s finishes what is in flight, records it and prints the summary; the next run sends the rest, no one twice', async (signal) => {
-  series = makeSeries(200);
-  server = await startSmtp({ delayMs: () => 15 });
-  const r = await raliAsync(['announce', series.talk, '--yes'], {
-    cwd: series.dir, env: { RALI_SMTP_URL: server.url },
-    onStarted: (kill) => {
-      const t = setInterval(() => { if (server!.received.length >= 20) { clearInterval(t); kill(signal); } }, 2);
-    },
-  });
-  expect(r.signal).toBeNull();
-  expect(r.code).toBe(1);
-  expect(r.stderr).toContain('stopping after the messages in flight');
-  const sent = Number(/announcement: (\d+) sent/.exec(r.stdout)![1]);
-  expect(r.stdout).toMatch(/\d+ pending \(the next run sends them\)/);
-  expect(sent).toBe(server.received.length);
-  expect(sent).toBeLessThan(200);
-  const rest = await announce();
-  expect(rest.code).toBe(0);
-  expect(rest.stdout).toContain(`${sent} already sent`);
-  expect(byRecipient().size).toBe(200);
-  expect(Math.max(...byRecipient().values())).toBe(1);
-});
+test.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+  '%s finishes what is in flight, records it and prints the summary; the next run sends the rest, no one twice',
+  async (signal) => {
+    series = makeSeries(200);
+    server = await startSmtp({ delayMs: () => 15 });
+    const r = await raliAsync(['announce', series.talk, '--yes'], {
+      cwd: series.dir,
+      env: { RALI_SMTP_URL: server.url },
+      onStarted: (kill) => {
+        const t = setInterval(() => {
+          if (server!.received.length >= 20) {
+            clearInterval(t);
+            kill(signal);
+          }
+        }, 2);
+      },
+    });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('stopping after the messages in flight');
+    const sent = Number(/announcement: (\d+) sent/.exec(r.stdout)![1]);
+    expect(r.stdout).toMatch(/\d+ pending \(the next run sends them\)/);
+    expect(sent).toBe(server.received.length);
+    expect(sent).toBeLessThan(200);
+    const rest = await announce();
+    expect(rest.code).toBe(0);
+    expect(rest.stdout).toContain(`${sent} already sent`);
+    expect(byRecipient().size).toBe(200);
+    expect(Math.max(...byRecipient().values())).toBe(1);
+  },
+);
 
 test('preview --eml writes what sending sends (same headers and parts; only Date, boundaries and DTSTAMP differ)', async () => {
   series = makeSeries(1);
@@ -272,13 +319,20 @@ test('preview --eml writes what sending sends (same headers and parts; only Date
   expect((await announce()).code).toBe(0);
   const a = await simpleParser(readFileSync(join(series.dir, 'preview.eml')));
   const b = await simpleParser(server.received[0].raw);
-  const headers = (m: typeof a) => m.headerLines.map((h) => h.line.replace(/\r\n\s+/g, ' ')).filter((l) => !/^(Date|Content-Type):/i.test(l));
+  const headers = (m: typeof a) =>
+    m.headerLines.map((h) => h.line.replace(/\r\n\s+/g, ' ')).filter((l) => !/^(Date|Content-Type):/i.test(l));
   expect(headers(a)).toEqual(headers(b));
   expect(a.text).toBe(b.text);
   expect(a.html).toBe(b.html);
   // Unfolded: where a long line is folded is not part of its meaning (RFC 5545 §3.1), and the
   // per-recipient ATTENDEE line is refolded by the splice.
-  const ics = (m: typeof a) => m.attachments.map((x) => x.content.toString('utf8').replace(/\r\n[ \t]/g, '').replace(/DTSTAMP:\d{8}T\d{6}Z/, 'DTSTAMP'));
+  const ics = (m: typeof a) =>
+    m.attachments.map((x) =>
+      x.content
+        .toString('utf8')
+        .replace(/\r\n[ \t]/g, '')
+        .replace(/DTSTAMP:\d{8}T\d{6}Z/, 'DTSTAMP'),
+    );
   expect(ics(a)).toEqual(ics(b));
 });
 
@@ -287,7 +341,9 @@ test('a closed stdout (| head) never crashes a send: the run goes on, records ev
   server = await startSmtp({ delayMs: () => 2 });
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, 'announce', series!.talk, '--yes'], {
-      cwd: series!.dir, env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', RALI_SMTP_URL: server!.url }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: series!.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', RALI_SMTP_URL: server!.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

@@ -6,7 +6,9 @@ import { BIN, ROOT, tempDir } from '../helpers/paths';
 
 export function rali(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? ROOT, encoding: 'utf8', input: opts.input ?? '',
+    cwd: opts.cwd ?? ROOT,
+    encoding: 'utf8',
+    input: opts.input ?? '',
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -21,7 +23,21 @@ describe('rali basics', () => {
   test('--help lists the commands', () => {
     const r = rali(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['validate', 'preview', 'ics', 'announce', 'remind', 'update', 'cancel', 'status', 'subscribers', 'init', 'new', 'templates']) expect(r.stdout).toContain(c);
+    for (const c of [
+      'validate',
+      'preview',
+      'ics',
+      'announce',
+      'remind',
+      'update',
+      'cancel',
+      'status',
+      'subscribers',
+      'init',
+      'new',
+      'templates',
+    ])
+      expect(r.stdout).toContain(c);
   });
   test('an unknown command is a usage error with a suggestion, exit 2', () => {
     const r = rali(['validat']);
@@ -50,11 +66,18 @@ describe('rali basics', () => {
 
 describe('bad input from the command line', () => {
   let t: ReturnType<typeof tempDir>;
-  beforeEach(() => { t = tempDir(); cpSync(join(ROOT, 'rali.yaml'), join(t.dir, 'rali.yaml')); cpSync(join(ROOT, 'subscribers.csv'), join(t.dir, 'subscribers.csv')); });
+  beforeEach(() => {
+    t = tempDir();
+    cpSync(join(ROOT, 'rali.yaml'), join(t.dir, 'rali.yaml'));
+    cpSync(join(ROOT, 'subscribers.csv'), join(t.dir, 'subscribers.csv'));
+  });
   afterEach(() => t.cleanup());
 
   test('every problem of a file at once, positioned, exit 2, no stack trace', () => {
-    writeFileSync(join(t.dir, 'bad.yaml'), 'title: "A\\nB"\nspeaker: { name: Ada, email: nope }\ndate: 2027-02-30\ntime: "11:30"\nlanguage: en\nabstract: x\nlocaton: {}\n');
+    writeFileSync(
+      join(t.dir, 'bad.yaml'),
+      'title: "A\\nB"\nspeaker: { name: Ada, email: nope }\ndate: 2027-02-30\ntime: "11:30"\nlanguage: en\nabstract: x\nlocaton: {}\n',
+    );
     const r = rali(['validate', 'bad.yaml'], { cwd: t.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml:1:8: title: holds a line break');
@@ -85,7 +108,9 @@ describe('bad input from the command line', () => {
 
 describe('rali init and rali new', () => {
   let t: ReturnType<typeof tempDir>;
-  beforeEach(() => { t = tempDir(); });
+  beforeEach(() => {
+    t = tempDir();
+  });
   afterEach(() => t.cleanup());
 
   test('init makes a series that validates at once, and never overwrites', () => {
@@ -114,8 +139,10 @@ describe('rali init and rali new', () => {
     expect(r.stderr).toMatch(/title: is still to do/);
     expect(r.stderr).toMatch(/language: is still to do/);
     const done = readFileSync(file, 'utf8')
-      .replace(/^title: .*$/m, 'title: Un titre').replace(/^language: .*$/m, 'language: fr')
-      .replace(/affiliation: TODO.*$/m, 'affiliation: UdeM').replace(/room: TODO.*$/m, 'room: AA-3195')
+      .replace(/^title: .*$/m, 'title: Un titre')
+      .replace(/^language: .*$/m, 'language: fr')
+      .replace(/affiliation: TODO.*$/m, 'affiliation: UdeM')
+      .replace(/room: TODO.*$/m, 'room: AA-3195')
       .replace(/TODO the abstract.*$/m, 'Un résumé.');
     writeFileSync(file, done);
     r = rali(['validate'], { cwd: t.dir });

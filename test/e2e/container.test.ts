@@ -15,14 +15,23 @@ if (!canUnshare) console.warn('container.test: skipped — needs root and `unsha
 
 let series: ReturnType<typeof makeSeries> | undefined;
 let server: TestServer | undefined;
-afterEach(async () => { await server?.close(); series?.cleanup(); });
+afterEach(async () => {
+  await server?.close();
+  series?.cleanup();
+});
 
 /** rali as PID 1 of a new PID and UTS namespace named `host`. */
 function inContainer(host: string, args: string[], env: Record<string, string>, onStart?: (kill: () => void) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('unshare', ['--pid', '--kill-child', '--mount-proc', '--uts', 'sh', '-c', `hostname ${host} && exec "$0" "$@"`, process.execPath, BIN, ...args], {
-      cwd: series!.dir, env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'unshare',
+      ['--pid', '--kill-child', '--mount-proc', '--uts', 'sh', '-c', `hostname ${host} && exec "$0" "$@"`, process.execPath, BIN, ...args],
+      {
+        cwd: series!.dir,
+        env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -38,7 +47,12 @@ maybe('killed as PID 1 in one container, rerun as PID 1 in another with another 
   const env = { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '2000' };
   const srv = server;
   const first = await inContainer('box-a', ['announce', series.talk, '--yes'], env, (kill) => {
-    const t = setInterval(() => { if (srv.received.length >= 30) { clearInterval(t); kill(); } }, 2);
+    const t = setInterval(() => {
+      if (srv.received.length >= 30) {
+        clearInterval(t);
+        kill();
+      }
+    }, 2);
   });
   expect(first.code).not.toBe(0);
   expect(srv.received.length).toBeLessThan(150);

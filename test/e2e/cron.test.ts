@@ -34,7 +34,8 @@ test('the README crontab line, run by hand in a clean shell, sends the due remin
     const path = `${bin}:${dirname(process.execPath)}:${env.PATH}`;
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile('/usr/bin/env', ['-i', `HOME=${home.dir}`, `PATH=${path}`, '/bin/sh', '-c', line], (err, stdout, stderr) =>
-        resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);

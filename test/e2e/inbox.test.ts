@@ -14,16 +14,34 @@ const BOUNCE = 'rali-olst+{token}@iro.umontreal.ca';
 /** What each fixture leads to: a line of output, and whether the message leaves the inbox. */
 const EXPECTED: Record<string, { line?: RegExp; moved: boolean }> = {
   '01-postfix-dsn-user-unknown.eml': { line: /^hard bounce: user00001@example\.org suppressed — hard bounce 5\.1\.1/m, moved: true },
-  '02-exim-no-such-domain.eml': { line: /^hard bounce: user00002@example\.org suppressed — hard bounce: Unrouteable address/m, moved: true },
-  '03-microsoft365-ndr.eml': { line: /^hard bounce: user00003@example\.org suppressed — hard bounce 5\.1\.10: 550 5\.1\.10 RESOLVER\.ADR\.RecipientNotFound/m, moved: true },
-  '04-gmail-dsn-over-quota.eml': { line: /^soft bounce: user00004@example\.org counted \(1 of 3 within 30 days\) — soft bounce 5\.2\.2/m, moved: true },
-  '05-qmail.eml': { line: /^hard bounce: user00005@example\.org suppressed — hard bounce 5\.1\.1: Sorry, no mailbox here by that name/m, moved: true },
+  '02-exim-no-such-domain.eml': {
+    line: /^hard bounce: user00002@example\.org suppressed — hard bounce: Unrouteable address/m,
+    moved: true,
+  },
+  '03-microsoft365-ndr.eml': {
+    line: /^hard bounce: user00003@example\.org suppressed — hard bounce 5\.1\.10: 550 5\.1\.10 RESOLVER\.ADR\.RecipientNotFound/m,
+    moved: true,
+  },
+  '04-gmail-dsn-over-quota.eml': {
+    line: /^soft bounce: user00004@example\.org counted \(1 of 3 within 30 days\) — soft bounce 5\.2\.2/m,
+    moved: true,
+  },
+  '05-qmail.eml': {
+    line: /^hard bounce: user00005@example\.org suppressed — hard bounce 5\.1\.1: Sorry, no mailbox here by that name/m,
+    moved: true,
+  },
   '06-postfix-plain-mailbox-full.eml': { line: /^soft bounce: user00006@example\.org counted \(1 of 3/m, moved: true },
   '07-groupwise.eml': { line: /^hard bounce: user00007@example\.org suppressed — hard bounce: .*user not found/m, moved: true },
-  '08-yahoo.eml': { line: /^hard bounce: user00008@example\.org suppressed — hard bounce: .*doesn't have a yahoo\.com account/m, moved: true },
+  '08-yahoo.eml': {
+    line: /^hard bounce: user00008@example\.org suppressed — hard bounce: .*doesn't have a yahoo\.com account/m,
+    moved: true,
+  },
   '09-postfix-delayed.eml': { moved: false },
   '10-arf-complaint.eml': { line: /^complaint: user00009@example\.org suppressed — complaint \(abuse\)/m, moved: true },
-  '11-unsubscribe-mailto-en.eml': { line: /^unsubscribe: user00010@example\.org removed from the subscribers and suppressed$/m, moved: true },
+  '11-unsubscribe-mailto-en.eml': {
+    line: /^unsubscribe: user00010@example\.org removed from the subscribers and suppressed$/m,
+    moved: true,
+  },
   '12-unsubscribe-fr-body.eml': { line: /^unsubscribe: user00011@example\.org removed from the subscribers and suppressed$/m, moved: true },
   '13-autoreply-rfc3834.eml': { moved: false },
   '14-exchange-automatic-reply.eml': { moved: false },
@@ -34,7 +52,10 @@ const EXPECTED: Record<string, { line?: RegExp; moved: boolean }> = {
 };
 
 let cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
 
 /** A series announced to 12 subscribers, and a Maildir holding the corpus filled in with what rali sent. */
 async function setup() {
@@ -49,20 +70,25 @@ async function setup() {
   const ledger = Ledger.open(join(series.dir, '.rali'));
   const secret = ledger.secret();
   ledger.close();
-  const fill = (text: string) => text
-    .replace(/\{\{MSGID ([^}]+)\}\}/g, (_, a: string) => ids.get(a)!)
-    .replace(/\{\{VERP ([^}]+)\}\}/g, (_, a: string) => BOUNCE.replace('{token}', verpToken('rali-olst', a, secret)));
+  const fill = (text: string) =>
+    text
+      .replace(/\{\{MSGID ([^}]+)\}\}/g, (_, a: string) => ids.get(a)!)
+      .replace(/\{\{VERP ([^}]+)\}\}/g, (_, a: string) => BOUNCE.replace('{token}', verpToken('rali-olst', a, secret)));
   const md = tempDir('rali-maildir-');
   cleanups.push(md.cleanup);
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md.dir, sub));
-  for (const f of Object.keys(EXPECTED)) writeFileSync(join(md.dir, 'new', `1731334364.${f.slice(0, 2)}.mx`), fill(readFileSync(join(CORPUS, f), 'utf8')));
+  for (const f of Object.keys(EXPECTED))
+    writeFileSync(join(md.dir, 'new', `1731334364.${f.slice(0, 2)}.mx`), fill(readFileSync(join(CORPUS, f), 'utf8')));
   return { series, maildir: md.dir, ids };
 }
 
 const inbox = (s: { series: { dir: string } }, md: string, extra: string[] = []) =>
   raliAsync(['inbox', '--maildir', md, ...extra], { cwd: s.series.dir });
 
-const remaining = (md: string) => readdirSync(join(md, 'new')).map((n) => Object.keys(EXPECTED).find((f) => n.includes(`.${f.slice(0, 2)}.`))!).sort();
+const remaining = (md: string) =>
+  readdirSync(join(md, 'new'))
+    .map((n) => Object.keys(EXPECTED).find((f) => n.includes(`.${f.slice(0, 2)}.`))!)
+    .sort();
 
 test('the corpus: each message leads to its action; the rest is left untouched; a second run does nothing', async () => {
   const s = await setup();
@@ -76,11 +102,16 @@ test('the corpus: each message leads to its action; the rest is left untouched; 
   const r = await inbox(s, s.maildir);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  for (const [f, e] of Object.entries(EXPECTED)) if (e.line) expect({ f, out: r.stdout }).toEqual({ f, out: expect.stringMatching(e.line) });
+  for (const [f, e] of Object.entries(EXPECTED))
+    if (e.line) expect({ f, out: r.stdout }).toEqual({ f, out: expect.stringMatching(e.line) });
   const actionLines = r.stdout.trim().split('\n');
   expect(actionLines).toHaveLength(Object.values(EXPECTED).filter((e) => e.line).length + 1);
   expect(r.stdout).toMatch(/^left in place: 1 delay notice, 2 auto-replies, 1 calendar reply$/m);
-  expect(remaining(s.maildir)).toEqual(Object.keys(EXPECTED).filter((f) => !EXPECTED[f].moved).sort());
+  expect(remaining(s.maildir)).toEqual(
+    Object.keys(EXPECTED)
+      .filter((f) => !EXPECTED[f].moved)
+      .sort(),
+  );
   const done = readdirSync(join(s.maildir, '.rali-done', 'cur'));
   expect(done).toHaveLength(Object.values(EXPECTED).filter((e) => e.moved).length);
   for (const n of done) expect(n).toMatch(/:2,S$/);
@@ -108,7 +139,14 @@ test('the corpus: each message leads to its action; the rest is left untouched; 
 test('soft bounces: the third within 30 days suppresses the address', async () => {
   const s = await setup();
   const md = s.maildir;
-  const src = readFileSync(join(md, 'new', readdirSync(join(md, 'new')).find((n) => n.includes('.04.'))!), 'utf8');
+  const src = readFileSync(
+    join(
+      md,
+      'new',
+      readdirSync(join(md, 'new')).find((n) => n.includes('.04.'))!,
+    ),
+    'utf8',
+  );
   for (const n of readdirSync(join(md, 'new'))) if (!n.includes('.04.')) rmSync(join(md, 'new', n));
   for (const i of [2, 3]) writeFileSync(join(md, 'new', `soft-${i}`), src.replace(/Message-ID: <6731f3c0/, `Message-ID: <${i}6731f3c0`));
   const r = await inbox(s, md);

@@ -6,14 +6,18 @@ import { BIN, tempDir } from '../helpers/paths';
 
 function rali(args: string[], opts: { cwd: string }) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd, encoding: 'utf8', input: '',
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    input: '',
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 let t: ReturnType<typeof tempDir>;
-beforeEach(() => { t = tempDir(); });
+beforeEach(() => {
+  t = tempDir();
+});
 afterEach(() => t.cleanup());
 
 test('init writes a .gitignore listing smtp.env, .rali/, outbox/ and site/, and says why', () => {

@@ -4,13 +4,18 @@ import { simpleParser } from 'mailparser';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 let series: ReturnType<typeof makeSeries>;
 let server: TestServer;
-beforeEach(async () => { series = makeSeries(3); server = await startSmtp(); });
-afterEach(async () => { await server.close(); series.cleanup(); });
+beforeEach(async () => {
+  series = makeSeries(3);
+  server = await startSmtp();
+});
+afterEach(async () => {
+  await server.close();
+  series.cleanup();
+});
 
 const rali = (args: string[]) => raliAsync(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
 const remind = (now: string) => rali(['remind', '--now', now]);
@@ -23,7 +28,13 @@ async function calendarOf(raw: Buffer) {
   const cal = p.attachments.find((a) => a.contentType === 'text/calendar' || a.contentType === 'application/ics')!;
   const comp = new ICAL.Component(ICAL.parse(cal.content.toString('utf8')));
   const ev = new ICAL.Event(comp.getFirstSubcomponent('vevent')!);
-  return { parsed: p, comp, ev, method: comp.getFirstPropertyValue('method'), status: comp.getFirstSubcomponent('vevent')!.getFirstPropertyValue('status') };
+  return {
+    parsed: p,
+    comp,
+    ev,
+    method: comp.getFirstPropertyValue('method'),
+    status: comp.getFirstSubcomponent('vevent')!.getFirstPropertyValue('status'),
+  };
 }
 
 test('reminders: nothing before due; once each; late ones skipped; nothing after the start', async () => {
@@ -88,7 +99,9 @@ test('update after announce: same UID, SEQUENCE + 1, the new start; later remind
   expect(up.ev.sequence).toBe(1);
   expect(up.ev.startDate.toJSDate().toISOString()).toBe('2030-11-13T19:00:00.000Z');
   expect(up.parsed.subject).toMatch(/^MODIFIÉ 13 nov\. — /);
-  expect(up.parsed.text).toMatch(/Avant\s:\s+mercredi 13 novembre 2030 à 11\sh\s30\n\s+Maintenant\s:\s+mercredi 13 novembre 2030 à 14\sh\n/);
+  expect(up.parsed.text).toMatch(
+    /Avant\s:\s+mercredi 13 novembre 2030 à 11\sh\s30\n\s+Maintenant\s:\s+mercredi 13 novembre 2030 à 14\sh\n/,
+  );
   // a rerun sends nothing more
   expect((await rali(['update', series.talk, '--yes'])).stdout).toContain('nothing changed');
   expect(server.received).toHaveLength(6);

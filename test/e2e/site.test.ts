@@ -6,7 +6,11 @@ import { BIN } from '../helpers/paths';
 import { siteSeries, talkText } from '../helpers/site';
 
 function rali(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -19,18 +23,40 @@ const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => !
  */
 function widths(page: string, width: number): { scroll: number; viewport: number } {
   const wrapper = join(dirname(page), `probe-${basename(page)}`);
-  writeFileSync(wrapper, `<!DOCTYPE html><html><body style="margin:0"><iframe src="${basename(page)}" style="width:${width}px;height:900px;border:0" onload="var w=this.contentWindow;document.body.setAttribute('data-widths', w.document.documentElement.scrollWidth+' '+w.innerWidth)"></iframe></body></html>`);
+  writeFileSync(
+    wrapper,
+    `<!DOCTYPE html><html><body style="margin:0"><iframe src="${basename(page)}" style="width:${width}px;height:900px;border:0" onload="var w=this.contentWindow;document.body.setAttribute('data-widths', w.document.documentElement.scrollWidth+' '+w.innerWidth)"></iframe></body></html>`,
+  );
   try {
-    const r = spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--allow-file-access-from-files', '--window-size=1000,1000', '--dump-dom', `file://${wrapper}`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      chromium!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        '--allow-file-access-from-files',
+        '--window-size=1000,1000',
+        '--dump-dom',
+        `file://${wrapper}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     const m = /data-widths="(\d+) (\d+)"/.exec(r.stdout);
     if (!m) throw new Error(`chromium gave no widths: ${r.stderr.slice(0, 500)}`);
     return { scroll: Number(m[1]), viewport: Number(m[2]) };
-  } finally { unlinkSync(wrapper); }
+  } finally {
+    unlinkSync(wrapper);
+  }
 }
 
 describe('rali site (CLI)', () => {
   const t = siteSeries({
-    'b.yaml': talkText('2019-10-02', 'Zoé Tremblay', '{ fr: Un titre français assez long pour passer sur plusieurs lignes, en: A long enough English title }'),
+    'b.yaml': talkText(
+      '2019-10-02',
+      'Zoé Tremblay',
+      '{ fr: Un titre français assez long pour passer sur plusieurs lignes, en: A long enough English title }',
+    ),
     'c.yaml': talkText('2019-05-15', 'Bob Jones', 'A cancelled talk', [['status: scheduled', 'status: cancelled']]),
   });
   afterAll(t.cleanup);
@@ -46,9 +72,18 @@ describe('rali site (CLI)', () => {
   });
 
   test('no horizontal scrolling at 375 px on the talk, year and home pages (skipped without chromium)', () => {
-    if (!chromium) { console.warn('chromium not installed: page widths not checked (apt-get install chromium)'); return; }
+    if (!chromium) {
+      console.warn('chromium not installed: page widths not checked (apt-get install chromium)');
+      return;
+    }
     if (!existsSync(join(t.dir, 'site/en/index.html'))) rali(['site'], t.dir);
-    for (const p of ['fr/2021/2021-11-10-rezagholizadeh.html', 'en/2021/2021-11-10-rezagholizadeh.html', 'fr/2019/index.html', 'en/index.html', 'index.html']) {
+    for (const p of [
+      'fr/2021/2021-11-10-rezagholizadeh.html',
+      'en/2021/2021-11-10-rezagholizadeh.html',
+      'fr/2019/index.html',
+      'en/index.html',
+      'index.html',
+    ]) {
       const w = widths(join(t.dir, 'site', p), 375);
       expect({ p, viewport: w.viewport }).toEqual({ p, viewport: 375 });
       expect({ p, fits: w.scroll <= w.viewport, ...w }).toEqual({ p, fits: true, ...w });
@@ -63,7 +98,9 @@ describe('rali site (CLI)', () => {
       expect(r.stderr).toMatch(/rali\.yaml:\d+:\d+: site\.url: "example\.org\/seminars" is not an http\(s\) URL/);
       expect(r.stderr).toMatch(/rali\.yaml:\d+:\d+: .*show_pascode/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-    } finally { bad.cleanup(); }
+    } finally {
+      bad.cleanup();
+    }
   });
 
   test('a broken talk stops the build with every problem, exit 2', () => {
@@ -74,19 +111,22 @@ describe('rali site (CLI)', () => {
       expect(r.stderr).toContain('talks/x.yaml');
       expect(r.stderr).toContain('talks/y.yaml');
       expect(existsSync(join(bad.dir, 'site'))).toBe(false);
-    } finally { bad.cleanup(); }
+    } finally {
+      bad.cleanup();
+    }
   });
 });
 
 describe('rali import (CLI)', () => {
-  const CSV = [
-    'date,time,title,speaker,affiliation,abstract,language,end,room',
-    '1991-09-18,11:30,"Parsing French, fast",Jean Dupont,Université de Montréal,"First paragraph.',
-    '',
-    'Second, with ""quotes"".",fr,12:45,AA-3195',
-    '1992-02-05,2:00 PM,Statistical MT,Ann Smith,IBM,An abstract.,en,,',
-    '1992-02-30,14:00,Bad date,X,,,,,',
-  ].join('\n') + '\n';
+  const CSV =
+    [
+      'date,time,title,speaker,affiliation,abstract,language,end,room',
+      '1991-09-18,11:30,"Parsing French, fast",Jean Dupont,Université de Montréal,"First paragraph.',
+      '',
+      'Second, with ""quotes"".",fr,12:45,AA-3195',
+      '1992-02-05,2:00 PM,Statistical MT,Ann Smith,IBM,An abstract.,en,,',
+      '1992-02-30,14:00,Bad date,X,,,,,',
+    ].join('\n') + '\n';
 
   test('a CSV becomes talk files that pass rali validate; a second run skips them; bad rows are named', () => {
     const t = siteSeries();
@@ -114,7 +154,9 @@ describe('rali import (CLI)', () => {
       const site = rali(['site'], t.dir);
       expect(site.code).toBe(0);
       expect(readFileSync(join(t.dir, 'site/fr/1991/1991-09-18-jean-dupont.html'), 'utf8')).toContain('Parsing French, fast');
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 
   test('an unknown column stops with the list of columns, exit 2', () => {
@@ -125,11 +167,18 @@ describe('rali import (CLI)', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/x\.csv:1: unknown column "speeker" — the columns are date, time, title, speaker/);
       expect(readdirSync(join(t.dir, 'talks'))).toEqual(['2021-11-10-rezagholizadeh.yaml']);
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 
-  test('the site\'s own calendar feed imports back into talks at the same time', () => {
-    const src = siteSeries({ 'b.yaml': talkText('2019-10-02', 'Zoé Tremblay', 'Second talk', [['language: en', 'language: fr'], ['time: "11:30"', 'time: "14:15"']]) });
+  test("the site's own calendar feed imports back into talks at the same time", () => {
+    const src = siteSeries({
+      'b.yaml': talkText('2019-10-02', 'Zoé Tremblay', 'Second talk', [
+        ['language: en', 'language: fr'],
+        ['time: "11:30"', 'time: "14:15"'],
+      ]),
+    });
     const dst = siteSeries();
     try {
       expect(rali(['site'], src.dir).code).toBe(0);
@@ -145,6 +194,9 @@ describe('rali import (CLI)', () => {
       expect(zoe).toContain('date: 2019-10-02\ntime: "14:15"\nend: "15:15"\nlanguage: fr');
       expect(zoe).toContain('url: "https://umontreal.zoom.us/j/91690975818"');
       expect(rali(['validate'], dst.dir).code).toBe(0);
-    } finally { src.cleanup(); dst.cleanup(); }
+    } finally {
+      src.cleanup();
+      dst.cleanup();
+    }
   });
 });

@@ -8,16 +8,35 @@ import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
 import { expectCrlfOnly } from '../helpers/crlf';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 let series: ReturnType<typeof makeSeries> | undefined;
 let server: TestServer | undefined;
-afterEach(async () => { await server?.close(); server = undefined; series?.cleanup(); series = undefined; });
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  series?.cleanup();
+  series = undefined;
+});
 
-const HOSTILE = ['.', '.NET 8 and . alone above', 'MAIL FROM:<forged@example.org>', 'RCPT TO:<victim@example.org>', 'DATA', 'Subject: forged', 'QUIT'];
+const HOSTILE = [
+  '.',
+  '.NET 8 and . alone above',
+  'MAIL FROM:<forged@example.org>',
+  'RCPT TO:<victim@example.org>',
+  'DATA',
+  'Subject: forged',
+  'QUIT',
+];
 
-const decodeHtml = (s: string) => s.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&');
+const decodeHtml = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 test('an abstract of SMTP-looking lines arrives whole in text, HTML and calendar, CRLF only, one message per recipient', async () => {
   series = makeSeries(6);
@@ -29,7 +48,12 @@ test('an abstract of SMTP-looking lines arrives whole in text, HTML and calendar
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(server.received).toHaveLength(6);
-  expect(server.received.map((m) => m.to).flat().sort()).toEqual(series.emails.slice().sort());
+  expect(
+    server.received
+      .map((m) => m.to)
+      .flat()
+      .sort(),
+  ).toEqual(series.emails.slice().sort());
   for (const m of server.received) {
     expectCrlfOnly(m.raw);
     const p = await simpleParser(m.raw);
@@ -53,7 +77,10 @@ test('an abstract of SMTP-looking lines arrives whole in text, HTML and calendar
 
 test('bad SMTP configuration: exit 2 with the place and the fix, no password, no stack trace', async () => {
   series = makeSeries(1);
-  const bad = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: 'smtp://me:Qx7Kw9@127.0.0.1:2525?per_secnd=3' } });
+  const bad = await raliAsync(['announce', series.talk, '--yes'], {
+    cwd: series.dir,
+    env: { RALI_SMTP_URL: 'smtp://me:Qx7Kw9@127.0.0.1:2525?per_secnd=3' },
+  });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/RALI_SMTP_URL: per_secnd is not a parameter/);
   expect(bad.stderr + bad.stdout).not.toMatch(/Qx7Kw9|\n\s+at /);

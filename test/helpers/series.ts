@@ -9,21 +9,37 @@ export const FUTURE_TALK = '2030-11-13-rezagholizadeh.yaml';
 /** A copy of the example series with `n` subscribers and the example talk moved to 2030. */
 export function makeSeries(n: number, opts: { langs?: (i: number) => string; extraConfig?: string } = {}) {
   const t = tempDir('rali-series-');
-  writeFileSync(join(t.dir, 'rali.yaml'), readFileSync(join(ROOT, 'rali.yaml'), 'utf8').replace(/^# yaml-language-server.*\n/, '') + (opts.extraConfig ?? ''));
+  writeFileSync(
+    join(t.dir, 'rali.yaml'),
+    readFileSync(join(ROOT, 'rali.yaml'), 'utf8').replace(/^# yaml-language-server.*\n/, '') + (opts.extraConfig ?? ''),
+  );
   const lines = ['email,name,lang'];
   const langs = opts.langs ?? ((i: number) => ['fr+en', 'fr', 'en', ''][i % 4]);
   for (let i = 0; i < n; i++) lines.push(`user${String(i).padStart(5, '0')}@example.org,User ${i},${langs(i)}`);
   writeFileSync(join(t.dir, 'subscribers.csv'), lines.join('\n') + '\n');
   mkdirSync(join(t.dir, 'talks'));
   const talkFile = join(t.dir, 'talks', FUTURE_TALK);
-  writeFileSync(talkFile, readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8').replace('date: 2021-11-10', 'date: 2030-11-13').replace(/^recording:.*\n/m, ''));
+  writeFileSync(
+    talkFile,
+    readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8')
+      .replace('date: 2021-11-10', 'date: 2030-11-13')
+      .replace(/^recording:.*\n/m, ''),
+  );
   return { ...t, talkFile, talk: `talks/${FUTURE_TALK}`, emails: lines.slice(1).map((l) => l.split(',')[0]) };
 }
 
-export interface RunResult { code: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null }
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  signal: NodeJS.Signals | null;
+}
 
 /** Spawns bin/rali without blocking the event loop (the test's SMTP server lives in this process). */
-export function raliAsync(args: string[], opts: { cwd: string; env?: Record<string, string>; onStarted?: (kill: (sig: NodeJS.Signals) => void) => void }): Promise<RunResult> {
+export function raliAsync(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; onStarted?: (kill: (sig: NodeJS.Signals) => void) => void },
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd,

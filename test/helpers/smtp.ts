@@ -3,7 +3,11 @@ import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { expectCrlfOnly } from './crlf';
 
-export interface Received { from: string; to: string[]; raw: Buffer }
+export interface Received {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
 
 export interface Faults {
   /** Reply to MAIL FROM (n = how many MAIL FROM so far), or undefined to accept. */
@@ -44,7 +48,11 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
     },
     onMailFrom(address, _session, cb) {
       const r = faults.mail?.(address.address, ++mailTries);
-      if (r) { const err = new Error(r.message) as Error & { responseCode: number }; err.responseCode = r.code; return cb(err); }
+      if (r) {
+        const err = new Error(r.message) as Error & { responseCode: number };
+        err.responseCode = r.code;
+        return cb(err);
+      }
       cb();
     },
     onRcptTo(address, _session, cb) {
@@ -52,7 +60,11 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
       const n = (rcptTries.get(a) ?? 0) + 1;
       rcptTries.set(a, n);
       const r = faults.rcpt?.(a, n);
-      if (r) { const err = new Error(r.message) as Error & { responseCode: number }; err.responseCode = r.code; return cb(err); }
+      if (r) {
+        const err = new Error(r.message) as Error & { responseCode: number };
+        err.responseCode = r.code;
+        return cb(err);
+      }
       cb();
     },
     onData(stream, session, cb) {
@@ -71,13 +83,26 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
             for (const c of conn) if (c.id === session.id) c._socket.destroy();
             return;
           }
-          if (d) { const err = new Error(d.message) as Error & { responseCode: number }; err.responseCode = d.code; return cb(err); }
-          try { expectCrlfOnly(Buffer.concat(chunks), `message to ${to.join(',')}`); } catch (e) { crlfErrors.push((e as Error).message); }
-          received.push({ from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '', to, raw: Buffer.concat(chunks) });
+          if (d) {
+            const err = new Error(d.message) as Error & { responseCode: number };
+            err.responseCode = d.code;
+            return cb(err);
+          }
+          try {
+            expectCrlfOnly(Buffer.concat(chunks), `message to ${to.join(',')}`);
+          } catch (e) {
+            crlfErrors.push((e as Error).message);
+          }
+          received.push({
+            from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '',
+            to,
+            raw: Buffer.concat(chunks),
+          });
           cb();
         };
         const delay = faults.delayMs?.(to, n) ?? 0;
-        if (delay) setTimeout(finish, delay); else finish();
+        if (delay) setTimeout(finish, delay);
+        else finish();
       });
     },
   };
@@ -91,6 +116,9 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
     url: `smtp://127.0.0.1:${port}`,
     received,
     // Every message received must be CRLF-canonical: closing the server fails the test otherwise.
-    close: () => new Promise<void>((resolve, reject) => server.close(() => (crlfErrors.length ? reject(new Error(crlfErrors.slice(0, 3).join('\n'))) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close(() => (crlfErrors.length ? reject(new Error(crlfErrors.slice(0, 3).join('\n'))) : resolve())),
+      ),
   };
 }

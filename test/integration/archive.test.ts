@@ -16,13 +16,30 @@ const { series, talk, templates } = example();
 
 async function archive(kind: Kind): Promise<string> {
   const to = { email: 'ana@example.org', name: 'Ana Tremblay' };
-  const rendered = renderMessage({ series, talk, kind, langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: kind === 'announce' ? 0 : 1, attendee: to });
-  const raw = (await Variant.compose(series, rendered, FIXED_NOW)).forRecipient(to, messageId(series, talk, kind, '0', to.email), unsubscribeLinks(series, to.email, 's'));
+  const rendered = renderMessage({
+    series,
+    talk,
+    kind,
+    langs: ['fr', 'en'],
+    templates,
+    now: FIXED_NOW,
+    sequence: kind === 'announce' ? 0 : 1,
+    attendee: to,
+  });
+  const raw = (await Variant.compose(series, rendered, FIXED_NOW)).forRecipient(
+    to,
+    messageId(series, talk, kind, '0', to.email),
+    unsubscribeLinks(series, to.email, 's'),
+  );
   const t = tempDir();
   try {
     writeFileSync(join(t.dir, 'in.eml'), raw);
     // -single: the page of one message, as the archive shows it; attachments are saved beside it.
-    return execFileSync('mhonarc', ['-single', '-quiet', join(t.dir, 'in.eml')], { cwd: t.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('mhonarc', ['-single', '-quiet', join(t.dir, 'in.eml')], {
+      cwd: t.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } finally {
     t.cleanup();
   }

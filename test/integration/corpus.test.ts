@@ -25,7 +25,9 @@ function run(file: string): { exit: number; messages: string[] } {
   }
 }
 
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml') && f !== 'rali.yaml').sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.yaml') && f !== 'rali.yaml')
+  .sort();
 const actual = Object.fromEntries(files.map((f) => [f, run(f)]));
 if (process.env.UPDATE_GOLDEN) writeFileSync(EXPECTED, JSON.stringify(actual, null, 2) + '\n');
 const expected = JSON.parse(readFileSync(EXPECTED, 'utf8')) as Record<string, { exit: number; messages: string[] }>;
@@ -49,7 +51,11 @@ describe('a broken rali.yaml', () => {
   test('every problem at once, in file order, each positioned', () => {
     const dir = join(FIXTURES, 'corpus-config');
     let err: InputError | undefined;
-    try { validate({ files: [], config: join(dir, 'rali.yaml'), now: NOW, cwd: dir }, memoryLogger()); } catch (e) { err = e as InputError; }
+    try {
+      validate({ files: [], config: join(dir, 'rali.yaml'), now: NOW, cwd: dir }, memoryLogger());
+    } catch (e) {
+      err = e as InputError;
+    }
     expect(err).toBeInstanceOf(InputError);
     expect(err!.problems.map(formatProblem)).toEqual([
       'test/fixtures/corpus-config/rali.yaml:3:7: series.id: "Bad Id" is not a short id — use lowercase letters, digits and dashes, e.g. rali-olst',

@@ -42,12 +42,14 @@ describe('the announcement as sent', () => {
     expect(parsed.replyTo?.value[0].address).toBe('organisateur.rali@iro.umontreal.ca');
     expect(parsed.messageId).toMatch(/^<announce\.0\.[0-9a-f]{16}\.2021-11-10-rezagholizadeh\.rali-olst@iro\.umontreal\.ca>$/);
     const line = (k: string) => parsed.headerLines.find((h) => h.key === k)?.line.replace(/\r\n\s+/g, ' ');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const libmime = require('libmime') as { decodeWords(s: string): string };
     expect(libmime.decodeWords(line('list-id')!)).toBe('List-ID: Séminaires RALI-OLST <rali-olst.iro.umontreal.ca>');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.headers.get('content-language')).toBe('fr-CA, en-CA');
-    expect(String(parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line)).toContain('mailto:organisateur.rali@iro.umontreal.ca');
+    expect(String(parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line)).toContain(
+      'mailto:organisateur.rali@iro.umontreal.ca',
+    );
     expect(parsed.headers.has('list-unsubscribe-post')).toBe(false); // no https URL configured
     expect(parsed.text).toContain('La présentation sera donnée en anglais.');
     expect(parsed.html).toContain('<html lang="fr-CA">');
@@ -57,14 +59,30 @@ describe('the announcement as sent', () => {
     const { parsed } = await eml(s, talk);
     const lines = parsed.headerLines.filter((h) => h.key === 'list-unsubscribe');
     expect(lines).toHaveLength(1);
-    expect(lines[0].line.replace(/\r\n\s+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/rali\.example\.org\/u\?e=ana%40example\.org&t=[\w-]{32}>, <mailto:/);
-    expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(lines[0].line.replace(/\r\n\s+/g, ' ')).toMatch(
+      /^List-Unsubscribe: <https:\/\/rali\.example\.org\/u\?e=ana%40example\.org&t=[\w-]{32}>, <mailto:/,
+    );
+    expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    );
   });
   test('the same variant gives each recipient their own To, Message-ID and unsubscribe link, and the same body', async () => {
     const rendered = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
     const v = await Variant.compose(series, rendered, FIXED_NOW);
-    const a = await simpleParser(v.forRecipient({ email: 'a@example.org' }, messageId(series, talk, 'announce', '0', 'a@example.org'), unsubscribeLinks(series, 'a@example.org', 's')));
-    const b = await simpleParser(v.forRecipient({ email: 'b@example.org', name: 'Bé' }, messageId(series, talk, 'announce', '0', 'b@example.org'), unsubscribeLinks(series, 'b@example.org', 's')));
+    const a = await simpleParser(
+      v.forRecipient(
+        { email: 'a@example.org' },
+        messageId(series, talk, 'announce', '0', 'a@example.org'),
+        unsubscribeLinks(series, 'a@example.org', 's'),
+      ),
+    );
+    const b = await simpleParser(
+      v.forRecipient(
+        { email: 'b@example.org', name: 'Bé' },
+        messageId(series, talk, 'announce', '0', 'b@example.org'),
+        unsubscribeLinks(series, 'b@example.org', 's'),
+      ),
+    );
     expect(a.messageId).not.toBe(b.messageId);
     expect(b.to && !Array.isArray(b.to) && b.to.value[0]).toEqual({ name: 'Bé', address: 'b@example.org' });
     expect(a.text).toBe(b.text);
@@ -88,11 +106,15 @@ describe('list headers', () => {
     ['unsubscribeUrl', 'series.unsubscribe_url'],
   ])('a %s that would add a URI to a list header is refused, naming %s', async (key, field) => {
     const s = { ...series, [key]: 'https://example.org/a>,<mailto:evil@example.com?subject=x' };
-    await expect(eml(s, talk)).rejects.toThrow(new RegExp(`^rali\\.yaml: ${field.replace('.', '\\.')}: the URL holds ">" — write it percent-encoded`));
+    await expect(eml(s, talk)).rejects.toThrow(
+      new RegExp(`^rali\\.yaml: ${field.replace('.', '\\.')}: the URL holds ">" — write it percent-encoded`),
+    );
   });
   test('a URL with a space or without a scheme is refused too', async () => {
     await expect(eml({ ...series, archiveUrl: 'https://example.org/a b' }, talk)).rejects.toThrow(/series\.archive_url: the URL holds " "/);
-    await expect(eml({ ...series, archiveUrl: 'javascript:alert(1)' }, talk)).rejects.toThrow(/series\.archive_url: the URL is not an http\(s\) URL/);
+    await expect(eml({ ...series, archiveUrl: 'javascript:alert(1)' }, talk)).rejects.toThrow(
+      /series\.archive_url: the URL is not an http\(s\) URL/,
+    );
   });
 });
 
@@ -101,7 +123,9 @@ describe('hostile input', () => {
   const bi = { fr: evil, en: evil };
   const t: Talk = {
     ...talk,
-    title: bi, abstract: bi, cancelReason: bi,
+    title: bi,
+    abstract: bi,
+    cancelReason: bi,
     speaker: { name: evil, email: 'a@b.org', affiliation: bi },
     location: { room: bi, address: bi, online: { ...talk.location.online!, platform: evil, passcode: evil, meetingId: evil } },
   };
@@ -110,7 +134,22 @@ describe('hostile input', () => {
   test('no input can add a header', async () => {
     const { parsed, raw } = await eml(s, t);
     const keys = [...new Set(parsed.headerLines.map((h) => h.key))].sort();
-    expect(keys).toEqual(['auto-submitted', 'content-language', 'content-type', 'date', 'from', 'list-archive', 'list-id', 'list-subscribe', 'list-unsubscribe', 'message-id', 'mime-version', 'reply-to', 'subject', 'to']);
+    expect(keys).toEqual([
+      'auto-submitted',
+      'content-language',
+      'content-type',
+      'date',
+      'from',
+      'list-archive',
+      'list-id',
+      'list-subscribe',
+      'list-unsubscribe',
+      'message-id',
+      'mime-version',
+      'reply-to',
+      'subject',
+      'to',
+    ]);
     expect(parsed.bcc).toBeUndefined();
     const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('latin1');
     expect(head).not.toMatch(/^(Bcc|X-Injected):/im);

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // ical.js ships ESM types and a CommonJS build, which is what jest loads here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 function parse(text: string) {
@@ -99,6 +99,8 @@ test('a July talk is 15:30 UTC (daylight time)', () => {
   const s = readSeries(join(__dirname, '../../../rali.yaml')).series!;
   const july = readTalk(file, s, DateTime.fromISO('2022-01-01')).talk!;
   t.cleanup();
-  const { event } = parse(buildIcs({ series: s, talk: july, method: 'PUBLISH', sequence: 0, stamp: FIXED_NOW, langs: ['fr'], t: (l) => new TemplateSet().t(l) }));
+  const { event } = parse(
+    buildIcs({ series: s, talk: july, method: 'PUBLISH', sequence: 0, stamp: FIXED_NOW, langs: ['fr'], t: (l) => new TemplateSet().t(l) }),
+  );
   expect(event.startDate.toJSDate().toISOString()).toBe('2022-07-06T15:30:00.000Z');
 });

@@ -16,7 +16,6 @@ import { example, FIXED_NOW } from '../helpers/example';
 import { ROOT, tempDir } from '../helpers/paths';
 import { describeWith } from '../helpers/programs';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 const { series, talk, templates } = example();
@@ -25,18 +24,44 @@ const ana = { email: 'ana@example.org', name: 'Ana Tremblay' };
 const moved: Talk = { ...talk, start: talk.start.plus({ days: 1, hours: 2 }), end: talk.end.plus({ days: 1, hours: 2 }) };
 
 function ics(s: Series, t: Talk, kind: Kind, sequence: number, previous?: Talk): string {
-  return renderMessage({ series: s, talk: t, kind, langs: ['fr', 'en'], templates, now: FIXED_NOW.plus({ days: sequence }), sequence, previous: previous && scheduleOf(previous), attendee: ana }).ics!.content;
+  return renderMessage({
+    series: s,
+    talk: t,
+    kind,
+    langs: ['fr', 'en'],
+    templates,
+    now: FIXED_NOW.plus({ days: sequence }),
+    sequence,
+    previous: previous && scheduleOf(previous),
+    attendee: ana,
+  }).ics!.content;
 }
 
-interface Step { file: string; method: string; addressed: boolean; applied: boolean; uid: string; dtstart: string; sequence: number; status: string | null }
+interface Step {
+  file: string;
+  method: string;
+  addressed: boolean;
+  applied: boolean;
+  uid: string;
+  dtstart: string;
+  sequence: number;
+  status: string | null;
+}
 
 function broker(files: string[], recipient = ana.email): Step[] {
   const t = tempDir();
   try {
-    const paths = files.map((content, i) => { const p = join(t.dir, `${i}.ics`); writeFileSync(p, content); return p; });
+    const paths = files.map((content, i) => {
+      const p = join(t.dir, `${i}.ics`);
+      writeFileSync(p, content);
+      return p;
+    });
     const r = spawnSync('php', [join(ROOT, 'test/vendor/sabre/itip.php'), recipient, ...paths], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`php exited ${r.status}: ${r.stderr}${r.stdout}`);
-    return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Step);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Step);
   } finally {
     t.cleanup();
   }
@@ -51,9 +76,32 @@ describeWith(['php'], 'php-cli php-xml php-mbstring', 'Sabre/VObject iTIP broker
 
   test('request (the default): the update moves the event, the cancel cancels it', () => {
     const [a, u, c] = broker([announce, update, cancel]);
-    expect(a).toMatchObject({ method: 'REQUEST', addressed: true, applied: true, dtstart: utc(talk.start), sequence: 0, status: 'CONFIRMED' });
-    expect(u).toMatchObject({ method: 'REQUEST', addressed: true, applied: true, uid: a.uid, dtstart: utc(moved.start), sequence: 1, status: 'CONFIRMED' });
-    expect(c).toMatchObject({ method: 'CANCEL', addressed: true, applied: true, uid: a.uid, dtstart: utc(moved.start), sequence: 2, status: 'CANCELLED' });
+    expect(a).toMatchObject({
+      method: 'REQUEST',
+      addressed: true,
+      applied: true,
+      dtstart: utc(talk.start),
+      sequence: 0,
+      status: 'CONFIRMED',
+    });
+    expect(u).toMatchObject({
+      method: 'REQUEST',
+      addressed: true,
+      applied: true,
+      uid: a.uid,
+      dtstart: utc(moved.start),
+      sequence: 1,
+      status: 'CONFIRMED',
+    });
+    expect(c).toMatchObject({
+      method: 'CANCEL',
+      addressed: true,
+      applied: true,
+      uid: a.uid,
+      dtstart: utc(moved.start),
+      sequence: 2,
+      status: 'CANCELLED',
+    });
   });
 
   test('publish: the broker ignores the update and the event keeps its old time (why request is the default)', () => {

@@ -5,7 +5,9 @@ import { Ledger } from '../../src/ledger/ledger';
 import { tempDir } from '../helpers/paths';
 
 let t: ReturnType<typeof tempDir>;
-beforeEach(() => { t = tempDir(); });
+beforeEach(() => {
+  t = tempDir();
+});
 afterEach(() => t.cleanup());
 
 const key = { uid: 'u@x', kind: 'announce', rev: '0' };
@@ -22,7 +24,8 @@ test('two ledgers on one file: a delivery claimed by a live run is busy for the 
   a.settle(key, 'r1@x.org', 'failed', '550 5.1.1 unknown');
   a.endRun(ra, {}); // r2 was still claimed: back to pending
   expect([...b.claim(key, rb, items(3)).values()]).toEqual(['sent', 'failed', 'mine']);
-  a.close(); b.close();
+  a.close();
+  b.close();
 });
 
 test('a claim whose lease expired is reclaimed as interrupted, whatever its PID and host name', () => {
@@ -36,7 +39,9 @@ test('a claim whose lease expired is reclaimed as interrupted, whatever its PID 
   l.clock = () => start + 31_000;
   const next = l.startRun('announce');
   expect([...l.claim(key, next, items(2)).values()]).toEqual(['interrupted', 'interrupted']);
-  expect(JSON.parse((l.db.prepare('SELECT counts FROM runs WHERE id = ?').get(runId) as { counts: string }).counts)).toEqual({ interrupted: true });
+  expect(JSON.parse((l.db.prepare('SELECT counts FROM runs WHERE id = ?').get(runId) as { counts: string }).counts)).toEqual({
+    interrupted: true,
+  });
   l.close();
 });
 
@@ -73,10 +78,16 @@ test('several processes opening a new ledger at once all succeed (one of them mi
   for (let round = 0; round < 10; round++) {
     const dir = join(t.dir, `r${round}`);
     const at = String(Date.now() + 400);
-    const codes = await Promise.all(Array.from({ length: 5 }, () => new Promise<number | null>((resolve) => {
-      const c = spawn(process.execPath, ['-e', script, dir, at], { stdio: ['ignore', 'ignore', 'inherit'] });
-      c.on('close', resolve);
-    })));
+    const codes = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<number | null>((resolve) => {
+            const c = spawn(process.execPath, ['-e', script, dir, at], { stdio: ['ignore', 'ignore', 'inherit'] });
+            c.on('close', resolve);
+          }),
+      ),
+    );
     expect(codes).toEqual([0, 0, 0, 0, 0]);
   }
 });
@@ -133,5 +144,6 @@ test('a run suspended past its lease claims nothing more and releases only its o
   expect(() => a.claim(key, ra, items(3))).toThrow(/declared dead by another run/);
   a.release(key, ra, ['r0@x.org', 'r1@x.org']);
   expect([...b.statuses(key).values()]).toEqual(['claimed', 'claimed']);
-  a.close(); b.close();
+  a.close();
+  b.close();
 });

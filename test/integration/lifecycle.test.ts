@@ -40,7 +40,11 @@ async function setup(n: number, faults: Faults = {}, extraConfig?: string) {
 
 async function run(kind: SendOptions['kind'], extra: Partial<SendOptions> = {}, answer = 'y') {
   const log = memoryLogger();
-  const code = await send({ kind, talk: series.talkFile, config: join(series.dir, 'rali.yaml'), interactive: true, ...extra }, log, { prompt: async () => answer, signals: noSignals, interactive: true });
+  const code = await send({ kind, talk: series.talkFile, config: join(series.dir, 'rali.yaml'), interactive: true, ...extra }, log, {
+    prompt: async () => answer,
+    signals: noSignals,
+    interactive: true,
+  });
   return { code, out: log.lines.join('\n'), err: log.errors.join('\n') };
 }
 
@@ -51,21 +55,32 @@ function dump(): string {
   if (!existsSync(ledgerFile())) return 'no ledger';
   const l = Ledger.openReadOnly(join(series.dir, '.rali'))!;
   try {
-    const tables = (l.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (l.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     return JSON.stringify(tables.map((t) => [t, l.db.prepare(`SELECT * FROM ${t}`).all()]));
-  } finally { l.close(); }
+  } finally {
+    l.close();
+  }
 }
 
 function ledgerRows(sql: string, ...args: unknown[]) {
   const l = Ledger.openReadOnly(join(series.dir, '.rali'))!;
-  try { return l.db.prepare(sql).all(...args) as Record<string, unknown>[]; } finally { l.close(); }
+  try {
+    return l.db.prepare(sql).all(...args) as Record<string, unknown>[];
+  } finally {
+    l.close();
+  }
 }
 
 const moveTalk = (from: string, to: string) => writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8').replace(from, to));
 
 test('a relay refusing the sender stops the run: everyone pending, nobody failed or suppressed, the next run sends', async () => {
   let refuse = true;
-  await setup(12, { mail: () => (refuse ? { code: 553, message: '5.7.1 <rali-olst@iro.umontreal.ca>: Sender address rejected: not owned by user x' } : undefined) });
+  await setup(12, {
+    mail: () =>
+      refuse ? { code: 553, message: '5.7.1 <rali-olst@iro.umontreal.ca>: Sender address rejected: not owned by user x' } : undefined,
+  });
   const first = await run('announce', { yes: true });
   expect(first.code).toBe(1);
   expect(first.err).toMatch(/stopped: sender \(MAIL FROM\): 553 5\.7\.1 .*Sender address rejected.*check `from:`/);
@@ -83,7 +98,8 @@ test('mailbox full is retried later, a policy block on every recipient stops the
   await setup(8, {
     rcpt: (a) => {
       if (a === 'user00001@example.org') return { code: 552, message: '5.2.2 Mailbox full' };
-      if (a === 'user00002@example.org') return { code: 550, message: '5.1.1 <user00002@example.org>: Recipient address rejected: User unknown' };
+      if (a === 'user00002@example.org')
+        return { code: 550, message: '5.1.1 <user00002@example.org>: Recipient address rejected: User unknown' };
       return undefined;
     },
   });
@@ -143,14 +159,16 @@ test('a declined prompt, --limit 0 and a template error leave the ledger exactly
   expect(readFileSync(series.talkFile, 'utf8')).not.toMatch(/status: cancelled/);
 });
 
-test('a dead run\'s claims are taken over within the lease, even with the same PID and host name', async () => {
+test("a dead run's claims are taken over within the lease, even with the same PID and host name", async () => {
   await setup(6);
   process.env.RALI_LEASE_MS = '300';
   // A run that died holding claims: same process id and host as this one (PID 1 in a container).
   mkdirSync(join(series.dir, '.rali'), { recursive: true });
   const l = Ledger.open(join(series.dir, '.rali'));
   const dead = l.startRun('announce');
-  l.claim({ uid: 'rezagholizadeh-2030-11-13@rali-olst.iro.umontreal.ca', kind: 'announce', rev: '0' }, dead, [{ recipient: 'user00000@example.org', messageId: '<x>', seq: 0, langs: 'fr+en' }]);
+  l.claim({ uid: 'rezagholizadeh-2030-11-13@rali-olst.iro.umontreal.ca', kind: 'announce', rev: '0' }, dead, [
+    { recipient: 'user00000@example.org', messageId: '<x>', seq: 0, langs: 'fr+en' },
+  ]);
   const uid = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.uid;
   l.db.prepare('UPDATE deliveries SET uid = ?').run(uid);
   l.close();
@@ -167,9 +185,18 @@ test('a ledger deleted or read-only mid-series stops sending and names the file'
   const first = run('announce', { yes: true });
   // Delete the ledger while the run goes.
   const srv = server!;
-  const t = setInterval(() => { if (srv.received.length >= 3 && existsSync(ledgerFile())) { unlinkSync(ledgerFile()); clearInterval(t); } }, 1);
+  const t = setInterval(() => {
+    if (srv.received.length >= 3 && existsSync(ledgerFile())) {
+      unlinkSync(ledgerFile());
+      clearInterval(t);
+    }
+  }, 1);
   let r;
-  try { r = await first; } finally { clearInterval(t); }
+  try {
+    r = await first;
+  } finally {
+    clearInterval(t);
+  }
   expect(r.code).toBe(1);
   expect(r.err).toMatch(/state\.db was deleted or replaced during the run/);
   expect(server!.received.length).toBeLessThan(30);
@@ -181,7 +208,14 @@ test('a ledger deleted or read-only mid-series stops sending and names the file'
 
 test('--to takes exactly one well-formed address: empty, CR/LF and lists are usage errors', async () => {
   await setup(3);
-  for (const bad of ['', '  ', 'me@example.org\r\nRCPT TO:<x@evil.org>', 'a@example.org,b@example.org', 'Me <me@example.org>', 'not-an-address']) {
+  for (const bad of [
+    '',
+    '  ',
+    'me@example.org\r\nRCPT TO:<x@evil.org>',
+    'a@example.org,b@example.org',
+    'Me <me@example.org>',
+    'not-an-address',
+  ]) {
     await expect(run('announce', { to: bad })).rejects.toMatchObject({ exitCode: 2 });
   }
   expect(server!.received.length).toBe(0);
@@ -219,7 +253,10 @@ test('a cancelled talk scheduled again is reinstated by `rali update`, and remin
 test('whoever holds a calendar entry gets the update: a subscriber who joined after the announcement and had the reminder', async () => {
   await setup(3);
   await run('announce', { yes: true });
-  writeFileSync(join(series.dir, 'subscribers.csv'), readFileSync(join(series.dir, 'subscribers.csv'), 'utf8') + 'late@example.org,Late Comer,fr\n');
+  writeFileSync(
+    join(series.dir, 'subscribers.csv'),
+    readFileSync(join(series.dir, 'subscribers.csv'), 'utf8') + 'late@example.org,Late Comer,fr\n',
+  );
   const log = memoryLogger();
   await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45-05:00' }, log, { signals: noSignals });
   expect(log.lines.join('\n')).toMatch(/reminder: 4 sent/);
@@ -243,7 +280,9 @@ test('status says what is owed: a talk changed without `rali update`', async () 
 
 test('a rate limit reached mid-run leaves the rest pending and says so; the next run finishes, no one twice', async () => {
   let limited = true;
-  await setup(20, { mail: (_f, n) => (limited && n > 7 ? { code: 421, message: '4.7.0 Rate limit exceeded, try again later' } : undefined) });
+  await setup(20, {
+    mail: (_f, n) => (limited && n > 7 ? { code: 421, message: '4.7.0 Rate limit exceeded, try again later' } : undefined),
+  });
   const first = await run('announce', { yes: true });
   expect(first.code).toBe(1);
   expect(first.err).toMatch(/stopped: .*421 4\.7\.0 Rate limit/);
@@ -263,7 +302,9 @@ test('a rate limit reached mid-run leaves the rest pending and says so; the next
 
 test('earlier failures are named in every run, and --retry-failed tries them again', async () => {
   let refuse = true;
-  await setup(3, { rcpt: (a) => (refuse && a === 'user00001@example.org' ? { code: 550, message: '5.7.1 Recipient rejected by policy' } : undefined) });
+  await setup(3, {
+    rcpt: (a) => (refuse && a === 'user00001@example.org' ? { code: 550, message: '5.7.1 Recipient rejected by policy' } : undefined),
+  });
   const first = await run('announce', { yes: true });
   expect(first.code).toBe(1);
   expect(first.err).toMatch(/failed: user00001@example.org: 550 5\.7\.1/);

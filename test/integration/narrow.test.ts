@@ -36,8 +36,21 @@ const long: Talk = {
 };
 
 function render(kind: Kind, langs: Lang[]): string {
-  const previous = kind === 'update' ? { ...scheduleOf(long), start: long.start.minus({ days: 1 }).toISO()!, end: long.end.minus({ days: 1 }).toISO()! } : undefined;
-  return renderMessage({ series, talk: long, kind, langs, templates, now: kind === 'reminder' ? long.start.minus({ days: 1 }) : FIXED_NOW, sequence: 1, previous, attendee: { email: 'ana@example.org' } }).html;
+  const previous =
+    kind === 'update'
+      ? { ...scheduleOf(long), start: long.start.minus({ days: 1 }).toISO()!, end: long.end.minus({ days: 1 }).toISO()! }
+      : undefined;
+  return renderMessage({
+    series,
+    talk: long,
+    kind,
+    langs,
+    templates,
+    now: kind === 'reminder' ? long.start.minus({ days: 1 }) : FIXED_NOW,
+    sequence: 1,
+    previous,
+    attendee: { email: 'ana@example.org' },
+  }).html;
 }
 
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
@@ -63,13 +76,33 @@ type Measured = Record<string, { scrollWidth: number; viewport: number; over: st
 function measure(pages: Record<string, string>): Measured {
   const t = tempDir();
   try {
-    const frames = Object.entries(pages).map(([id, html]) => `<iframe id="${id}" style="display:block;width:${WIDTH}px;height:400px;border:0" srcdoc="${attr(html)}"></iframe>`);
+    const frames = Object.entries(pages).map(
+      ([id, html]) => `<iframe id="${id}" style="display:block;width:${WIDTH}px;height:400px;border:0" srcdoc="${attr(html)}"></iframe>`,
+    );
     const file = join(t.dir, 'all.html');
     writeFileSync(file, `<!DOCTYPE html><html><body style="margin:0">${frames.join('\n')}<script>${MEASURE}</script></body></html>`);
-    const r = spawnSync(findProgram('chromium')!, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--user-data-dir=' + join(t.dir, 'profile'), '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      findProgram('chromium')!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        '--user-data-dir=' + join(t.dir, 'profile'),
+        '--dump-dom',
+        `file://${file}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     const m = /<pre id="measured">([^<]*)<\/pre>/.exec(r.stdout);
     if (!m) throw new Error(`chromium printed no measurement (exit ${r.status}): ${r.stderr.slice(-500)}`);
-    return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Measured;
+    return JSON.parse(
+      m[1]
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as Measured;
   } finally {
     t.cleanup();
   }
@@ -79,7 +112,9 @@ describeWith(['chromium'], 'chromium', `the HTML part at ${WIDTH} px (headless C
   const pages: Record<string, string> = {};
   for (const kind of KINDS) for (const langs of MIXES) pages[`${kind}-${langs.join('-')}`] = render(kind, langs);
   let measured: Measured;
-  beforeAll(() => { measured = measure(pages); }, 90_000);
+  beforeAll(() => {
+    measured = measure(pages);
+  }, 90_000);
 
   test.each(Object.keys(pages))('%s: no horizontal scrolling', (id) => {
     const m = measured[id];

@@ -11,7 +11,6 @@ import { memoryLogger } from '../../src/log';
 import { RaliError } from '../../src/errors';
 import { allFiles, siteSeries, talkText, visibleText } from '../helpers/site';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 const NOW = DateTime.fromISO('2023-06-01T12:00:00', { zone: 'America/Toronto' });
@@ -27,7 +26,9 @@ function build(dir: string, extra: { output?: string } = {}) {
 
 /** Talks in three years, their files named out of date order; one cancelled. */
 const ARCHIVE = {
-  'b-second-2019.yaml': talkText('2019-10-02', 'Zoé Tremblay', '{ fr: Deuxième exposé, en: Second talk }', [['language: en', 'language: fr']]),
+  'b-second-2019.yaml': talkText('2019-10-02', 'Zoé Tremblay', '{ fr: Deuxième exposé, en: Second talk }', [
+    ['language: en', 'language: fr'],
+  ]),
   'a-first-2019.yaml': talkText('2019-03-06', 'Ann Smith', 'First talk of 2019'),
   'c-2019-cancelled.yaml': talkText('2019-05-15', 'Bob Jones', 'A cancelled talk', [['status: scheduled', 'status: cancelled']]),
   'z-2023.yaml': talkText('2023-09-20', 'Carla Diaz', 'An upcoming talk'),
@@ -73,7 +74,7 @@ describe('rali site: the example talk', () => {
       ['phone numbers', 'Phone numbers'],
       ['abstract, first words', 'Knowledge distillation (KD) was originally proposed'],
       ['abstract, last words', 'to support the effectiveness of our proposed methods.'],
-      ['the talk\'s language', 'The presentation will be given in English.'],
+      ["the talk's language", 'The presentation will be given in English.'],
       ['recording', 'Recording available here: https://drive.google.com/file/d/1yyB2YJaf_hgM9pxUhTRIIuD7XlSLT1T-/view?usp=sharing'],
       ['subscribe link', 'http://rali.iro.umontreal.ca/rali/?q=fr/node/1631'],
       ['all the talks of the year', 'See all the talks of the year: 2021'],
@@ -118,7 +119,9 @@ describe('rali site: the example talk', () => {
 describe('rali site: an archive', () => {
   const t = siteSeries(ARCHIVE);
   afterAll(t.cleanup);
-  beforeAll(() => { expect(build(t.dir).code).toBe(0); });
+  beforeAll(() => {
+    expect(build(t.dir).code).toBe(0);
+  });
   const read = (p: string) => readFileSync(join(t.dir, 'site', p), 'utf8');
 
   test('a year page lists its talks, and only them, in order of date', () => {
@@ -208,8 +211,14 @@ describe('rali site: the calendar feed', () => {
 
   test('cancelled talks are STATUS:CANCELLED; refresh hints and the VTIMEZONE are there', () => {
     const cal = new ICAL.Component(ICAL.parse(feed) as never);
-    const status = Object.fromEntries(cal.getAllSubcomponents('vevent').map((e) => [String(e.getFirstPropertyValue('summary')), e.getFirstPropertyValue('status')]));
-    expect(Object.entries(status).filter(([, s]) => s === 'CANCELLED').map(([k]) => k)).toEqual([expect.stringContaining('A cancelled talk')]);
+    const status = Object.fromEntries(
+      cal.getAllSubcomponents('vevent').map((e) => [String(e.getFirstPropertyValue('summary')), e.getFirstPropertyValue('status')]),
+    );
+    expect(
+      Object.entries(status)
+        .filter(([, s]) => s === 'CANCELLED')
+        .map(([k]) => k),
+    ).toEqual([expect.stringContaining('A cancelled talk')]);
     expect(feed).toContain('\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n');
     expect(feed).toContain('\r\nX-PUBLISHED-TTL:PT12H\r\n');
     expect(cal.getAllSubcomponents('vtimezone').map((z) => z.getFirstPropertyValue('tzid'))).toEqual(['America/Toronto']);
@@ -221,23 +230,38 @@ describe('rali site: the calendar feed', () => {
   test('titles that differ by language give one feed per language', () => {
     const fr = new ICAL.Component(ICAL.parse(readFileSync(join(t.dir, 'site/seminars.fr.ics'), 'utf8')) as never);
     const en = new ICAL.Component(ICAL.parse(readFileSync(join(t.dir, 'site/seminars.en.ics'), 'utf8')) as never);
-    const summaries = (c: typeof fr) => c.getAllSubcomponents('vevent').map((e) => String(e.getFirstPropertyValue('summary'))).join('\n');
+    const summaries = (c: typeof fr) =>
+      c
+        .getAllSubcomponents('vevent')
+        .map((e) => String(e.getFirstPropertyValue('summary')))
+        .join('\n');
     expect(summaries(fr)).toContain('Deuxième exposé');
     expect(summaries(fr)).not.toContain('Second talk');
     expect(summaries(en)).toContain('Second talk');
     expect(summaries(new ICAL.Component(ICAL.parse(feed) as never))).toContain('Deuxième exposé / Second talk');
   });
 
-  test('the Atom feeds are Atom 1.0 (read back by PHP\'s DOM, skipped without php)', () => {
+  test("the Atom feeds are Atom 1.0 (read back by PHP's DOM, skipped without php)", () => {
     const atom = readFileSync(join(t.dir, 'site/en/atom.xml'), 'utf8');
     expect(atom).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
     expect(atom.match(/<entry>/g)!.length).toBe(5);
     for (const tag of ['id', 'title', 'updated', 'author']) expect(atom).toMatch(new RegExp(`<feed[\\s\\S]*<${tag}>[\\s\\S]*<entry>`));
     expect(atom).not.toContain(PASSCODE);
-    const php = spawnSync('php', ['-r', `$d = new DOMDocument(); if (!$d->load($argv[1])) exit(1); $x = new DOMXPath($d); $x->registerNamespace('a', 'http://www.w3.org/2005/Atom');
+    const php = spawnSync(
+      'php',
+      [
+        '-r',
+        `$d = new DOMDocument(); if (!$d->load($argv[1])) exit(1); $x = new DOMXPath($d); $x->registerNamespace('a', 'http://www.w3.org/2005/Atom');
       foreach ($x->query('//a:entry') as $e) { foreach (['a:id', 'a:title', 'a:updated', 'a:link'] as $q) if ($x->query($q, $e)->length !== 1) { echo "entry without $q"; exit(2); } }
-      echo $x->query('//a:entry')->length;`, join(t.dir, 'site/en/atom.xml')], { encoding: 'utf8' });
-    if (php.error) { console.warn('php not installed: Atom well-formedness not checked by a parser (apt-get install php-cli php-xml)'); return; }
+      echo $x->query('//a:entry')->length;`,
+        join(t.dir, 'site/en/atom.xml'),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (php.error) {
+      console.warn('php not installed: Atom well-formedness not checked by a parser (apt-get install php-cli php-xml)');
+      return;
+    }
     expect(php.stdout).toBe('5');
     expect(php.status).toBe(0);
   });
@@ -260,9 +284,13 @@ describe('rali site: privacy settings', () => {
       const page = readFileSync(join(b.dir, 'site', TALK_PAGE), 'utf8');
       expect(visibleText(page)).toContain('The join link and passcode are sent with the announcement e-mails only');
       // with site.url: absolute alternates, a webcal link, and the event's URL is its page
-      expect(page).toContain('<link rel="alternate" hreflang="fr-CA" href="https://example.org/seminaires/fr/2021/2021-11-10-rezagholizadeh.html">');
+      expect(page).toContain(
+        '<link rel="alternate" hreflang="fr-CA" href="https://example.org/seminaires/fr/2021/2021-11-10-rezagholizadeh.html">',
+      );
       expect(page).toContain('href="webcal://example.org/seminaires/seminars.ics"');
-      expect(readFileSync(join(b.dir, 'site/seminars.ics'), 'utf8')).toContain('URL;VALUE=URI:https://example.org/seminaires/fr/2021/2021-11-10-rezagh');
+      expect(readFileSync(join(b.dir, 'site/seminars.ics'), 'utf8')).toContain(
+        'URL;VALUE=URI:https://example.org/seminaires/fr/2021/2021-11-10-rezagh',
+      );
     } finally {
       a.cleanup();
       b.cleanup();
@@ -270,12 +298,19 @@ describe('rali site: privacy settings', () => {
   });
 
   test('a passcode inside the join link (pwd=) is dropped from it', () => {
-    const t = siteSeries({ 'pwd.yaml': talkText('2022-01-12', 'Dana Lee', 'Link with a passcode', [['url: https://umontreal.zoom.us/j/91690975818', 'url: https://umontreal.zoom.us/j/91690975818?pwd=SECRETpwd42']]) });
+    const t = siteSeries({
+      'pwd.yaml': talkText('2022-01-12', 'Dana Lee', 'Link with a passcode', [
+        ['url: https://umontreal.zoom.us/j/91690975818', 'url: https://umontreal.zoom.us/j/91690975818?pwd=SECRETpwd42'],
+      ]),
+    });
     try {
       build(t.dir);
-      for (const f of allFiles(join(t.dir, 'site'))) expect({ f, leak: readFileSync(join(t.dir, 'site', f), 'utf8').includes('SECRETpwd42') }).toEqual({ f, leak: false });
+      for (const f of allFiles(join(t.dir, 'site')))
+        expect({ f, leak: readFileSync(join(t.dir, 'site', f), 'utf8').includes('SECRETpwd42') }).toEqual({ f, leak: false });
       expect(readFileSync(join(t.dir, 'site/en/2022/pwd.html'), 'utf8')).toContain('href="https://umontreal.zoom.us/j/91690975818"');
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
@@ -301,7 +336,9 @@ describe('rali site: incremental', () => {
       expect(out).toMatch(/removed/);
       expect(existsSync(join(t.dir, 'site/en/2023/z-2023.html'))).toBe(false);
       expect(existsSync(join(t.dir, 'site/en/2023'))).toBe(false);
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 
   test('-o writes elsewhere; site.output is honoured', () => {
@@ -311,7 +348,9 @@ describe('rali site: incremental', () => {
       expect(existsSync(join(t.dir, 'public/seminars.ics'))).toBe(true);
       build(t.dir, { output: 'elsewhere' });
       expect(existsSync(join(t.dir, 'elsewhere/fr/index.html'))).toBe(true);
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
@@ -324,7 +363,9 @@ describe('rali site: templates', () => {
       build(t.dir);
       expect(readFileSync(join(t.dir, 'site/en/2021/index.html'), 'utf8')).toContain('<h1>Custom 2021</h1>');
       expect(readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8')).toContain('<h1>Improved'); // the rest stays built in
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 
   test('a misspelt field is an error naming the template, line and field', () => {
@@ -333,10 +374,16 @@ describe('rali site: templates', () => {
       mkdirSync(join(t.dir, 'mytemplates/site'), { recursive: true });
       writeFileSync(join(t.dir, 'mytemplates/site/year.hbs'), '{{#> layout}}\n<h1>{{yaer}}</h1>{{/layout}}\n');
       let err: unknown;
-      try { build(t.dir); } catch (e) { err = e; }
+      try {
+        build(t.dir);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(RaliError);
       expect((err as RaliError).message).toMatch(/mytemplates\/site\/year\.hbs:2:\d+: no field "yaer"/);
       expect((err as RaliError).exitCode).toBe(2);
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -16,19 +16,38 @@ import { refreshTokenSource } from '../../src/delivery/oauth';
 import { SmtpSettings, SmtpTransport } from '../../src/delivery/transport';
 import { expectCrlfOnly } from '../helpers/crlf';
 
-interface Got { to: string; body: Buffer; secure: boolean; user?: string }
+interface Got {
+  to: string;
+  body: Buffer;
+  secure: boolean;
+  user?: string;
+}
 
 async function server(opts: Partial<SMTPServerOptions>, got: Got[]) {
   const s = new SMTPServer({
-    disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    logger: false,
     onRcptTo(a, _s, cb) {
-      if (a.address.startsWith('unknown')) { const e = new Error('5.1.1 User unknown') as Error & { responseCode: number }; e.responseCode = 550; return cb(e); }
+      if (a.address.startsWith('unknown')) {
+        const e = new Error('5.1.1 User unknown') as Error & { responseCode: number };
+        e.responseCode = 550;
+        return cb(e);
+      }
       cb();
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => { got.push({ to: session.envelope.rcptTo[0].address, body: Buffer.concat(chunks), secure: session.secure, user: session.user as string | undefined }); cb(); });
+      stream.on('end', () => {
+        got.push({
+          to: session.envelope.rcptTo[0].address,
+          body: Buffer.concat(chunks),
+          secure: session.secure,
+          user: session.user as string | undefined,
+        });
+        cb();
+      });
     },
     ...opts,
   });
@@ -39,13 +58,24 @@ async function server(opts: Partial<SMTPServerOptions>, got: Got[]) {
 
 const body = (n: number) => Buffer.from(`Subject: ${n}\r\n\r\n.leading dot\r\n.\r\nbody ${n}\r\n`);
 const msg = (n: number) => ({ raw: () => body(n) });
-const settings = (port: number, o: Partial<SmtpSettings> = {}): SmtpSettings => ({ host: '127.0.0.1', port, secure: false, connections: 2, timeoutMs: 5000, name: 'test.example.org', ...o });
+const settings = (port: number, o: Partial<SmtpSettings> = {}): SmtpSettings => ({
+  host: '127.0.0.1',
+  port,
+  secure: false,
+  connections: 2,
+  timeoutMs: 5000,
+  name: 'test.example.org',
+  ...o,
+});
 
 async function sendAll(tx: SmtpTransport, tos: string[]) {
   return Promise.all(tos.map((to, i) => tx.send({ from: 'rali@example.org', to }, msg(i), to)));
 }
 
-test.each([['with PIPELINING', false], ['without PIPELINING', true]])('%s: delivered byte-exact, an unknown user is suppressed, the connection goes on', async (_name, hide) => {
+test.each([
+  ['with PIPELINING', false],
+  ['without PIPELINING', true],
+])('%s: delivered byte-exact, an unknown user is suppressed, the connection goes on', async (_name, hide) => {
   const got: Got[] = [];
   const s = await server({ hidePIPELINING: hide }, got);
   const tx = new SmtpTransport(settings(s.port));
@@ -65,7 +95,11 @@ test('a message with a bare LF is not sent', async () => {
   const got: Got[] = [];
   const s = await server({}, got);
   const tx = new SmtpTransport(settings(s.port));
-  const r = await tx.send({ from: 'rali@example.org', to: 'a@example.org' }, { raw: () => Buffer.from('Subject: x\r\n\r\nline\n.\nQUIT\r\n') }, 'a');
+  const r = await tx.send(
+    { from: 'rali@example.org', to: 'a@example.org' },
+    { raw: () => Buffer.from('Subject: x\r\n\r\nline\n.\nQUIT\r\n') },
+    'a',
+  );
   await tx.close();
   await s.close();
   expect(r).toMatchObject({ ok: false, action: 'stop', stage: 'local' });
@@ -74,12 +108,20 @@ test('a message with a bare LF is not sent', async () => {
 
 test('AUTH LOGIN when the server offers only LOGIN; a wrong password stops the run at AUTH', async () => {
   const got: Got[] = [];
-  const s = await server({ authOptional: false, authMethods: ['LOGIN'], allowInsecureAuth: true, onAuth: (a, _s, cb) => (a.username === 'u' && a.password === 'p' ? cb(null, { user: 'u' }) : cb(new Error('5.7.8 bad credentials'))) }, got);
+  const s = await server(
+    {
+      authOptional: false,
+      authMethods: ['LOGIN'],
+      allowInsecureAuth: true,
+      onAuth: (a, _s, cb) => (a.username === 'u' && a.password === 'p' ? cb(null, { user: 'u' }) : cb(new Error('5.7.8 bad credentials'))),
+    },
+    got,
+  );
   const ok = new SmtpTransport(settings(s.port, { user: 'u', pass: 'p' }));
   expect((await sendAll(ok, ['a@example.org']))[0].ok).toBe(true);
   await ok.close();
   const bad = new SmtpTransport(settings(s.port, { user: 'u', pass: 'wrong' }));
-  const r = (await sendAll(bad, ['a@example.org', 'b@example.org']));
+  const r = await sendAll(bad, ['a@example.org', 'b@example.org']);
   expect(r[0]).toMatchObject({ ok: false, action: 'stop', stage: 'auth' });
   expect(r[0].ok === false && r[0].reply).toMatch(/bad credentials/);
   await bad.close();
@@ -92,7 +134,10 @@ test('per_second spaces the messages', async () => {
   const s = await server({}, got);
   const tx = new SmtpTransport(settings(s.port, { connections: 3, perSecond: 20 }));
   const t0 = Date.now();
-  await sendAll(tx, Array.from({ length: 11 }, (_, i) => `r${i}@example.org`));
+  await sendAll(
+    tx,
+    Array.from({ length: 11 }, (_, i) => `r${i}@example.org`),
+  );
   const ms = Date.now() - t0;
   await tx.close();
   await s.close();
@@ -111,12 +156,19 @@ test('nothing listening: a connect-stage failure that names the place, not a cra
 test('a provider limit mid-run (421 after 3 messages): the transport stops, the rest is not sent', async () => {
   const got: Got[] = [];
   let n = 0;
-  const s = await server({
-    onMailFrom(_a, _s, cb) {
-      if (++n > 3) { const e = new Error('4.7.0 rate limit exceeded, try again later') as Error & { responseCode: number }; e.responseCode = 421; return cb(e); }
-      cb();
+  const s = await server(
+    {
+      onMailFrom(_a, _s, cb) {
+        if (++n > 3) {
+          const e = new Error('4.7.0 rate limit exceeded, try again later') as Error & { responseCode: number };
+          e.responseCode = 421;
+          return cb(e);
+        }
+        cb();
+      },
     },
-  }, got);
+    got,
+  );
   const tx = new SmtpTransport(settings(s.port, { connections: 1 }));
   const out = [];
   for (let i = 0; i < 6; i++) out.push(await tx.send({ from: 'rali@example.org', to: `r${i}@example.org` }, msg(i), `r${i}`));
@@ -131,16 +183,23 @@ test('a provider limit mid-run (421 after 3 messages): the transport stops, the 
 test('554 5.2.0 quota at DATA stops the run too', async () => {
   const got: Got[] = [];
   let n = 0;
-  const s = await server({
-    onData(stream, session, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        if (++n > 2) { const e = new Error('5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException') as Error & { responseCode: number }; e.responseCode = 554; return cb(e); }
-        got.push({ to: session.envelope.rcptTo[0].address, body: Buffer.alloc(0), secure: false });
-        cb();
-      });
+  const s = await server(
+    {
+      onData(stream, session, cb) {
+        stream.resume();
+        stream.on('end', () => {
+          if (++n > 2) {
+            const e = new Error('5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException') as Error & { responseCode: number };
+            e.responseCode = 554;
+            return cb(e);
+          }
+          got.push({ to: session.envelope.rcptTo[0].address, body: Buffer.alloc(0), secure: false });
+          cb();
+        });
+      },
     },
-  }, got);
+    got,
+  );
   const tx = new SmtpTransport(settings(s.port, { connections: 1 }));
   const out = [];
   for (let i = 0; i < 5; i++) out.push(await tx.send({ from: 'rali@example.org', to: `r${i}@example.org` }, msg(i), `r${i}`));
@@ -155,15 +214,47 @@ describe('TLS', () => {
   let dir = '';
   let key = '';
   let cert = '';
-  const haveOpenssl = (() => { try { execFileSync('openssl', ['version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+  const haveOpenssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
   beforeAll(() => {
-    if (!haveOpenssl) { console.warn('openssl not found: the TLS tests are skipped (apt-get install openssl)'); return; }
+    if (!haveOpenssl) {
+      console.warn('openssl not found: the TLS tests are skipped (apt-get install openssl)');
+      return;
+    }
     dir = mkdtempSync(join(tmpdir(), 'rali-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     key = readFileSync(join(dir, 'key.pem'), 'utf8');
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   });
-  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   const maybe = haveOpenssl ? test : test.skip;
 
   maybe('STARTTLS is used on 127.0.0.1 when offered, the certificate verified against the given CA', async () => {
@@ -184,27 +275,31 @@ describe('TLS', () => {
     expect(got).toHaveLength(2);
   });
 
-  maybe('port 465 style: TLS from the start works; TLS to a plaintext port, and plaintext to a TLS port, say so', async () => {
-    const got: Got[] = [];
-    const tlsServer = await server({ secure: true, key, cert }, got);
-    const ok = new SmtpTransport(settings(tlsServer.port, { secure: true, ca: cert }));
-    expect((await sendAll(ok, ['a@example.org']))[0].ok).toBe(true);
-    await ok.close();
-    const plainToTls = new SmtpTransport(settings(tlsServer.port, { timeoutMs: 1500 }));
-    const r1 = (await sendAll(plainToTls, ['b@example.org']))[0];
-    await plainToTls.close();
-    await tlsServer.close();
-    expect(r1.ok === false && r1.reply).toMatch(/smtps:\/\/ or smtp\.secure: true/);
+  maybe(
+    'port 465 style: TLS from the start works; TLS to a plaintext port, and plaintext to a TLS port, say so',
+    async () => {
+      const got: Got[] = [];
+      const tlsServer = await server({ secure: true, key, cert }, got);
+      const ok = new SmtpTransport(settings(tlsServer.port, { secure: true, ca: cert }));
+      expect((await sendAll(ok, ['a@example.org']))[0].ok).toBe(true);
+      await ok.close();
+      const plainToTls = new SmtpTransport(settings(tlsServer.port, { timeoutMs: 1500 }));
+      const r1 = (await sendAll(plainToTls, ['b@example.org']))[0];
+      await plainToTls.close();
+      await tlsServer.close();
+      expect(r1.ok === false && r1.reply).toMatch(/smtps:\/\/ or smtp\.secure: true/);
 
-    const plain = await server({}, got);
-    const tlsToPlain = new SmtpTransport(settings(plain.port, { secure: true, ca: cert }));
-    const r2 = (await sendAll(tlsToPlain, ['c@example.org']))[0];
-    await tlsToPlain.close();
-    await plain.close();
-    expect(r2).toMatchObject({ ok: false, action: 'stop', stage: 'tls' });
-    expect(r2.ok === false && r2.reply).toMatch(/does not speak TLS from the start: use smtp:\/\//);
-    expect(got).toHaveLength(1);
-  }, 15_000);
+      const plain = await server({}, got);
+      const tlsToPlain = new SmtpTransport(settings(plain.port, { secure: true, ca: cert }));
+      const r2 = (await sendAll(tlsToPlain, ['c@example.org']))[0];
+      await tlsToPlain.close();
+      await plain.close();
+      expect(r2).toMatchObject({ ok: false, action: 'stop', stage: 'tls' });
+      expect(r2.ok === false && r2.reply).toMatch(/does not speak TLS from the start: use smtp:\/\//);
+      expect(got).toHaveLength(1);
+    },
+    15_000,
+  );
 
   maybe('plaintext injected after "220 Ready to start TLS": nothing is sent and the error says so', async () => {
     const commands: string[] = [];
@@ -230,10 +325,14 @@ describe('TLS', () => {
               t.on('error', () => undefined);
               dialogue(t, true);
               return;
-            } else if (v.startsWith('MAIL')) { mails++; s.write('250 OK\r\n'); }
-            else if (v === 'DATA') s.write('354 go\r\n');
-            else if (v === 'QUIT') { s.write('221 bye\r\n'); s.end(); }
-            else s.write('250 OK\r\n');
+            } else if (v.startsWith('MAIL')) {
+              mails++;
+              s.write('250 OK\r\n');
+            } else if (v === 'DATA') s.write('354 go\r\n');
+            else if (v === 'QUIT') {
+              s.write('221 bye\r\n');
+              s.end();
+            } else s.write('250 OK\r\n');
           }
         });
       };
@@ -261,7 +360,11 @@ test('XOAUTH2 with a token from a token endpoint; a token that expires mid-run i
     req.on('data', (d) => (b += d));
     req.on('end', () => {
       const p = new URLSearchParams(b);
-      if (p.get('grant_type') !== 'refresh_token' || p.get('refresh_token') !== 'refresh-1' || p.get('client_id') !== 'app') { res.writeHead(400); res.end('{"error":"invalid_grant"}'); return; }
+      if (p.get('grant_type') !== 'refresh_token' || p.get('refresh_token') !== 'refresh-1' || p.get('client_id') !== 'app') {
+        res.writeHead(400);
+        res.end('{"error":"invalid_grant"}');
+        return;
+      }
       const token = `access-${++issued}`;
       valid.add(token);
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -272,14 +375,20 @@ test('XOAUTH2 with a token from a token endpoint; a token that expires mid-run i
   const tokenUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/token`;
   const got: Got[] = [];
   const seen: string[] = [];
-  const s = await server({
-    authOptional: false, authMethods: ['XOAUTH2'], allowInsecureAuth: true,
-    onAuth(a, _s, cb) {
-      seen.push(a.accessToken ?? '');
-      if (a.method === 'XOAUTH2' && a.username === 'org@example.org' && valid.has(a.accessToken ?? '')) return cb(null, { user: a.username });
-      return cb(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/SMTP.Send' } });
+  const s = await server(
+    {
+      authOptional: false,
+      authMethods: ['XOAUTH2'],
+      allowInsecureAuth: true,
+      onAuth(a, _s, cb) {
+        seen.push(a.accessToken ?? '');
+        if (a.method === 'XOAUTH2' && a.username === 'org@example.org' && valid.has(a.accessToken ?? ''))
+          return cb(null, { user: a.username });
+        return cb(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/SMTP.Send' } });
+      },
     },
-  }, got);
+    got,
+  );
   const oauth = refreshTokenSource('org@example.org', tokenUrl, 'app', 'refresh-1');
   const tx = new SmtpTransport(settings(s.port, { connections: 1, maxMessages: 2, oauth, user: 'org@example.org' }));
   const out = [];
@@ -299,10 +408,16 @@ test('XOAUTH2 with a token from a token endpoint; a token that expires mid-run i
 
 test('RALI_DEBUG=smtp: the transcript goes to stderr, the password masked', async () => {
   const got: Got[] = [];
-  const s = await server({ authOptional: false, authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: true, onAuth: (_a, _s, cb) => cb(null, { user: 'u' }) }, got);
+  const s = await server(
+    { authOptional: false, authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: true, onAuth: (_a, _s, cb) => cb(null, { user: 'u' }) },
+    got,
+  );
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => { lines.push(String(c)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((c: string | Uint8Array) => {
+    lines.push(String(c));
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const tx = new SmtpTransport(settings(s.port, { user: 'user@example.org', pass: 'Sup3r-Secret!', debug: true }));
     expect((await sendAll(tx, ['a@example.org']))[0].ok).toBe(true);

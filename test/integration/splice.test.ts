@@ -54,6 +54,10 @@ test('folding never cuts a UTF-8 sequence and keeps 75 octets', () => {
   const folded = foldIcsLine(line);
   for (const l of folded.split('\r\n')) expect(Buffer.byteLength(l)).toBeLessThanOrEqual(75);
   expect(folded.replace(/\r\n /g, '')).toBe(line);
-  expect(icsFor(`BEGIN:VEVENT\r\nATTENDEE;CN="${PLACEHOLDER_ATTENDEE.name}":mailto:${PLACEHOLDER_ATTENDEE.email}\r\nEND:VEVENT\r\n`, { email: 'b@example.org', name: 'B "Q" C' }))
-    .toBe('BEGIN:VEVENT\r\nATTENDEE;CN="B Q C":mailto:b@example.org\r\nEND:VEVENT\r\n');
+  expect(
+    icsFor(`BEGIN:VEVENT\r\nATTENDEE;CN="${PLACEHOLDER_ATTENDEE.name}":mailto:${PLACEHOLDER_ATTENDEE.email}\r\nEND:VEVENT\r\n`, {
+      email: 'b@example.org',
+      name: 'B "Q" C',
+    }),
+  ).toBe('BEGIN:VEVENT\r\nATTENDEE;CN="B Q C":mailto:b@example.org\r\nEND:VEVENT\r\n');
 });

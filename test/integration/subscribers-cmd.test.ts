@@ -10,10 +10,16 @@ let series: ReturnType<typeof makeSeries>;
 const cwd = process.cwd();
 beforeEach(() => {
   series = makeSeries(0);
-  writeFileSync(join(series.dir, 'subscribers.csv'), '# our list\nemail,name,lang\n\n# from the 2024 form\nana@example.org,Ana,fr\nbob@example.org,"Roy, Bob",en\n');
+  writeFileSync(
+    join(series.dir, 'subscribers.csv'),
+    '# our list\nemail,name,lang\n\n# from the 2024 form\nana@example.org,Ana,fr\nbob@example.org,"Roy, Bob",en\n',
+  );
   process.chdir(series.dir);
 });
-afterEach(() => { process.chdir(cwd); series.cleanup(); });
+afterEach(() => {
+  process.chdir(cwd);
+  series.cleanup();
+});
 const file = () => readFileSync(join(series.dir, 'subscribers.csv'), 'utf8');
 
 test('add appends a line, quoting a name with a comma; refuses a duplicate in any case', () => {
@@ -37,7 +43,10 @@ test('remove keeps comments and order, and suppresses the address', () => {
 test('import adds the new ones, skips those already there, duplicates and suppressed addresses; a later add lifts a suppression', () => {
   const log = memoryLogger();
   remove({ email: 'ana@example.org' }, log);
-  writeFileSync(join(series.dir, 'new.csv'), 'email,name,lang\nana@example.org,Ana,fr\nbob@example.org,,\ncarl@example.org,Carl,en\nCARL@example.org,Carl again,fr\n');
+  writeFileSync(
+    join(series.dir, 'new.csv'),
+    'email,name,lang\nana@example.org,Ana,fr\nbob@example.org,,\ncarl@example.org,Carl,en\nCARL@example.org,Carl again,fr\n',
+  );
   expect(importCsv({ file: join(series.dir, 'new.csv') }, log)).toBe(0);
   expect(log.lines.at(-1)).toMatch(/1 added, 1 already subscribed, 1 suppressed \(not added\), 1 duplicate line in the file/);
   expect(file()).toContain('carl@example.org,Carl,en');

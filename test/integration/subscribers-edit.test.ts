@@ -16,7 +16,10 @@ beforeEach(() => {
   writeFileSync(join(series.dir, 'subscribers.csv'), START);
   process.chdir(series.dir);
 });
-afterEach(() => { process.chdir(cwd); series.cleanup(); });
+afterEach(() => {
+  process.chdir(cwd);
+  series.cleanup();
+});
 const file = () => readFileSync(join(series.dir, 'subscribers.csv'), 'utf8');
 const parsed = () => parseSubscribers(file(), 'subscribers.csv', ['fr', 'en']);
 
@@ -25,7 +28,12 @@ test('a # at the start of a local part is quoted, so that the line is not a comm
   add({ email: '#news@example.org', name: 'Hash' }, log);
   add({ email: 'o#neil@example.org' }, log);
   expect(file()).toBe(`${START}"#news@example.org",Hash,fr+en\no#neil@example.org,,fr+en\n`);
-  expect(parsed().subscribers.map((s) => s.email)).toEqual(['ana@example.org', 'bob@example.org', '#news@example.org', 'o#neil@example.org']);
+  expect(parsed().subscribers.map((s) => s.email)).toEqual([
+    'ana@example.org',
+    'bob@example.org',
+    '#news@example.org',
+    'o#neil@example.org',
+  ]);
   remove({ email: '#news@example.org' }, log);
   expect(file()).toBe(`${START}o#neil@example.org,,fr+en\n`);
 });
@@ -45,7 +53,9 @@ test('add and remove change only the line they must (comments, blank lines, quot
 test('a lock held by another command makes an edit wait; a stale lock (dead process) is taken over', () => {
   const csv = join(series.dir, 'subscribers.csv');
   // Held by this process: the nested edit must not get in.
-  expect(() => withFileLock(csv, 'subscribers.csv', () => withFileLock(csv, 'x', () => 1, 200))).toThrow(/being edited by another rali command/);
+  expect(() => withFileLock(csv, 'subscribers.csv', () => withFileLock(csv, 'x', () => 1, 200))).toThrow(
+    /being edited by another rali command/,
+  );
   writeFileSync(`${csv}.lock`, `999999\n${require('node:os').hostname()}\n`);
   add({ email: 'late@example.org' }, memoryLogger());
   expect(file()).toContain('late@example.org');
@@ -64,26 +74,40 @@ test('unsuppress lifts a suppression', () => {
 });
 
 test('a Google Forms export is recognized and mapped (French header too), and says which columns it used', () => {
-  writeFileSync(join(series.dir, 'form.csv'), 'Horodateur,Adresse e-mail,Nom,Langue préférée,Commentaires\n2026/11/01 10:00:00,carl@example.org,"Côté, Carl",Français,"Super, merci"\n2026/11/02 10:00:00,dana@example.org,Dana,English,\n2026/11/03 10:00:00,eve@example.org,Eve,Les deux,\n');
+  writeFileSync(
+    join(series.dir, 'form.csv'),
+    'Horodateur,Adresse e-mail,Nom,Langue préférée,Commentaires\n2026/11/01 10:00:00,carl@example.org,"Côté, Carl",Français,"Super, merci"\n2026/11/02 10:00:00,dana@example.org,Dana,English,\n2026/11/03 10:00:00,eve@example.org,Eve,Les deux,\n',
+  );
   const log = memoryLogger();
   importCsv({ file: 'form.csv' }, log);
-  expect(log.errors[0]).toBe('columns of form.csv: a Google Forms export: email ← "Adresse e-mail", name ← "Nom", lang ← "Langue préférée"');
+  expect(log.errors[0]).toBe(
+    'columns of form.csv: a Google Forms export: email ← "Adresse e-mail", name ← "Nom", lang ← "Langue préférée"',
+  );
   expect(file()).toBe(`${START}carl@example.org,"Côté, Carl",fr\ndana@example.org,Dana,en\neve@example.org,Eve,fr+en\n`);
 });
 
 test('a Microsoft Forms export with chosen columns; an unknown export gets a hint naming its columns', () => {
-  writeFileSync(join(series.dir, 'ms.csv'), 'ID,Start time,Completion time,Email,Name,Your email,Language\n1,x,y,anonymous,,fay@example.org,fr\n');
+  writeFileSync(
+    join(series.dir, 'ms.csv'),
+    'ID,Start time,Completion time,Email,Name,Your email,Language\n1,x,y,anonymous,,fay@example.org,fr\n',
+  );
   expect(() => importCsv({ file: 'ms.csv' }, memoryLogger())).toThrow(/ms\.csv:2:1: "anonymous" is not an email address/);
   importCsv({ file: 'ms.csv', emailColumn: 'Your email', nameColumn: '5', langColumn: 'language' }, memoryLogger());
   expect(file()).toContain('fay@example.org,,fr\n');
   writeFileSync(join(series.dir, 'other.csv'), 'When,Who,Mail,Notes\n1,Gus,gus@example.org,x\n');
-  expect(() => importCsv({ file: 'other.csv' }, memoryLogger())).toThrow('other.csv: has 4 columns ("When", "Who", "Mail", "Notes"), not email,name,lang — name the ones to use: rali subscribers import other.csv --email-column "Mail" --name-column "…"');
-  expect(() => importCsv({ file: 'other.csv', emailColumn: 'Courriel' }, memoryLogger())).toThrow(/--email-column "Courriel": no such column in other\.csv — its columns are "When", "Who", "Mail", "Notes"/);
+  expect(() => importCsv({ file: 'other.csv' }, memoryLogger())).toThrow(
+    'other.csv: has 4 columns ("When", "Who", "Mail", "Notes"), not email,name,lang — name the ones to use: rali subscribers import other.csv --email-column "Mail" --name-column "…"',
+  );
+  expect(() => importCsv({ file: 'other.csv', emailColumn: 'Courriel' }, memoryLogger())).toThrow(
+    /--email-column "Courriel": no such column in other\.csv — its columns are "When", "Who", "Mail", "Notes"/,
+  );
 });
 
 test('ten concurrent `rali subscribers add` processes leave ten lines', async () => {
   writeFileSync(join(series.dir, 'subscribers.csv'), 'email,name,lang\n');
-  const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => raliAsync(['subscribers', 'add', `p${i}@example.org`, '--name', `P ${i}`], { cwd: series.dir })));
+  const runs = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => raliAsync(['subscribers', 'add', `p${i}@example.org`, '--name', `P ${i}`], { cwd: series.dir })),
+  );
   for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: '' });
   const { subscribers, problems } = parsed();
   expect(problems).toEqual([]);

@@ -15,25 +15,42 @@ const { series, talk, templates } = example();
 
 function golden(name: string, actual: string) {
   const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) { mkdirSync(GOLDEN, { recursive: true }); writeFileSync(file, actual); }
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, actual);
+  }
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 
 describe('golden files (review their diffs like code)', () => {
   const render = (kind: 'announce' | 'reminder' | 'update' | 'cancel' | 'recording', langs: ('fr' | 'en')[]) => {
-    const moved = { ...talk, start: talk.start.plus({ days: 1 }), end: talk.end.plus({ days: 1 }), location: { ...talk.location, room: { fr: 'Pavillon André-Aisenstadt, salle 3195', en: 'André-Aisenstadt Building, room 3195' } } };
+    const moved = {
+      ...talk,
+      start: talk.start.plus({ days: 1 }),
+      end: talk.end.plus({ days: 1 }),
+      location: { ...talk.location, room: { fr: 'Pavillon André-Aisenstadt, salle 3195', en: 'André-Aisenstadt Building, room 3195' } },
+    };
     return renderMessage({
-      series, talk: kind === 'update' ? moved : talk, kind, langs, templates, sequence: kind === 'update' || kind === 'cancel' ? 1 : 0,
+      series,
+      talk: kind === 'update' ? moved : talk,
+      kind,
+      langs,
+      templates,
+      sequence: kind === 'update' || kind === 'cancel' ? 1 : 0,
       now: kind === 'reminder' ? talk.start.minus({ days: 1 }) : FIXED_NOW,
       previous: kind === 'update' ? scheduleOf(talk) : undefined,
     });
   };
   test('announce, French half', () => golden('announce.fr.txt', render('announce', ['fr']).text));
   test('announce, English half', () => golden('announce.en.txt', render('announce', ['en']).text));
-  test('announce, both', () => golden('announce.fr+en.txt', `Subject: ${render('announce', ['fr', 'en']).subject}\n\n${render('announce', ['fr', 'en']).text}`));
+  test('announce, both', () =>
+    golden('announce.fr+en.txt', `Subject: ${render('announce', ['fr', 'en']).subject}\n\n${render('announce', ['fr', 'en']).text}`));
   test('announce .ics (fixed clock)', () => golden('announce.ics', render('announce', ['fr', 'en']).ics!.content));
   for (const kind of ['reminder', 'update', 'cancel', 'recording'] as const) {
-    test(`${kind}, both`, () => { const m = render(kind, ['fr', 'en']); golden(`${kind}.fr+en.txt`, `Subject: ${m.subject}\n\n${m.text}`); });
+    test(`${kind}, both`, () => {
+      const m = render(kind, ['fr', 'en']);
+      golden(`${kind}.fr+en.txt`, `Subject: ${m.subject}\n\n${m.text}`);
+    });
   }
   test('update spells out old → new in both languages', () => {
     const m = render('update', ['fr', 'en']);
@@ -48,7 +65,9 @@ describe('golden files (review their diffs like code)', () => {
 
 describe('overrides and strict templates', () => {
   let t: ReturnType<typeof tempDir>;
-  beforeEach(() => { t = tempDir(); });
+  beforeEach(() => {
+    t = tempDir();
+  });
   afterEach(() => t.cleanup());
 
   test('a file in the series templates folder replaces the built-in one, the rest stays', () => {
@@ -56,7 +75,15 @@ describe('overrides and strict templates', () => {
     writeFileSync(join(t.dir, 'announce/subject.hbs'), '[{{#each halves}}{{lang}}{{/each}}] {{title}}');
     mkdirSync(join(t.dir, 'i18n'));
     writeFileSync(join(t.dir, 'i18n/en.yaml'), 'given_in: "Talk in {language}."\n');
-    const m = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 });
+    const m = renderMessage({
+      series,
+      talk,
+      kind: 'announce',
+      langs: ['fr', 'en'],
+      templates: new TemplateSet(t.dir),
+      now: FIXED_NOW,
+      sequence: 0,
+    });
     expect(m.subject).toBe('[fren] Improved Knowledge Distillation for Pre-trained Language Models');
     expect(m.text).toContain('Talk in English.');
     expect(m.text).toContain('La présentation sera donnée en anglais.');
@@ -64,22 +91,35 @@ describe('overrides and strict templates', () => {
   test('a missing field is an error naming the template, line and field', () => {
     mkdirSync(join(t.dir, 'announce'), { recursive: true });
     writeFileSync(join(t.dir, 'announce/text.hbs'), '{{talk.title}}\n\nBy {{talk.speakr.name}}\n');
-    const run = () => renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 });
+    const run = () =>
+      renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 });
     expect(run).toThrow(RaliError);
     expect(run).toThrow(/announce\/text\.hbs:3:6: no field "talk\.speakr\.name"/);
   });
   test('a syntax error names the file and line', () => {
     mkdirSync(join(t.dir, 'announce'), { recursive: true });
     writeFileSync(join(t.dir, 'announce/html.hbs'), '<p>{{#if talk.title}}</p>\n');
-    expect(() => renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 })).toThrow(/announce\/html\.hbs:\d+: template syntax error/);
+    expect(() =>
+      renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 }),
+    ).toThrow(/announce\/html\.hbs:\d+: template syntax error/);
   });
   test('templates export copies every built-in file and never overwrites', () => {
     const log = memoryLogger();
     expect(exportTemplates({ dir: join(t.dir, 'tpl') }, log)).toBe(0);
-    expect(readFileSync(join(t.dir, 'tpl/announce/text.hbs'), 'utf8')).toBe(readFileSync(join(__dirname, '../../../templates/announce/text.hbs'), 'utf8'));
+    expect(readFileSync(join(t.dir, 'tpl/announce/text.hbs'), 'utf8')).toBe(
+      readFileSync(join(__dirname, '../../../templates/announce/text.hbs'), 'utf8'),
+    );
     expect(() => exportTemplates({ dir: join(t.dir, 'tpl') }, log)).toThrow(/never overwrites/);
     // an exported set renders exactly like the built-ins
-    const a = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates: new TemplateSet(join(t.dir, 'tpl')), now: FIXED_NOW, sequence: 0 });
+    const a = renderMessage({
+      series,
+      talk,
+      kind: 'announce',
+      langs: ['fr', 'en'],
+      templates: new TemplateSet(join(t.dir, 'tpl')),
+      now: FIXED_NOW,
+      sequence: 0,
+    });
     const b = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
     expect(a.text).toBe(b.text);
   });

@@ -10,7 +10,9 @@ import { makeSeries, FUTURE_TALK } from '../helpers/series';
 
 const NOW = DateTime.fromISO('2026-11-28T12:00:00Z');
 let series: ReturnType<typeof makeSeries>;
-beforeEach(() => { series = makeSeries(2); });
+beforeEach(() => {
+  series = makeSeries(2);
+});
 afterEach(() => series.cleanup());
 
 function run(files: string[] = []): { exit: number; messages: string[]; out: string[] } {
@@ -26,17 +28,27 @@ function run(files: string[] = []): { exit: number; messages: string[]; out: str
 
 test('two talk files with one id fail, naming both files', () => {
   const copy = join(series.dir, 'talks', '2030-11-14-copy.yaml');
-  writeFileSync(copy, `id: 2030-11-13-rezagholizadeh\n${readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2030-11-14')}`);
+  writeFileSync(
+    copy,
+    `id: 2030-11-13-rezagholizadeh\n${readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2030-11-14')}`,
+  );
   const r = run();
   expect(r.exit).toBe(2);
-  expect(r.messages).toEqual([expect.stringMatching(/^talks\/2030-11-14-copy\.yaml:1:1: id: has the id "2030-11-13-rezagholizadeh" of talks\/2030-11-13-rezagholizadeh\.yaml too/)]);
+  expect(r.messages).toEqual([
+    expect.stringMatching(
+      /^talks\/2030-11-14-copy\.yaml:1:1: id: has the id "2030-11-13-rezagholizadeh" of talks\/2030-11-13-rezagholizadeh\.yaml too/,
+    ),
+  ]);
   // Named alone, the file is still checked against the other talks of the series.
   expect(run(['talks/2030-11-14-copy.yaml']).messages).toEqual([expect.stringContaining(`of talks/${FUTURE_TALK} too`)]);
 });
 
 test('the subscribers file is judged by its role in rali.yaml, not by its extension', () => {
   copyFileSync(join(series.dir, 'subscribers.csv'), join(series.dir, 'people.txt'));
-  writeFileSync(join(series.dir, 'rali.yaml'), readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: people.txt'));
+  writeFileSync(
+    join(series.dir, 'rali.yaml'),
+    readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: people.txt'),
+  );
   expect(run().out.join('\n')).toMatch(/people\.txt \(2 subscribers\)/);
   writeFileSync(join(series.dir, 'people.txt'), 'email,name,lang\nnot-an-address,X,fr\n');
   expect(run().messages).toEqual([expect.stringMatching(/^people\.txt:2:1: "not-an-address" is not an email address/)]);
@@ -46,7 +58,10 @@ test('a subscribers file linked to /proc/self/environ is refused without quoting
   process.env.RALI_TEST_SECRET = 'hunter2-very-secret';
   try {
     symlinkSync('/proc/self/environ', join(series.dir, 'env.csv'));
-    writeFileSync(join(series.dir, 'rali.yaml'), readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: env.csv'));
+    writeFileSync(
+      join(series.dir, 'rali.yaml'),
+      readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: env.csv'),
+    );
     const r = run();
     expect(r.exit).toBe(2);
     expect(r.messages).toEqual([expect.stringMatching(/^env\.csv: is a system file \(\/proc\/…\), not one of yours — /)]);

@@ -3,10 +3,27 @@ import { addressProblem, isAddress, outboxFileName, parseAddressArg } from '../.
 import { parseDuration } from '../../src/model/time';
 
 describe('addresses', () => {
-  test.each(['user@example.org', 'user@example.xn--p1ai', 'josé@exemple.ca', 'user@пример.рф', 'a.b+tag@sub.example.co.uk', 'o#neil@example.org'])('accepts %s', (a) => {
+  test.each([
+    'user@example.org',
+    'user@example.xn--p1ai',
+    'josé@exemple.ca',
+    'user@пример.рф',
+    'a.b+tag@sub.example.co.uk',
+    'o#neil@example.org',
+  ])('accepts %s', (a) => {
     expect(addressProblem(a)).toBeUndefined();
   });
-  test.each(['', 'user', '@example.org', 'user@', 'user@localhost', 'a..b@example.org', 'user@exa_mple.org', 'user@-x.org', 'us er@example.org'])('refuses %j', (a) => {
+  test.each([
+    '',
+    'user',
+    '@example.org',
+    'user@',
+    'user@localhost',
+    'a..b@example.org',
+    'user@exa_mple.org',
+    'user@-x.org',
+    'us er@example.org',
+  ])('refuses %j', (a) => {
     expect(isAddress(a)).toBe(false);
   });
   test('RFC 5321 lengths: a local part over 64 octets, an address over 254', () => {
@@ -14,7 +31,7 @@ describe('addresses', () => {
     expect(addressProblem(`${'a'.repeat(65)}@example.org`)).toMatch(/longer than 64 bytes/);
     expect(addressProblem(`${'é'.repeat(33)}@example.org`)).toMatch(/longer than 64 bytes/);
     const domain = `${Array.from({ length: 4 }, () => 'd'.repeat(60)).join('.')}.org`;
-    expect(addressProblem(`${"a".repeat(10)}@${domain}`)).toMatch(/longer than 254 bytes/);
+    expect(addressProblem(`${'a'.repeat(10)}@${domain}`)).toMatch(/longer than 254 bytes/);
   });
 });
 
@@ -36,7 +53,11 @@ describe('parseAddressArg (--to)', () => {
     ['me(at)example.org', /is not an email address/],
   ])('%j is refused', (v, re) => {
     let err: unknown;
-    try { parseAddressArg(v as string | undefined); } catch (e) { err = e; }
+    try {
+      parseAddressArg(v as string | undefined);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(RaliError);
     expect((err as RaliError).exitCode).toBe(2);
     expect((err as Error).message).toMatch(re);
@@ -48,12 +69,25 @@ describe('parseAddressArg (--to)', () => {
 
 describe('outboxFileName', () => {
   test('different addresses never share a name, even those that read alike', () => {
-    const addrs = ['a/b@example.org', 'a_b@example.org', 'A_b@example.org', 'josé@exemple.ca', 'jose@exemple.ca', 'user@пример.рф', 'user@xn--e1afmkfd.xn--p1ai'];
+    const addrs = [
+      'a/b@example.org',
+      'a_b@example.org',
+      'A_b@example.org',
+      'josé@exemple.ca',
+      'jose@exemple.ca',
+      'user@пример.рф',
+      'user@xn--e1afmkfd.xn--p1ai',
+    ];
     const names = addrs.map(outboxFileName);
     expect(new Set(names).size).toBe(addrs.length);
   });
   test('filesystem-safe, readable, at most 200 bytes even for the longest address', () => {
-    for (const a of ['user@example.org', '..@x.org', `${'é'.repeat(32)}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.org`, 'con:*?"<>|\\@x.org']) {
+    for (const a of [
+      'user@example.org',
+      '..@x.org',
+      `${'é'.repeat(32)}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.org`,
+      'con:*?"<>|\\@x.org',
+    ]) {
       const n = outboxFileName(a);
       expect(Buffer.byteLength(n)).toBeLessThanOrEqual(200);
       expect(n).toMatch(/^[A-Za-z0-9@_+-][A-Za-z0-9@._+-]*\.[0-9a-f]{16}\.eml$/);
@@ -63,7 +97,19 @@ describe('outboxFileName', () => {
 });
 
 describe('parseDuration (duration:)', () => {
-  test.each([[60, 60], ['60', 60], ['1h', 60], ['1 hour', 60], ['2 hours', 120], ['90 min', 90], ['90 minutes', 90], ['1h30', 90], ['1 h 30', 90], ['1 heure 30', 90], ['1h30min', 90]])('%j is %d minutes', (v, m) => {
+  test.each([
+    [60, 60],
+    ['60', 60],
+    ['1h', 60],
+    ['1 hour', 60],
+    ['2 hours', 120],
+    ['90 min', 90],
+    ['90 minutes', 90],
+    ['1h30', 90],
+    ['1 h 30', 90],
+    ['1 heure 30', 90],
+    ['1h30min', 90],
+  ])('%j is %d minutes', (v, m) => {
     expect(parseDuration(v)).toBe(m);
   });
   test.each([0, -5, 1.5, '', 'sixty', '1h75', '0h', '1 day and a bit'])('%j is refused', (v) => {

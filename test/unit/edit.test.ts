@@ -63,7 +63,10 @@ describe('markCancelled', () => {
     markCancelled(f);
     expect(readFileSync(f, 'utf8')).toBe(text);
     markCancelled(f, 'new one');
-    expect(diff(text, readFileSync(f, 'utf8'))).toEqual({ removed: ['cancel_reason: old one   # why'], added: ['cancel_reason: "new one"   # why'] });
+    expect(diff(text, readFileSync(f, 'utf8'))).toEqual({
+      removed: ['cancel_reason: old one   # why'],
+      added: ['cancel_reason: "new one"   # why'],
+    });
   });
 
   test('a block reason and a mapping reason are replaced by one line', () => {

@@ -11,8 +11,14 @@ describe('localized dates', () => {
   test('fr-CA', () => expect(ws(dateTime(start, 'fr'))).toBe('mercredi 10 novembre 2021 à 11 h 30'));
   test('fr-CA puts non-breaking spaces around h (OQLF)', () => expect(time(start, 'fr')).toBe('11\u00a0h\u00a030'));
   test('en-CA', () => expect(ws(dateTime(start, 'en'))).toBe('Wednesday, November 10, 2021 at 11:30 a.m.'));
-  test('the zone in both languages', () => { expect(zoneName(start, 'fr')).toBe('heure de l’Est'); expect(zoneName(start, 'en')).toBe('Eastern Time'); });
-  test('short dates', () => { expect(ws(shortDate(start, 'fr'))).toBe('10 nov.'); expect(shortDate(start, 'en')).toMatch(/^Nov\.? 10$/); });
+  test('the zone in both languages', () => {
+    expect(zoneName(start, 'fr')).toBe('heure de l’Est');
+    expect(zoneName(start, 'en')).toBe('Eastern Time');
+  });
+  test('short dates', () => {
+    expect(ws(shortDate(start, 'fr'))).toBe('10 nov.');
+    expect(shortDate(start, 'en')).toMatch(/^Nov\.? 10$/);
+  });
   test('fr-CA on the hour: "13 h", not "13 h 00" (OQLF)', () => {
     const one = DateTime.fromISO('2021-11-10T13:00', { zone: 'America/Toronto' });
     expect(ws(time(one, 'fr'))).toBe('13 h');
@@ -22,7 +28,9 @@ describe('localized dates', () => {
   test('start and end in one line', () => {
     expect(ws(dateTimeRange(start, start.plus({ hours: 1 }), 'fr'))).toBe('mercredi 10 novembre 2021, de 11 h 30 à 12 h 30');
     expect(ws(dateTimeRange(start, start.plus({ minutes: 90 }), 'en'))).toBe('Wednesday, November 10, 2021, 11:30 a.m.–1:00 p.m.');
-    expect(ws(dateTimeRange(start.set({ hour: 23 }), start.set({ hour: 23 }).plus({ hours: 2 }), 'fr'))).toBe('mercredi 10 novembre 2021 à 23 h 30 – jeudi 11 novembre 2021 à 1 h 30');
+    expect(ws(dateTimeRange(start.set({ hour: 23 }), start.set({ hour: 23 }).plus({ hours: 2 }), 'fr'))).toBe(
+      'mercredi 10 novembre 2021 à 23 h 30 – jeudi 11 novembre 2021 à 1 h 30',
+    );
   });
   test('the host time zone does not matter: formatted in the talk zone', () => {
     expect(ws(dateTime(start.setZone('Asia/Tokyo').setZone('America/Toronto'), 'fr'))).toBe('mercredi 10 novembre 2021 à 11 h 30');
@@ -55,7 +63,11 @@ describe('wrapping and paragraphs', () => {
     expect(out.split('\n')).toContain(url);
   });
   test('continuation lines keep the indentation', () => {
-    expect(wrapText(`  ${'word '.repeat(30)}`).split('\n')[1].startsWith('  word')).toBe(true);
+    expect(
+      wrapText(`  ${'word '.repeat(30)}`)
+        .split('\n')[1]
+        .startsWith('  word'),
+    ).toBe(true);
   });
   test('paragraphs reflow single line breaks', () => expect(paragraphs('a\nb\n\nc\n')).toEqual(['a b', 'c']));
 });
@@ -68,7 +80,9 @@ describe('the message', () => {
   test('bilingual: French half first, with a pointer to the English half at the top', () => {
     const m = render(['fr', 'en']);
     expect(m.text.split('\n')[0]).toBe('English version below.');
-    expect(m.text.indexOf('La présentation sera donnée en anglais.')).toBeLessThan(m.text.indexOf('The presentation will be given in English.'));
+    expect(m.text.indexOf('La présentation sera donnée en anglais.')).toBeLessThan(
+      m.text.indexOf('The presentation will be given in English.'),
+    );
     // The first language's label, date and title: a subject that fits a line (README, Subjects).
     expect(m.subject).toBe('Séminaire 10 nov. — Improved Knowledge Distillation for Pre-trained Language Models');
   });
@@ -80,10 +94,26 @@ describe('the message', () => {
   });
   test('everything of the real announcement is there', () => {
     const m = render(['fr', 'en']);
-    for (const s of ['Séminaires RALI-OLST', 'Improved Knowledge Distillation', 'Mehdi Rezagholizadeh', 'mehdi (point) rezagholizadeh <at> huawei (point) com', 'Huawei Montreal',
-      'https://umontreal.zoom.us/j/91690975818', '916 9097 5818', '343273', 'https://umontreal.zoom.us/u/abitNZzLg', '+14388097799,,91690975818#,,,,,,0#,,343273#',
-      'MiniMax approach', 'The presentation will be given in English.', 'https://drive.google.com/file/d/1yyB2YJaf_hgM9pxUhTRIIuD7XlSLT1T-/view?usp=sharing',
-      'http://rali.iro.umontreal.ca/rali/?q=fr/node/1631', 'http://rali.iro.umontreal.ca/rali/?q=fr/seminaires', 'unsubscribe', '(heure de l’Est)', '(Eastern Time)']) {
+    for (const s of [
+      'Séminaires RALI-OLST',
+      'Improved Knowledge Distillation',
+      'Mehdi Rezagholizadeh',
+      'mehdi (point) rezagholizadeh <at> huawei (point) com',
+      'Huawei Montreal',
+      'https://umontreal.zoom.us/j/91690975818',
+      '916 9097 5818',
+      '343273',
+      'https://umontreal.zoom.us/u/abitNZzLg',
+      '+14388097799,,91690975818#,,,,,,0#,,343273#',
+      'MiniMax approach',
+      'The presentation will be given in English.',
+      'https://drive.google.com/file/d/1yyB2YJaf_hgM9pxUhTRIIuD7XlSLT1T-/view?usp=sharing',
+      'http://rali.iro.umontreal.ca/rali/?q=fr/node/1631',
+      'http://rali.iro.umontreal.ca/rali/?q=fr/seminaires',
+      'unsubscribe',
+      '(heure de l’Est)',
+      '(Eastern Time)',
+    ]) {
       expect(m.text).toContain(s);
     }
   });
@@ -116,12 +146,30 @@ describe('the message', () => {
   });
   test('without an https unsubscribe URL the mail names the address and subject to write', () => {
     const m = render(['en']);
-    expect(m.text.replace(/\s+/g, ' ')).toContain('send a message with the subject “unsubscribe rali-olst” to organisateur.rali@iro.umontreal.ca');
+    expect(m.text.replace(/\s+/g, ' ')).toContain(
+      'send a message with the subject “unsubscribe rali-olst” to organisateur.rali@iro.umontreal.ca',
+    );
     expect(m.html.replace(/&#x3D;/g, '=')).toContain('href="mailto:organisateur.rali@iro.umontreal.ca?subject=unsubscribe%20rali-olst"');
   });
   test('update and cancel say what calendars do, by method', () => {
     const kinds = (s: typeof series, kind: 'update' | 'cancel') =>
-      renderMessage({ series: s, talk, kind, langs: ['en'], templates, now: FIXED_NOW, sequence: 1, previous: { start: talk.start.minus({ days: 1 }).toISO()!, end: talk.end.minus({ days: 1 }).toISO()!, room: null, address: null, online: talk.location.online?.url ?? null, status: 'scheduled' } }).text.replace(/\s+/g, ' ');
+      renderMessage({
+        series: s,
+        talk,
+        kind,
+        langs: ['en'],
+        templates,
+        now: FIXED_NOW,
+        sequence: 1,
+        previous: {
+          start: talk.start.minus({ days: 1 }).toISO()!,
+          end: talk.end.minus({ days: 1 }).toISO()!,
+          room: null,
+          address: null,
+          online: talk.location.online?.url ?? null,
+          status: 'scheduled',
+        },
+      }).text.replace(/\s+/g, ' ');
     expect(kinds(series, 'update')).toContain('the invitation attached to this message updates it there');
     expect(kinds({ ...series, icsMethod: 'PUBLISH' }, 'update')).toContain('calendars do not update it on their own');
     expect(kinds(series, 'cancel')).toContain('removes it there or marks it cancelled');
@@ -129,7 +177,16 @@ describe('the message', () => {
     expect(kinds(series, 'update')).not.toContain('Your calendar will be updated');
   });
   test('a cancellation reason in each language', () => {
-    const m = renderMessage({ series, talk, kind: 'cancel', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 1, reason: { fr: 'conférencier malade', en: 'speaker ill' } });
+    const m = renderMessage({
+      series,
+      talk,
+      kind: 'cancel',
+      langs: ['fr', 'en'],
+      templates,
+      now: FIXED_NOW,
+      sequence: 1,
+      reason: { fr: 'conférencier malade', en: 'speaker ill' },
+    });
     expect(m.text).toContain('Raison : conférencier malade');
     expect(m.text).toContain('Reason: speaker ill');
   });

@@ -1,11 +1,35 @@
 import { DateTime } from 'luxon';
-import { endAfterStart, hasControlChars, headerSafe, isEmail, isHttpUrl, languageInSeries, meetingIdConsistent, noTodoLeft, notInPast, parseMailbox, wellFormedSeries, wellFormedTalk } from '../../src/model/rules';
+import {
+  endAfterStart,
+  hasControlChars,
+  headerSafe,
+  isEmail,
+  isHttpUrl,
+  languageInSeries,
+  meetingIdConsistent,
+  noTodoLeft,
+  notInPast,
+  parseMailbox,
+  wellFormedSeries,
+  wellFormedTalk,
+} from '../../src/model/rules';
 import { SeriesFile, TalkFile } from '../../src/model/schema';
 
 const talk = (over: Partial<TalkFile> = {}): TalkFile => ({
-  title: 'T', speaker: { name: 'Ada' }, date: '2030-01-01', time: '11:30', language: 'en', abstract: 'x', ...over,
+  title: 'T',
+  speaker: { name: 'Ada' },
+  date: '2030-01-01',
+  time: '11:30',
+  language: 'en',
+  abstract: 'x',
+  ...over,
 });
-const online = { url: 'https://umontreal.zoom.us/j/91690975818', meeting_id: '916 9097 5818', passcode: '343273', one_tap: '+14388097799,,91690975818#,,,,,,0#,,343273#' };
+const online = {
+  url: 'https://umontreal.zoom.us/j/91690975818',
+  meeting_id: '916 9097 5818',
+  passcode: '343273',
+  one_tap: '+14388097799,,91690975818#,,,,,,0#,,343273#',
+};
 
 describe('endAfterStart', () => {
   const s = DateTime.fromISO('2030-01-01T11:30');
@@ -39,19 +63,33 @@ describe('meetingIdConsistent', () => {
 });
 
 describe('wellFormedTalk', () => {
-  test('passes for a good email and URLs', () => expect(wellFormedTalk(talk({ speaker: { name: 'A', email: 'a.b@huawei.com' }, recording: 'https://x.org/r', location: { online } }))).toEqual([]));
-  test('fails on a bad email', () => expect(wellFormedTalk(talk({ speaker: { name: 'A', email: 'a(at)b.com' } }))[0].path).toEqual(['speaker', 'email']));
-  test('fails on a URL without scheme', () => expect(wellFormedTalk(talk({ recording: 'drive.google.com/x' }))[0].path).toEqual(['recording']));
-  test('fails on a javascript: URL', () => expect(wellFormedTalk(talk({ speaker: { name: 'A', url: 'javascript:alert(1)' } }))).toHaveLength(1));
-  test('fails on a join link with a comma (mangled in .ics)', () => expect(wellFormedTalk(talk({ location: { online: { url: 'https://z.us/j/1,2' } } }))).toHaveLength(1));
+  test('passes for a good email and URLs', () =>
+    expect(
+      wellFormedTalk(talk({ speaker: { name: 'A', email: 'a.b@huawei.com' }, recording: 'https://x.org/r', location: { online } })),
+    ).toEqual([]));
+  test('fails on a bad email', () =>
+    expect(wellFormedTalk(talk({ speaker: { name: 'A', email: 'a(at)b.com' } }))[0].path).toEqual(['speaker', 'email']));
+  test('fails on a URL without scheme', () =>
+    expect(wellFormedTalk(talk({ recording: 'drive.google.com/x' }))[0].path).toEqual(['recording']));
+  test('fails on a javascript: URL', () =>
+    expect(wellFormedTalk(talk({ speaker: { name: 'A', url: 'javascript:alert(1)' } }))).toHaveLength(1));
+  test('fails on a join link with a comma (mangled in .ics)', () =>
+    expect(wellFormedTalk(talk({ location: { online: { url: 'https://z.us/j/1,2' } } }))).toHaveLength(1));
 });
 
 describe('headerSafe', () => {
   test('passes for one-line fields', () => expect(headerSafe(talk({ title: { fr: 'Un titre', en: 'A title' } }))).toEqual([]));
-  test.each(['A\r\nBcc: x@y.z', 'A\nB', 'A\u0000', 'A\u2028B'])('fails on %j in the title', (t) => expect(headerSafe(talk({ title: t }))).toHaveLength(1));
-  test('fails on a newline in the speaker name', () => expect(headerSafe(talk({ speaker: { name: 'A\nB' } }))[0].path).toEqual(['speaker', 'name']));
-  test('names the language of a bilingual title', () => expect(headerSafe(talk({ title: { fr: 'ok', en: 'x\ny' } }))[0].path).toEqual(['title', 'en']));
-  test('control characters', () => { expect(hasControlChars('é « » —')).toBe(false); expect(hasControlChars('\t')).toBe(true); });
+  test.each(['A\r\nBcc: x@y.z', 'A\nB', 'A\u0000', 'A\u2028B'])('fails on %j in the title', (t) =>
+    expect(headerSafe(talk({ title: t }))).toHaveLength(1),
+  );
+  test('fails on a newline in the speaker name', () =>
+    expect(headerSafe(talk({ speaker: { name: 'A\nB' } }))[0].path).toEqual(['speaker', 'name']));
+  test('names the language of a bilingual title', () =>
+    expect(headerSafe(talk({ title: { fr: 'ok', en: 'x\ny' } }))[0].path).toEqual(['title', 'en']));
+  test('control characters', () => {
+    expect(hasControlChars('é « » —')).toBe(false);
+    expect(hasControlChars('\t')).toBe(true);
+  });
 });
 
 describe('notInPast', () => {
@@ -66,19 +104,42 @@ describe('noTodoLeft', () => {
 });
 
 describe('wellFormedSeries', () => {
-  const s: SeriesFile = { series: { name: 'S', id: 'rali-olst', domain: 'iro.umontreal.ca', timezone: 'America/Toronto' }, from: 'Séminaires <s@iro.umontreal.ca>' };
+  const s: SeriesFile = {
+    series: { name: 'S', id: 'rali-olst', domain: 'iro.umontreal.ca', timezone: 'America/Toronto' },
+    from: 'Séminaires <s@iro.umontreal.ca>',
+  };
   test('passes a good series', () => expect(wellFormedSeries(s)).toEqual([]));
   test('fails on a bad from, id, domain, list and unsubscribe URL', () => {
-    const bad: SeriesFile = { ...s, from: 'nobody', lists: ['x'], series: { ...s.series, id: 'RALI OLST', domain: 'localhost', unsubscribe_url: 'http://x.org/u' } };
-    expect(wellFormedSeries(bad).map((p) => p.path.join('.')).sort()).toEqual(['from', 'lists.0', 'series.domain', 'series.id', 'series.unsubscribe_url']);
+    const bad: SeriesFile = {
+      ...s,
+      from: 'nobody',
+      lists: ['x'],
+      series: { ...s.series, id: 'RALI OLST', domain: 'localhost', unsubscribe_url: 'http://x.org/u' },
+    };
+    expect(
+      wellFormedSeries(bad)
+        .map((p) => p.path.join('.'))
+        .sort(),
+    ).toEqual(['from', 'lists.0', 'series.domain', 'series.id', 'series.unsubscribe_url']);
   });
 });
 
 describe('address helpers', () => {
-  test('isEmail', () => { expect(isEmail('jean-françois@x.org')).toBe(true); expect(isEmail('a+b@x.org')).toBe(true); expect(isEmail('a@b')).toBe(false); });
-  test('isHttpUrl', () => { expect(isHttpUrl('https://a.org/x?y=1')).toBe(true); expect(isHttpUrl('ftp://a.org')).toBe(false); expect(isHttpUrl('https://a.org/a b')).toBe(false); });
+  test('isEmail', () => {
+    expect(isEmail('jean-françois@x.org')).toBe(true);
+    expect(isEmail('a+b@x.org')).toBe(true);
+    expect(isEmail('a@b')).toBe(false);
+  });
+  test('isHttpUrl', () => {
+    expect(isHttpUrl('https://a.org/x?y=1')).toBe(true);
+    expect(isHttpUrl('ftp://a.org')).toBe(false);
+    expect(isHttpUrl('https://a.org/a b')).toBe(false);
+  });
   test('parseMailbox', () => {
-    expect(parseMailbox('Séminaires RALI-OLST <rali-olst@iro.umontreal.ca>')).toEqual({ name: 'Séminaires RALI-OLST', address: 'rali-olst@iro.umontreal.ca' });
+    expect(parseMailbox('Séminaires RALI-OLST <rali-olst@iro.umontreal.ca>')).toEqual({
+      name: 'Séminaires RALI-OLST',
+      address: 'rali-olst@iro.umontreal.ca',
+    });
     expect(parseMailbox('"Quoted, Name" <q@x.org>')).toEqual({ name: 'Quoted, Name', address: 'q@x.org' });
     expect(parseMailbox('bare@x.org')).toEqual({ address: 'bare@x.org' });
     expect(parseMailbox('Name <not an address>')).toBeUndefined();

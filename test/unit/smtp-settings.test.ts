@@ -11,7 +11,11 @@ const withSmtp = (smtp: Series['smtp']): Series => ({ ...base, smtp });
 const noSmtp: Series = { ...base, smtp: undefined };
 
 function errorOf(f: () => unknown): { message: string; exitCode?: number } {
-  try { f(); } catch (e) { return e as { message: string; exitCode?: number }; }
+  try {
+    f();
+  } catch (e) {
+    return e as { message: string; exitCode?: number };
+  }
   throw new Error('no error');
 }
 
@@ -46,12 +50,16 @@ test('URL parameters are checked: known ones applied, unknown or bad ones named 
 test('providers fill host, port, TLS and the limits; rali.yaml overrides them', () => {
   const m = smtpSettings(withSmtp({ provider: 'microsoft365', user: 'me@example.org', connections: 2 }), { RALI_SMTP_PASSWORD: 'x-pass' })!;
   expect(m).toMatchObject({ host: 'smtp.office365.com', port: 587, secure: false, perMinute: 30, perDay: 10_000, connections: 2 });
-  const g = smtpSettings(withSmtp({ provider: 'gmail', user: 'me@gmail.com', connections: 10, perDay: 2000 }), { RALI_SMTP_PASSWORD: 'x-pass' })!;
+  const g = smtpSettings(withSmtp({ provider: 'gmail', user: 'me@gmail.com', connections: 10, perDay: 2000 }), {
+    RALI_SMTP_PASSWORD: 'x-pass',
+  })!;
   expect(g).toMatchObject({ host: 'smtp.gmail.com', port: 587, perMinute: 60, perDay: 2000 });
 });
 
 test('RALI_SMTP_ACCESS_TOKEN sends with XOAUTH2 as smtp.user; without a user it is an error', async () => {
-  const s = smtpSettings(withSmtp({ host: 'smtp.example.org', user: 'me@example.org', connections: 10 }), { RALI_SMTP_ACCESS_TOKEN: 'tok-123456' })!;
+  const s = smtpSettings(withSmtp({ host: 'smtp.example.org', user: 'me@example.org', connections: 10 }), {
+    RALI_SMTP_ACCESS_TOKEN: 'tok-123456',
+  })!;
   expect(s.pass).toBeUndefined();
   expect(s.oauth?.user).toBe('me@example.org');
   expect(await s.oauth!.get(false)).toBe('tok-123456');
@@ -62,7 +70,12 @@ test('RALI_SMTP_ACCESS_TOKEN sends with XOAUTH2 as smtp.user; without a user it 
 
 test('Microsoft 365 OAuth2 without a login yet: says to run rali login; the cache lives outside the series', () => {
   const env = { XDG_CONFIG_HOME: '/tmp/rali-no-such-config' };
-  const e = errorOf(() => smtpSettings(withSmtp({ provider: 'microsoft365', user: 'me@example.org', connections: 10, oauth: { tenant: 't', clientId: 'c' } }), env));
+  const e = errorOf(() =>
+    smtpSettings(
+      withSmtp({ provider: 'microsoft365', user: 'me@example.org', connections: 10, oauth: { tenant: 't', clientId: 'c' } }),
+      env,
+    ),
+  );
   expect(e.message).toMatch(/rali login/);
   const f = tokenCacheFile(base.id, 'Me@Example.org', env);
   expect(f).toBe(join('/tmp/rali-no-such-config', 'rali', `token-${base.id}-me@example.org.json`));

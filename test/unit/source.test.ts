@@ -10,7 +10,9 @@ describe('firstInvalidUtf8', () => {
 
 describe('parseYaml', () => {
   const p = (text: string) => parseYaml({ file: 'f.yaml', text, problems: [] });
-  test('YAML 1.2: times and dates stay text', () => expect(p('time: 11:30\ndate: 2021-11-10\n').value).toEqual({ time: '11:30', date: '2021-11-10' }));
-  test('duplicate keys are errors with a position', () => expect(p('a: 1\na: 2\n').problems[0]).toMatchObject({ line: 2, col: 1, severity: 'error' }));
+  test('YAML 1.2: times and dates stay text', () =>
+    expect(p('time: 11:30\ndate: 2021-11-10\n').value).toEqual({ time: '11:30', date: '2021-11-10' }));
+  test('duplicate keys are errors with a position', () =>
+    expect(p('a: 1\na: 2\n').problems[0]).toMatchObject({ line: 2, col: 1, severity: 'error' }));
   test('an empty file', () => expect(p('  \n').problems[0].message).toBe('the file is empty'));
 });

@@ -7,12 +7,22 @@ describe('subscribers.csv', () => {
     const { subscribers, problems } = parse('# comment\nemail,name,lang\n\na@x.org,Ana,fr+en\nb@x.org,"Gagnon, Luc",en\nc@x.org,,\n');
     expect(problems).toEqual([]);
     expect(subscribers.map((s) => [s.email, s.name, s.langs.join('+'), s.line])).toEqual([
-      ['a@x.org', 'Ana', 'fr+en', 4], ['b@x.org', 'Gagnon, Luc', 'en', 5], ['c@x.org', undefined, 'fr+en', 6],
+      ['a@x.org', 'Ana', 'fr+en', 4],
+      ['b@x.org', 'Gagnon, Luc', 'en', 5],
+      ['c@x.org', undefined, 'fr+en', 6],
     ]);
   });
   test('a bad address is an error with its line', () => {
     const { problems } = parse('email,name,lang\nok@x.org\nnot-an-address,Bob,fr\n');
-    expect(problems).toEqual([expect.objectContaining({ file: 'subscribers.csv', line: 3, col: 1, severity: 'error', message: '"not-an-address" is not an email address' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'subscribers.csv',
+        line: 3,
+        col: 1,
+        severity: 'error',
+        message: '"not-an-address" is not an email address',
+      }),
+    ]);
   });
   test('a bad language is an error pointing at the field', () => {
     const { problems } = parse('a@x.org,Ana,de\n');
@@ -39,7 +49,10 @@ describe('splitCsvLine and parseLangs', () => {
 
 describe('form exports read as subscribers.csv', () => {
   test('a Google Forms header is named as such, with the import options, not "quote a name"', () => {
-    const { problems } = parseSubscribers('Timestamp,Email Address,Name,Language\n2026/11/01,a@example.org,Ana,fr\n', 'subscribers.csv', ['fr', 'en']);
+    const { problems } = parseSubscribers('Timestamp,Email Address,Name,Language\n2026/11/01,a@example.org,Ana,fr\n', 'subscribers.csv', [
+      'fr',
+      'en',
+    ]);
     expect(problems[0]).toMatchObject({ line: 1, message: '4 columns, expected email,name,lang (this looks like a Google Forms export)' });
     expect(problems[0].hint).toContain('rali subscribers import FILE --email-column');
   });

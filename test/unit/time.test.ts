@@ -2,15 +2,26 @@ import { canonicalZone, localInstant, parseClock, parseDate, parseOffset } from 
 
 describe('parseClock', () => {
   test.each([
-    ['11:30', 11, 30], ['11h30', 11, 30], ['11 h 30', 11, 30], ['11 h', 11, 0], ['9:05', 9, 5],
-    ['11:30 AM', 11, 30], ['11:30 a.m.', 11, 30], ['1:15 PM', 13, 15], ['12:00 AM', 0, 0], ['12:00 pm', 12, 0], ['9 AM', 9, 0],
+    ['11:30', 11, 30],
+    ['11h30', 11, 30],
+    ['11 h 30', 11, 30],
+    ['11 h', 11, 0],
+    ['9:05', 9, 5],
+    ['11:30 AM', 11, 30],
+    ['11:30 a.m.', 11, 30],
+    ['1:15 PM', 13, 15],
+    ['12:00 AM', 0, 0],
+    ['12:00 pm', 12, 0],
+    ['9 AM', 9, 0],
   ])('%s', (t, h, m) => expect(parseClock(t)).toEqual({ hour: h, minute: m }));
   test.each(['25:00', '11:60', '1130', '13:00 PM', 'noon', '', '11:3'])('rejects %s', (t) => expect(parseClock(t)).toBeUndefined());
 });
 
 describe('parseDate', () => {
   test('a real date', () => expect(parseDate('2021-11-10')).toEqual({ year: 2021, month: 11, day: 10 }));
-  test.each(['2027-02-30', '2021-13-01', '2023-02-29', '10/11/2021', '2021-1-5'])('rejects %s', (d) => expect(parseDate(d)).toBeUndefined());
+  test.each(['2027-02-30', '2021-13-01', '2023-02-29', '10/11/2021', '2021-1-5'])('rejects %s', (d) =>
+    expect(parseDate(d)).toBeUndefined(),
+  );
   test('a leap day', () => expect(parseDate('2028-02-29')).toBeDefined());
 });
 
@@ -44,7 +55,13 @@ describe('localInstant', () => {
 });
 
 describe('parseOffset', () => {
-  test.each([['1 day', 'days', 1], ['2 hours', 'hours', 2], ['30 minutes', 'minutes', 30], ['1 jour', 'days', 1], ['1 week', 'weeks', 1]])('%s', (t, unit, n) => {
+  test.each([
+    ['1 day', 'days', 1],
+    ['2 hours', 'hours', 2],
+    ['30 minutes', 'minutes', 30],
+    ['1 jour', 'days', 1],
+    ['1 week', 'weeks', 1],
+  ])('%s', (t, unit, n) => {
     expect(parseOffset(t)?.toObject()).toEqual({ [unit]: n });
   });
   test.each(['soon', '0 days', 'day', '1 fortnight'])('rejects %s', (t) => expect(parseOffset(t)).toBeUndefined());
