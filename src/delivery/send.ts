@@ -181,7 +181,8 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     if (!ledger) return status;
     try {
       ledger.checkFile(); // a deleted ledger would take writes into nowhere
-      return ledger.settle(o.key, item.key, status, reply, maxAgeMs);
+      // Only our own claim: a run that took over after our lease expired owns the row now.
+      return ledger.settle(o.key, item.key, status, reply, maxAgeMs, o.runId);
     } catch (e) {
       fatal(e instanceof LedgerError ? e.message : String(e), true);
       return status;

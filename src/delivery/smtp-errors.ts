@@ -94,11 +94,12 @@ export function classify(stage: Stage, code: number | undefined, text: string, h
       // The sender refused (553 5.7.1 not owned by user, 550 5.7.1 policy): the same for everyone.
       return f('stop', 'the server refused the sender: check `from:` in rali.yaml and what the account may send as');
     case 'data':
+      // A full mailbox answered at the end of DATA (one recipient per message): that recipient's, retried.
+      if (subject === 2 && detail === 2) return f('retry');
       // The message itself refused (size, content policy): the same message goes to everyone.
       return f('stop', 'the server refused the message itself; nobody was marked failed');
     case 'rcpt': {
-      if (enhanced === '5.1.1' || enhanced === '5.1.10' || enhanced === '5.1.0' || enhanced === '5.1.2' || enhanced === '5.1.6')
-        return f('suppress');
+      if (enhanced === '5.1.1' || enhanced === '5.1.10') return f('suppress');
       if (subject === 2 && detail === 2) return f('retry'); // 5.2.2 mailbox full: not the address's fault
       if (!enhanced && (code === 550 || code === 551 || code === 553) && UNKNOWN_USER.test(reply)) return f('suppress');
       if (subject === 7 && /relay/i.test(reply)) return f('stop', 'the server will not relay for this sender: check the login and `from:`');

@@ -359,6 +359,7 @@ export class Ledger {
     const insert = this.st(
       `INSERT INTO deliveries (uid, kind, rev, recipient, status, message_id, attempts, seq, langs, run_id, updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
+    const endDead = this.st(`UPDATE runs SET ended_at = ?, counts = '{"interrupted":true}' WHERE id = ? AND ended_at IS NULL`);
     const reclaim = this.st(
       `UPDATE deliveries SET status = 'claimed', run_id = ?, message_id = ?, seq = ?, langs = ?, updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?`,
     );
@@ -386,6 +387,8 @@ export class Ledger {
             const deadClaim =
               row.status === 'claimed' && (row.run_id === null || row.ended_at !== null || row.beat === null || row.beat < stale);
             if (row.status === 'pending' || deadClaim || (row.status === 'failed' && opts.retryFailed)) {
+              // Taking over a dead run's claim ends that run: if it was only suspended, it learns so.
+              if (deadClaim && row.run_id !== null && row.ended_at === null) endDead.run(t, row.run_id);
               reclaim.run(runId, it.messageId, it.seq, it.langs, t, key.uid, key.kind, key.rev, it.recipient);
               out.set(it.recipient, deadClaim ? 'interrupted' : 'mine');
               any = true;
@@ -411,6 +414,7 @@ export class Ledger {
     status: 'sent' | 'pending' | 'failed',
     reply: string | null,
     maxAgeMs = 5 * 24 * 3600_000,
+    runId?: number,
   ): 'sent' | 'pending' | 'failed' {
     return this.write(() => {
       const t = this.iso();
@@ -428,8 +432,8 @@ export class Ledger {
         }
       }
       this.st(
-        'UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ?',
-      ).run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient);
+        'UPDATE deliveries SET status = ?, reply = ?, attempts = attempts + 1, first_try_at = COALESCE(first_try_at, ?), updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND (? IS NULL OR run_id = ?)',
+      ).run(kept, reply, t, t, key.uid, key.kind, key.rev, recipient, runId ?? null, runId ?? null);
       return kept;
     });
   }
