@@ -12,9 +12,8 @@ import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from
 import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { display } from '../model/series';
 import { storedSchedule } from '../ledger/state';
-import { plan } from '../delivery/planner';
+import { plan, revisionOf } from '../delivery/planner';
 import { dueReminder } from './remind';
-import { revisionOf } from '../delivery/planner';
 
 interface KindCount {
   sent: number;

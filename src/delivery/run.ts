@@ -42,7 +42,7 @@ export async function variantMessage(
     bytes: (i: PlanItem, id: string) => {
       const to = { email: i.email, name: i.name };
       const links = unsubscribeLinks(series, i.email, secret);
-      return { raw: () => v.forRecipient(to, id, links), wire: () => v.wireFor(to, id, links) };
+      return { raw: () => v.forRecipient(to, id, links) };
     },
   };
 }

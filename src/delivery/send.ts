@@ -119,6 +119,8 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       sum.ledgerError = fromLedger;
     }
   };
+  /** The ledger could not be written: stop at once, naming the file (LedgerError's message does). */
+  const ledgerStop = (e: unknown) => fatal(e instanceof LedgerError ? e.message : String(e), true);
 
   // ---- claims, a few ahead of the sends -----------------------------------------------------
   let cursor = 0;
@@ -145,7 +147,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         );
       } catch (e) {
         cursor -= chunk.length;
-        fatal(e instanceof LedgerError ? e.message : String(e), true);
+        ledgerStop(e);
         return;
       }
       chunk.forEach((item, n) => {
@@ -184,7 +186,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       // Only our own claim: a run that took over after our lease expired owns the row now.
       return ledger.settle(o.key, item.key, status, reply, maxAgeMs, o.runId);
     } catch (e) {
-      fatal(e instanceof LedgerError ? e.message : String(e), true);
+      ledgerStop(e);
       return status;
     }
   };
@@ -277,7 +279,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
             ledger.suppress(item.key, `unknown user: ${outcome.reply}`);
             sum.newlySuppressed.push(item.email);
           } catch (e) {
-            fatal(e instanceof LedgerError ? e.message : String(e), true);
+            ledgerStop(e);
           }
         }
         streak = undefined;
@@ -305,7 +307,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         ready.map((r) => r.item.key),
       );
     } catch (e) {
-      fatal(e instanceof LedgerError ? e.message : String(e), true);
+      ledgerStop(e);
     }
     sum.notAttempted += ready.length;
   }

@@ -108,11 +108,6 @@ export function classify(stage: Stage, code: number | undefined, text: string, h
   }
 }
 
-/** Only RCPT unknown-user replies suppress: kept for callers that test an address's reply. */
-export function isUnknownUser(code: number | undefined, text: string): boolean {
-  return code !== undefined && classify('rcpt', code, text).action === 'suppress';
-}
-
 interface NodemailerError {
   code?: string;
   command?: string;

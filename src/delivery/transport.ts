@@ -30,12 +30,10 @@ export interface Envelope {
 }
 
 /**
- * A message's bytes, CRLF-canonical (RFC 5322 §2.3: no bare CR or LF). `wire` is no longer used:
- * dot-stuffing is nodemailer's.
+ * A message's bytes, CRLF-canonical (RFC 5322 §2.3: no bare CR or LF); dot-stuffing is nodemailer's.
  */
 export interface WireMessage {
   raw(): Buffer;
-  wire?(): Buffer[];
 }
 
 export interface Transport {

@@ -489,20 +489,6 @@ export class Ledger {
     ).all(uid) as { recipient: string; seq: number; langs: string | null }[];
   }
 
-  /** Recipients who have the announcement at a sequence below `seq` (they need an update or cancel). */
-  announcedBefore(uid: string, seq: number): { recipient: string; langs: string | null }[] {
-    return this.st(
-      `SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' AND (seq IS NULL OR seq < ?) ORDER BY recipient`,
-    ).all(uid, seq) as { recipient: string; langs: string | null }[];
-  }
-
-  /** Recipients who have had the announcement (at any sequence). */
-  announced(uid: string): { recipient: string; langs: string | null }[] {
-    return this.st(
-      `SELECT recipient, langs FROM deliveries WHERE uid = ? AND kind = 'announce' AND status = 'sent' ORDER BY recipient`,
-    ).all(uid) as { recipient: string; langs: string | null }[];
-  }
-
   summary(uid?: string): { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[] {
     const sql = `SELECT uid, kind, rev, status, COUNT(*) AS n FROM deliveries${uid ? ' WHERE uid = ?' : ''} GROUP BY uid, kind, rev, status ORDER BY uid, kind, rev, status`;
     return this.st(sql).all(...(uid ? [uid] : [])) as { uid: string; kind: string; rev: string; status: DeliveryStatus; n: number }[];

@@ -139,22 +139,28 @@ const paramText = (s: string) => s.replace(/["\u0000-\u001f\u007f]/g, '').trim()
 
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
-/** RFC 5545 §3.1 folding at 75 octets, never inside a UTF-8 sequence. */
+/**
+ * RFC 5545 §3.1 folding: lines of at most 75 octets (continuations start with a space), never
+ * splitting a UTF-8 sequence. Bytes are counted from the code point, not with an encoder per
+ * character: the site's 2,000-event feed spent 3.5 s in ical-generator's way of doing it.
+ */
 export function fold(line: string): string {
-  const out: string[] = [];
-  let cur = '';
+  if (line.length <= 75 && /^[\x20-\x7e]*$/.test(line)) return line;
+  const parts: string[] = [];
+  let from = 0;
   let bytes = 0;
-  for (const ch of line) {
-    const b = Buffer.byteLength(ch);
-    const limit = out.length ? 74 : 75; // continuation lines start with a space
-    if (bytes + b > limit) {
-      out.push(cur);
-      cur = '';
-      bytes = 0;
+  for (let i = 0; i < line.length;) {
+    const c = line.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff; // a surrogate pair: one 4-byte character
+    const b = c < 0x80 ? 1 : c < 0x800 ? 2 : high ? 4 : 3;
+    if (bytes + b > 75) {
+      parts.push(line.slice(from, i));
+      from = i;
+      bytes = 1; // the continuation's leading space
     }
-    cur += ch;
     bytes += b;
+    i += high ? 2 : 1;
   }
-  out.push(cur);
-  return out.join('\r\n ');
+  parts.push(line.slice(from));
+  return parts.join('\r\n ');
 }

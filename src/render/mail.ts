@@ -228,11 +228,6 @@ export class Variant {
     return Buffer.concat([this.headFor(to, msgId, links), ...(this.splice ? this.splice.for(to) : [this.body])]);
   }
 
-  /** The same bytes as chunks; SMTP dot-stuffing is the transport's (nodemailer's) job. */
-  wireFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer[] {
-    return [this.forRecipient(to, msgId, links)];
-  }
-
   private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
     // Header values are single lines (headerText), so the recipient's lines cannot add a bare CR or LF.
     return Buffer.from(`${recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n')}\r\n${this.head}`, 'latin1');

@@ -5,6 +5,7 @@
  * parts (text/calendar, application/ics) with their own ATTENDEE line, in the transfer encoding
  * nodemailer chose, with nodemailer's own encoders. The result reads exactly as if composed for them.
  */
+import { fold } from './ics';
 
 /** The attendee a variant is composed with; never leaves the machine. */
 export const PLACEHOLDER_ATTENDEE = { email: 'rali-attendee@rali.invalid', name: 'RALI ATTENDEE PLACEHOLDER é' }; // one non-ASCII letter: nodemailer then picks quoted-printable, which any name fits
@@ -50,25 +51,6 @@ function encode(text: string, encoding: Encoding): string {
   return buf.toString('latin1');
 }
 
-/** RFC 5545 §3.1: lines of at most 75 octets, continued with CRLF and a space; never inside a UTF-8 sequence. */
-export function foldIcsLine(line: string): string {
-  const out: string[] = [];
-  let cur = '';
-  let octets = 0;
-  for (const ch of line) {
-    const n = Buffer.byteLength(ch);
-    if (octets + n > (out.length ? 74 : 75)) {
-      out.push(cur);
-      cur = '';
-      octets = 0;
-    }
-    cur += ch;
-    octets += n;
-  }
-  out.push(cur);
-  return out.join('\r\n ');
-}
-
 /** A parameter value: quoted, without DQUOTE or controls (RFC 5545 §3.2). */
 function paramValue(s: string): string {
   return `"${s.replace(/["\u0000-\u001f\u007f]/g, '').trim()}"`;
@@ -86,7 +68,7 @@ export function icsFor(ics: string, attendee: { email: string; name?: string }):
         `;CN=${paramValue(attendee.name || attendee.email)}`,
       ); // with no name, the address (as buildIcs writes it)
       l = l.replace(PLACEHOLDER_ATTENDEE.email, attendee.email);
-      return foldIcsLine(l);
+      return fold(l);
     })
     .join('\r\n');
 }

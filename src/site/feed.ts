@@ -4,6 +4,7 @@
  * that has both); METHOD:PUBLISH with no ATTENDEE (RFC 5546 §3.2.1); times with TZID and VTIMEZONE,
  * DTSTAMP in UTC, as src/render/ics.ts does (checklist §9–16), with the same VTIMEZONE generator.
  */
+import { fold } from '../render/ics';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
 import { RaliError } from '../errors';
@@ -69,32 +70,6 @@ export function icsText(s: string): string {
 /** RFC 6868 caret encoding inside a quoted parameter value (CN). */
 const param = (s: string) => `"${oneLine(s).replace(/\^/g, '^^').replace(/"/g, "^'")}"`;
 
-/**
- * RFC 5545 §3.1 folding: lines of at most 75 octets, never splitting a UTF-8 sequence.
- * Bytes are counted from the code point: ical-generator 10 encodes every character with a new
- * TextEncoder, which took 3.5 s of a 2,000-talk feed — hence this serializer.
- */
-export function foldLine(line: string): string {
-  if (line.length <= 75 && /^[\x20-\x7e]*$/.test(line)) return line;
-  const parts: string[] = [];
-  let from = 0;
-  let bytes = 0;
-  for (let i = 0; i < line.length;) {
-    const c = line.charCodeAt(i);
-    const high = c >= 0xd800 && c <= 0xdbff; // a surrogate pair: one 4-byte character
-    const b = c < 0x80 ? 1 : c < 0x800 ? 2 : high ? 4 : 3;
-    if (bytes + b > 75) {
-      parts.push(line.slice(from, i));
-      from = i;
-      bytes = 1;
-    } // continuation lines start with a space
-    bytes += b;
-    i += high ? 2 : 1;
-  }
-  parts.push(line.slice(from));
-  return parts.join('\r\n ');
-}
-
 const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
 // Talks are already in the series' zone: setZone only if not (each luxon zone change costs an Intl call).
 const local = (d: DateTime, zone: string) => (d.zoneName === zone ? d : d.setZone(zone)).toFormat("yyyyMMdd'T'HHmmss");
@@ -153,7 +128,7 @@ export function buildFeed(
     );
   }
   lines.push('END:VCALENDAR');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return lines.map(fold).join('\r\n') + '\r\n';
 }
 
 const xml = (s: string) =>

@@ -2,6 +2,7 @@
  * `rali inbox` over IMAP with TLS against a real Dovecot on 127.0.0.1 (self-signed certificate made
  * here, users in a passwd-file). Skipped, with a message, where Dovecot is not installed.
  */
+import { selfSignedCert } from '../helpers/tls';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,27 +37,7 @@ async function startDovecot(messages: Record<string, string>) {
   const t = tempDir('rali-dovecot-');
   chmodSync(t.dir, 0o755);
   const d = t.dir;
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(d, 'key.pem'),
-      '-out',
-      join(d, 'cert.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCert(d);
   writeFileSync(join(d, 'passwd'), 'orga@example.org:{PLAIN}imap-s3cret-pass\n');
   const root = process.getuid?.() === 0;
   // as root, mail belongs to nobody (Dovecot refuses uid 0); otherwise to the user running the test

@@ -4,6 +4,7 @@
  * it), TLS mode mismatches, XOAUTH2 with a refreshed token, a provider limit reached mid-run, the
  * debug transcript.
  */
+import { selfSignedCert } from '../helpers/tls';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttp } from 'node:http';
@@ -228,27 +229,7 @@ describe('TLS', () => {
       return;
     }
     dir = mkdtempSync(join(tmpdir(), 'rali-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCert(dir);
     key = readFileSync(join(dir, 'key.pem'), 'utf8');
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   });

@@ -5,7 +5,8 @@
 import { simpleParser } from 'mailparser';
 import { renderMessage } from '../../src/render/message';
 import { composeRaw, mailOptions } from '../../src/render/mail';
-import { CalendarSplice, foldIcsLine, icsFor, PLACEHOLDER_ATTENDEE } from '../../src/render/splice';
+import { CalendarSplice, icsFor, PLACEHOLDER_ATTENDEE } from '../../src/render/splice';
+import { fold as foldIcsLine } from '../../src/render/ics';
 import { Series } from '../../src/model/series';
 import { example, FIXED_NOW } from '../helpers/example';
 

@@ -1,6 +1,7 @@
 /** The importers' pure parts: CSV records, the columns, titles and speakers from calendar events. */
 import { csvRecords, parseCsv, parseIcs, talkYaml, titleAndSpeaker } from '../../src/site/import';
-import { foldLine, icsText } from '../../src/site/feed';
+import { icsText } from '../../src/site/feed';
+import { fold as foldLine } from '../../src/render/ics';
 import { withoutPasscode } from '../../src/site/view';
 
 const O = { zone: 'America/Toronto', defaultLanguage: 'fr' as const };
