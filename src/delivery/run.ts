@@ -126,6 +126,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       return;
     }
     stopping = true;
+    o.transport.halt?.();
     o.log.err(`rali: ${sig}: stopping after the messages in flight (again to stop at once)…`);
   };
   const offSignals = (o.signals ?? processSignals).on(onSignal);

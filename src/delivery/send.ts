@@ -118,6 +118,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       sum.fatal = why;
       sum.ledgerError = fromLedger;
     }
+    o.transport.halt?.();
   };
   /** The ledger could not be written: stop at once, naming the file (LedgerError's message does). */
   const ledgerStop = (e: unknown) => fatal(e instanceof LedgerError ? e.message : String(e), true);
@@ -258,6 +259,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       dailyLeft--;
       const bytes = messageFor(item.langs).bytes(item, id);
       let outcome = await sendOnce(item, bytes);
+      if (!outcome.ok && outcome.notStarted) {
+        // Waited for a connection while the run was stopping: it never left, it goes back.
+        dailyLeft++;
+        ready.unshift(next);
+        return;
+      }
       for (let n = 1; !outcome.ok && outcome.action === 'retry' && n <= o.retries && !stop(); n++) {
         const base = o.backoffMs(n);
         await sleep(base + Math.random() * base * 0.5);

@@ -27,6 +27,8 @@ export type Failure = {
   enhanced?: string;
   /** What to show: the server's reply (control characters removed) and, for `stop`, what to do. */
   reply: string;
+  /** The message never left: the run was stopping while it waited for a connection. */
+  notStarted?: boolean;
 };
 
 export type Outcome = { ok: true; reply: string } | Failure;

@@ -43,6 +43,11 @@ export interface Transport {
   /** How many messages may be in flight at once. */
   readonly concurrency: number;
   send(envelope: Envelope, message: WireMessage, name: string): Promise<Outcome>;
+  /**
+   * The run is stopping: messages still waiting for a connection are not started (they come back
+   * `notStarted`), so only what is already on the wire can end up sent but unrecorded.
+   */
+  halt?(): void;
   close(): Promise<void>;
 }
 
@@ -254,6 +259,7 @@ export class SmtpTransport implements Transport {
   private open = 0;
   private nextSlot = 0;
   private stopped: Failure | undefined;
+  private halted = false;
   private ids = 0;
 
   constructor(private readonly s: SmtpSettings) {
@@ -372,6 +378,7 @@ export class SmtpTransport implements Transport {
 
   private async acquire(): Promise<Conn> {
     for (;;) {
+      if (this.halted) throw new Error('halted');
       let c: Conn | undefined;
       while ((c = this.idle.pop())) {
         if (!c.broken) return c;
@@ -420,14 +427,22 @@ export class SmtpTransport implements Transport {
         `message bytes not CRLF-canonical at offset ${bad}`,
         'a bare CR or LF would be read differently by different servers; nothing was sent',
       );
+    const notStarted: Failure = { ok: false, action: 'retry', stage: 'local', reply: 'not started: the run is stopping', notStarted: true };
+    if (this.halted) return notStarted;
     if (this.stopped) return this.stopped;
     await this.pace();
+    if (this.halted) return notStarted;
     if (this.stopped) return this.stopped;
     let c: Conn;
     try {
       c = await this.acquire();
     } catch (e) {
+      if (this.halted) return notStarted;
       return this.outcome(fromError(hinted(e, this.s)));
+    }
+    if (this.halted) {
+      this.release(c);
+      return notStarted;
     }
     try {
       const info = await new Promise<{ response?: string }>((resolve, reject) =>
@@ -456,6 +471,12 @@ export class SmtpTransport implements Transport {
       this.release(c);
       return this.outcome(fromError(hinted(e, this.s)));
     }
+  }
+
+  halt(): void {
+    this.halted = true;
+    // Wake whoever waits for a connection: they see `halted` and give their message back.
+    for (const w of this.waiting.splice(0)) w();
   }
 
   private outcome(f: Failure): Failure {
