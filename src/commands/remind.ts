@@ -10,7 +10,8 @@ import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors'
 import { Ledger } from '../ledger/ledger';
 import { Logger } from '../log';
 import { loadSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
-import { scheduleChanges, scheduleOf } from '../model/schedule';
+import { scheduleOf } from '../model/schedule';
+import { owedFor } from '../delivery/owed';
 import { storedSchedule } from '../ledger/state';
 import { slugify } from '../model/text';
 import { talkUid } from '../model/talk';
@@ -52,7 +53,24 @@ export function dueReminder(series: Series, start: DateTime, now: DateTime): Due
   return { ...passed[0], superseded: passed.slice(1) };
 }
 
-const revOf = (label: string) => revisionOf('reminder', 0, label);
+/**
+ * A reminder's revision (its ledger key and Message-ID): the label's, unless that reminder was
+ * already sent or skipped for another day — the talk moved — then one for the new day, so a
+ * postponed talk gets its reminders again (a talk moved within the same day does not).
+ */
+export function reminderRev(ledger: Ledger | undefined, uid: string, label: string, dueAt: DateTime): string {
+  const base = revisionOf('reminder', 0, label);
+  const st = ledger?.reminder(uid, base);
+  if (!st || DateTime.fromISO(st.due_at).setZone(dueAt.zone).toISODate() === dueAt.toISODate()) return base;
+  return `${base}-${dueAt.toFormat('yyyyLLdd')}`;
+}
+
+/** Some of this reminder already went out: it is finished whatever the hour, never skipped. */
+function started(ledger: Ledger | undefined, uid: string, rev: string): boolean {
+  if (!ledger) return false;
+  for (const s of ledger.statuses({ uid, kind: 'reminder', rev }).values()) if (s === 'sent') return true;
+  return false;
+}
 
 export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = {}): Promise<number> {
   const world = { ...defaultWorld(), ...w };
@@ -72,6 +90,15 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       rw.close();
     }
   };
+  if (mode === 'outbox' && !o.dryRun && ledger?.allTalks().length) {
+    // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
+    // would leave every subscriber without their reminder, silently.
+    ledger.close();
+    log.err(
+      'rali: no SMTP server is configured (RALI_SMTP_URL, or smtp: in rali.yaml), yet this series has sent over SMTP before (.rali/state.db) — nothing was sent; if this runs from cron, load the file that sets RALI_SMTP_URL or RALI_SMTP_PASSWORD (README, Cron: reminders). To rehearse into outbox/, use `rali remind --dry-run` or `rali preview`.',
+    );
+    return EXIT_UNDELIVERED;
+  }
   const templates = new TemplateSet(series.templatesDir);
   let exit = EXIT_OK;
   let subscribers: ReturnType<typeof readSubscribers> | undefined;
@@ -90,42 +117,34 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         exit = Math.max(exit, EXIT_INPUT);
         continue;
       }
-      if (talk.status === 'cancelled' && known?.status === 'cancelled') continue;
       if (talk.start <= now) continue;
-      // Owed: the file says something the calendars do not have yet. Said once per change.
+      // Owed: the file says something the calendars do not have yet, or an update or cancellation
+      // did not reach everyone. Said once per change (cron mails it once).
       if (known) {
-        const previous = storedSchedule(known);
-        const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
-        const what =
-          talk.status === 'cancelled'
-            ? `the file says cancelled — run \`rali cancel ${talk.display}\``
-            : known.status === 'cancelled'
-              ? `the file says scheduled again — run \`rali update ${talk.display}\``
-              : changed.length
-                ? `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``
-                : undefined;
-        if (what) {
-          const mark = `owed:${uid}:${JSON.stringify(scheduleOf(talk))}`;
-          if (!ledger?.meta(mark)) {
-            log.err(`${talk.display}: ${what}; no reminder until then`);
-            write((rw) => rw.setMeta(mark, now.toISO()!));
-            exit = Math.max(exit, EXIT_UNDELIVERED);
-          }
-          continue;
+        const owed = owedFor(ledger!, talk, known, now);
+        const blocking = owed.some((w) => w.what === 'cancel' || w.what === 'reinstate' || w.what === 'update');
+        for (const w of owed) {
+          const mark = `owed:${uid}:${w.what}:${known.sequence}:${JSON.stringify(scheduleOf(talk))}`;
+          if (ledger?.meta(mark)) continue;
+          log.err(`${talk.display}: ${w.message}${blocking ? '; no reminder until then' : ''}`);
+          write((rw) => rw.setMeta(mark, now.toISO()!));
+          exit = Math.max(exit, EXIT_UNDELIVERED);
         }
+        if (blocking) continue;
       }
       if (talk.status === 'cancelled') continue;
       const due = dueReminder(series, talk.start, now);
       if (!due) continue;
-      const rev = revOf(due.label);
+      const rev = reminderRev(ledger, talk.uid, due.label, due.dueAt);
       const state = ledger?.reminder(talk.uid, rev);
       if (state?.status === 'sent' || state?.status === 'skipped') continue;
       for (const s of due.superseded) {
-        if (!ledger?.reminder(talk.uid, revOf(s.label)))
-          write((rw) => rw.setReminder(talk.uid, revOf(s.label), 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
+        const r = reminderRev(ledger, talk.uid, s.label, s.dueAt);
+        if (!ledger?.reminder(talk.uid, r) && !started(ledger, talk.uid, r))
+          write((rw) => rw.setReminder(talk.uid, r, 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
       }
       const late = now.diff(due.dueAt);
-      if (late > series.reminderGrace && !state) {
+      if (late > series.reminderGrace && !state && !started(ledger, talk.uid, rev)) {
         const note = `due at ${due.dueAt.toISO({ suppressMilliseconds: true })}, ${Math.round(late.as('minutes'))} min ago, more than the ${series.reminderGrace.toHuman()} grace`;
         write((rw) => rw.setReminder(talk.uid, rev, 'skipped', due.dueAt.toISO()!, note));
         log.err(`${talk.display}: ${due.label} reminder skipped: ${note}`);
@@ -150,6 +169,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
           suppressed: ledger?.suppressed() ?? new Map(),
           holders: [],
           reminderLabel: due.label,
+          revision: rev,
         });
       } catch (e) {
         if (!(e instanceof RaliError)) throw e;

@@ -189,7 +189,8 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   });
   printSummary(log, summary, { transport, suppressed: p.suppressed.length, what: rule.what });
   // The file follows the ledger: once a cancellation is on its way, the talk file says so.
-  if (o.kind === 'cancel' && mode === 'smtp' && summary.sent > 0 && l.talk.status !== 'cancelled') markCancelled(l.talk.file, o.reason);
+  // From the first claim on, the ledger says cancelled (whatever came of the sends): so does the file.
+  if (o.kind === 'cancel' && mode === 'smtp' && summary.committed && l.talk.status !== 'cancelled') markCancelled(l.talk.file, o.reason);
   if (mode === 'outbox') {
     log.err(
       `Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).`,

@@ -9,11 +9,10 @@ import { Ledger } from '../ledger/ledger';
 import { bounceLine } from '../ledger/inbox-store';
 import { Logger, warnAll } from '../log';
 import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from '../model';
-import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { display } from '../model/series';
-import { storedSchedule } from '../ledger/state';
-import { plan, revisionOf } from '../delivery/planner';
-import { dueReminder } from './remind';
+import { owedFor } from '../delivery/owed';
+import { plan } from '../delivery/planner';
+import { dueReminder, reminderRev } from './remind';
 
 interface KindCount {
   sent: number;
@@ -61,13 +60,16 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
       if (!talk) {
         owed.push('no talk file has this id any more (renamed or deleted?): no reminder, update or cancellation can go out');
       } else {
-        const previous = storedSchedule(stored);
-        const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
-        if (talk.status === 'cancelled' && stored.status !== 'cancelled')
-          owed.push(`cancelled in the file: run \`rali cancel ${talk.display}\``);
-        else if (talk.status === 'scheduled' && stored.status === 'cancelled')
-          owed.push(`scheduled again in the file: run \`rali update ${talk.display}\``);
-        else if (changed.length) owed.push(`changed since the last message (${changed.join(', ')}): run \`rali update ${talk.display}\``);
+        for (const w of owedFor(ledger, talk, stored, now, suppressed)) {
+          owed.push(w.message);
+          if (w.count) {
+            // The unfinished update or cancellation counts as pending, as the run's summary said.
+            const k = `${stored.status === 'cancelled' ? 'cancel' : 'update'} ${stored.sequence}`;
+            const c = kinds.get(k) ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
+            c.pending = Math.max(c.pending, w.count - c.claimed);
+            kinds.set(k, c);
+          }
+        }
         // Announcement: every subscriber not suppressed who has not had it is owed it.
         if (talk.status === 'scheduled' && stored.status !== 'cancelled' && talk.start > now) {
           const p = plan({
@@ -98,14 +100,14 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
           // The next reminder cron will send.
           for (const r of [...series.reminders].sort((a, b) => a.before.as('minutes') - b.before.as('minutes')).reverse()) {
             const at = talk.start.minus(r.before);
-            const st = ledger.reminder(t.uid, revisionOf('reminder', 0, r.label));
+            const st = ledger.reminder(t.uid, reminderRev(ledger, t.uid, r.label, at));
             if (at > now && !st) {
               nextReminder = { label: r.label, at: at.toISO({ suppressMilliseconds: true })! };
               break;
             }
           }
           const due = dueReminder(series, talk.start, now);
-          if (due && !ledger.reminder(t.uid, revisionOf('reminder', 0, due.label)))
+          if (due && !ledger.reminder(t.uid, reminderRev(ledger, t.uid, due.label, due.dueAt)))
             owed.push(`the ${due.label} reminder is due: cron's next \`rali remind\` sends it`);
         }
       }

@@ -5,8 +5,7 @@ import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../erro
 import { Logger } from '../log';
 import { display, findConfig, readSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
 import { Ledger } from '../ledger/ledger';
-import { storedSchedule } from '../ledger/state';
-import { scheduleChanges, scheduleOf } from '../model/schedule';
+import { owedFor } from '../delivery/owed';
 
 export interface ValidateOptions {
   files: string[];
@@ -107,17 +106,13 @@ export function validate(opts: ValidateOptions, log: Logger): number {
       return; /* status and sending commands report a damaged ledger */
     }
     if (!stored) return;
-    const previous = storedSchedule(stored);
-    const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
-    let what: string | undefined;
-    if (talk.status === 'cancelled' && stored.status !== 'cancelled')
-      what = `cancelled in the file but not in people's calendars — run \`rali cancel ${talk.display}\``;
-    else if (talk.status === 'scheduled' && stored.status === 'cancelled')
-      what = `scheduled again in the file — run \`rali update ${talk.display}\` to put it back in people's calendars`;
-    else if (changed.length && talk.start > now)
-      what = `${changed.join(', ')} changed since the last message — run \`rali update ${talk.display}\``;
-    if (what)
-      problems.push({ file: display(file, cwd), path: changed[0] === 'start' ? 'date' : undefined, message: what, severity: 'warning' });
+    for (const w of owedFor(ledger!, talk, stored, now))
+      problems.push({
+        file: display(file, cwd),
+        path: w.changed?.[0] === 'start' ? 'date' : undefined,
+        message: w.message,
+        severity: 'warning',
+      });
   }
 
   function finish(): number {

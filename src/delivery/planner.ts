@@ -78,6 +78,8 @@ export interface PlanInput {
   /** Everyone holding a calendar entry for the talk (ledger.holders). */
   holders: Holder[];
   reminderLabel?: string;
+  /** The reminder's revision when it is not the label's (a talk moved to another day: remind.ts). */
+  revision?: string;
   /** --force: send although the talk is in the past (announce, update) or not yet over (recording). */
   force?: boolean;
   /** A test copy (--to): no refusal that depends on the audience. */
@@ -169,7 +171,7 @@ export function plan(i: PlanInput): Plan {
     talk = { ...talk, status: 'cancelled' } as Talk;
   }
   const talkState: TalkState = { uid: talk.uid, talkId: talk.id, sequence, schedule: JSON.stringify({ ...current, status }), status };
-  const rev = rule.revision(sequence, i.reminderLabel);
+  const rev = i.revision ?? rule.revision(sequence, i.reminderLabel);
   const method: IcsMethod | undefined = rule.calendar === 'none' ? undefined : rule.calendar === 'CANCEL' ? 'CANCEL' : series.icsMethod;
 
   // ---- audience --------------------------------------------------------------------------

@@ -21,7 +21,13 @@ import { OutboxTransport, SmtpTransport, smtpSettings, Transport } from './trans
 export function openTransport(series: Series, talk: Talk, kind: Kind, rev: string): Transport {
   const s = smtpSettings(series);
   if (s) return new SmtpTransport(s);
-  const folder = kind === 'announce' || kind === 'recording' ? kind : `${kind}-${rev}`.replace(/^cancel-cancel-/, 'cancel-');
+  // A test copy gets its own folder: it must not wipe the rehearsal of the real message.
+  const folder =
+    rev === 'test'
+      ? `${kind}-test`
+      : kind === 'announce' || kind === 'recording'
+        ? kind
+        : `${kind}-${rev}`.replace(/^cancel-cancel-/, 'cancel-');
   const dir = join(series.outboxDir, talk.id, folder);
   return new OutboxTransport(dir, relative(process.cwd(), dir) || dir);
 }
@@ -257,6 +263,7 @@ export function printSummary(
   if (s.busy) parts.push(`${s.busy} being sent by another rali run`);
   if (s.interrupted) parts.push(`${s.interrupted} interrupted earlier, sent again`);
   if (s.deferred) parts.push(`${s.deferred} left for later (--limit)`);
+  if (s.superseded) parts.push(`${s.superseded} not sent (out of date: the talk changed)`);
   log.out(`${extra.what}: ${parts.join(', ')}`);
   for (const f of s.failed.slice(0, 20)) log.err(`  failed: ${f.email}: ${f.reply}`);
   if (s.failed.length > 20) log.err(`  … and ${s.failed.length - 20} more failed (rali status --failed)`);
@@ -264,7 +271,9 @@ export function printSummary(
   for (const p of s.pending.slice(0, 10)) log.err(`  ${extra.test ? 'not sent' : 'will retry'}: ${p.email}: ${p.reply}`);
   if (s.pending.length > 10) log.err(`  … and ${s.pending.length - 10} more to retry (rali status --failed)`);
   if (s.fatal)
-    log.err(`rali: stopped: ${s.fatal}${extra.test ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`);
+    log.err(
+      `rali: stopped: ${s.fatal}${extra.test || !pending ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`,
+    );
 }
 
 /** 0 only when nothing owed is left undelivered for a reason the organizer must know. */

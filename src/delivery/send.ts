@@ -8,7 +8,7 @@
  * delivery only; `retry` is retried here, then left pending for the next run. A ledger that cannot
  * be written stops the run at once: nothing is sent that could not be recorded.
  */
-import { DeliveryKey, Ledger, LedgerError, TalkState } from '../ledger/ledger';
+import { DeliveryKey, Ledger, LedgerError, TalkChanged, TalkState } from '../ledger/ledger';
 import { Lang } from '../model/schema';
 import { Failure, Outcome } from './smtp-errors';
 import { Transport, WireMessage } from './transport';
@@ -79,12 +79,22 @@ export interface DeliverSummary {
   ledgerError?: boolean;
   /** The run was interrupted by a signal. */
   interruptedBySignal?: boolean;
+  /** At least one delivery was claimed: the talk state this message carries is committed. */
+  committed?: boolean;
+  /** The talk got a newer calendar revision during the run: this many were not sent the old one. */
+  superseded?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** After this many refusals in a row with the same reply and no success, the relay is the problem. */
 const BREAKER = 5;
+/**
+ * Unknown-user replies in a row before they are taken for the relay's (a relay that answers 5.1.1 to
+ * everyone would otherwise suppress the whole list). Higher than BREAKER: an old list has dead
+ * addresses, and 10 in a row among 30 % dead addresses is a one-in-a-hundred-thousand event.
+ */
+const SUPPRESS_BREAKER = 10;
 
 export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   const sum: DeliverSummary = {
@@ -124,7 +134,12 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   const ledgerStop = (e: unknown) => fatal(e instanceof LedgerError ? e.message : String(e), true);
 
   // ---- claims, a few ahead of the sends -----------------------------------------------------
+  // Recipients already tried by an earlier run go last, and do not count toward the breaker: a
+  // refusal that only they get cannot hold back everyone else run after run.
+  const retried = ledger?.tried(o.key) ?? new Set<string>();
+  if (retried.size) o = { ...o, items: [...o.items.filter((i) => !retried.has(i.key)), ...o.items.filter((i) => retried.has(i.key))] };
   let cursor = 0;
+  let changed = false;
   const ready: { item: PlanItem; id: string }[] = [];
   const ahead = o.claimAhead ?? Math.max(4, o.transport.concurrency * 2);
   const refill = () => {
@@ -148,11 +163,15 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         );
       } catch (e) {
         cursor -= chunk.length;
-        ledgerStop(e);
+        if (e instanceof TalkChanged) {
+          fatal(e.message);
+          changed = true;
+        } else ledgerStop(e);
         return;
       }
       chunk.forEach((item, n) => {
         const r = result.get(item.key);
+        if (r === 'mine' || r === 'interrupted') sum.committed = true;
         if (r === 'mine' || r === 'interrupted') {
           ready.push({ item, id: ids[n] });
           budget--;
@@ -195,6 +214,16 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   // ---- a refusal that repeats is the relay's, not the recipients' ---------------------------
   let streak: { sig: string; items: { item: PlanItem; reply: string }[] } | undefined;
   let tripped: string | undefined;
+  const unsuppress = (item: PlanItem) => {
+    const k = sum.newlySuppressed.indexOf(item.email);
+    if (k < 0) return;
+    sum.newlySuppressed.splice(k, 1);
+    try {
+      ledger?.unsuppress(item.key);
+    } catch (e) {
+      ledgerStop(e);
+    }
+  };
   const giveBack = (item: PlanItem, reply: string) => {
     record(item, 'pending', reply, Infinity);
     const k = sum.failed.findIndex((x) => x.email === item.email);
@@ -205,17 +234,23 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   const onFail = (item: PlanItem, f: Failure): boolean => {
     const sig = `${f.stage} ${f.enhanced ?? f.code ?? ''}`;
     if (tripped === sig) {
+      // In flight when the breaker tripped.
+      if (f.action === 'suppress') unsuppress(item);
       giveBack(item, f.reply);
       return false;
-    } // in flight when the breaker tripped
+    }
+    if (retried.has(item.key)) return true; // refused again after the others went through: theirs
     if (!streak || streak.sig !== sig) streak = { sig, items: [] };
     streak.items.push({ item, reply: f.reply });
-    if (streak.items.length >= BREAKER && sum.fatal === undefined) {
-      // Give them back: nobody is marked failed for what looks like a misconfiguration.
+    if (streak.items.length >= (f.action === 'suppress' ? SUPPRESS_BREAKER : BREAKER) && sum.fatal === undefined) {
+      // Give them back: nobody is marked failed (or suppressed) for what looks like a misconfiguration.
       tripped = sig;
-      for (const s of streak.items) giveBack(s.item, s.reply);
+      for (const s of streak.items) {
+        if (f.action === 'suppress') unsuppress(s.item);
+        giveBack(s.item, s.reply);
+      }
       fatal(
-        `${BREAKER} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed`,
+        `${streak.items.length} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed${f.action === 'suppress' ? ' or suppressed' : ''}`,
       );
       return false;
     }
@@ -228,7 +263,15 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<Outcome>((resolve) => {
       timer = setTimeout(
-        () => resolve({ ok: false, action: 'retry', stage: 'data', reply: `no outcome after ${Math.round(limit / 1000)} s` }),
+        // Not retried: the first attempt may still end in a 250 (a retry would be a second copy).
+        // The relay stopped answering: the run stops, the recipient stays pending.
+        () =>
+          resolve({
+            ok: false,
+            action: 'stop',
+            stage: 'data',
+            reply: `no outcome from the server after ${Math.round(limit / 1000)} s — it stopped answering; check it and run again`,
+          }),
         limit,
       );
     });
@@ -289,7 +332,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
             ledgerStop(e);
           }
         }
-        streak = undefined;
+        onFail(item, outcome); // ten in a row: the relay's answer, given back
       } else if (outcome.action === 'fail') {
         if (onFail(item, outcome)) {
           record(item, 'failed', outcome.reply);
@@ -306,6 +349,21 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.transport.concurrency, o.items.length)) }, worker));
 
   // What was claimed but not sent goes back; what was never claimed is counted.
+  if (changed) {
+    // Out of date: not owed to anyone any more, so neither pending nor "not attempted".
+    sum.superseded = ready.length + o.items.length - cursor;
+    try {
+      ledger?.release(
+        o.key,
+        o.runId!,
+        ready.map((r) => r.item.key),
+      );
+    } catch (e) {
+      ledgerStop(e);
+    }
+    sum.interruptedBySignal = o.stopping();
+    return sum;
+  }
   if (ready.length) {
     try {
       ledger?.release(

@@ -150,6 +150,22 @@ function ledgerProblem(file: string, e: unknown): string {
   return `${file}: ${msg} (${code || 'error'}) — check the file and the disk, then run again`;
 }
 
+/**
+ * The talk got a newer calendar revision (`rali update` or `rali cancel` committed it) while this run
+ * was sending an older one: the run stops; its message is out of date and goes to no one else.
+ */
+export class TalkChanged extends Error {
+  constructor(
+    readonly sequence: number,
+    readonly status: string,
+  ) {
+    super(
+      `the talk changed while this run was sending: ${status === 'cancelled' ? '`rali cancel`' : '`rali update`'} committed calendar revision ${sequence} — this out-of-date message goes to no one else; \`rali status\` says what is owed`,
+    );
+    this.name = 'TalkChanged';
+  }
+}
+
 export class Ledger {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private constructor(
@@ -186,7 +202,7 @@ export class Ledger {
       l.inode = statSync(file).ino;
       return l;
     } catch (e) {
-      if (e instanceof LedgerError) throw e;
+      if (e instanceof LedgerError || e instanceof TalkChanged) throw e;
       throw new LedgerError(file, e);
     }
   }
@@ -209,7 +225,7 @@ export class Ledger {
     try {
       return f();
     } catch (e) {
-      if (e instanceof LedgerError) throw e;
+      if (e instanceof LedgerError || e instanceof TalkChanged) throw e;
       throw new LedgerError(this.file, e);
     }
   }
@@ -371,6 +387,11 @@ export class Ledger {
           // A run declared dead (suspended past its lease) claims nothing more: another run took over.
           const me = this.st('SELECT ended_at FROM runs WHERE id = ?').get(runId) as { ended_at: string | null } | undefined;
           if (me?.ended_at) throw Object.assign(new Error('lease lost'), { code: 'RALI_LEASE' });
+          // A message planned for an older calendar revision is out of date once another command
+          // (`rali update`, `rali cancel`) has committed a newer one: it goes to no one else.
+          const cur = this.st('SELECT sequence, status FROM talks WHERE uid = ?').get(key.uid) as
+            { sequence: number; status: string } | undefined;
+          if (cur && items.length && cur.sequence > items[0].seq) throw new TalkChanged(cur.sequence, cur.status);
           let any = false;
           for (const it of items) {
             if (insert.run(key.uid, key.kind, key.rev, it.recipient, it.messageId, it.seq, it.langs, runId, t).changes === 1) {
@@ -438,21 +459,37 @@ export class Ledger {
     });
   }
 
-  /** Gives claims back untried (--limit, a stop): pending again, no attempt counted. */
+  /**
+   * Gives claims back untried (--limit, a stop): a claim never tried before is forgotten (the ledger
+   * records only what happened), one tried in an earlier run is pending again, no attempt counted.
+   */
   release(key: DeliveryKey, runId: number, recipients: string[]): void {
     if (!recipients.length) return;
     // Only our own claims: another run may have taken them over if this one lost its lease.
-    const st = this.st(
+    const forget = this.st(
+      `DELETE FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ? AND attempts = 0`,
+    );
+    const back = this.st(
       `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE uid = ? AND kind = ? AND rev = ? AND recipient = ? AND status = 'claimed' AND run_id = ?`,
     );
     this.write(() =>
       this.db
         .transaction(() => {
           const t = this.iso();
-          for (const r of recipients) st.run(t, key.uid, key.kind, key.rev, r, runId);
+          for (const r of recipients) {
+            if (!forget.run(key.uid, key.kind, key.rev, r, runId).changes) back.run(t, key.uid, key.kind, key.rev, r, runId);
+          }
         })
         .immediate(),
     );
+  }
+
+  /** Recipients tried in an earlier run and still pending (a later run tries them after the others). */
+  tried(key: DeliveryKey): Set<string> {
+    const rows = this.st(
+      `SELECT recipient FROM deliveries WHERE uid = ? AND kind = ? AND rev = ? AND status = 'pending' AND attempts > 0`,
+    ).all(key.uid, key.kind, key.rev) as { recipient: string }[];
+    return new Set(rows.map((r) => r.recipient));
   }
 
   /** Deliveries marked sent since `sinceMs` (epoch ms): what a provider's daily limit counts. */

@@ -1,7 +1,7 @@
 /** The ledger on a real SQLite file: claims are atomic, dead runs' claims come back, sequences only go up. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Ledger } from '../../src/ledger/ledger';
+import { Ledger, TalkChanged } from '../../src/ledger/ledger';
 import { tempDir } from '../helpers/paths';
 
 let t: ReturnType<typeof tempDir>;
@@ -115,8 +115,10 @@ test('the talk state is committed with the first claim, never before, and SEQUEN
   expect(l.talk('u@x')?.sequence).toBe(0);
   l.claim(key, r, items(2), { talk });
   expect(l.talk('u@x')).toEqual({ sequence: 1, schedule: '{"b":1}', status: 'scheduled' });
-  l.claim(key, r, items(3), { talk: { ...talk, sequence: 0, schedule: '{"old":1}' } });
+  // A message planned for revision 0 once revision 1 is committed: out of date, claims nothing.
+  expect(() => l.claim(key, r, items(3), { talk: { ...talk, sequence: 0, schedule: '{"old":1}' } })).toThrow(TalkChanged);
   expect(l.talk('u@x')?.sequence).toBe(1);
+  expect(l.statuses(key).size).toBe(2);
   l.close();
 });
 

@@ -3,7 +3,7 @@
  * organizer answers "no", the relay refuses the sender, a quota is reached, a container restarts.
  * For each: what does the ledger say now, and is it true?
  */
-import { existsSync, readFileSync, unlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, unlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { send, SendOptions } from '../../src/commands/send';
 import { remind, remindAll } from '../../src/commands/remind';
@@ -353,4 +353,176 @@ test('a talk file renamed after its announcement: remind says so once (cron mail
   const st = memoryLogger();
   status({ config: join(series.dir, 'rali.yaml') }, st);
   expect(st.lines.join('\n')).toMatch(/owed: no talk file has this id any more/);
+});
+
+// ---- what the ledger says after two commands cross, a stop before the first 250, a postponement ----
+
+const isCancel = (raw: Buffer) => raw.toString('latin1').includes('METHOD:CANCEL');
+const statusText = () => {
+  const log = memoryLogger();
+  status({ config: join(series.dir, 'rali.yaml') }, log);
+  return log.lines.join('\n');
+};
+
+test('an announcement still going out when `rali cancel` commits stops: no invitation after the cancellation, and whoever got one is owed the cancellation', async () => {
+  let seen = 0;
+  let cancelling: Promise<{ code: number; out: string; err: string }> | undefined;
+  await setup(60, {
+    delayMs: () => {
+      if (++seen === 5) cancelling = run('cancel', { yes: true, reason: 'Speaker ill' });
+      return 10;
+    },
+  });
+  process.env.RALI_SMTP_URL = `${server!.url}?connections=1`;
+  const announce = await run('announce', { yes: true });
+  const cancel = await cancelling!;
+  expect(cancel.code).toBe(0);
+  expect(announce.code).toBe(1);
+  expect(announce.err).toMatch(/stopped: the talk changed while this run was sending: `rali cancel` committed calendar revision 1/);
+  expect(announce.out).toMatch(/not sent \(out of date: the talk changed\)/);
+  const invited = new Set(server!.received.filter((m) => !isCancel(m.raw)).map((m) => m.to[0]));
+  expect(invited.size).toBeLessThan(60);
+  // Invitations that were on the wire while the cancellation was planned: rali says they are owed it.
+  const cancelled = () => new Set(server!.received.filter((m) => isCancel(m.raw)).map((m) => m.to[0]));
+  const owed = [...invited].filter((r) => !cancelled().has(r)).length;
+  if (owed)
+    expect(statusText()).toMatch(
+      new RegExp(
+        `${owed} (person who has|people who have) the talk in their calendar did not get the cancellation yet — run \`rali cancel`,
+      ),
+    );
+  const again = await run('cancel', { yes: true });
+  expect(again.code).toBe(0);
+  expect([...invited].filter((r) => !cancelled().has(r))).toEqual([]);
+  expect(statusText()).not.toMatch(/owed/);
+});
+
+test('a cancellation stopped before its first 250 still marks the file, and status says who is owed it', async () => {
+  let refuse = false;
+  await setup(3, { mail: () => (refuse ? { code: 553, message: '5.7.1 Sender address rejected: not owned by user' } : undefined) });
+  expect((await run('announce', { yes: true })).code).toBe(0);
+  refuse = true;
+  const c = await run('cancel', { yes: true, reason: 'Speaker ill' });
+  expect(c.code).toBe(1);
+  expect(readFileSync(series.talkFile, 'utf8')).toMatch(/^status: cancelled$/m);
+  expect(statusText()).toMatch(/3 people who have the talk in their calendar did not get the cancellation yet — run `rali cancel/);
+  const log = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, log, { signals: noSignals })).toBe(1);
+  expect(log.errors.join('\n')).toMatch(/did not get the cancellation yet/);
+  expect(log.lines.join('\n')).not.toMatch(/reminder/);
+  refuse = false;
+  const again = await run('cancel', { yes: true });
+  expect(again.out).toMatch(/cancellation: 3 sent/);
+  expect(statusText()).not.toMatch(/owed/);
+});
+
+test('an update cut short by --limit is owed to the rest: status, validate and cron say so, reminders still go', async () => {
+  await setup(6);
+  await run('announce', { yes: true });
+  moveTalk('time: "11:30"', 'time: "14:00"');
+  const u = await run('update', { yes: true, limit: 2 });
+  expect(u.out).toMatch(/update: 2 sent .*4 left for later \(--limit\)/);
+  const st = statusText();
+  expect(st).toMatch(/update 1 +2 sent, 4 pending/);
+  expect(st).toMatch(
+    /owed: 4 people who have the talk in their calendar did not get the update \(calendar revision 1\) yet — run `rali update/,
+  );
+  const v = memoryLogger();
+  validate({ files: [], config: join(series.dir, 'rali.yaml') }, v);
+  expect(v.errors.join('\n')).toMatch(/warning:.*4 people .* did not get the update/);
+  const cron = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:10' }, cron, { signals: noSignals })).toBe(1);
+  expect(cron.errors.join('\n')).toMatch(/4 people .* did not get the update/);
+  expect(cron.lines.join('\n')).toMatch(/1 day reminder: 6 sent/); // the reminder carries revision 1 too
+  const quiet = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:20' }, quiet, { signals: noSignals })).toBe(0);
+  expect(quiet.errors).toEqual([]);
+});
+
+test('a talk postponed to another day gets its reminders again; one moved within the day does not', async () => {
+  await setup(3);
+  await run('announce', { yes: true });
+  const cron = (now: string) => {
+    const log = memoryLogger();
+    return remind({ config: join(series.dir, 'rali.yaml'), now }, log, { signals: noSignals }).then(() => log.lines.join('\n'));
+  };
+  expect(await cron('2030-11-12T11:45')).toMatch(/1 day reminder: 3 sent/);
+  moveTalk('time: "11:30"', 'time: "13:00"');
+  await run('update', { yes: true });
+  expect(await cron('2030-11-12T13:10')).toBe('');
+  moveTalk('date: 2030-11-13', 'date: 2030-11-20');
+  expect((await run('update', { yes: true })).out).toMatch(/update: 3 sent/);
+  expect(statusText()).toMatch(/next reminder: 1 day before, at 2030-11-19T13:00/);
+  expect(await cron('2030-11-19T13:05')).toMatch(/1 day reminder: 3 sent/);
+  expect(await cron('2030-11-19T13:15')).toBe('');
+});
+
+test('a reminder cut short is finished by the next cron run, even past the grace period', async () => {
+  let limited = false;
+  let n = 0;
+  await setup(6, { mail: () => (limited && ++n > 2 ? { code: 421, message: '4.7.0 Rate limit exceeded, try again later' } : undefined) });
+  process.env.RALI_SMTP_URL = `${server!.url}?connections=1`;
+  await run('announce', { yes: true });
+  limited = true;
+  const first = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, first, { signals: noSignals })).toBe(1);
+  expect(first.lines.join('\n')).toMatch(/1 day reminder: 2 sent/);
+  limited = false;
+  const later = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T18:00' }, later, { signals: noSignals })).toBe(0);
+  expect(later.lines.join('\n')).toMatch(/1 day reminder: 4 sent via .*, 2 already sent/);
+  expect(later.errors.join('\n')).not.toMatch(/skipped/);
+});
+
+test('the same refusal for the first recipients does not hold back the others run after run', async () => {
+  const blocked = new Set([
+    'user00000@example.org',
+    'user00001@example.org',
+    'user00002@example.org',
+    'user00003@example.org',
+    'user00004@example.org',
+  ]);
+  await setup(12, { rcpt: (a) => (blocked.has(a) ? { code: 550, message: '5.7.1 Recipient rejected by policy' } : undefined) });
+  process.env.RALI_SMTP_URL = `${server!.url}?connections=1`;
+  const first = await run('announce', { yes: true });
+  expect(first.code).toBe(1);
+  expect(first.err).toMatch(/5 recipients in a row refused with the same reply/);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  const second = await run('announce', { yes: true });
+  expect(second.out).toMatch(/announcement: \d+ sent .*5 failed/);
+  expect(second.err).not.toMatch(/in a row/);
+  expect(new Set(server!.received.map((m) => m.to[0])).size).toBe(7);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
+});
+
+test('a relay answering "user unknown" to everyone suppresses no one', async () => {
+  await setup(30, { rcpt: () => ({ code: 550, message: '5.1.1 <x>: Recipient address rejected: User unknown in local recipient table' }) });
+  const r = await run('announce', { yes: true });
+  expect(r.code).toBe(1);
+  expect(r.err).toMatch(/in a row refused with the same reply .*nobody was marked failed or suppressed/);
+  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
+  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+});
+
+test('cron without the SMTP settings says so and fails, instead of rehearsing into outbox/ for nobody', async () => {
+  await setup(2);
+  await run('announce', { yes: true });
+  delete process.env.RALI_SMTP_URL;
+  const log = memoryLogger();
+  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, log, { signals: noSignals })).toBe(1);
+  expect(log.errors.join('\n')).toMatch(/no SMTP server is configured .*has sent over SMTP before .*nothing was sent/);
+  expect(existsSync(join(series.dir, 'outbox'))).toBe(false);
+  expect(server!.received.length).toBe(2);
+});
+
+test('a test copy written to outbox/ leaves the rehearsal of the real message in place', async () => {
+  await setup(3);
+  delete process.env.RALI_SMTP_URL;
+  await run('announce', { yes: true });
+  const id = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.id;
+  const folder = (f: string) => readdirSync(join(series.dir, 'outbox', id, f));
+  expect(folder('announce')).toHaveLength(3);
+  expect((await run('announce', { to: 'me@example.org' })).code).toBe(0);
+  expect(folder('announce')).toHaveLength(3);
+  expect(folder('announce-test')).toHaveLength(1);
 });
