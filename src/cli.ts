@@ -141,6 +141,7 @@ export function buildProgram(): CommandT {
       .option('-y, --yes', 'do not ask before sending')
       .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
       .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
+      .option('--limit <n>', 'send to at most N recipients this run (the rest stays owed)', int('--limit'))
       .option('--retry-failed', 'try again the recipients whose delivery failed earlier');
     if (verb === 'cancel') c.option('--reason <text>', 'why, in a few words (goes into the message)');
     if (verb === 'update') c.option('--force', 'send even though the talk is in the past');

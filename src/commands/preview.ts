@@ -9,6 +9,7 @@ import { Logger, style, useColor } from '../log';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Kind } from '../render/templates';
 import { Ledger } from '../ledger/ledger';
+import { owedToHolders } from '../delivery/owed';
 import { plan, Plan } from '../delivery/planner';
 import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
 import { readSubscribers } from '../model/subscribers';
@@ -45,8 +46,11 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
   const ro = Ledger.openReadOnly(l0.series.stateDir);
   let stored;
+  let unfinished = 0;
   try {
     stored = ro?.talk(l0.talk.uid);
+    // An update or cancellation that has not reached everyone: the preview shows that one.
+    if (ro && stored && kind === (stored.status === 'cancelled' ? 'cancel' : 'update')) unfinished = owedToHolders(ro, l0.talk.uid, stored);
   } finally {
     ro?.close();
   }
@@ -59,6 +63,7 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
     now,
     mode,
     stored,
+    unfinished: unfinished > 0,
     subscribers: [],
     suppressed: new Map(),
     holders: [],
@@ -66,7 +71,11 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
     force: true,
     test: true,
   });
-  if (kind === 'update' && !p.changes.length) {
+  if (unfinished) {
+    log.err(
+      `Note: this ${kind === 'cancel' ? 'cancellation' : `update (calendar revision ${p.sequence})`} has not reached ${unfinished} ${unfinished === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${kind}\` sends them this.`,
+    );
+  } else if (kind === 'update' && !p.changes.length) {
     log.err(
       stored
         ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'

@@ -16,6 +16,7 @@ import { Kind } from '../render/templates';
 import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, render } from './common';
 import { defaultWorld, World } from '../world';
 import { markCancelled } from '../model/edit';
+import { owedToHolders } from '../delivery/owed';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
 
 export interface SendOptions {
@@ -51,8 +52,12 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   // What the ledger holds, read only: nothing is written before the confirmation.
   const ro = Ledger.openReadOnly(series.stateDir);
   let stored, holders, suppressed;
+  let unfinished = false;
   try {
     stored = ro?.talk(l.talk.uid);
+    // A test copy of an update or cancellation still owed to some shows that message, not a new one.
+    if (ro && stored && to !== undefined && o.kind === (stored.status === 'cancelled' ? 'cancel' : 'update'))
+      unfinished = owedToHolders(ro, l.talk.uid, stored) > 0;
     holders = ro && to === undefined ? ro.holders(l.talk.uid) : [];
     suppressed = ro?.suppressed() ?? new Map();
   } finally {
@@ -65,6 +70,7 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     now,
     mode,
     stored,
+    unfinished,
     subscribers,
     suppressed,
     holders,

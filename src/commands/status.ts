@@ -13,6 +13,7 @@ import { display } from '../model/series';
 import { owedFor } from '../delivery/owed';
 import { plan } from '../delivery/planner';
 import { dueReminder, reminderRev } from './remind';
+import { wrapLine } from '../render/wrap';
 
 interface KindCount {
   sent: number;
@@ -21,7 +22,18 @@ interface KindCount {
   claimed: number;
 }
 
-export function status(o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: DateTime }, log: Logger): number {
+/** A line of the report, wrapped at the terminal's width under its label (on a pipe: one line, for grep). */
+function wrapped(label: string, text: string, columns: number | undefined): string[] {
+  if (!columns || label.length + text.length <= columns) return [label + text];
+  const hang = ' '.repeat(label.length);
+  return wrapLine(text, Math.max(20, columns - label.length - 1)).map((l, i) => (i ? hang : label) + l);
+}
+
+export function status(
+  o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: DateTime; columns?: number },
+  log: Logger,
+): number {
+  const columns = o.columns ?? (process.stdout.isTTY ? process.stdout.columns : undefined);
   const { series, warnings } = loadSeries(o.config);
   warnAll(log, warnings);
   const now = o.now ?? DateTime.now();
@@ -135,15 +147,16 @@ export function status(o: { talk?: string; config?: string; failed?: boolean; js
     if (!report.length) log.out(uid ? 'nothing sent yet for this talk.' : 'nothing sent yet.');
     for (const t of report) {
       log.out(`${t.talk}${t.status === 'cancelled' ? ' (cancelled)' : ''} — calendar revision ${t.sequence}`);
+      const pad = Math.max(12, ...Object.keys(t.kinds).map((k) => k.length));
       for (const [k, c] of Object.entries(t.kinds)) {
         const parts = [`${c.sent} sent`];
         if (c.pending) parts.push(`${c.pending} pending`);
         if (c.claimed) parts.push(`${c.claimed} in flight`);
         if (c.failed) parts.push(`${c.failed} failed`);
-        log.out(`  ${k.padEnd(12)} ${parts.join(', ')}`);
+        log.out(`  ${k.padEnd(pad)} ${parts.join(', ')}`);
       }
       if (t.nextReminder) log.out(`  next reminder: ${t.nextReminder.label} before, at ${t.nextReminder.at}`);
-      for (const w of t.owed) log.out(`  owed: ${w}`);
+      for (const w of t.owed) for (const l of wrapped('  owed: ', w, columns)) log.out(l);
       const bounces = bounceLine(ledger, t.uid);
       if (bounces) log.out(bounces);
       for (const f of t.failed ?? [])

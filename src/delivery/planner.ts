@@ -57,6 +57,8 @@ export interface StoredTalk {
   sequence: number;
   schedule: string | null;
   status: string;
+  /** The schedule before the latest revision (what an update at that revision changed). */
+  previous?: string | null;
 }
 
 export interface Holder {
@@ -73,6 +75,11 @@ export interface PlanInput {
   /** 'smtp': the ledger decides; 'outbox': a rehearsal for every subscriber, nothing recorded. */
   mode: 'smtp' | 'outbox';
   stored?: StoredTalk;
+  /**
+   * The stored revision's update or cancellation has not reached everyone yet (owed.ts): a preview
+   * or test copy shows that message, not a new revision.
+   */
+  unfinished?: boolean;
   subscribers: Subscriber[];
   suppressed: Map<string, unknown>;
   /** Everyone holding a calendar entry for the talk (ledger.holders). */
@@ -164,9 +171,10 @@ export function plan(i: PlanInput): Plan {
   // ---- sequence and the state the message carries ----------------------------------------
   let sequence = storedSeq;
   let status: 'scheduled' | 'cancelled' = storedCancelled && kind !== 'update' ? 'cancelled' : 'scheduled';
-  if (rule.sequence === 'next-when-changed' && (changed.length || !recorded)) sequence = storedSeq + 1;
+  const rehearsal = !recorded && !i.unfinished;
+  if (rule.sequence === 'next-when-changed' && (changed.length || rehearsal)) sequence = storedSeq + 1;
   if (rule.sequence === 'next-unless-cancelled') {
-    if (!storedCancelled || !recorded) sequence = storedSeq + 1;
+    if (!storedCancelled || rehearsal) sequence = storedSeq + 1;
     status = 'cancelled';
     talk = { ...talk, status: 'cancelled' } as Talk;
   }
@@ -203,7 +211,9 @@ export function plan(i: PlanInput): Plan {
     rev,
     sequence,
     talk,
-    previous,
+    // Finishing the stored revision's update: what changed is what its first run said.
+    previous:
+      kind === 'update' && sequence === storedSeq && stored?.previous ? parseStored({ ...stored, schedule: stored.previous }) : previous,
     changes: changed,
     method,
     items,

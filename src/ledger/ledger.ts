@@ -94,6 +94,9 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
    ALTER TABLE deliveries ADD COLUMN first_try_at TEXT;
    CREATE INDEX deliveries_sent_at ON deliveries (status, updated_at);`,
+  // The schedule before the latest revision: a run that finishes an update cut short says what
+  // changed exactly as its first run did.
+  `ALTER TABLE talks ADD COLUMN previous TEXT;`,
 ];
 
 export const LEDGER_FILE = 'state.db';
@@ -533,9 +536,11 @@ export class Ledger {
 
   // ---- talks: sequence and the schedule last sent -----------------------------------------
 
-  talk(uid: string): { sequence: number; schedule: string | null; status: string } | undefined {
-    return this.st('SELECT sequence, schedule, status FROM talks WHERE uid = ?').get(uid) as
-      { sequence: number; schedule: string | null; status: string } | undefined;
+  talk(uid: string): { sequence: number; schedule: string | null; status: string; previous: string | null } | undefined {
+    // A read-only ledger from before migration 3 has no `previous` yet.
+    return this.st(
+      `SELECT sequence, schedule, status, ${this.version >= 3 ? 'previous' : 'NULL AS previous'} FROM talks WHERE uid = ?`,
+    ).get(uid) as { sequence: number; schedule: string | null; status: string; previous: string | null } | undefined;
   }
 
   /**
@@ -550,14 +555,9 @@ export class Ledger {
       ).run(t.uid, t.talkId, t.sequence, t.schedule, t.status, now).changes
     )
       return;
-    this.st('UPDATE talks SET sequence = ?, schedule = ?, status = ?, updated_at = ? WHERE uid = ? AND sequence < ?').run(
-      t.sequence,
-      t.schedule,
-      t.status,
-      now,
-      t.uid,
-      t.sequence,
-    );
+    this.st(
+      'UPDATE talks SET previous = schedule, sequence = ?, schedule = ?, status = ?, updated_at = ? WHERE uid = ? AND sequence < ?',
+    ).run(t.sequence, t.schedule, t.status, now, t.uid, t.sequence);
   }
 
   /** Records the talk at its first announcement. */
@@ -575,12 +575,9 @@ export class Ledger {
   bumpSequence(uid: string, schedule: string, status: string): number {
     return this.db
       .transaction(() => {
-        this.st('UPDATE talks SET sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?').run(
-          schedule,
-          status,
-          nowIso(),
-          uid,
-        );
+        this.st(
+          'UPDATE talks SET previous = schedule, sequence = sequence + 1, schedule = ?, status = ?, updated_at = ? WHERE uid = ?',
+        ).run(schedule, status, nowIso(), uid);
         return this.talk(uid)!.sequence;
       })
       .immediate();

@@ -51,8 +51,8 @@ test('SEQUENCE goes up one at a time and the schedule follows; migrations are ve
   expect(l.ensureTalk('u@x', 'talk', '{"a":2}').schedule).toBe('{"a":1}'); // the first announcement's schedule stays
   expect(l.bumpSequence('u@x', '{"a":2}', 'scheduled')).toBe(1);
   expect(l.bumpSequence('u@x', '{"a":3}', 'cancelled')).toBe(2);
-  expect(l.talk('u@x')).toEqual({ sequence: 2, schedule: '{"a":3}', status: 'cancelled' });
-  expect(l.db.pragma('user_version', { simple: true })).toBe(2);
+  expect(l.talk('u@x')).toEqual({ sequence: 2, schedule: '{"a":3}', status: 'cancelled', previous: '{"a":2}' });
+  expect(l.db.pragma('user_version', { simple: true })).toBe(3);
   expect(l.db.pragma('journal_mode', { simple: true })).toBe('wal');
   l.close();
   // reopening does not migrate again
@@ -114,7 +114,7 @@ test('the talk state is committed with the first claim, never before, and SEQUEN
   l.claim(key, r, items(1), { talk });
   expect(l.talk('u@x')?.sequence).toBe(0);
   l.claim(key, r, items(2), { talk });
-  expect(l.talk('u@x')).toEqual({ sequence: 1, schedule: '{"b":1}', status: 'scheduled' });
+  expect(l.talk('u@x')).toEqual({ sequence: 1, schedule: '{"b":1}', status: 'scheduled', previous: '{"a":1}' });
   // A message planned for revision 0 once revision 1 is committed: out of date, claims nothing.
   expect(() => l.claim(key, r, items(3), { talk: { ...talk, sequence: 0, schedule: '{"old":1}' } })).toThrow(TalkChanged);
   expect(l.talk('u@x')?.sequence).toBe(1);

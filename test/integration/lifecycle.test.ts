@@ -9,6 +9,8 @@ import { send, SendOptions } from '../../src/commands/send';
 import { remind, remindAll } from '../../src/commands/remind';
 import { status } from '../../src/commands/status';
 import { validate } from '../../src/commands/validate';
+import { preview } from '../../src/commands/preview';
+import { simpleParser } from 'mailparser';
 import { Ledger } from '../../src/ledger/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
 import { memoryLogger } from '../../src/log';
@@ -437,6 +439,30 @@ test('an update cut short by --limit is owed to the rest: status, validate and c
   const quiet = memoryLogger();
   expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:20' }, quiet, { signals: noSignals })).toBe(0);
   expect(quiet.errors).toEqual([]);
+});
+
+test('finishing an update cut short sends the same message: same revision, same list of what changed; preview and status agree', async () => {
+  await setup(6);
+  await run('announce', { yes: true });
+  moveTalk('time: "11:30"', 'time: "14:00"');
+  await run('update', { yes: true, limit: 2 });
+  const tty = memoryLogger();
+  status({ config: join(series.dir, 'rali.yaml'), columns: 80 }, tty);
+  expect(tty.lines.every((l) => [...l].length <= 80)).toBe(true);
+  expect(tty.lines.join(' ').replace(/\s+/g, ' ')).toMatch(/owed: 4 people who have the talk in their calendar did not get the update/);
+  const pv = memoryLogger();
+  await preview({ talk: series.talkFile, config: join(series.dir, 'rali.yaml'), kind: 'update', tty: false }, pv);
+  expect(pv.errors.join('\n')).toMatch(/update \(calendar revision 1\) has not reached 4 people .*`rali update` sends them this/);
+  expect(pv.lines.join('\n')).toMatch(/^Message-ID: <update\.1\./m);
+  const done = await run('update', { yes: true });
+  expect(done.out).toMatch(/update: 4 sent via/);
+  const updates = server!.received.filter((m) => /^Message-ID: <update\.1\./im.test(m.raw.toString('latin1')));
+  expect(updates).toHaveLength(6);
+  for (const m of updates) {
+    const text = (await simpleParser(m.raw)).text ?? '';
+    expect(text).toMatch(/11\sh\s30|11:30/); // the old time, in the list of what changed, for all six
+  }
+  expect(statusText()).not.toMatch(/owed/);
 });
 
 test('a talk postponed to another day gets its reminders again; one moved within the day does not', async () => {
