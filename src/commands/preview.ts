@@ -2,6 +2,7 @@
  * `rali preview TALK`: the message exactly as it will be sent — same rendering and composing code
  * as sending — in the terminal, and optionally as .eml, .html and .ics files. Sends and records nothing.
  */
+import { owed } from '../messages';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { EXIT_OK, RaliError } from '../errors';
@@ -72,9 +73,7 @@ export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
     test: true,
   });
   if (unfinished) {
-    log.err(
-      `Note: this ${kind === 'cancel' ? 'cancellation' : `update (calendar revision ${p.sequence})`} has not reached ${unfinished} ${unfinished === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${kind}\` sends them this.`,
-    );
+    log.err(owed.previewUnfinished(kind as 'update' | 'cancel', p.sequence, unfinished));
   } else if (kind === 'update' && !p.changes.length) {
     log.err(
       stored

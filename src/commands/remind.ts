@@ -4,6 +4,7 @@
  * reminder overtaken by a shorter one is skipped, a reminder more than the grace period late is
  * skipped and reported, and nothing goes out once the talk has started. Quiet when nothing is due.
  */
+import { cron, owed as O } from '../messages';
 import { basename, extname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors';
@@ -94,9 +95,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
     // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
     // would leave every subscriber without their reminder, silently.
     ledger.close();
-    log.err(
-      'rali: no SMTP server is configured (RALI_SMTP_URL, or smtp: in rali.yaml), yet this series has sent over SMTP before (.rali/state.db) — nothing was sent; if this runs from cron, load the file that sets RALI_SMTP_URL or RALI_SMTP_PASSWORD (README, Cron: reminders). To rehearse into outbox/, use `rali remind --dry-run` or `rali preview`.',
-    );
+    log.err(cron.noSmtp);
     return EXIT_UNDELIVERED;
   }
   const templates = new TemplateSet(series.templatesDir);
@@ -126,7 +125,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         for (const w of owed) {
           const mark = `owed:${uid}:${w.what}:${known.sequence}:${JSON.stringify(scheduleOf(talk))}`;
           if (ledger?.meta(mark)) continue;
-          log.err(`${talk.display}: ${w.message}${blocking ? '; no reminder until then' : ''}`);
+          log.err(`${talk.display}: ${w.message}${blocking ? O.noReminderUntil : ''}`);
           write((rw) => rw.setMeta(mark, now.toISO()!));
           exit = Math.max(exit, EXIT_UNDELIVERED);
         }
@@ -141,11 +140,15 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       for (const s of due.superseded) {
         const r = reminderRev(ledger, talk.uid, s.label, s.dueAt);
         if (!ledger?.reminder(talk.uid, r) && !started(ledger, talk.uid, r))
-          write((rw) => rw.setReminder(talk.uid, r, 'skipped', s.dueAt.toISO()!, `overtaken by the ${due.label} reminder`));
+          write((rw) => rw.setReminder(talk.uid, r, 'skipped', s.dueAt.toISO()!, cron.overtaken(due.label)));
       }
       const late = now.diff(due.dueAt);
       if (late > series.reminderGrace && !state && !started(ledger, talk.uid, rev)) {
-        const note = `due at ${due.dueAt.toISO({ suppressMilliseconds: true })}, ${Math.round(late.as('minutes'))} min ago, more than the ${series.reminderGrace.toHuman()} grace`;
+        const note = cron.skippedLate(
+          due.dueAt.toISO({ suppressMilliseconds: true })!,
+          Math.round(late.as('minutes')),
+          series.reminderGrace.toHuman(),
+        );
         write((rw) => rw.setReminder(talk.uid, rev, 'skipped', due.dueAt.toISO()!, note));
         log.err(`${talk.display}: ${due.label} reminder skipped: ${note}`);
         exit = Math.max(exit, EXIT_UNDELIVERED);
@@ -178,9 +181,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         continue;
       }
       if (o.dryRun) {
-        log.out(
-          `${talk.display}: ${due.label} reminder due since ${due.dueAt.toISO({ suppressMilliseconds: true })} — would go to ${p.items.length} recipients (dry run: nothing sent)`,
-        );
+        log.out(cron.dryRun(talk.display, due.label, due.dueAt.toISO({ suppressMilliseconds: true })!, p.items.length));
         continue;
       }
       const l = { series, talk, templates };
@@ -219,9 +220,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       if (!sch || DateTime.fromISO(sch.start) <= now) continue;
       const mark = `missing:${t.uid}`;
       if (ledger!.meta(mark)) continue;
-      log.err(
-        `${t.talk_id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${t.talk_id}\` to the renamed file`,
-      );
+      log.err(cron.missingFile(t.talk_id));
       write((rw) => rw.setMeta(mark, now.toISO()!));
       exit = Math.max(exit, EXIT_UNDELIVERED);
     }

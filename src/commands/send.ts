@@ -3,6 +3,7 @@
  * delivery run. Nothing is recorded before the organizer confirms and the first delivery is claimed.
  * The outbox stands in for SMTP when no server is configured.
  */
+import { plan as M } from '../messages';
 import { EXIT_OK, RaliError } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { Logger, style, useColor, warnAll } from '../log';
@@ -103,8 +104,8 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
       exitNow: world.exitNow,
       render: (lg) => renderFor(lg, PLACEHOLDER_ATTENDEE),
     });
-    printSummary(log, s, { transport, what: `test copy of the ${rule.what} to ${to}`, test: true });
-    log.err('Nothing was recorded: subscribers still get the real one.');
+    printSummary(log, s, { transport, what: M.testCopy(rule.what, to), test: true });
+    log.err(M.testCopyNotRecorded);
     return summaryExit(s);
   }
 
@@ -114,9 +115,7 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   }
   const interactive = o.interactive ?? world.interactive;
   if (mode === 'smtp' && !o.yes && !o.dryRun && !interactive) {
-    throw new RaliError(
-      `about to send the ${rule.what} via ${smtp!.host}:${smtp!.port}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`,
-    );
+    throw new RaliError(M.noTerminal(rule.what, `${smtp!.host}:${smtp!.port}`));
   }
 
   // Who has it already (read only again: the count in the plan line and the question).
@@ -133,12 +132,19 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   const todo = Math.min(p.items.length - already - earlierFailed, o.limit ?? Infinity);
   const s = style(useColor(process.stderr));
   log.out(
-    `${rule.what} of "${p.talk.title[series.languages[0]]}" (${p.talk.start.toISODate()}) — ${describeCounts(countLangs(p.items))}; ${p.suppressed.length} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`,
+    M.line(
+      rule.what,
+      p.talk.title[series.languages[0]],
+      p.talk.start.toISODate()!,
+      describeCounts(countLangs(p.items)),
+      p.suppressed.length,
+      already,
+      earlierFailed,
+    ),
   );
-  if (p.changes.length) log.out(`changed since the last message: ${p.changes.join(', ')} (calendar SEQUENCE ${p.sequence})`);
+  if (p.changes.length) log.out(M.changed(p.changes, p.sequence));
   for (const n of p.notes) log.out(n);
-  if (mode === 'smtp' && smtp?.perMinute)
-    log.out(`at most ${smtp.perMinute} a minute for this account: about ${Math.ceil(todo / smtp.perMinute)} min`);
+  if (mode === 'smtp' && smtp?.perMinute) log.out(M.pace(smtp.perMinute, todo));
 
   // Render now: a template error stops here, before any question or record.
   const first = renderFor(series.languages, p.items[0]);
@@ -147,25 +153,17 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
     log.out('─'.repeat(72));
     log.out(first.text.trimEnd());
     log.out('─'.repeat(72));
-    log.out(
-      `dry run: nothing was sent, written or recorded. ${todo} message${todo === 1 ? '' : 's'} would go ${mode === 'smtp' ? `via ${smtp!.host}:${smtp!.port}` : 'to outbox/'}.`,
-    );
+    log.out(M.dryRun(todo, mode === 'smtp' ? `via ${smtp!.host}:${smtp!.port}` : 'to outbox/'));
     return EXIT_OK;
   }
   if (todo <= 0) {
-    log.out(
-      o.limit === 0
-        ? '--limit 0: nothing sent, nothing recorded.'
-        : `nothing to send: every recipient has had the ${rule.what}${earlierFailed ? ' (or failed earlier)' : ''}.`,
-    );
+    log.out(o.limit === 0 ? M.limitZero : M.nothingToSend(rule.what, earlierFailed > 0));
     return earlierFailed ? 1 : EXIT_OK;
   }
   if (mode === 'smtp' && !o.yes) {
-    const answer = await world.prompt(
-      s.bold(`Send the ${rule.what} to ${todo} recipient${todo === 1 ? '' : 's'} via ${smtp!.host}? [y/N] `),
-    );
+    const answer = await world.prompt(s.bold(M.question(rule.what, todo, smtp!.host)));
     if (!/^y(es)?$|^o(ui)?$/i.test(answer.trim())) {
-      log.out('nothing sent, nothing recorded.');
+      log.out(M.declined);
       return EXIT_OK;
     }
   }
@@ -198,9 +196,7 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   // From the first claim on, the ledger says cancelled (whatever came of the sends): so does the file.
   if (o.kind === 'cancel' && mode === 'smtp' && summary.committed && l.talk.status !== 'cancelled') markCancelled(l.talk.file, o.reason);
   if (mode === 'outbox') {
-    log.err(
-      `Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).`,
-    );
+    log.err(M.outbox);
   }
   return summaryExit(summary);
 }

@@ -3,6 +3,7 @@
  * pending or failed, the next reminder and when, and what changed in the file since the last
  * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
  */
+import { owed as M, status as S } from '../messages';
 import { DateTime } from 'luxon';
 import { EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
@@ -41,7 +42,7 @@ export function status(
   const ledger = Ledger.openReadOnly(series.stateDir);
   if (!ledger) {
     if (o.json) log.out(JSON.stringify({ talks: [], suppressed: [] }, null, 2));
-    else log.out('nothing sent yet: no ledger (.rali/state.db) in this series. Messages written to outbox/ are not recorded.');
+    else log.out(S.noLedger);
     return EXIT_OK;
   }
   try {
@@ -70,7 +71,7 @@ export function status(
       const owed: string[] = [];
       let nextReminder: { label: string; at: string } | undefined;
       if (!talk) {
-        owed.push('no talk file has this id any more (renamed or deleted?): no reminder, update or cancellation can go out');
+        owed.push(M.noFile);
       } else {
         for (const w of owedFor(ledger, talk, stored, now, suppressed)) {
           owed.push(w.message);
@@ -107,8 +108,7 @@ export function status(
           const c = kinds.get('announce') ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
           c.pending = Math.max(c.pending, missing - c.claimed);
           kinds.set('announce', c);
-          if (missing)
-            owed.push(`${missing} subscriber${missing === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk.display}\``);
+          if (missing) owed.push(M.announcement(talk.display, missing));
           // The next reminder cron will send.
           for (const r of [...series.reminders].sort((a, b) => a.before.as('minutes') - b.before.as('minutes')).reverse()) {
             const at = talk.start.minus(r.before);
@@ -119,8 +119,7 @@ export function status(
             }
           }
           const due = dueReminder(series, talk.start, now);
-          if (due && !ledger.reminder(t.uid, reminderRev(ledger, t.uid, due.label, due.dueAt)))
-            owed.push(`the ${due.label} reminder is due: cron's next \`rali remind\` sends it`);
+          if (due && !ledger.reminder(t.uid, reminderRev(ledger, t.uid, due.label, due.dueAt))) owed.push(M.reminderDue(due.label));
         }
       }
       const failed = o.failed
@@ -144,27 +143,20 @@ export function status(
       log.out(JSON.stringify({ talks: report, suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
       return EXIT_OK;
     }
-    if (!report.length) log.out(uid ? 'nothing sent yet for this talk.' : 'nothing sent yet.');
+    if (!report.length) log.out(S.nothingYet(Boolean(uid)));
     for (const t of report) {
-      log.out(`${t.talk}${t.status === 'cancelled' ? ' (cancelled)' : ''} — calendar revision ${t.sequence}`);
+      log.out(S.talk(t.talk, t.status === 'cancelled', t.sequence));
       const pad = Math.max(12, ...Object.keys(t.kinds).map((k) => k.length));
       for (const [k, c] of Object.entries(t.kinds)) {
-        const parts = [`${c.sent} sent`];
-        if (c.pending) parts.push(`${c.pending} pending`);
-        if (c.claimed) parts.push(`${c.claimed} in flight`);
-        if (c.failed) parts.push(`${c.failed} failed`);
-        log.out(`  ${k.padEnd(pad)} ${parts.join(', ')}`);
+        log.out(`  ${k.padEnd(pad)} ${S.kind(c)}`);
       }
-      if (t.nextReminder) log.out(`  next reminder: ${t.nextReminder.label} before, at ${t.nextReminder.at}`);
-      for (const w of t.owed) for (const l of wrapped('  owed: ', w, columns)) log.out(l);
+      if (t.nextReminder) log.out(S.nextReminder(t.nextReminder.label, t.nextReminder.at));
+      for (const w of t.owed) for (const l of wrapped(S.owedLabel, w, columns)) log.out(l);
       const bounces = bounceLine(ledger, t.uid);
       if (bounces) log.out(bounces);
-      for (const f of t.failed ?? [])
-        log.out(`  ${f.status === 'failed' ? 'failed ' : 'pending'} ${f.kind} ${f.recipient}: ${f.reply ?? '(not tried yet)'}`);
+      for (const f of t.failed ?? []) log.out(S.delivery(f.status === 'failed', f.kind, f.recipient, f.reply));
     }
-    log.out(
-      `${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}${suppressed.size ? ' (rali subscribers list shows them)' : ''}`,
-    );
+    log.out(S.suppressed(suppressed.size));
     return EXIT_OK;
   } finally {
     ledger.close();

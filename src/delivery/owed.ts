@@ -7,6 +7,7 @@
  * - an update or cancellation that did not reach everyone who has the talk in their calendar
  *   (stopped, `--limit`, a crash, a run that was sending an older revision at the same time).
  */
+import { owed as M } from '../messages';
 import { DateTime } from 'luxon';
 import { Ledger } from '../ledger/ledger';
 import { storedSchedule } from '../ledger/state';
@@ -45,32 +46,23 @@ export function owedToHolders(ledger: Ledger, uid: string, stored: Stored, suppr
 export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTime, suppressed?: Map<string, unknown>): Owed[] {
   const out: Owed[] = [];
   const d = talk.display;
-  const who = (n: number) => `${n} ${n === 1 ? 'person who has' : 'people who have'} the talk in their calendar`;
   const unfinished = () => owedToHolders(ledger, talk.uid, stored, suppressed);
   const previous = storedSchedule(stored);
   const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
   if (talk.status === 'cancelled' && stored.status !== 'cancelled') {
-    out.push({ what: 'cancel', message: `cancelled in the file but not in people's calendars — run \`rali cancel ${d}\`` });
+    out.push({ what: 'cancel', message: M.cancel(d) });
   } else if (talk.status === 'scheduled' && stored.status === 'cancelled') {
     const n = unfinished();
     out.push({
       what: 'reinstate',
-      message: n
-        ? `the cancellation has not reached ${who(n)}, and the file says scheduled — run \`rali update ${d}\` to put it back in everyone's calendar, or set \`status: cancelled\` and run \`rali cancel ${d}\` to finish cancelling`
-        : `scheduled again in the file — run \`rali update ${d}\` to put it back in people's calendars`,
+      message: n ? M.reinstateOrFinish(d, n) : M.reinstate(d),
     });
   } else if (changed.length && talk.start > now) {
-    out.push({ what: 'update', changed, message: `${changed.join(', ')} changed since the last message — run \`rali update ${d}\`` });
+    out.push({ what: 'update', changed, message: M.update(d, changed) });
   } else if (talk.start > now) {
     const n = unfinished();
-    if (n && stored.status === 'cancelled')
-      out.push({ what: 'partial-cancel', count: n, message: `${who(n)} did not get the cancellation yet — run \`rali cancel ${d}\`` });
-    else if (n)
-      out.push({
-        what: 'partial-update',
-        count: n,
-        message: `${who(n)} did not get the update (calendar revision ${stored.sequence}) yet — run \`rali update ${d}\``,
-      });
+    if (n && stored.status === 'cancelled') out.push({ what: 'partial-cancel', count: n, message: M.partialCancel(d, n) });
+    else if (n) out.push({ what: 'partial-update', count: n, message: M.partialUpdate(d, n, stored.sequence) });
   }
   return out;
 }

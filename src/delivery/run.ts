@@ -4,6 +4,7 @@
  * (SIGINT, SIGTERM, SIGHUP: finish what is in flight, then stop; twice: at once), the summary.
  * Commands decide who gets what (planner.ts).
  */
+import { counts, details, stops } from '../messages';
 import { join, relative } from 'node:path';
 import { DateTime } from 'luxon';
 import { DeliveryKey, Ledger, LedgerError, leaseMs, TalkState } from '../ledger/ledger';
@@ -133,7 +134,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     }
     stopping = true;
     o.transport.halt?.();
-    o.log.err(`rali: ${sig}: stopping after the messages in flight (again to stop at once)…`);
+    o.log.err(stops.signal(sig));
   };
   const offSignals = (o.signals ?? processSignals).on(onSignal);
   // The lease: renewed well within its length; the timer also keeps the process alive until the
@@ -174,9 +175,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       onResult: () => progress.tick(),
       sleep: o.sleep,
     });
-    if (leaseLost && !summary.fatal)
-      summary.fatal =
-        'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left';
+    if (leaseLost && !summary.fatal) summary.fatal = stops.leaseLost;
     return summary;
   } finally {
     progress.stop();
@@ -240,8 +239,6 @@ function makeProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger
   };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /**
  * The summary: one line of counts (the same words `rali status` uses), then the details on stderr.
  * `test`: a test copy, which is never recorded nor retried by later runs.
@@ -252,28 +249,24 @@ export function printSummary(
   extra: { suppressed?: number; transport: Transport; what: string; test?: boolean },
 ): void {
   const where = extra.transport.kind === 'outbox' ? `written to ${extra.transport.where}/` : `sent via ${extra.transport.where}`;
-  const parts = [`${s.sent} ${where}`];
-  if (s.alreadySent) parts.push(`${s.alreadySent} already sent`);
-  if (s.failed.length) parts.push(`${s.failed.length} failed`);
+  const parts = [counts.sent(s.sent, where)];
+  if (s.alreadySent) parts.push(counts.alreadySent(s.alreadySent));
+  if (s.failed.length) parts.push(counts.failed(s.failed.length));
   const pending = s.pending.length + s.notAttempted;
-  if (pending && !extra.test) parts.push(`${pending} pending (the next run sends them)`);
-  if (pending && extra.test) parts.push('not sent');
-  if (s.earlierFailed) parts.push(`${s.earlierFailed} failed earlier (not retried: --retry-failed)`);
-  if (extra.suppressed) parts.push(`${extra.suppressed} suppressed`);
-  if (s.busy) parts.push(`${s.busy} being sent by another rali run`);
-  if (s.interrupted) parts.push(`${s.interrupted} interrupted earlier, sent again`);
-  if (s.deferred) parts.push(`${s.deferred} left for later (--limit)`);
-  if (s.superseded) parts.push(`${s.superseded} not sent (out of date: the talk changed)`);
+  if (pending) parts.push(extra.test ? counts.notSentTest : counts.pending(pending));
+  if (s.earlierFailed) parts.push(counts.failedEarlier(s.earlierFailed));
+  if (extra.suppressed) parts.push(counts.suppressed(extra.suppressed));
+  if (s.busy) parts.push(counts.busy(s.busy));
+  if (s.interrupted) parts.push(counts.interrupted(s.interrupted));
+  if (s.deferred) parts.push(counts.deferred(s.deferred));
+  if (s.superseded) parts.push(counts.superseded(s.superseded));
   log.out(`${extra.what}: ${parts.join(', ')}`);
-  for (const f of s.failed.slice(0, 20)) log.err(`  failed: ${f.email}: ${f.reply}`);
-  if (s.failed.length > 20) log.err(`  … and ${s.failed.length - 20} more failed (rali status --failed)`);
-  for (const f of s.newlySuppressed.slice(0, 20)) log.err(`  suppressed (unknown user): ${f}`);
-  for (const p of s.pending.slice(0, 10)) log.err(`  ${extra.test ? 'not sent' : 'will retry'}: ${p.email}: ${p.reply}`);
-  if (s.pending.length > 10) log.err(`  … and ${s.pending.length - 10} more to retry (rali status --failed)`);
-  if (s.fatal)
-    log.err(
-      `rali: stopped: ${s.fatal}${extra.test || !pending ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`,
-    );
+  for (const f of s.failed.slice(0, 20)) log.err(details.failed(f.email, f.reply));
+  if (s.failed.length > 20) log.err(details.moreFailed(s.failed.length - 20));
+  for (const f of s.newlySuppressed.slice(0, 20)) log.err(details.suppressed(f));
+  for (const p of s.pending.slice(0, 10)) log.err(details.retry(p.email, p.reply, extra.test));
+  if (s.pending.length > 10) log.err(details.moreRetry(s.pending.length - 10));
+  if (s.fatal) log.err(details.stopped(s.fatal, pending, extra.test));
 }
 
 /** 0 only when nothing owed is left undelivered for a reason the organizer must know. */

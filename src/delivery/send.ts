@@ -8,6 +8,7 @@
  * delivery only; `retry` is retried here, then left pending for the next run. A ledger that cannot
  * be written stops the run at once: nothing is sent that could not be recorded.
  */
+import { stops } from '../messages';
 import { DeliveryKey, Ledger, LedgerError, TalkChanged, TalkState } from '../ledger/ledger';
 import { Lang } from '../model/schema';
 import { Failure, Outcome } from './smtp-errors';
@@ -249,9 +250,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
         if (f.action === 'suppress') unsuppress(s.item);
         giveBack(s.item, s.reply);
       }
-      fatal(
-        `${streak.items.length} recipients in a row refused with the same reply (${f.reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed${f.action === 'suppress' ? ' or suppressed' : ''}`,
-      );
+      fatal(stops.breaker(streak.items.length, f.reply, f.action === 'suppress'));
       return false;
     }
     return true;
@@ -270,7 +269,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
             ok: false,
             action: 'stop',
             stage: 'data',
-            reply: `no outcome from the server after ${Math.round(limit / 1000)} s — it stopped answering; check it and run again`,
+            reply: stops.noAnswer(Math.round(limit / 1000)),
           }),
         limit,
       );
@@ -294,9 +293,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       }
       if (dailyLeft <= 0) {
         ready.unshift(next);
-        fatal(
-          "the daily sending limit of this account is reached; the rest stays pending — run the same command again tomorrow (cron's next run goes on by itself)",
-        );
+        fatal(stops.dailyLimit);
         return;
       }
       dailyLeft--;

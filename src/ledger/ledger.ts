@@ -3,6 +3,7 @@
  * to the database. A delivery is claimed before the send and marked sent on the server's 250;
  * claims are atomic, so two runs at once never send the same delivery twice.
  */
+import { ledger as L, stops } from '../messages';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -137,20 +138,14 @@ export class LedgerError extends Error {
 function ledgerProblem(file: string, e: unknown): string {
   const code = (e as { code?: string }).code ?? '';
   const msg = (e as Error).message ?? String(e);
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`;
-  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(msg))
-    return `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`;
-  if (code === 'SQLITE_READONLY' || /readonly|read-only|EACCES|EROFS/i.test(msg + code))
-    return `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`;
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
-    return `${file} is damaged (${msg}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`;
-  if (code === 'RALI_GONE')
-    return `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return L.locked(file);
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(msg)) return L.full(file);
+  if (code === 'SQLITE_READONLY' || /readonly|read-only|EACCES|EROFS/i.test(msg + code)) return L.readOnly(file);
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return L.damaged(file, msg);
+  if (code === 'RALI_GONE') return L.gone(file);
   if (code === 'RALI_NEWER') return msg;
-  if (code === 'RALI_LEASE')
-    return `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`;
-  return `${file}: ${msg} (${code || 'error'}) — check the file and the disk, then run again`;
+  if (code === 'RALI_LEASE') return L.leaseLost(file);
+  return L.other(file, msg, code || 'error');
 }
 
 /**
@@ -162,9 +157,7 @@ export class TalkChanged extends Error {
     readonly sequence: number,
     readonly status: string,
   ) {
-    super(
-      `the talk changed while this run was sending: ${status === 'cancelled' ? '`rali cancel`' : '`rali update`'} committed calendar revision ${sequence} — this out-of-date message goes to no one else; \`rali status\` says what is owed`,
-    );
+    super(stops.talkChanged(sequence, status === 'cancelled'));
     this.name = 'TalkChanged';
   }
 }

@@ -1,0 +1,134 @@
+/**
+ * What rali says about sending: one catalogue for the run summaries, the questions, the stops,
+ * `rali status`, and what `validate` and cron say is owed — so a run's summary and `status` use the
+ * same words for the same things. Input errors stay beside the checks that find them (they carry a
+ * file, a line and a field path: errors.ts `Problem`).
+ */
+
+/** "1 recipient", "3 recipients". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+const people = (n: number) => `${n} ${n === 1 ? 'person who has' : 'people who have'} the talk in their calendar`;
+
+/** The counts of a run's summary line (and of `rali status`, which uses the same words). */
+export const counts = {
+  sent: (n: number, where: string) => `${n} ${where}`,
+  alreadySent: (n: number) => `${n} already sent`,
+  failed: (n: number) => `${n} failed`,
+  pending: (n: number) => `${n} pending (the next run sends them)`,
+  notSentTest: 'not sent',
+  failedEarlier: (n: number) => `${n} failed earlier (not retried: --retry-failed)`,
+  suppressed: (n: number) => `${n} suppressed`,
+  busy: (n: number) => `${n} being sent by another rali run`,
+  interrupted: (n: number) => `${n} interrupted earlier, sent again`,
+  deferred: (n: number) => `${n} left for later (--limit)`,
+  superseded: (n: number) => `${n} not sent (out of date: the talk changed)`,
+};
+
+/** The detail lines under a summary (stderr). */
+export const details = {
+  failed: (email: string, reply: string) => `  failed: ${email}: ${reply}`,
+  moreFailed: (n: number) => `  … and ${n} more failed (rali status --failed)`,
+  suppressed: (email: string) => `  suppressed (unknown user): ${email}`,
+  retry: (email: string, reply: string, test?: boolean) => `  ${test ? 'not sent' : 'will retry'}: ${email}: ${reply}`,
+  moreRetry: (n: number) => `  … and ${n} more to retry (rali status --failed)`,
+  stopped: (why: string, pending: number, test?: boolean) =>
+    `rali: stopped: ${why}${test || !pending ? '' : ` — ${plural(pending, 'recipient')} left pending, nobody marked failed for it`}`,
+};
+
+/** Why a run stopped before the end. */
+export const stops = {
+  dailyLimit:
+    "the daily sending limit of this account is reached; the rest stays pending — run the same command again tomorrow (cron's next run goes on by itself)",
+  breaker: (n: number, reply: string, suppressing: boolean) =>
+    `${n} recipients in a row refused with the same reply (${reply}) — this looks like the relay's policy, not the addresses; nobody was marked failed${suppressing ? ' or suppressed' : ''}`,
+  noAnswer: (seconds: number) => `no outcome from the server after ${seconds} s — it stopped answering; check it and run again`,
+  leaseLost: 'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left',
+  talkChanged: (sequence: number, cancelled: boolean) =>
+    `the talk changed while this run was sending: ${cancelled ? '`rali cancel`' : '`rali update`'} committed calendar revision ${sequence} — this out-of-date message goes to no one else; \`rali status\` says what is owed`,
+  signal: (sig: string) => `rali: ${sig}: stopping after the messages in flight (again to stop at once)…`,
+};
+
+/** The ledger could not be read or written: the run stops and says which file and what to do. */
+export const ledger = {
+  locked: (file: string) =>
+    `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
+  full: (file: string) => `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`,
+  readOnly: (file: string) =>
+    `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
+  damaged: (file: string, why: string) =>
+    `${file} is damaged (${why}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`,
+  gone: (file: string) => `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`,
+  leaseLost: (file: string) =>
+    `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`,
+  other: (file: string, why: string, code: string) => `${file}: ${why} (${code}) — check the file and the disk, then run again`,
+};
+
+/** Before and around the question. */
+export const plan = {
+  line: (what: string, title: string, date: string, recipients: string, suppressed: number, already: number, earlierFailed: number) =>
+    `${what} of "${title}" (${date}) — ${recipients}; ${suppressed} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`,
+  changed: (fields: string[], sequence: number) => `changed since the last message: ${fields.join(', ')} (calendar SEQUENCE ${sequence})`,
+  pace: (perMinute: number, todo: number) => `at most ${perMinute} a minute for this account: about ${Math.ceil(todo / perMinute)} min`,
+  noTerminal: (what: string, where: string) =>
+    `about to send the ${what} via ${where}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`,
+  question: (what: string, todo: number, host: string) => `Send the ${what} to ${plural(todo, 'recipient')} via ${host}? [y/N] `,
+  declined: 'nothing sent, nothing recorded.',
+  limitZero: '--limit 0: nothing sent, nothing recorded.',
+  nothingToSend: (what: string, earlierFailed: boolean) =>
+    `nothing to send: every recipient has had the ${what}${earlierFailed ? ' (or failed earlier)' : ''}.`,
+  dryRun: (todo: number, where: string) => `dry run: nothing was sent, written or recorded. ${plural(todo, 'message')} would go ${where}.`,
+  testCopy: (what: string, to: string) => `test copy of the ${what} to ${to}`,
+  testCopyNotRecorded: 'Nothing was recorded: subscribers still get the real one.',
+  outbox:
+    'Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).',
+};
+
+/** What is owed for a talk: `status`, `validate` (warnings) and cron (`remind`, once per change). */
+export const owed = {
+  cancel: (talk: string) => `cancelled in the file but not in people's calendars — run \`rali cancel ${talk}\``,
+  reinstate: (talk: string) => `scheduled again in the file — run \`rali update ${talk}\` to put it back in people's calendars`,
+  reinstateOrFinish: (talk: string, n: number) =>
+    `the cancellation has not reached ${people(n)}, and the file says scheduled — run \`rali update ${talk}\` to put it back in everyone's calendar, or set \`status: cancelled\` and run \`rali cancel ${talk}\` to finish cancelling`,
+  update: (talk: string, fields: string[]) => `${fields.join(', ')} changed since the last message — run \`rali update ${talk}\``,
+  partialCancel: (talk: string, n: number) => `${people(n)} did not get the cancellation yet — run \`rali cancel ${talk}\``,
+  partialUpdate: (talk: string, n: number, sequence: number) =>
+    `${people(n)} did not get the update (calendar revision ${sequence}) yet — run \`rali update ${talk}\``,
+  announcement: (talk: string, n: number) => `${n} subscriber${n === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk}\``,
+  reminderDue: (label: string) => `the ${label} reminder is due: cron's next \`rali remind\` sends it`,
+  noFile: 'no talk file has this id any more (renamed or deleted?): no reminder, update or cancellation can go out',
+  noReminderUntil: '; no reminder until then',
+  previewUnfinished: (kind: 'update' | 'cancel', sequence: number, n: number) =>
+    `Note: this ${kind === 'cancel' ? 'cancellation' : `update (calendar revision ${sequence})`} has not reached ${n} ${n === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${kind}\` sends them this.`,
+};
+
+/** Cron (`rali remind`). */
+export const cron = {
+  noSmtp:
+    'rali: no SMTP server is configured (RALI_SMTP_URL, or smtp: in rali.yaml), yet this series has sent over SMTP before (.rali/state.db) — nothing was sent; if this runs from cron, load the file that sets RALI_SMTP_URL or RALI_SMTP_PASSWORD (README, Cron: reminders). To rehearse into outbox/, use `rali remind --dry-run` or `rali preview`.',
+  skippedLate: (due: string, minutes: number, grace: string) => `due at ${due}, ${minutes} min ago, more than the ${grace} grace`,
+  overtaken: (label: string) => `overtaken by the ${label} reminder`,
+  missingFile: (id: string) =>
+    `${id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${id}\` to the renamed file`,
+  dryRun: (talk: string, label: string, due: string, n: number) =>
+    `${talk}: ${label} reminder due since ${due} — would go to ${n} recipients (dry run: nothing sent)`,
+};
+
+/** `rali status`: the same words as a run's summary. */
+export const status = {
+  noLedger: 'nothing sent yet: no ledger (.rali/state.db) in this series. Messages written to outbox/ are not recorded.',
+  nothingYet: (oneTalk: boolean) => (oneTalk ? 'nothing sent yet for this talk.' : 'nothing sent yet.'),
+  talk: (id: string, cancelled: boolean, sequence: number) => `${id}${cancelled ? ' (cancelled)' : ''} — calendar revision ${sequence}`,
+  kind: (c: { sent: number; pending: number; claimed: number; failed: number }) => {
+    const parts = [`${c.sent} sent`];
+    if (c.pending) parts.push(`${c.pending} pending`);
+    if (c.claimed) parts.push(`${c.claimed} in flight`);
+    if (c.failed) parts.push(`${c.failed} failed`);
+    return parts.join(', ');
+  },
+  nextReminder: (label: string, at: string) => `  next reminder: ${label} before, at ${at}`,
+  owedLabel: '  owed: ',
+  delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
+    `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
+  suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
+};
