@@ -25,6 +25,10 @@ export const counts = {
   superseded: (n: number) => `${n} not sent (out of date: the talk changed)`,
 };
 
+/** Deliveries another run holds: this run waits for them to be settled, or for that run's lease to expire. */
+export const waiting = (n: number, leaseMs: number): string =>
+  `  ${plural(n, 'delivery', 'deliveries')} held by another rali run: waiting for it (if it died, they are taken over within ${Math.round(leaseMs / 1000)} s)…`;
+
 /** The detail lines under a summary (stderr). */
 export const details = {
   failed: (email: string, reply: string) => `  failed: ${email}: ${reply}`,
@@ -53,7 +57,8 @@ export const stops = {
 export const ledger = {
   locked: (file: string) =>
     `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
-  full: (file: string) => `${file}: the disk is full — free some space and run again (what was sent is recorded up to here)`,
+  full: (file: string) =>
+    `${file}: the disk is full — free some space and run again (a message in flight when it filled may be sent once more)`,
   readOnly: (file: string) =>
     `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
   damaged: (file: string, why: string) =>

@@ -4,7 +4,7 @@
  * (SIGINT, SIGTERM, SIGHUP: finish what is in flight, then stop; twice: at once), the summary.
  * Commands decide who gets what (planner.ts).
  */
-import { counts, details, stops } from '../messages';
+import { counts, details, stops, waiting } from '../messages';
 import { join, relative } from 'node:path';
 import { DateTime } from 'luxon';
 import { DeliveryKey, Ledger, LedgerError, leaseMs, TalkState } from '../ledger/ledger';
@@ -175,6 +175,34 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       onResult: () => progress.tick(),
       sleep: o.sleep,
     });
+    // Deliveries claimed by another run: wait for it to settle them, or for its lease to expire (a
+    // run that died — a full disk, kill -9, a container stopped — renews it no more), then take them.
+    const until = Date.now() + leaseMs() + 1000;
+    let said = false;
+    while (summary.busy && !summary.fatal && !stopping && !leaseLost && Date.now() < until) {
+      if (!said) o.log.err(waiting(summary.busy, leaseMs()));
+      said = true;
+      await (o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.min(1000, Math.max(50, leaseMs() / 4)));
+      const again = await deliver({
+        ledger,
+        key: o.key,
+        runId,
+        seq: o.seq,
+        items: summary.busyItems,
+        transport: o.transport,
+        from: o.series.from.address,
+        retryFailed: o.retryFailed,
+        talkState: o.talkState,
+        dailyLeft: o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined,
+        retries: o.retries ?? Number(process.env.RALI_RETRIES ?? 3),
+        backoffMs: o.backoffMs ?? ((n) => Number(process.env.RALI_BACKOFF_MS ?? 2000) * 2 ** (n - 1)),
+        stopping: () => stopping,
+        leaseLost: () => leaseLost,
+        message: async (langs) => variants.get(langs.join('+'))!,
+        sleep: o.sleep,
+      });
+      summary = merge(summary, again);
+    }
     if (leaseLost && !summary.fatal) summary.fatal = stops.leaseLost;
     return summary;
   } finally {
@@ -200,6 +228,28 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       ledger.close();
     }
   }
+}
+
+/** A second pass over the deliveries another run held, added to the first pass's summary. */
+function merge(a: DeliverSummary, b: DeliverSummary): DeliverSummary {
+  return {
+    sent: a.sent + b.sent,
+    alreadySent: a.alreadySent + b.alreadySent,
+    failed: [...a.failed, ...b.failed],
+    pending: [...a.pending, ...b.pending],
+    newlySuppressed: [...a.newlySuppressed, ...b.newlySuppressed],
+    busy: b.busy,
+    busyItems: b.busyItems,
+    interrupted: a.interrupted + b.interrupted,
+    notAttempted: a.notAttempted + b.notAttempted,
+    deferred: a.deferred,
+    earlierFailed: a.earlierFailed + b.earlierFailed,
+    fatal: a.fatal ?? b.fatal,
+    ledgerError: a.ledgerError || b.ledgerError,
+    interruptedBySignal: a.interruptedBySignal || b.interruptedBySignal,
+    committed: a.committed || b.committed,
+    superseded: (a.superseded ?? 0) + (b.superseded ?? 0) || undefined,
+  };
 }
 
 function makeProgress(mode: 'bar' | 'lines' | 'none', total: number, log: Logger) {

@@ -66,6 +66,8 @@ export interface DeliverSummary {
   newlySuppressed: string[];
   /** In flight in another run going on at the same time (left to it). */
   busy: number;
+  /** Those deliveries, to look at again once that run has settled them or its lease has expired. */
+  busyItems: PlanItem[];
   /** Deliveries a dead run had in flight, sent again now. */
   interrupted: number;
   /** Not attempted because the run stopped (Ctrl-C, a refusal for everyone, a limit, the ledger). */
@@ -106,6 +108,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     newlySuppressed: [],
     interrupted: 0,
     busy: 0,
+    busyItems: [],
     notAttempted: 0,
     deferred: 0,
     earlierFailed: 0,
@@ -182,6 +185,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
           o.onResult?.(item, 'already-sent');
         } else if (r === 'busy') {
           sum.busy++;
+          sum.busyItems.push(item);
           o.onResult?.(item, 'skipped');
         } else {
           sum.earlierFailed++;
