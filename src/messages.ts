@@ -17,6 +17,7 @@ export const counts = {
   failed: (n: number) => `${n} failed`,
   pending: (n: number) => `${n} pending (the next run sends them)`,
   notSentTest: 'not sent',
+  notWritten: (n: number) => `${n} not written`,
   failedEarlier: (n: number) => `${n} failed earlier (not retried: --retry-failed)`,
   suppressed: (n: number) => `${n} suppressed`,
   busy: (n: number) => `${n} being sent by another rali run`,

@@ -303,7 +303,9 @@ export function printSummary(
   if (s.alreadySent) parts.push(counts.alreadySent(s.alreadySent));
   if (s.failed.length) parts.push(counts.failed(s.failed.length));
   const pending = s.pending.length + s.notAttempted;
-  if (pending) parts.push(extra.test ? counts.notSentTest : counts.pending(pending));
+  // Nothing is recorded for a test copy or in outbox/: no "next run" picks up what was left.
+  const unrecorded = extra.test || extra.transport.kind === 'outbox';
+  if (pending) parts.push(extra.test ? counts.notSentTest : unrecorded ? counts.notWritten(pending) : counts.pending(pending));
   if (s.earlierFailed) parts.push(counts.failedEarlier(s.earlierFailed));
   if (extra.suppressed) parts.push(counts.suppressed(extra.suppressed));
   if (s.busy) parts.push(counts.busy(s.busy));
@@ -314,9 +316,9 @@ export function printSummary(
   for (const f of s.failed.slice(0, 20)) log.err(details.failed(f.email, f.reply));
   if (s.failed.length > 20) log.err(details.moreFailed(s.failed.length - 20));
   for (const f of s.newlySuppressed.slice(0, 20)) log.err(details.suppressed(f));
-  for (const p of s.pending.slice(0, 10)) log.err(details.retry(p.email, p.reply, extra.test));
+  for (const p of s.pending.slice(0, 10)) log.err(details.retry(p.email, p.reply, unrecorded));
   if (s.pending.length > 10) log.err(details.moreRetry(s.pending.length - 10));
-  if (s.fatal) log.err(details.stopped(s.fatal, pending, extra.test));
+  if (s.fatal) log.err(details.stopped(s.fatal, pending, unrecorded));
 }
 
 /** 0 only when nothing owed is left undelivered for a reason the organizer must know. */

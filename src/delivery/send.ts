@@ -321,7 +321,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       } else if (outcome.action === 'stop') {
         record(item, 'pending', outcome.reply, Infinity);
         sum.notAttempted++;
-        fatal(`${stageName(outcome.stage)}: ${outcome.reply}`);
+        fatal(outcome.stage === 'local' ? outcome.reply : `${stageName(outcome.stage)}: ${outcome.reply}`);
       } else if (outcome.action === 'suppress') {
         record(item, 'failed', outcome.reply);
         sum.failed.push({ email: item.email, reply: outcome.reply });

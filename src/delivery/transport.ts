@@ -15,7 +15,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { RaliError } from '../errors';
+import { EXIT_UNDELIVERED, RaliError } from '../errors';
 import { outboxFileName } from '../model/address';
 import { Series } from '../model/series';
 import { firstBareLineEnd } from './crlf';
@@ -538,6 +538,14 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
 }
 
 /** Writes each message to outbox/<talk-id>/<kind>/<recipient>.eml; nothing leaves the machine. */
+function outboxProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full — free some space and run again';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return 'cannot be written (permissions, or a read-only disk) — check the folder and run again';
+  return `${(e as Error).message} — check the folder and the disk, then run again`;
+}
+
 export class OutboxTransport implements Transport {
   readonly kind = 'outbox' as const;
   readonly concurrency = 8;
@@ -546,14 +554,23 @@ export class OutboxTransport implements Transport {
     readonly where: string,
   ) {
     // The folder mirrors the latest run of this kind: a stale copy would mislead.
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new RaliError(`${where}: ${outboxProblem(e)}`, EXIT_UNDELIVERED);
+    }
   }
 
   async send(_envelope: Envelope, message: WireMessage, name: string): Promise<Outcome> {
     const raw = message.raw();
     const file = join(this.dir, outboxFileName(name));
-    writeFileSync(file, raw);
+    try {
+      writeFileSync(file, raw);
+    } catch (e) {
+      rmSync(file, { force: true }); // no half-written .eml left to mislead
+      return { ok: false, action: 'stop', stage: 'local', reply: `${file}: ${outboxProblem(e)}` };
+    }
     return { ok: true, reply: `written to ${file}` };
   }
 

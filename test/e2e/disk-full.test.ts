@@ -61,3 +61,33 @@ mount -o remount,size=8m .rali
   expect(read('status.out')).toMatch(/announce +300 sent\n/);
   expect(read('status.out')).not.toMatch(/owed|in flight|pending/);
 });
+
+maybe('outbox/ on a full disk: the run stops naming the file, exit 1, no stack trace', async () => {
+  series = makeSeries(300);
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--fork',
+        'sh',
+        '-c',
+        'mkdir -p outbox && mount -t tmpfs -o size=100k tmpfs outbox && exec "$0" "$@"',
+        process.execPath,
+        BIN,
+        'announce',
+        series!.talk,
+        '--yes',
+      ],
+      { cwd: series!.dir, env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(/stopped: .*outbox\/.*\.eml: the disk is full — free some space and run again/);
+  expect(r.out).toMatch(/\d+ not written/);
+  expect(r.out).not.toMatch(/internal error|pending \(the next run/);
+});
