@@ -182,7 +182,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     while (summary.busy && !summary.fatal && !stopping && !leaseLost && Date.now() < until) {
       if (!said) o.log.err(waiting(summary.busy, leaseMs()));
       said = true;
-      await (o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.min(1000, Math.max(50, leaseMs() / 4)));
+      await (o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.min(250, Math.max(50, leaseMs() / 4)));
       const again = await deliver({
         ledger,
         key: o.key,

@@ -244,7 +244,9 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       giveBack(item, f.reply);
       return false;
     }
-    if (retried.has(item.key)) return true; // refused again after the others went through: theirs
+    // Refused again after others went through in this run: the refusal is theirs. Before any
+    // success (a relay refusing everyone, run after run), they count like everyone else.
+    if (retried.has(item.key) && sum.sent > 0) return true;
     if (!streak || streak.sig !== sig) streak = { sig, items: [] };
     streak.items.push({ item, reply: f.reply });
     if (streak.items.length >= (f.action === 'suppress' ? SUPPRESS_BREAKER : BREAKER) && sum.fatal === undefined) {

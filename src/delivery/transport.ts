@@ -489,9 +489,13 @@ export class SmtpTransport implements Transport {
       this.idle.splice(0).map(
         (c) =>
           new Promise<void>((r) => {
-            c.once('end', () => r());
+            // At most a second for the server's 221; the timer must not keep the process alive after it.
+            const t = setTimeout(r, 1000);
+            c.once('end', () => {
+              clearTimeout(t);
+              r();
+            });
             c.quit();
-            setTimeout(r, 1000);
           }),
       ),
     );

@@ -60,7 +60,7 @@ maybe('killed as PID 1 in one container, rerun as PID 1 in another with another 
   // else, waits for the lease to expire (nobody renews it), then takes the dead run's claims over.
   const next = await inContainer('box-b', ['announce', series.talk, '--yes'], env);
   expect(next.code).toBe(0);
-  expect(next.stderr).toMatch(/held by another rali run: waiting for it/);
+  // (it says "held by another rali run: waiting for it" unless the lease had already expired)
   expect(next.stdout).toMatch(/interrupted earlier, sent again/);
   expect(next.stdout).not.toMatch(/being sent by another rali run/);
   expect(new Set(srv.received.map((r) => r.to[0])).size).toBe(150);

@@ -174,12 +174,37 @@ test("a dead run's claims are taken over within the lease, even with the same PI
   const uid = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.uid;
   l.db.prepare('UPDATE deliveries SET uid = ?').run(uid);
   l.close();
-  // The next run waits for the claim's lease to expire (nobody renews it), then sends it itself.
+  // The next run waits for the claim's lease to expire (nobody renews it), then sends it itself
+  // (on a slow machine the lease may have expired before it starts: then it takes it at once).
   const next = await run('announce', { yes: true });
-  expect(next.err).toMatch(/1 delivery held by another rali run: waiting for it \(if it died, they are taken over within 0 s\)/);
+  expect(next.err).not.toMatch(/being sent by another/);
   expect(next.out).toMatch(/announcement: 6 sent .*1 interrupted earlier, sent again/);
   expect(next.code).toBe(0);
   expect(server!.received.map((r) => r.to[0]).sort()).toEqual(series.emails.slice().sort());
+});
+
+test('a delivery held by another live run is waited for and not sent twice', async () => {
+  await setup(4);
+  mkdirSync(join(series.dir, '.rali'), { recursive: true });
+  const uid = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.uid;
+  const key = { uid, kind: 'announce', rev: '0' };
+  // Another run, alive (it renews its lease), holds one delivery and settles it 0.6 s later.
+  const other = Ledger.open(join(series.dir, '.rali'));
+  const id = other.startRun('announce');
+  other.claim(key, id, [{ recipient: 'user00000@example.org', messageId: '<x>', seq: 0, langs: 'fr+en' }]);
+  const beat = setInterval(() => other.heartbeat(id), 100);
+  const done = setTimeout(() => other.settle(key, 'user00000@example.org', 'sent', '250 ok', undefined, id), 600);
+  let r;
+  try {
+    r = await run('announce', { yes: true });
+  } finally {
+    clearInterval(beat);
+    clearTimeout(done);
+    other.close();
+  }
+  expect(r.err).toMatch(/1 delivery held by another rali run: waiting for it/);
+  expect(r.out).toMatch(/announcement: 3 sent via .*, 1 already sent$/m);
+  expect(server!.received.map((m) => m.to[0])).not.toContain('user00000@example.org');
 });
 
 test('a ledger deleted or read-only mid-series stops sending and names the file', async () => {
@@ -521,13 +546,16 @@ test('the same refusal for the first recipients does not hold back the others ru
   expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
 });
 
-test('a relay answering "user unknown" to everyone suppresses no one', async () => {
+test('a relay answering "user unknown" to everyone suppresses no one, however many runs cron makes', async () => {
   await setup(30, { rcpt: () => ({ code: 550, message: '5.1.1 <x>: Recipient address rejected: User unknown in local recipient table' }) });
-  const r = await run('announce', { yes: true });
-  expect(r.code).toBe(1);
-  expect(r.err).toMatch(/in a row refused with the same reply .*nobody was marked failed or suppressed/);
-  expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
-  expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  for (let n = 0; n < 3; n++) {
+    // The third run meets only recipients the first two gave back: they count toward the breaker too.
+    const r = await run('announce', { yes: true });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/in a row refused with the same reply .*nobody was marked failed or suppressed/);
+    expect(ledgerRows(`SELECT * FROM suppressions`)).toEqual([]);
+    expect(ledgerRows(`SELECT * FROM deliveries WHERE status = 'failed'`)).toEqual([]);
+  }
 });
 
 test('cron without the SMTP settings says so and fails, instead of rehearsing into outbox/ for nobody', async () => {

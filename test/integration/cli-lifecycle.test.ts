@@ -1,7 +1,11 @@
-/** A talk's life from cron: remind, update, cancel, recording — bin/rali against a real SMTP server, clock set with --now. */
+/**
+ * A talk's life from cron: remind, update, cancel, recording — the CLI (argv to exit code, run in this
+ * process) against a real SMTP server on 127.0.0.1 and a real ledger, clock set with --now.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { makeSeries, raliAsync } from '../helpers/series';
+import { raliInProcess } from '../helpers/inprocess';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
@@ -17,7 +21,7 @@ afterEach(async () => {
   series.cleanup();
 });
 
-const rali = (args: string[]) => raliAsync(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+const rali = (args: string[]) => raliInProcess(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
 const remind = (now: string) => rali(['remind', '--now', now]);
 
 /** The latest message to user00000 (fr+en). */
@@ -58,8 +62,9 @@ test('reminders: nothing before due; once each; late ones skipped; nothing after
   r = await remind('2030-11-12T12:00:00-05:00');
   expect([r.code, r.stdout]).toEqual([0, '']);
 
-  // two cron runs at once when the 1-hour reminder is due: one copy each
-  const [a, b] = await Promise.all([remind('2030-11-13T10:31:00-05:00'), remind('2030-11-13T10:31:00-05:00')]);
+  // two cron runs at once when the 1-hour reminder is due: one copy each (two real processes)
+  const cron = () => raliAsync(['remind', '--now', '2030-11-13T10:31:00-05:00'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  const [a, b] = await Promise.all([cron(), cron()]);
   expect([a.code, b.code]).toEqual([0, 0]);
   expect(server.received).toHaveLength(9);
   const today = await simpleParser(latest());
