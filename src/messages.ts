@@ -51,6 +51,8 @@ export const stops = {
   leaseLost: 'this run lost its lease on the ledger (it was suspended or the ledger was out of reach); another run takes over what is left',
   talkChanged: (sequence: number, cancelled: boolean) =>
     `the talk changed while this run was sending: ${cancelled ? '`rali cancel`' : '`rali update`'} committed calendar revision ${sequence} — this out-of-date message goes to no one else; \`rali status\` says what is owed`,
+  verpRefused:
+    ' (the envelope sender is the per-recipient inbox.bounce_address: this relay may not allow it — remove bounce_address from rali.yaml, or ask for it to be allowed)',
   signal: (sig: string) => `rali: ${sig}: stopping after the messages in flight (again to stop at once)…`,
 };
 

@@ -5,6 +5,7 @@
  * Commands decide who gets what (planner.ts).
  */
 import { counts, details, stops, waiting } from '../messages';
+import { verpAddress } from '../inbox/verp';
 import { join, relative } from 'node:path';
 import { DateTime } from 'luxon';
 import { DeliveryKey, Ledger, LedgerError, leaseMs, TalkState } from '../ledger/ledger';
@@ -114,6 +115,9 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
   const variants = new Map<string, Message>();
   for (const [k, r] of rendered) variants.set(k, await variantMessage(o.series, o.talk, o.kind, o.key.rev, r, o.now, secret));
 
+  // VERP: each recorded recipient's bounces come back to their own address (rali inbox matches it).
+  const envelopeFrom =
+    ledger && o.series.inbox?.bounceAddress ? (i: PlanItem) => verpAddress(o.series, i.key, secret) ?? o.series.from.address : undefined;
   const runId = ledger?.startRun(o.command);
   let stopping = false;
   let leaseLost = false;
@@ -163,6 +167,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       items: o.items,
       transport: o.transport,
       from: o.series.from.address,
+      envelopeFrom,
       limit: o.limit,
       retryFailed: o.retryFailed,
       talkState: o.talkState,
@@ -191,6 +196,7 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
         items: summary.busyItems,
         transport: o.transport,
         from: o.series.from.address,
+        envelopeFrom,
         retryFailed: o.retryFailed,
         talkState: o.talkState,
         dailyLeft: o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined,

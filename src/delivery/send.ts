@@ -32,6 +32,8 @@ export interface DeliverOptions {
   message: (langs: Lang[]) => Promise<Message>;
   transport: Transport;
   from: string;
+  /** The SMTP envelope sender for a recipient (VERP, `inbox.bounce_address`); `from` otherwise. */
+  envelopeFrom?: (item: PlanItem) => string;
   /** Retries of a transient failure within this run, after the first try. */
   retries: number;
   /** Backoff before retry n (1-based), in ms; jitter is added. */
@@ -263,7 +265,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   };
 
   const sendOnce = async (item: PlanItem, bytes: WireMessage): Promise<Outcome> => {
-    const attempt = o.transport.send({ from: o.from, to: item.email }, bytes, item.key);
+    const attempt = o.transport.send({ from: o.envelopeFrom?.(item) ?? o.from, to: item.email }, bytes, item.key);
     const limit = o.watchdogMs ?? (Number(process.env.RALI_WATCHDOG_MS) || 300_000);
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<Outcome>((resolve) => {
@@ -323,7 +325,8 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
       } else if (outcome.action === 'stop') {
         record(item, 'pending', outcome.reply, Infinity);
         sum.notAttempted++;
-        fatal(outcome.stage === 'local' ? outcome.reply : `${stageName(outcome.stage)}: ${outcome.reply}`);
+        const verp = outcome.stage === 'mail' && o.envelopeFrom ? stops.verpRefused : '';
+        fatal(outcome.stage === 'local' ? outcome.reply : `${stageName(outcome.stage)}: ${outcome.reply}${verp}`);
       } else if (outcome.action === 'suppress') {
         record(item, 'failed', outcome.reply);
         sum.failed.push({ email: item.email, reply: outcome.reply });

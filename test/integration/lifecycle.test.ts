@@ -11,6 +11,7 @@ import { status } from '../../src/commands/status';
 import { validate } from '../../src/commands/validate';
 import { preview } from '../../src/commands/preview';
 import { simpleParser } from 'mailparser';
+import { verpToken } from '../../src/inbox/verp';
 import { Ledger } from '../../src/ledger/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
 import { memoryLogger } from '../../src/log';
@@ -579,4 +580,20 @@ test('a test copy written to outbox/ leaves the rehearsal of the real message in
   expect((await run('announce', { to: 'me@example.org' })).code).toBe(0);
   expect(folder('announce')).toHaveLength(3);
   expect(folder('announce-test')).toHaveLength(1);
+});
+
+test('with inbox.bounce_address, each recipient has its own envelope sender (VERP); the From header and test copies keep the series address', async () => {
+  await setup(4, {}, 'inbox:\n  bounce_address: "rali-olst+{token}@iro.umontreal.ca"\n');
+  expect((await run('announce', { yes: true })).code).toBe(0);
+  const l = Ledger.open(join(series.dir, '.rali'));
+  const secret = l.secret();
+  l.close();
+  const { series: s } = loadSeries(join(series.dir, 'rali.yaml'));
+  for (const m of server!.received) {
+    expect(m.from).toBe(`rali-olst+${verpToken(s.id, m.to[0], secret)}@iro.umontreal.ca`);
+    expect(m.raw.toString('latin1')).toMatch(/^From: .*<rali-olst@iro\.umontreal\.ca>\r$/m);
+  }
+  expect(new Set(server!.received.map((m) => m.from)).size).toBe(4);
+  await run('announce', { to: 'me@example.org' });
+  expect(server!.received.at(-1)!.from).toBe(s.from.address);
 });
