@@ -9,6 +9,7 @@ import { Lang, LANGS, SeriesFile } from './schema';
 import { loadYaml, locate, YamlSource } from './source';
 import { Bi, bi } from './text';
 import { canonicalZone, parseOffset } from './time';
+import { resolveZone } from './zones';
 
 export const CONFIG_NAME = 'rali.yaml';
 
@@ -117,8 +118,8 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
   const rp: RuleProblem[] = [];
   const err = (path: (string | number)[], message: string, hint: string) => rp.push({ path, message, hint, severity: 'error' });
   const tz = f.series?.timezone;
-  if (typeof tz === 'string' && !canonicalZone(tz))
-    err(['series', 'timezone'], `"${tz}" is not a time zone`, 'use an IANA name such as America/Toronto');
+  const zone = typeof tz === 'string' ? resolveZone(tz) : undefined;
+  if (zone && 'message' in zone) err(['series', 'timezone'], zone.message, zone.hint);
   const languages = f.series?.languages;
   if (Array.isArray(languages) && (languages.length === 0 || new Set(languages).size !== languages.length)) {
     err(['series', 'languages'], 'must list each language once', 'e.g. [fr, en]');

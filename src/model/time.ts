@@ -2,7 +2,8 @@
  * Dates, clock times and offsets as organizers write them, turned into instants in the series'
  * time zone with Luxon. Never a native Date with a zone (checklist §12).
  */
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { DateTime, Duration } from 'luxon';
+import { resolveZone } from './zones';
 
 export interface Clock {
   hour: number;
@@ -40,24 +41,10 @@ export function parseDate(text: string): CalendarDate | undefined {
   return DateTime.fromObject(d, { zone: 'UTC' }).isValid ? d : undefined;
 }
 
-/** America/Montreal is a backward alias: VTIMEZONE generators fail on it (checklist §11). */
-const ZONE_ALIASES: Record<string, string> = {
-  'America/Montreal': 'America/Toronto',
-  'Canada/Eastern': 'America/Toronto',
-  EST5EDT: 'America/Toronto',
-  'US/Eastern': 'America/New_York',
-  'Canada/Pacific': 'America/Vancouver',
-  'Canada/Central': 'America/Winnipeg',
-  'Canada/Mountain': 'America/Edmonton',
-  'Canada/Atlantic': 'America/Halifax',
-  'Asia/Calcutta': 'Asia/Kolkata',
-  'Europe/Kiev': 'Europe/Kyiv',
-};
-
-/** The canonical IANA name for `name`, or undefined if it is not a time zone. */
+/** The zone calendars get for `name`, or undefined when it cannot be used (zones.ts says why). */
 export function canonicalZone(name: string): string | undefined {
-  if (!IANAZone.isValidZone(name)) return undefined;
-  return ZONE_ALIASES[name] ?? name;
+  const r = resolveZone(name);
+  return 'zone' in r ? r.zone : undefined;
 }
 
 export type LocalResult = { kind: 'ok'; at: DateTime } | { kind: 'ambiguous'; at: DateTime; other: DateTime } | { kind: 'gap' };

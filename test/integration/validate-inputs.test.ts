@@ -83,3 +83,17 @@ test('a binary file or a FIFO is refused, and garbage is quoted only as a short 
   execFileSync('mkfifo', [join(series.dir, 'subscribers.csv')]);
   expect(run().messages).toEqual(['subscribers.csv: is not a regular file (a device, a pipe or a socket) — name a text file']);
 });
+
+test('a time zone whose calendar definition is out of date is refused where it is written, with a zone to use', () => {
+  const file = join(series.dir, 'rali.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/timezone: .*/, 'timezone: America/Mexico_City'));
+  const r = run();
+  expect(r.exit).toBe(2);
+  expect(r.messages).toEqual([
+    expect.stringMatching(
+      /rali\.yaml:6:13: series\.timezone: the calendar \(VTIMEZONE\) definition rali has for "America\/Mexico_City" is out of date: .* invitations would show the wrong time — use America\/\w+, whose clock is the same/,
+    ),
+  ]);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/timezone: .*/, 'timezone: America/Buenos_Aires'));
+  expect(run().exit).toBe(0);
+});
