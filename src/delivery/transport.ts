@@ -528,7 +528,12 @@ function hinted(e: unknown, s: SmtpSettings): unknown {
       hint: `${s.host}:${s.port} does not speak TLS from the start: use smtp:// (STARTTLS, usually port 587), or smtps:// with port 465`,
     });
   }
-  if (!s.secure && (err as { timeoutType?: string }).timeoutType === 'GREETING_TIMEOUT') {
+  // Connected, then silence until a timeout: the greeting's, or (on a loaded machine) the socket's,
+  // which can fire first — either way no greeting came.
+  const silent =
+    (err as { timeoutType?: string }).timeoutType === 'GREETING_TIMEOUT' ||
+    (err.code === 'ETIMEDOUT' && m === 'Timeout' && (err.command === undefined || err.command === 'CONN'));
+  if (!s.secure && silent) {
     return Object.assign(err, {
       code: 'ECONNECTION',
       command: 'CONN',
