@@ -8,7 +8,7 @@ import { Ledger } from '../ledger/ledger';
 import { Logger, warnAll } from '../log';
 import { loadSeries, readTalk, Series, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
-import { renderSite, writeSite } from '../site/build';
+import { previousBuild, renderSite, writeSite } from '../site/build';
 import { FeedTalk } from '../site/feed';
 import { SiteTemplates } from '../site/templates';
 
@@ -132,7 +132,13 @@ export function site(o: SiteOptions, log: Logger): number {
   const { talks, warnings: tw } = loadSiteTalks(series);
   warnAll(log, tw);
   const out = o.output ? resolve(o.cwd ?? process.cwd(), o.output) : series.site.output;
-  const files = renderSite({ series, talks, templates: new SiteTemplates(series.templatesDir), now: o.now ?? DateTime.now() });
+  const files = renderSite({
+    series,
+    talks,
+    templates: new SiteTemplates(series.templatesDir),
+    now: o.now ?? DateTime.now(),
+    previous: previousBuild(out),
+  });
   const r = writeSite(out, files);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const shown = relative(o.cwd ?? process.cwd(), out);

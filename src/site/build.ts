@@ -3,7 +3,7 @@
  * written only where the content changed (writeSite), so a rebuild after editing one talk
  * rewrites a handful of files and a static host or rsync sees only those.
  */
-import { mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { Lang } from '../model/schema';
@@ -16,6 +16,10 @@ import { HTML_LANGS, pageView, paths, talkView } from './view';
 export interface SiteFile {
   path: string;
   content: string;
+  /** What the page was rendered from (talk pages): the next build reuses the file when it is the same. */
+  key?: string;
+  /** Not rendered again: the file an earlier build wrote has the same key (content is empty). */
+  keep?: boolean;
 }
 
 export interface SiteInput {
@@ -25,6 +29,8 @@ export interface SiteInput {
   templates: SiteTemplates;
   /** Decides what the home page calls upcoming. */
   now: DateTime;
+  /** The keys of the pages an earlier build wrote (KEYS in the output folder), and whether each file is still there. */
+  previous?: { keys: Record<string, string>; exists: (path: string) => boolean };
 }
 
 /** How many talks the home page lists in each of its two parts. */
@@ -64,6 +70,13 @@ export function renderSite(input: SiteInput): SiteFile[] {
     }),
   );
 
+  // A talk page depends on its talk, the templates, the series and the list of years (its links).
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  const base = createHash('sha1').update(templates.fingerprint()).update(JSON.stringify(series)).update(years.join(',')).digest('hex');
+  const keyOf = (lang: Lang, talk: Talk) =>
+    createHash('sha1').update(base).update(lang).update(JSON.stringify(talk)).digest('hex').slice(0, 20);
+  const reusable = (path: string, key: string) => input.previous?.keys[path] === key && input.previous.exists(path);
+
   for (const lang of langs) {
     const t = templates.t(lang);
     const s = t as Record<string, string>;
@@ -73,11 +86,17 @@ export function renderSite(input: SiteInput): SiteFile[] {
     // Talk pages
     for (const talk of talks) {
       const path = paths.talk(lang, talk);
+      const key = keyOf(lang, talk);
+      if (reusable(path, key)) {
+        files.push({ path, content: '', key, keep: true });
+        continue;
+      }
       const view = talkView(series, talk, lang, t, path);
       const title = `${talk.title[lang]} — ${talk.speaker.name}`;
-      push(
+      files.push({
         path,
-        templates.render('talk.hbs', {
+        key,
+        content: templates.render('talk.hbs', {
           ...page(
             path,
             both((l) => paths.talk(l, talk)),
@@ -86,7 +105,7 @@ export function renderSite(input: SiteInput): SiteFile[] {
           ),
           talk: view,
         }),
-      );
+      });
     }
 
     // Year pages: every talk of the year, in order
@@ -137,6 +156,19 @@ export function renderSite(input: SiteInput): SiteFile[] {
 
 /** The list of files a build made, kept in the output folder so the next build can remove stale ones. */
 export const MANIFEST = '.rali-site';
+/** What each talk page was rendered from, so the next build renders only the pages whose inputs changed. */
+export const KEYS = '.rali-site-keys';
+
+/** The keys an earlier build left in `out` (none if it left none, or they cannot be read). */
+export function previousBuild(out: string): SiteInput['previous'] {
+  let keys: Record<string, string> = {};
+  try {
+    keys = JSON.parse(readFileSync(join(out, KEYS), 'utf8')) as Record<string, string>;
+  } catch {
+    /* first build, or a damaged file: render everything */
+  }
+  return { keys, exists: (p) => existsSync(join(out, p)) };
+}
 
 export interface WriteResult {
   written: string[];
@@ -150,6 +182,10 @@ export function writeSite(out: string, files: SiteFile[]): WriteResult {
   let unchanged = 0;
   const dirs = new Set<string>();
   for (const f of files) {
+    if (f.keep) {
+      unchanged++;
+      continue;
+    }
     const target = join(out, f.path);
     const bytes = Buffer.from(f.content, 'utf8');
     let same = false;
@@ -204,6 +240,17 @@ export function writeSite(out: string, files: SiteFile[]): WriteResult {
   if (old !== manifest) {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, MANIFEST), manifest);
+  }
+  const keys = JSON.stringify(Object.fromEntries(files.filter((f) => f.key).map((f) => [f.path, f.key])));
+  let oldKeys = '';
+  try {
+    oldKeys = readFileSync(join(out, KEYS), 'utf8');
+  } catch {
+    /* none */
+  }
+  if (oldKeys !== keys) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, KEYS), keys);
   }
   return { written, unchanged, removed };
 }

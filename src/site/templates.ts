@@ -3,7 +3,7 @@
  * `<series templates>/site/…` (as the mail templates are), compiled strict so that a misspelt
  * field is an error naming the template, never a blank on a public page.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { RaliError } from '../errors';
 import { Lang } from '../model/schema';
 import { display } from '../model/series';
-import { PACKAGE_ROOT } from '../paths';
+import { PACKAGE_ROOT, packageVersion } from '../paths';
 import { dateTime, longDate, time } from '../render/dates';
 import { zoneLabel } from './view';
 
@@ -127,6 +127,31 @@ export class SiteTemplates {
     };
     this.compiled.set(rel, t);
     return t;
+  }
+
+  /**
+   * A digest of every template and string file a build reads (built-in and the series' own), with
+   * rali's version: a page rendered by the same ones from the same inputs is the same page.
+   */
+  fingerprint(): string {
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
+    const h = createHash('sha1').update(packageVersion());
+    const walk = (dir: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        const p = join(dir, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else h.update(`\0${p}\0`).update(readFileSync(p));
+      }
+    };
+    walk(SITE_TEMPLATES);
+    if (this.overrideDir) walk(this.overrideDir);
+    return h.digest('hex');
   }
 
   /** Forgets the memoized partials: each build starts afresh (its years and links may differ). */

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DateTime } from 'luxon';
 import { HtmlValidate } from 'html-validate';
-import { site } from '../../src/commands/site';
+import { loadSiteTalks, site } from '../../src/commands/site';
+import { loadSeries } from '../../src/model';
+import { previousBuild, renderSite, writeSite } from '../../src/site/build';
+import { SiteTemplates } from '../../src/site/templates';
 import { ics } from '../../src/commands/ics';
 import { Ledger } from '../../src/ledger/ledger';
 import { memoryLogger } from '../../src/log';
@@ -386,4 +389,70 @@ describe('rali site: templates', () => {
       t.cleanup();
     }
   });
+});
+
+test('a rebuild renders only the talk pages whose inputs changed; a deleted page is rendered again, a change to the series renders them all', () => {
+  const t = siteSeries(ARCHIVE);
+  try {
+    const out = join(t.dir, 'site');
+    const { series } = loadSeries(join(t.dir, 'rali.yaml'));
+    const render = () =>
+      renderSite({
+        series,
+        talks: loadSiteTalks(series).talks,
+        templates: new SiteTemplates(series.templatesDir),
+        now: NOW,
+        previous: previousBuild(out),
+      });
+    const first = render();
+    expect(first.filter((f) => f.keep)).toEqual([]);
+    writeSite(out, first);
+    const talkPages = first.filter((f) => f.key).map((f) => f.path);
+    expect(talkPages.length).toBe(2 * 5); // fr and en, the example talk and the four of ARCHIVE
+    // Nothing changed: no talk page is rendered again, and the files stay as they are.
+    const again = render();
+    expect(again.filter((f) => f.key && !f.keep)).toEqual([]);
+    expect(writeSite(out, again).written).toEqual([]);
+    // One talk edited: its two pages only.
+    const file = join(t.dir, 'talks', 'a-first-2019.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
+    const edited = render();
+    expect(
+      edited
+        .filter((f) => f.key && !f.keep)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(talkPages.filter((p) => p.includes('a-first-2019')).sort());
+    writeSite(out, edited);
+    expect(
+      readFileSync(
+        join(
+          out,
+          talkPages.find((p) => p.startsWith('en/') && p.includes('a-first-2019'))!,
+        ),
+        'utf8',
+      ),
+    ).toContain('The first talk of 2019');
+    // A page deleted from the output is rendered again.
+    unlinkSync(join(out, talkPages[0]));
+    expect(
+      render()
+        .filter((f) => f.key && !f.keep)
+        .map((f) => f.path),
+    ).toEqual([talkPages[0]]);
+    // The series renamed: every talk page shows the name, every one is rendered again.
+    const yaml = join(t.dir, 'rali.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('en: RALI-OLST Seminars', 'en: RALI-OLST Talks'));
+    const renamed = loadSeries(yaml).series;
+    const all = renderSite({
+      series: renamed,
+      talks: loadSiteTalks(renamed).talks,
+      templates: new SiteTemplates(renamed.templatesDir),
+      now: NOW,
+      previous: previousBuild(out),
+    });
+    expect(all.filter((f) => f.key && !f.keep)).toHaveLength(talkPages.length);
+  } finally {
+    t.cleanup();
+  }
 });
