@@ -112,6 +112,9 @@ export async function imapSource(s: ImapSettings): Promise<Source> {
     auth: s.accessToken ? { user: s.user, accessToken: s.accessToken } : { user: s.user, pass: s.password ?? '' },
     emitLogs: false,
     connectionTimeout: 30_000,
+    // A server that stops answering ends the run within a minute (imapflow waits 5 by default):
+    // cron's next run goes on where this one stopped.
+    socketTimeout: Number(process.env.RALI_IMAP_TIMEOUT_MS) || 60_000,
   } as ConstructorParameters<typeof ImapFlow>[0]);
   client.on('error', () => undefined);
   try {

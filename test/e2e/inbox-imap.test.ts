@@ -5,7 +5,7 @@
 import { selfSignedCert } from '../helpers/tls';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURES, tempDir } from '../helpers/paths';
 import { makeSeries, raliAsync } from '../helpers/series';
@@ -24,6 +24,25 @@ function freePort(): Promise<number> {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
+  });
+}
+
+function waitForPort(port: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tryOnce = () => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > until) reject(new Error(`Dovecot did not listen on ${port} within ${ms} ms`));
+        else setTimeout(tryOnce, 100);
+      });
+    };
+    tryOnce();
   });
 }
 
@@ -86,6 +105,8 @@ mail_location = maildir:~/Maildir
 `,
   );
   execFileSync(DOVECOT, ['-c', join(d, 'dovecot.conf')]);
+  // Dovecot forks into the background: wait (10 s at most) until its TLS port accepts connections.
+  await waitForPort(port, 10_000);
   cleanups.push(t.cleanup);
   cleanups.push(() => {
     try {
@@ -109,7 +130,7 @@ mail_location = maildir:~/Maildir
       extraConfig: `inbox:\n  host: 127.0.0.1\n  port: ${imap.port}\n  user: orga@example.org\n  done_folder: rali-done\n`,
     });
     cleanups.push(series.cleanup);
-    const env = { NODE_EXTRA_CA_CERTS: imap.cert, RALI_IMAP_PASSWORD: 'imap-s3cret-pass' };
+    const env = { NODE_EXTRA_CA_CERTS: imap.cert, RALI_IMAP_PASSWORD: 'imap-s3cret-pass', RALI_IMAP_TIMEOUT_MS: '15000' };
 
     const dry = await raliAsync(['inbox', '--dry-run'], { cwd: series.dir, env });
     expect(dry.stderr).toBe('');

@@ -73,7 +73,7 @@ test('an abstract of SMTP-looking lines arrives whole in text, HTML and calendar
     const ev = new ICAL.Component(ICAL.parse(cals[0].content.toString('utf8'))).getFirstSubcomponent('vevent')!;
     expect(String(ev.getFirstPropertyValue('summary'))).toContain('Knowledge Distillation');
   }
-}, 30_000);
+}, 90_000);
 
 test('bad SMTP configuration: exit 2 with the place and the fix, no password, no stack trace', async () => {
   series = makeSeries(1);
