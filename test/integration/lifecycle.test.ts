@@ -189,18 +189,23 @@ test('a delivery held by another live run is waited for and not sent twice', asy
   mkdirSync(join(series.dir, '.rali'), { recursive: true });
   const uid = loadTalk(loadSeries(join(series.dir, 'rali.yaml')).series, series.talkFile).talk.uid;
   const key = { uid, kind: 'announce', rev: '0' };
-  // Another run, alive (it renews its lease), holds one delivery and settles it 0.6 s later.
+  // Another run, alive (it renews its lease), holds one delivery; it settles it only once this run
+  // has sent the three others (and so must be waiting for it), however slow the machine.
   const other = Ledger.open(join(series.dir, '.rali'));
   const id = other.startRun('announce');
   other.claim(key, id, [{ recipient: 'user00000@example.org', messageId: '<x>', seq: 0, langs: 'fr+en' }]);
   const beat = setInterval(() => other.heartbeat(id), 100);
-  const done = setTimeout(() => other.settle(key, 'user00000@example.org', 'sent', '250 ok', undefined, id), 600);
+  const done = setInterval(() => {
+    if (server!.received.length < 3) return;
+    clearInterval(done);
+    setTimeout(() => other.settle(key, 'user00000@example.org', 'sent', '250 ok', undefined, id), 300);
+  }, 20);
   let r;
   try {
     r = await run('announce', { yes: true });
   } finally {
     clearInterval(beat);
-    clearTimeout(done);
+    clearInterval(done);
     other.close();
   }
   expect(r.err).toMatch(/1 delivery held by another rali run: waiting for it/);
