@@ -17,7 +17,7 @@ import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Rendered } from '../render/message';
 import { Kind } from './planner';
 import { PlanItem } from './plan';
-import { deliver, DeliverSummary, Message } from './send';
+import { deliver, DeliverOptions, DeliverSummary, Message } from './send';
 import { OutboxTransport, SmtpTransport, smtpSettings, Transport } from './transport';
 
 export function openTransport(series: Series, talk: Talk, kind: Kind, rev: string): Transport {
@@ -159,27 +159,25 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
   let summary: DeliverSummary | undefined;
   try {
     const dailyLeft = o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined;
-    summary = await deliver({
+    // The same options for the first pass and for the passes over another run's claims.
+    const common: Omit<DeliverOptions, 'items' | 'dailyLeft'> = {
       ledger,
       key: o.key,
       runId,
       seq: o.seq,
-      items: o.items,
       transport: o.transport,
       from: o.series.from.address,
       envelopeFrom,
-      limit: o.limit,
       retryFailed: o.retryFailed,
       talkState: o.talkState,
-      dailyLeft,
       retries: o.retries ?? Number(process.env.RALI_RETRIES ?? 3),
       backoffMs: o.backoffMs ?? ((n) => Number(process.env.RALI_BACKOFF_MS ?? 2000) * 2 ** (n - 1)),
       stopping: () => stopping,
       leaseLost: () => leaseLost,
       message: async (langs) => variants.get(langs.join('+'))!,
-      onResult: () => progress.tick(),
       sleep: o.sleep,
-    });
+    };
+    summary = await deliver({ ...common, items: o.items, limit: o.limit, dailyLeft, onResult: () => progress.tick() });
     // Deliveries claimed by another run: wait for it to settle them, or for its lease to expire (a
     // run that died — a full disk, kill -9, a container stopped — renews it no more), then take them.
     const until = Date.now() + leaseMs() + 1000;
@@ -189,23 +187,9 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
       said = true;
       await (o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.min(250, Math.max(50, leaseMs() / 4)));
       const again = await deliver({
-        ledger,
-        key: o.key,
-        runId,
-        seq: o.seq,
+        ...common,
         items: summary.busyItems,
-        transport: o.transport,
-        from: o.series.from.address,
-        envelopeFrom,
-        retryFailed: o.retryFailed,
-        talkState: o.talkState,
         dailyLeft: o.perDay && ledger ? Math.max(0, o.perDay - ledger.sentSince(Date.now() - 24 * 3600_000)) : undefined,
-        retries: o.retries ?? Number(process.env.RALI_RETRIES ?? 3),
-        backoffMs: o.backoffMs ?? ((n) => Number(process.env.RALI_BACKOFF_MS ?? 2000) * 2 ** (n - 1)),
-        stopping: () => stopping,
-        leaseLost: () => leaseLost,
-        message: async (langs) => variants.get(langs.join('+'))!,
-        sleep: o.sleep,
       });
       summary = merge(summary, again);
     }

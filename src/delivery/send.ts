@@ -355,21 +355,6 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.transport.concurrency, o.items.length)) }, worker));
 
   // What was claimed but not sent goes back; what was never claimed is counted.
-  if (changed) {
-    // Out of date: not owed to anyone any more, so neither pending nor "not attempted".
-    sum.superseded = ready.length + o.items.length - cursor;
-    try {
-      ledger?.release(
-        o.key,
-        o.runId!,
-        ready.map((r) => r.item.key),
-      );
-    } catch (e) {
-      ledgerStop(e);
-    }
-    sum.interruptedBySignal = o.stopping();
-    return sum;
-  }
   if (ready.length) {
     try {
       ledger?.release(
@@ -380,12 +365,17 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
     } catch (e) {
       ledgerStop(e);
     }
-    sum.notAttempted += ready.length;
   }
   const untouched = o.items.length - cursor;
-  if (untouched > 0) {
-    if (budget <= 0 && !stop()) sum.deferred += untouched;
-    else sum.notAttempted += untouched;
+  if (changed) {
+    // Out of date: not owed to anyone any more, so neither pending nor "not attempted".
+    sum.superseded = ready.length + untouched;
+  } else {
+    sum.notAttempted += ready.length;
+    if (untouched > 0) {
+      if (budget <= 0 && !stop()) sum.deferred += untouched;
+      else sum.notAttempted += untouched;
+    }
   }
   sum.interruptedBySignal = o.stopping();
   return sum;

@@ -176,6 +176,19 @@ export interface WriteResult {
   removed: string[];
 }
 
+/** Writes `out/name` only when its text differs from what is there. */
+function writeIfChanged(out: string, name: string, text: string): void {
+  let old = '';
+  try {
+    old = readFileSync(join(out, name), 'utf8');
+  } catch {
+    /* none yet */
+  }
+  if (old === text) return;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, name), text);
+}
+
 /** Writes the files whose content changed; removes files an earlier build made that are gone now. */
 export function writeSite(out: string, files: SiteFile[]): WriteResult {
   const written: string[] = [];
@@ -230,27 +243,7 @@ export function writeSite(out: string, files: SiteFile[]): WriteResult {
       /* keep it */
     }
   }
-  const manifest = [...now].sort().join('\n') + '\n';
-  let old = '';
-  try {
-    old = readFileSync(join(out, MANIFEST), 'utf8');
-  } catch {
-    /* none */
-  }
-  if (old !== manifest) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, MANIFEST), manifest);
-  }
-  const keys = JSON.stringify(Object.fromEntries(files.filter((f) => f.key).map((f) => [f.path, f.key])));
-  let oldKeys = '';
-  try {
-    oldKeys = readFileSync(join(out, KEYS), 'utf8');
-  } catch {
-    /* none */
-  }
-  if (oldKeys !== keys) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, KEYS), keys);
-  }
+  writeIfChanged(out, MANIFEST, [...now].sort().join('\n') + '\n');
+  writeIfChanged(out, KEYS, JSON.stringify(Object.fromEntries(files.filter((f) => f.key).map((f) => [f.path, f.key]))));
   return { written, unchanged, removed };
 }
