@@ -25,6 +25,8 @@ export interface SiteOptions {
  * so an unchanged talk is not parsed again. Kept beside the ledger, never published.
  */
 const CACHE_FILE = 'site-cache.json';
+/** Bumped when what an entry holds changes shape (2: times as milliseconds). */
+const CACHE_FORMAT = 2;
 interface CacheEntry {
   size: number;
   mtimeMs: number;
@@ -38,7 +40,7 @@ interface Cache {
 
 function cacheKey(series: Series): string {
   const c = statSync(series.configFile);
-  return `${packageVersion()}|${c.size}|${c.mtimeMs}`;
+  return `${CACHE_FORMAT}|${packageVersion()}|${c.size}|${c.mtimeMs}`;
 }
 
 function readCache(series: Series): Cache {
@@ -65,8 +67,8 @@ function writeCache(series: Series, cache: Cache): void {
 
 const revive = (t: Record<string, unknown>, zone: string): Talk => ({
   ...(t as unknown as Talk),
-  start: DateTime.fromISO(t.start as string, { zone }),
-  end: DateTime.fromISO(t.end as string, { zone }),
+  start: DateTime.fromMillis(t.start as number, { zone }),
+  end: DateTime.fromMillis(t.end as number, { zone }),
 });
 
 /** Every talk of the series, with its SEQUENCE as the invitations carry it; all problems at once. */
@@ -97,7 +99,7 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
           ? {
               size: st.size,
               mtimeMs: st.mtimeMs,
-              talk: { ...talk, start: talk.start.toISO(), end: talk.end.toISO() },
+              talk: { ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() },
               problems: r.problems,
             }
           : undefined;

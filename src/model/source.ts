@@ -3,6 +3,7 @@
  * Nothing here knows what a talk or a series is; it turns bytes into a document
  * whose nodes can be located (`locate`) and into problems that name the place.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Node as YamlNode } from 'yaml';
 import { Problem } from '../errors';
@@ -98,7 +99,8 @@ export function readText(path: string, display: string, maxBytes: number): TextS
   const buf = readFileSync(path);
   const nul = buf.indexOf(0);
   if (nul >= 0) return fail('holds NUL bytes: it is a binary file, not text', 'is it the right file?', lineColAt(buf, nul));
-  const bad = firstInvalidUtf8(buf);
+  // Node's own check first (native); the byte-by-byte walk only to say where a bad file goes wrong.
+  const bad = isUtf8(buf) ? -1 : firstInvalidUtf8(buf);
   if (bad >= 0) {
     return fail(
       `byte 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8`,

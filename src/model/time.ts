@@ -2,7 +2,7 @@
  * Dates, clock times and offsets as organizers write them, turned into instants in the series'
  * time zone with Luxon. Never a native Date with a zone (checklist §12).
  */
-import { DateTime, Duration } from 'luxon';
+import { DateTime, Duration, IANAZone } from 'luxon';
 import { resolveZone } from './zones';
 
 export interface Clock {
@@ -54,20 +54,15 @@ export type LocalResult = { kind: 'ok'; at: DateTime } | { kind: 'ambiguous'; at
  * and picks one side of a fall-back overlap; we need to know both cases.
  */
 export function localInstant(date: CalendarDate, clock: Clock, zone: string): LocalResult {
-  const wall = { ...date, ...clock };
-  const wallMs = DateTime.fromObject(wall, { zone: 'UTC' }).toMillis();
+  // The wall-clock time read as UTC; an instant shows it in `zone` exactly when the zone's offset
+  // at that instant is the one subtracted. Offsets are asked of the zone directly (a DateTime costs
+  // twice as much), around the time, to catch a change of offset that day.
+  const wallMs = Date.UTC(date.year, date.month - 1, date.day, clock.hour, clock.minute);
+  const z = IANAZone.create(zone);
   const offsets = new Set<number>();
-  for (const probe of [-26, -3, 0, 3, 26]) {
-    offsets.add(DateTime.fromMillis(wallMs + probe * 3600_000, { zone }).offset);
-  }
-  const matches: DateTime[] = [];
-  for (const off of offsets) {
-    const at = DateTime.fromMillis(wallMs - off * 60_000, { zone });
-    if (at.hour === clock.hour && at.minute === clock.minute && at.day === date.day) {
-      if (!matches.some((m) => m.toMillis() === at.toMillis())) matches.push(at);
-    }
-  }
-  matches.sort((a, b) => a.toMillis() - b.toMillis());
+  for (const probe of [-26, -3, 0, 3, 26]) offsets.add(z.offset(wallMs + probe * 3600_000));
+  const instants = [...new Set([...offsets].filter((off) => z.offset(wallMs - off * 60_000) === off).map((off) => wallMs - off * 60_000))];
+  const matches = instants.sort((a, b) => a - b).map((ms) => DateTime.fromMillis(ms, { zone }));
   if (matches.length === 0) return { kind: 'gap' };
   if (matches.length > 1) return { kind: 'ambiguous', at: matches[0], other: matches[1] };
   return { kind: 'ok', at: matches[0] };

@@ -16,7 +16,7 @@ import { HTML_LANGS, pageView, paths, talkView } from './view';
 export interface SiteFile {
   path: string;
   content: string;
-  /** What the page was rendered from (talk pages): the next build reuses the file when it is the same. */
+  /** What the file was made from (talk and year pages, calendar feeds): the next build keeps the file when it is the same. */
   key?: string;
   /** Not rendered again: the file an earlier build wrote has the same key (content is empty). */
   keep?: boolean;
@@ -70,12 +70,33 @@ export function renderSite(input: SiteInput): SiteFile[] {
     }),
   );
 
-  // A talk page depends on its talk, the templates, the series and the list of years (its links).
+  // A page depends on the templates, the series and the list of years (its links), and on what it
+  // shows: its talk, the talks of its year, or every talk (the calendar feeds). A file whose key
+  // has not changed since the last build is kept as it is, unrendered.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const base = createHash('sha1').update(templates.fingerprint()).update(JSON.stringify(series)).update(years.join(',')).digest('hex');
-  const keyOf = (lang: Lang, talk: Talk) =>
-    createHash('sha1').update(base).update(lang).update(JSON.stringify(talk)).digest('hex').slice(0, 20);
-  const reusable = (path: string, key: string) => input.previous?.keys[path] === key && input.previous.exists(path);
+  // A talk's digest once (times as instants: the zone is the series'), for every key that shows it.
+  const digests = new Map<Talk, string>();
+  const digestOf = (talk: Talk) => {
+    let d = digests.get(talk);
+    if (d === undefined) {
+      const json = JSON.stringify({ ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() });
+      d = createHash('sha1').update(json).digest('base64');
+      digests.set(talk, d);
+    }
+    return d;
+  };
+  const keyOf = (...parts: string[]) => {
+    const h = createHash('sha1').update(base);
+    for (const p of parts) h.update('\0').update(p);
+    return h.digest('hex').slice(0, 20);
+  };
+  const keyed = (path: string, key: string, render: () => string) =>
+    files.push(
+      input.previous?.keys[path] === key && input.previous.exists(path)
+        ? { path, content: '', key, keep: true }
+        : { path, key, content: render() },
+    );
 
   for (const lang of langs) {
     const t = templates.t(lang);
@@ -86,49 +107,38 @@ export function renderSite(input: SiteInput): SiteFile[] {
     // Talk pages
     for (const talk of talks) {
       const path = paths.talk(lang, talk);
-      const key = keyOf(lang, talk);
-      if (reusable(path, key)) {
-        files.push({ path, content: '', key, keep: true });
-        continue;
-      }
-      const view = talkView(series, talk, lang, t, path);
-      const title = `${talk.title[lang]} — ${talk.speaker.name}`;
-      files.push({
-        path,
-        key,
-        content: templates.render('talk.hbs', {
+      keyed(path, keyOf(lang, digestOf(talk)), () =>
+        templates.render('talk.hbs', {
           ...page(
             path,
             both((l) => paths.talk(l, talk)),
-            title,
+            `${talk.title[lang]} — ${talk.speaker.name}`,
             talk.start.year,
           ),
-          talk: view,
+          talk: talkView(series, talk, lang, t, path),
         }),
-      });
+      );
     }
 
     // Year pages: every talk of the year, in order
     for (const year of years) {
       const path = paths.year(lang, year);
-      const list = talks.filter((x) => x.start.year === year).map((x) => talkView(series, x, lang, t, path));
-      const title = String(s.year_title).replace('{year}', String(year));
-      push(
-        path,
+      const those = talks.filter((x) => x.start.year === year);
+      keyed(path, keyOf(lang, 'year', String(year), ...those.map(digestOf)), () =>
         templates.render('year.hbs', {
           ...page(
             path,
             both((l) => paths.year(l, year)),
-            title,
+            String(s.year_title).replace('{year}', String(year)),
             year,
           ),
           year,
-          talks: list,
+          talks: those.map((x) => talkView(series, x, lang, t, path)),
         }),
       );
     }
 
-    // Home page: what comes next, then the latest ones
+    // Home page: what comes next, then the latest ones (it depends on the day: always rendered)
     const path = paths.home(lang);
     const upcoming = talks
       .filter((x) => x.end >= now)
@@ -144,19 +154,21 @@ export function renderSite(input: SiteInput): SiteFile[] {
     push(paths.atom(lang), buildAtom(series, all, lang, t));
   }
 
+  // The calendar feeds show every talk, with its SEQUENCE and DTSTAMP.
   const tf = (l: Lang) => templates.t(l);
   const descriptions = new Map<string, string>();
-  push(paths.ics, buildFeed(series, all, langs, tf, descriptions));
+  const feedKey = (ls: Lang[]) => keyOf('ics', ls.join(','), ...all.map((f) => `${digestOf(f.talk)}|${f.sequence}|${f.stamp.toMillis()}`));
+  keyed(paths.ics, feedKey(langs), () => buildFeed(series, all, langs, tf, descriptions));
   // One feed per language too when the titles differ, so each reader sees the titles in their language.
   if (langs.length > 1 && talks.some((x) => x.title.fr !== x.title.en)) {
-    for (const l of langs) push(paths.icsLang(l), buildFeed(series, all, [l], tf, descriptions));
+    for (const l of langs) keyed(paths.icsLang(l), feedKey([l]), () => buildFeed(series, all, [l], tf, descriptions));
   }
   return files;
 }
 
 /** The list of files a build made, kept in the output folder so the next build can remove stale ones. */
 export const MANIFEST = '.rali-site';
-/** What each talk page was rendered from, so the next build renders only the pages whose inputs changed. */
+/** What each page and feed was made from, so the next build renders only those whose inputs changed. */
 export const KEYS = '.rali-site-keys';
 
 /** The keys an earlier build left in `out` (none if it left none, or they cannot be read). */

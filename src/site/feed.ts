@@ -70,9 +70,12 @@ export function icsText(s: string): string {
 /** RFC 6868 caret encoding inside a quoted parameter value (CN). */
 const param = (s: string) => `"${oneLine(s).replace(/\^/g, '^^').replace(/"/g, "^'")}"`;
 
-const utcStamp = (d: DateTime) => d.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** yyyyMMdd'T'HHmmss from the DateTime's own fields (Luxon's toFormat costs ~20 µs; a feed has thousands). */
+const basic = (d: DateTime) => `${String(d.year).padStart(4, '0')}${p2(d.month)}${p2(d.day)}T${p2(d.hour)}${p2(d.minute)}${p2(d.second)}`;
+const utcStamp = (d: DateTime) => `${basic(d.toUTC())}Z`;
 // Talks are already in the series' zone: setZone only if not (each luxon zone change costs an Intl call).
-const local = (d: DateTime, zone: string) => (d.zoneName === zone ? d : d.setZone(zone)).toFormat("yyyyMMdd'T'HHmmss");
+const local = (d: DateTime, zone: string) => basic(d.zoneName === zone ? d : d.setZone(zone));
 
 /** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
 export function buildFeed(

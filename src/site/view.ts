@@ -122,6 +122,17 @@ export interface PageInput {
   now: DateTime;
 }
 
+const yearLists = new WeakMap<number[], Map<string, { year: number; href: string; current: boolean }[]>>();
+/** The links to every year, built once per language, depth and current year (every page has them). */
+function yearLinks(years: number[], lang: Lang, up: string, current: number | null) {
+  let m = yearLists.get(years);
+  if (!m) yearLists.set(years, (m = new Map()));
+  const key = `${lang}|${up}|${current}`;
+  let list = m.get(key);
+  if (!list) m.set(key, (list = years.map((y) => ({ year: y, href: up + paths.year(lang, y), current: y === current }))));
+  return list;
+}
+
 /** What every page shares: header, language switch, alternates, year links, subscribe links. */
 export function pageView(p: PageInput) {
   const { series, lang, t, path } = p;
@@ -147,6 +158,6 @@ export function pageView(p: PageInput) {
     home: rel(path, paths.home(lang)),
     atom: rel(path, paths.atom(lang)),
     feed: { href: rel(path, paths.ics), webcal: ics ? ics.replace(/^https?:/, 'webcal:') : null, absolute: ics },
-    years: p.years.map((y) => ({ year: y, href: up + paths.year(lang, y), current: y === p.currentYear })),
+    years: yearLinks(p.years, lang, up, p.currentYear),
   };
 }

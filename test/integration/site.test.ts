@@ -391,7 +391,7 @@ describe('rali site: templates', () => {
   });
 });
 
-test('a rebuild renders only the talk pages whose inputs changed; a deleted page is rendered again, a change to the series renders them all', () => {
+test('a rebuild renders only the pages and feeds whose inputs changed; a deleted page is rendered again, a change to the series renders them all', () => {
   const t = siteSeries(ARCHIVE);
   try {
     const out = join(t.dir, 'site');
@@ -404,43 +404,50 @@ test('a rebuild renders only the talk pages whose inputs changed; a deleted page
         now: NOW,
         previous: previousBuild(out),
       });
+    const rendered = (files: ReturnType<typeof render>) =>
+      files
+        .filter((f) => f.key && !f.keep)
+        .map((f) => f.path)
+        .sort();
     const first = render();
     expect(first.filter((f) => f.keep)).toEqual([]);
     writeSite(out, first);
-    const talkPages = first.filter((f) => f.key).map((f) => f.path);
+    const keyed = first.filter((f) => f.key).map((f) => f.path);
+    const talkPages = keyed.filter((p) => /^(fr|en)\/\d{4}\/[^/]+\.html$/.test(p) && !p.endsWith('/index.html'));
+    const yearPages = keyed.filter((p) => /^(fr|en)\/\d{4}\/index\.html$/.test(p));
+    const feeds = ['seminars.en.ics', 'seminars.fr.ics', 'seminars.ics']; // one title differs by language
     expect(talkPages.length).toBe(2 * 5); // fr and en, the example talk and the four of ARCHIVE
-    // Nothing changed: no talk page is rendered again, and the files stay as they are.
+    expect(yearPages.length).toBe(2 * 3); // 2019, 2021, 2023
+    expect(keyed.sort()).toEqual([...talkPages, ...yearPages, ...feeds].sort());
+    // Nothing changed: no page or feed is rendered again, and the files stay as they are.
     const again = render();
-    expect(again.filter((f) => f.key && !f.keep)).toEqual([]);
+    expect(rendered(again)).toEqual([]);
     expect(writeSite(out, again).written).toEqual([]);
-    // One talk edited: its two pages only.
+    // One talk edited: its two pages, its year's pages and the feeds.
     const file = join(t.dir, 'talks', 'a-first-2019.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
     const edited = render();
-    expect(
-      edited
-        .filter((f) => f.key && !f.keep)
-        .map((f) => f.path)
-        .sort(),
-    ).toEqual(talkPages.filter((p) => p.includes('a-first-2019')).sort());
+    expect(rendered(edited)).toEqual(
+      [...talkPages.filter((p) => p.includes('a-first-2019')), 'en/2019/index.html', 'fr/2019/index.html', ...feeds].sort(),
+    );
     writeSite(out, edited);
-    expect(
-      readFileSync(
-        join(
-          out,
-          talkPages.find((p) => p.startsWith('en/') && p.includes('a-first-2019'))!,
-        ),
-        'utf8',
-      ),
-    ).toContain('The first talk of 2019');
-    // A page deleted from the output is rendered again.
+    for (const p of [talkPages.find((p) => p.startsWith('en/') && p.includes('a-first-2019'))!, 'en/2019/index.html', 'seminars.ics'])
+      expect(readFileSync(join(out, p), 'utf8')).toContain('The first talk of 2019');
+    // An update sent (the ledger's SEQUENCE moves, the talk file does not): the feeds only.
+    const ledger = Ledger.open(join(t.dir, '.rali'));
+    const uid = 'rali-olst-2021-11-10-rezagholizadeh@iro.umontreal.ca';
+    ledger.ensureTalk(uid, '2021-11-10-rezagholizadeh', '{}');
+    ledger.bumpSequence(uid, '{}', 'scheduled');
+    ledger.close();
+    const updated = render();
+    expect(rendered(updated)).toEqual(feeds);
+    writeSite(out, updated);
+    expect(readFileSync(join(out, 'seminars.ics'), 'utf8')).toMatch(new RegExp(`UID:${uid.replace(/\./g, '\\.')}\r\nSEQUENCE:1\r\n`));
+    // A page or a feed deleted from the output is rendered again.
     unlinkSync(join(out, talkPages[0]));
-    expect(
-      render()
-        .filter((f) => f.key && !f.keep)
-        .map((f) => f.path),
-    ).toEqual([talkPages[0]]);
-    // The series renamed: every talk page shows the name, every one is rendered again.
+    unlinkSync(join(out, 'seminars.fr.ics'));
+    expect(rendered(render())).toEqual([talkPages[0], 'seminars.fr.ics'].sort());
+    // The series renamed: every page shows the name, every one is rendered again.
     const yaml = join(t.dir, 'rali.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('en: RALI-OLST Seminars', 'en: RALI-OLST Talks'));
     const renamed = loadSeries(yaml).series;
@@ -451,7 +458,7 @@ test('a rebuild renders only the talk pages whose inputs changed; a deleted page
       now: NOW,
       previous: previousBuild(out),
     });
-    expect(all.filter((f) => f.key && !f.keep)).toHaveLength(talkPages.length);
+    expect(rendered(all)).toEqual(keyed.sort());
   } finally {
     t.cleanup();
   }
