@@ -105,6 +105,8 @@ export const owed = {
   announcement: (talk: string, n: number) => `${n} subscriber${n === 1 ? '' : 's'} without the announcement: run \`rali announce ${talk}\``,
   reminderDue: (label: string) => `the ${label} reminder is due: cron's next \`rali remind\` sends it`,
   noFile: 'no talk file has this id any more (renamed or deleted?): no reminder, update or cancellation can go out',
+  sameId: (files: string[]) =>
+    `${files.join(' and ')} have this id: one calendar event for two talks — give one of them its own id: line; until then no reminder, update or cancellation can go out`,
   noReminderUntil: '; no reminder until then',
   previewUnfinished: (kind: 'update' | 'cancel', sequence: number, n: number) =>
     `Note: this ${kind === 'cancel' ? 'cancellation' : `update (calendar revision ${sequence})`} has not reached ${n} ${n === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${kind}\` sends them this.`,

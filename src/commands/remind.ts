@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { Logger } from '../log';
-import { loadSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
+import { loadSeries, readSubscribers, readTalk, sameIdProblem, Series, sharedIds, talkFiles } from '../model';
 import { scheduleOf } from '../model/schedule';
 import { owedFor } from '../delivery/owed';
 import { storedSchedule } from '../ledger/state';
@@ -103,8 +103,10 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
   let subscribers: ReturnType<typeof readSubscribers> | undefined;
   const seen = new Set<string>();
   try {
-    for (const file of talkFiles(series)) {
-      const { talk, problems } = readTalk(file, series, now);
+    const files = talkFiles(series).map((file) => ({ file, ...readTalk(file, series, now) }));
+    // Two files with one id are one calendar event: which of them it is, only the organizer can say.
+    const shared = sharedIds(files.flatMap((f) => (f.talk ? [f.talk] : [])));
+    for (const { file, talk, problems } of files) {
       // Drafts and talks never announced are none of cron's business (outbox mode rehearses them
       // all); a broken file is reported only if its talk was announced (its id from the file name).
       const uid = talk?.uid ?? talkUid(series, slugify(basename(file, extname(file))));
@@ -113,6 +115,12 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       if (mode === 'smtp' && !known) continue;
       if (!talk) {
         for (const p of problems.filter((x) => x.severity === 'error')) log.err(formatProblem(p));
+        exit = Math.max(exit, EXIT_INPUT);
+        continue;
+      }
+      const twins = shared.get(talk.id);
+      if (twins) {
+        if (twins[0] !== talk) log.err(formatProblem(sameIdProblem(file, talk.id, twins[0].file)));
         exit = Math.max(exit, EXIT_INPUT);
         continue;
       }

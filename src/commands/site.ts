@@ -1,14 +1,14 @@
 /** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { DateTime } from 'luxon';
-import { EXIT_OK, InputError, Problem } from '../errors';
+import { EXIT_OK, EXIT_UNDELIVERED, InputError, Problem, RaliError } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { Logger, warnAll } from '../log';
-import { loadSeries, readTalk, Series, Talk, talkFiles } from '../model';
+import { loadSeries, readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
-import { previousBuild, renderSite, writeSite } from '../site/build';
+import { KEYS, previousBuild, renderSite, writeSite } from '../site/build';
 import { FeedTalk } from '../site/feed';
 import { SiteTemplates } from '../site/templates';
 
@@ -119,6 +119,9 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
   } finally {
     ledger?.close();
   }
+  // Two files with one id would be one page and one calendar event.
+  for (const [id, list] of sharedIds(talks.map((t) => t.talk)))
+    for (const t of list.slice(1)) problems.push(sameIdProblem(t.file, id, list[0].file));
   if (problems.some((p) => p.severity === 'error')) throw new InputError(problems);
   if (useCache && (parsed > 0 || Object.keys(fresh.talks).length !== Object.keys(cache.talks).length)) writeCache(series, fresh);
   return { talks, warnings: problems };
@@ -134,6 +137,7 @@ export function site(o: SiteOptions, log: Logger): number {
   const { talks, warnings: tw } = loadSiteTalks(series);
   warnAll(log, tw);
   const out = o.output ? resolve(o.cwd ?? process.cwd(), o.output) : series.site.output;
+  checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(o.cwd ?? process.cwd(), series.configFile)}: site.output`);
   const files = renderSite({
     series,
     talks,
@@ -141,7 +145,12 @@ export function site(o: SiteOptions, log: Logger): number {
     now: o.now ?? DateTime.now(),
     previous: previousBuild(out),
   });
-  const r = writeSite(out, files);
+  let r: ReturnType<typeof writeSite>;
+  try {
+    r = writeSite(out, files);
+  } catch (e) {
+    throw writeFailure(e, out);
+  }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const shown = relative(o.cwd ?? process.cwd(), out);
   const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
@@ -153,4 +162,70 @@ export function site(o: SiteOptions, log: Logger): number {
       `note: set site.url in ${relative(o.cwd ?? process.cwd(), series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`,
     );
   return EXIT_OK;
+}
+
+const within = (dir: string, path: string) => {
+  const r = relative(dir, path);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+};
+
+/**
+ * The site folder is published as a whole: it must not hold the series' own files (the
+ * subscribers, the ledger), nor be one of the series' folders. `where` says where it was given.
+ */
+function checkOutput(out: string, series: Series, where: string): void {
+  const fix = 'give the site a folder of its own, e.g. site/ beside rali.yaml';
+  const own: [string, string][] = [
+    [series.subscribersFile, 'the subscribers file'],
+    [series.stateDir, 'the ledger (.rali/)'],
+    [series.configFile, 'rali.yaml'],
+    [series.talksDir, 'the talk files'],
+  ];
+  for (const [path, what] of own)
+    if (within(out, path)) throw new RaliError(`${where}: ${out} would hold ${what}, and everything in it is published — ${fix}`);
+  for (const dir of [series.talksDir, series.stateDir, series.templatesDir])
+    if (dir && within(dir, out)) throw new RaliError(`${where}: ${out} is inside ${dir}, one of the series' own folders — ${fix}`);
+  try {
+    if (!statSync(out).isDirectory()) throw new RaliError(`${where}: ${out} is a file, not a folder — ${fix}`);
+  } catch (e) {
+    if (e instanceof RaliError) throw e;
+    /* not there yet: it is made */
+  }
+}
+
+/**
+ * A file the build could not write: which, why, and what to do. The page keys are dropped, so the
+ * next build compares every file with what it should hold (a half-written page is rewritten).
+ */
+function writeFailure(e: unknown, out: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (!err.code || !err.path) return e;
+  try {
+    unlinkSync(join(out, KEYS));
+  } catch {
+    /* none, or not writable either */
+  }
+  const hint: Record<string, string> = {
+    EACCES: 'check the permissions of the folder, or give -o a folder you can write',
+    EPERM: 'check the permissions of the folder, or give -o a folder you can write',
+    EROFS: 'the disk is mounted read-only: give -o a folder on a writable disk',
+    ENOSPC: 'the disk is full: free some space and run `rali site` again (it rewrites what is missing or incomplete)',
+    EDQUOT: 'the disk quota is used up: free some space and run `rali site` again',
+    ENOTDIR: 'a file stands where the site needs a folder: move it away',
+    EEXIST: 'a file stands where the site needs a folder: move it away',
+    EISDIR: 'a folder stands where the site needs a file: move it away',
+  };
+  // A file in the way: name it, not the folder that could not be made under it.
+  let path = err.path;
+  if (err.code === 'ENOTDIR' || err.code === 'EEXIST')
+    for (let p = path; within(out, p) && p !== dirname(p); p = dirname(p))
+      try {
+        if (!statSync(p).isDirectory()) path = p;
+      } catch {
+        /* not there */
+      }
+  return new RaliError(
+    `${path}: cannot be written (${err.code}) — ${hint[err.code] ?? 'check the folder and the disk'}; the site is incomplete until \`rali site\` runs through`,
+    EXIT_UNDELIVERED,
+  );
 }

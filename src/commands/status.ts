@@ -48,9 +48,13 @@ export function status(
   try {
     // The talk files, by UID: what the calendars should hold now.
     const files = new Map<string, Talk>();
+    const twins = new Map<string, string[]>();
     for (const f of talkFiles(series)) {
       const { talk } = readTalk(f, series, now);
-      if (talk) files.set(talk.uid, talk);
+      if (!talk) continue;
+      const first = files.get(talk.uid);
+      if (first) twins.set(talk.uid, [...(twins.get(talk.uid) ?? [first.display]), talk.display]);
+      else files.set(talk.uid, talk);
     }
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
     const subs = () =>
@@ -72,6 +76,8 @@ export function status(
       let nextReminder: { label: string; at: string } | undefined;
       if (!talk) {
         owed.push(M.noFile);
+      } else if (twins.has(t.uid)) {
+        owed.push(M.sameId(twins.get(t.uid)!));
       } else {
         for (const w of owedFor(ledger, talk, stored, now, suppressed)) {
           owed.push(w.message);

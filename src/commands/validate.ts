@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../errors';
 import { Logger } from '../log';
-import { display, findConfig, readSeries, readSubscribers, readTalk, Series, talkFiles } from '../model';
+import { display, findConfig, readSeries, readSubscribers, readTalk, sameIdProblem, Series, talkFiles } from '../model';
 import { Ledger } from '../ledger/ledger';
 import { owedFor } from '../delivery/owed';
 
@@ -80,15 +80,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     if (talk) {
       const other = ids.get(talk.id);
       if (other !== undefined && other !== file) {
-        p.push({
-          file: display(file, cwd),
-          line: 1,
-          col: 1,
-          path: 'id',
-          message: `has the id "${talk.id}" of ${display(other, cwd)} too: both would be one calendar event`,
-          hint: 'give one of them its own id: line (or rename the file, if it has no id:)',
-          severity: 'error',
-        });
+        p.push(sameIdProblem(file, talk.id, other, cwd));
         problems.push(p[p.length - 1]);
       } else ids.set(talk.id, file);
     }

@@ -1,11 +1,12 @@
 /** Loading everything a command needs, failing with every problem at once. */
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { InputError, Problem, RaliError } from '../errors';
 import { display, loadSeries, Series } from './series';
 import { readSubscribers, Subscriber } from './subscribers';
 import { readTalk, Talk } from './talk';
+import { slugify } from './text';
 
 export * from './series';
 export * from './talk';
@@ -23,6 +24,58 @@ export function talkFiles(series: Series): string[] {
   }
 }
 
+/**
+ * A talk's id is its calendar UID: two files with one id would be one calendar event (an update
+ * of one would move the other in everyone's calendar). The problem, said of `file`.
+ */
+export function sameIdProblem(file: string, id: string, other: string, cwd = process.cwd()): Problem {
+  return {
+    file: display(file, cwd),
+    line: 1,
+    col: 1,
+    path: 'id',
+    message: `has the id "${id}" of ${display(other, cwd)} too: both would be one calendar event`,
+    hint: 'give one of them its own id: line (or rename the file, if it has no id:)',
+    severity: 'error',
+  };
+}
+
+/**
+ * The other talk file of the series with this talk's id, if any. Only the files that could have
+ * it are read in full: the id comes from the file name or is written in the file.
+ */
+export function fileWithSameId(series: Series, talk: Talk): string | undefined {
+  const same = (a: string, b: string) => {
+    try {
+      return realpathSync(a) === realpathSync(b);
+    } catch {
+      return a === b;
+    }
+  };
+  for (const file of talkFiles(series)) {
+    if (slugify(basename(file, extname(file))) !== talk.id) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!text.includes(talk.id)) continue;
+    }
+    if (same(file, talk.file)) continue;
+    if (readTalk(file, series, DateTime.fromMillis(0)).talk?.id === talk.id) return file;
+  }
+  return undefined;
+}
+
+/** Talk files that share an id, by id (each list in the order given). */
+export function sharedIds<T extends { id: string }>(talks: T[]): Map<string, T[]> {
+  const by = new Map<string, T[]>();
+  for (const t of talks) by.set(t.id, [...(by.get(t.id) ?? []), t]);
+  for (const [id, list] of by) if (list.length < 2) by.delete(id);
+  return by;
+}
+
 /** A talk for a command: a path, or a talk id of the series. Throws InputError on problems. */
 export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd = process.cwd()): { talk: Talk; warnings: Problem[] } {
   const candidates = [resolve(cwd, ref), resolve(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
@@ -37,6 +90,8 @@ export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd 
     throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
   const { talk, problems } = readTalk(file, series, now);
   if (!talk) throw new InputError(problems);
+  const other = fileWithSameId(series, talk);
+  if (other) throw new InputError([...problems, sameIdProblem(file, talk.id, other, cwd)]);
   return { talk, warnings: problems.filter((p) => p.severity === 'warning') };
 }
 

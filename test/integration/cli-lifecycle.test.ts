@@ -163,3 +163,43 @@ test('a talk with its own id: gets its reminders too (the ledger is keyed by tha
   expect(r.stdout).toMatch(/1 day reminder: 3 sent/);
   expect((await calendarOf(latest())).ev.uid).toBe('rali-olst-kd-2030@iro.umontreal.ca');
 });
+
+test('two talk files with one id (a copied file that kept its id: line): nothing goes out for either, every command says which files', async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  expect(server.received).toHaveLength(3);
+  // Next week's talk written from this one, id: line and all, on another date.
+  const copy = series.talkFile.replace(/\.yaml$/, '-next.yaml');
+  writeFileSync(
+    copy,
+    'id: 2030-11-13-rezagholizadeh\n' +
+      readFileSync(series.talkFile, 'utf8')
+        .replace(/^id:.*\n/m, '')
+        .replace(/^date: .*$/m, 'date: 2030-11-20'),
+  );
+  const same =
+    /has the id "2030-11-13-rezagholizadeh" of talks\/2030-11-13-rezagholizadeh(-next)?\.yaml too: both would be one calendar event/;
+  // Announcing the copy would send the first talk's event again, at the copy's date; updating either would move the other.
+  for (const args of [
+    ['announce', 'talks/2030-11-13-rezagholizadeh-next.yaml', '--yes'],
+    ['update', series.talk, '--yes'],
+    ['cancel', 'talks/2030-11-13-rezagholizadeh-next.yaml', '--yes'],
+  ]) {
+    const r = await rali(args);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(same)]);
+  }
+  // Cron, when the first talk's reminder is due: nothing sent, the problem said, exit 2.
+  const r = await remind('2030-11-12T11:31:00-05:00');
+  expect([r.code, r.stdout]).toEqual([2, '']);
+  expect(r.stderr).toMatch(same);
+  expect(server.received).toHaveLength(3);
+  // status names both files instead of guessing which one the calendars hold.
+  const s = await rali(['status']);
+  expect(s.code).toBe(0);
+  expect(s.stdout.replace(/\s+/g, ' ')).toContain(
+    'talks/2030-11-13-rezagholizadeh-next.yaml and talks/2030-11-13-rezagholizadeh.yaml have this id',
+  );
+  // The copy given its own id: everything works again.
+  writeFileSync(copy, readFileSync(copy, 'utf8').replace(/^id: .*$/m, 'id: 2030-11-20-rezagholizadeh'));
+  expect((await remind('2030-11-12T11:31:00-05:00')).code).toBe(0);
+  expect(server.received).toHaveLength(6);
+});

@@ -1,5 +1,5 @@
 /** `rali site` on real folders: the pages, the feeds, privacy, incremental writes. */
-import { existsSync, mkdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DateTime } from 'luxon';
@@ -199,7 +199,7 @@ describe('rali site: the calendar feed', () => {
     expect(new Set(events.map((e) => e.getFirstPropertyValue('uid'))).size).toBe(5);
 
     const out = join(t.dir, 'invite.ics');
-    ics({ talk: 'talks/2021-11-10-rezagholizadeh.yaml', config: join(t.dir, 'rali.yaml'), output: out }, memoryLogger());
+    ics({ talk: join(t.dir, 'talks/2021-11-10-rezagholizadeh.yaml'), config: join(t.dir, 'rali.yaml'), output: out }, memoryLogger());
     const invite = new ICAL.Component(ICAL.parse(readFileSync(out, 'utf8')) as never).getFirstSubcomponent('vevent')!;
     const mine = events.find((e) => e.getFirstPropertyValue('uid') === invite.getFirstPropertyValue('uid'));
     expect(mine).toBeDefined();
@@ -462,4 +462,71 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
   } finally {
     t.cleanup();
   }
+});
+
+describe('rali site: what it refuses, and a folder it cannot write', () => {
+  const failure = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e as RaliError;
+    }
+    throw new Error('no error');
+  };
+
+  test('two talk files with one id: exit 2 naming both, nothing written', () => {
+    const t = siteSeries({ 'next-week.yaml': `id: 2021-11-10-rezagholizadeh\n${talkText('2021-11-17', 'Ann Smith', 'Next week')}` });
+    try {
+      const e = failure(() => build(t.dir));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(
+        /talks\/next-week\.yaml:1:1: id: has the id "2021-11-10-rezagholizadeh" of \S*talks\/2021-11-10-rezagholizadeh\.yaml too: both would be one calendar event/,
+      );
+      expect(existsSync(join(t.dir, 'site'))).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('an output folder that would publish the series’ own files, or sits inside them, or is a file: exit 2, nothing written', () => {
+    const t = siteSeries();
+    try {
+      writeFileSync(join(t.dir, 'afile'), 'x');
+      for (const [output, said] of [
+        ['.', 'would hold the subscribers file, and everything in it is published'],
+        ['talks', 'would hold the talk files'],
+        ['.rali/site', 'is inside'],
+        ['afile', 'is a file, not a folder'],
+      ]) {
+        const e = failure(() => build(t.dir, { output }));
+        expect([e.exitCode, e.message]).toEqual([2, expect.stringContaining(`-o ${output}: `)]);
+        expect(e.message).toContain(said);
+      }
+      expect(readFileSync(join(t.dir, 'afile'), 'utf8')).toBe('x');
+      expect(existsSync(join(t.dir, 'index.html')) || existsSync(join(t.dir, 'talks', 'index.html'))).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a file where the site needs a folder: exit 1 naming it; once moved, the next build completes the site', () => {
+    const t = siteSeries();
+    try {
+      build(t.dir);
+      const page = readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8');
+      rmSync(join(t.dir, 'site', 'fr'), { recursive: true });
+      writeFileSync(join(t.dir, 'site', 'fr'), 'in the way');
+      const e = failure(() => build(t.dir));
+      expect(e.exitCode).toBe(1);
+      expect(e.message).toMatch(/site\/fr: cannot be written \(ENOTDIR\) — a file stands where the site needs a folder: move it away/);
+      // The page keys are dropped: the next build checks every file against what it should hold.
+      expect(existsSync(join(t.dir, 'site', '.rali-site-keys'))).toBe(false);
+      unlinkSync(join(t.dir, 'site', 'fr'));
+      expect(build(t.dir).code).toBe(0);
+      expect(readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8')).toBe(page);
+      expect(existsSync(join(t.dir, 'site', 'fr', '2021', '2021-11-10-rezagholizadeh.html'))).toBe(true);
+    } finally {
+      t.cleanup();
+    }
+  });
 });
