@@ -12,7 +12,7 @@ import { Ledger } from '../ledger/ledger';
 import { Logger } from '../log';
 import { loadSeries, readSubscribers, readTalk, sameIdProblem, Series, sharedIds, talkFiles } from '../model';
 import { scheduleOf } from '../model/schedule';
-import { owedFor } from '../delivery/owed';
+import { owedFor, uidDrift } from '../delivery/owed';
 import { storedSchedule } from '../ledger/state';
 import { slugify } from '../model/text';
 import { talkUid } from '../model/talk';
@@ -91,6 +91,12 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       rw.close();
     }
   };
+  const drift = ledger && uidDrift(ledger, series);
+  if (drift) {
+    ledger!.close();
+    log.err(`rali: ${display(series.configFile)}: ${drift.message}`);
+    return EXIT_INPUT;
+  }
   if (mode === 'outbox' && !o.dryRun && ledger?.allTalks().length) {
     // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
     // would leave every subscriber without their reminder, silently.

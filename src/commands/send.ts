@@ -4,10 +4,10 @@
  * The outbox stands in for SMTP when no server is configured.
  */
 import { plan as M } from '../messages';
-import { EXIT_OK, RaliError } from '../errors';
+import { EXIT_OK, InputError, RaliError } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { Logger, style, useColor, warnAll } from '../log';
-import { loadSubscribers } from '../model';
+import { display, loadSubscribers } from '../model';
 import { Lang } from '../model/schema';
 import { countLangs, describeCounts, PlanItem } from '../delivery/plan';
 import { KINDS, plan } from '../delivery/planner';
@@ -17,7 +17,7 @@ import { Kind } from '../render/templates';
 import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, render } from './common';
 import { defaultWorld, World } from '../world';
 import { markCancelled } from '../model/edit';
-import { owedToHolders } from '../delivery/owed';
+import { owedToHolders, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
 
 export interface SendOptions {
@@ -55,7 +55,12 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   let stored, holders, suppressed;
   let unfinished = false;
   try {
+    const drift = ro && uidDrift(ro, series);
+    if (drift) throw new RaliError(`${display(series.configFile)}: ${drift.message}`);
     stored = ro?.talk(l.talk.uid);
+    // A renamed file is a new id, hence a new calendar event beside the one people have.
+    const old = ro && !stored && o.kind === 'announce' && to === undefined ? renamedFrom(ro, series, l.talk) : undefined;
+    if (old) throw new InputError([renamedProblem(l.talk.file, old)]);
     // A test copy of an update or cancellation still owed to some shows that message, not a new one.
     if (ro && stored && to !== undefined && o.kind === (stored.status === 'cancelled' ? 'cancel' : 'update'))
       unfinished = owedToHolders(ro, l.talk.uid, stored) > 0;

@@ -5,13 +5,13 @@
  */
 import { owed as M, status as S } from '../messages';
 import { DateTime } from 'luxon';
-import { EXIT_OK } from '../errors';
+import { EXIT_INPUT, EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { bounceLine } from '../ledger/inbox-store';
 import { Logger, warnAll } from '../log';
 import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from '../model';
 import { display } from '../model/series';
-import { owedFor } from '../delivery/owed';
+import { owedFor, uidDrift } from '../delivery/owed';
 import { plan } from '../delivery/planner';
 import { dueReminder, reminderRev } from './remind';
 import { wrapLine } from '../render/wrap';
@@ -59,6 +59,8 @@ export function status(
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
     const subs = () =>
       (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
+    // rali.yaml's series id or domain changed since the announcements: no file matches its talk, say why instead.
+    const drift = uidDrift(ledger, series);
     const talks = ledger.allTalks().filter((t) => !uid || t.uid === uid);
     const rows = ledger.summary(uid);
     const suppressed = ledger.suppressed();
@@ -74,7 +76,9 @@ export function status(
       const stored = ledger.talk(t.uid)!;
       const owed: string[] = [];
       let nextReminder: { label: string; at: string } | undefined;
-      if (!talk) {
+      if (drift) {
+        /* said once, below */
+      } else if (!talk) {
         owed.push(M.noFile);
       } else if (twins.has(t.uid)) {
         owed.push(M.sameId(twins.get(t.uid)!));
@@ -145,9 +149,10 @@ export function status(
         failed,
       };
     });
+    if (drift) log.err(`rali: ${display(series.configFile)}: ${drift.message}`);
     if (o.json) {
       log.out(JSON.stringify({ talks: report, suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
-      return EXIT_OK;
+      return drift ? EXIT_INPUT : EXIT_OK;
     }
     if (!report.length) log.out(S.nothingYet(Boolean(uid)));
     for (const t of report) {
@@ -163,7 +168,7 @@ export function status(
       for (const f of t.failed ?? []) log.out(S.delivery(f.status === 'failed', f.kind, f.recipient, f.reply));
     }
     log.out(S.suppressed(suppressed.size));
-    return EXIT_OK;
+    return drift ? EXIT_INPUT : EXIT_OK;
   } finally {
     ledger.close();
   }

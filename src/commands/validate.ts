@@ -5,7 +5,7 @@ import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../erro
 import { Logger } from '../log';
 import { display, findConfig, readSeries, readSubscribers, readTalk, sameIdProblem, Series, talkFiles } from '../model';
 import { Ledger } from '../ledger/ledger';
-import { owedFor } from '../delivery/owed';
+import { owedFor, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
 
 export interface ValidateOptions {
   files: string[];
@@ -40,6 +40,17 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     return finish();
   }
   const { series, problems: sp } = readSeries(configFile);
+  // The calendar UIDs come from series.id and series.domain: changed since the announcements, they would be new events.
+  if (series) {
+    try {
+      const l = Ledger.openReadOnly(series.stateDir);
+      const drift = l && uidDrift(l, series);
+      l?.close();
+      if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
+    } catch {
+      /* status and sending commands report a damaged ledger */
+    }
+  }
   problems.push(...sp);
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();
@@ -83,9 +94,24 @@ export function validate(opts: ValidateOptions, log: Logger): number {
         p.push(sameIdProblem(file, talk.id, other, cwd));
         problems.push(p[p.length - 1]);
       } else ids.set(talk.id, file);
+      const old = renamed(s, talk);
+      if (old) {
+        p.push(renamedProblem(file, old, cwd));
+        problems.push(p[p.length - 1]);
+      }
     }
     reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
     if (talk) owedWarning(s, talk, file);
+  }
+
+  /** A talk never announced that looks like an announced one whose file is gone (a renamed file). */
+  function renamed(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>): string | undefined {
+    try {
+      ledger ??= Ledger.openReadOnly(s.stateDir) ?? null;
+      return ledger && !ledger.talk(talk.uid) ? renamedFrom(ledger, s, talk) : undefined;
+    } catch {
+      return undefined; /* status and sending commands report a damaged ledger */
+    }
   }
 
   /** What the calendars hold differs from the file: the organizer owes an update or a cancellation. */

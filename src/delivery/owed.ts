@@ -12,6 +12,8 @@ import { DateTime } from 'luxon';
 import { Ledger } from '../ledger/ledger';
 import { storedSchedule } from '../ledger/state';
 import { scheduleChanges, scheduleOf } from '../model/schedule';
+import { Problem } from '../errors';
+import { display, fileWithId, Series, talkUid } from '../model';
 import { Talk } from '../model/talk';
 import { revisionOf } from './planner';
 
@@ -65,4 +67,55 @@ export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTim
     else if (n) out.push({ what: 'partial-update', count: n, message: M.partialUpdate(d, n, stored.sequence) });
   }
   return out;
+}
+
+/**
+ * An announced talk, not cancelled, at the very same start as `talk` and whose file is gone: most
+ * likely this very file, renamed (its id, hence its calendar UID, went with the old name).
+ * Announcing it would put a second event in everyone's calendar. The old id, if so.
+ */
+export function renamedFrom(ledger: Ledger, series: Series, talk: Talk): string | undefined {
+  for (const t of ledger.allTalks()) {
+    if (t.uid === talk.uid || t.status === 'cancelled') continue;
+    const start = storedSchedule(ledger.talk(t.uid))?.start;
+    if (!start || DateTime.fromISO(start).toMillis() !== talk.start.toMillis()) continue;
+    if (fileWithId(series, t.talk_id) === undefined) return t.talk_id;
+  }
+  return undefined;
+}
+
+/** The problem of announcing a file that looks like the renamed file of talk `old`. */
+export function renamedProblem(file: string, old: string, cwd = process.cwd()): Problem {
+  return {
+    file: display(file, cwd),
+    line: 1,
+    col: 1,
+    path: 'id',
+    message: `looks like ${old}, announced for the same time, whose file is gone: announcing it would put a second event in everyone's calendar`,
+    hint: `if you renamed ${old}.yaml, add the line "id: ${old}" to this file (it stays that event); if this is another talk, put back ${old}'s file and cancel it first`,
+    severity: 'error',
+  };
+}
+
+/**
+ * The calendar UID of a talk is `<series id>-<talk id>@<domain>` (rali.yaml): if either changed
+ * since a talk was announced, every talk would become a second event in everyone's calendar, and
+ * updates and cancellations would miss the events people have. What to put back, if so.
+ */
+export function uidDrift(ledger: Ledger, series: Series): { field: 'series.id' | 'series.domain'; message: string } | undefined {
+  for (const t of ledger.allTalks()) {
+    const now = talkUid(series, t.talk_id);
+    if (now === t.uid) continue;
+    const at = t.uid.lastIndexOf('@');
+    const id = t.uid.slice(0, at).endsWith(`-${t.talk_id}`) ? t.uid.slice(0, at - t.talk_id.length - 1) : undefined;
+    const domain = t.uid.slice(at + 1);
+    const back = [id !== undefined && id !== series.id ? `id: ${id}` : '', domain !== series.domain ? `domain: ${domain}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    return {
+      field: id !== undefined && id !== series.id ? 'series.id' : 'series.domain',
+      message: `${t.talk_id} was announced with the calendar UID ${t.uid}; with series.id and series.domain as they are now it would be ${now}: a second event in everyone's calendar, and updates and cancellations would miss the first — put back ${back || 'the id and domain it was announced with'} under series:`,
+    };
+  }
+  return undefined;
 }

@@ -41,10 +41,10 @@ export function sameIdProblem(file: string, id: string, other: string, cwd = pro
 }
 
 /**
- * The other talk file of the series with this talk's id, if any. Only the files that could have
- * it are read in full: the id comes from the file name or is written in the file.
+ * A talk file of the series whose talk has this id, other than `except`, if any. Only the files
+ * that could have it are read in full: the id comes from the file name or is written in the file.
  */
-export function fileWithSameId(series: Series, talk: Talk): string | undefined {
+export function fileWithId(series: Series, id: string, except?: string): string | undefined {
   const same = (a: string, b: string) => {
     try {
       return realpathSync(a) === realpathSync(b);
@@ -53,17 +53,17 @@ export function fileWithSameId(series: Series, talk: Talk): string | undefined {
     }
   };
   for (const file of talkFiles(series)) {
-    if (slugify(basename(file, extname(file))) !== talk.id) {
+    if (slugify(basename(file, extname(file))) !== id) {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch {
         continue;
       }
-      if (!text.includes(talk.id)) continue;
+      if (!text.includes(id)) continue;
     }
-    if (same(file, talk.file)) continue;
-    if (readTalk(file, series, DateTime.fromMillis(0)).talk?.id === talk.id) return file;
+    if (except !== undefined && same(file, except)) continue;
+    if (readTalk(file, series, DateTime.fromMillis(0)).talk?.id === id) return file;
   }
   return undefined;
 }
@@ -90,7 +90,7 @@ export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd 
     throw new RaliError(`${ref}: no such talk file — give the path (talks/<date>-<speaker>.yaml) or see \`rali status\` for the talks`);
   const { talk, problems } = readTalk(file, series, now);
   if (!talk) throw new InputError(problems);
-  const other = fileWithSameId(series, talk);
+  const other = fileWithId(series, talk.id, talk.file);
   if (other) throw new InputError([...problems, sameIdProblem(file, talk.id, other, cwd)]);
   return { talk, warnings: problems.filter((p) => p.severity === 'warning') };
 }

@@ -2,7 +2,8 @@
  * A talk's life from cron: remind, update, cancel, recording — the CLI (argv to exit code, run in this
  * process) against a real SMTP server on 127.0.0.1 and a real ledger, clock set with --now.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { raliInProcess } from '../helpers/inprocess';
@@ -202,4 +203,62 @@ test('two talk files with one id (a copied file that kept its id: line): nothing
   writeFileSync(copy, readFileSync(copy, 'utf8').replace(/^id: .*$/m, 'id: 2030-11-20-rezagholizadeh'));
   expect((await remind('2030-11-12T11:31:00-05:00')).code).toBe(0);
   expect(server.received).toHaveLength(6);
+});
+
+test('a talk file renamed after its announcement: announcing it again is refused (it would be a second event in every calendar); with its old id: line it is the same talk, already sent', async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  expect(server.received).toHaveLength(3);
+  const renamed = series.talkFile.replace('rezagholizadeh.yaml', 'mehdi-rezagholizadeh.yaml');
+  renameSync(series.talkFile, renamed);
+  const said =
+    /talks\/2030-11-13-mehdi-rezagholizadeh\.yaml:1:1: id: looks like 2030-11-13-rezagholizadeh, announced for the same time, whose file is gone: announcing it would put a second event in everyone's calendar — if you renamed 2030-11-13-rezagholizadeh\.yaml, add the line "id: 2030-11-13-rezagholizadeh" to this file/;
+  for (const args of [['announce', 'talks/2030-11-13-mehdi-rezagholizadeh.yaml', '--yes'], ['validate']]) {
+    const r = await rali(args);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(said)]);
+  }
+  expect(server.received).toHaveLength(3);
+  // The fix the message gives: the old id in the file. It is the talk announced, to everyone already.
+  writeFileSync(renamed, `id: 2030-11-13-rezagholizadeh\n${readFileSync(renamed, 'utf8')}`);
+  expect((await rali(['validate'])).code).toBe(0);
+  const again = await rali(['announce', 'talks/2030-11-13-mehdi-rezagholizadeh.yaml', '--yes']);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/3 already sent/);
+  expect(server.received).toHaveLength(3);
+  // A different talk at another time is no rename: it is announced as usual.
+  writeFileSync(
+    join(series.dir, 'talks', '2030-11-20-other.yaml'),
+    readFileSync(renamed, 'utf8')
+      .replace(/^id: .*\n/m, '')
+      .replace(/^date: .*$/m, 'date: 2030-11-20'),
+  );
+  expect((await rali(['announce', 'talks/2030-11-20-other.yaml', '--yes'])).code).toBe(0);
+  expect(server.received).toHaveLength(6);
+});
+
+test("rali.yaml's series id or domain changed after announcements: every command refuses (each talk would be a second calendar event) and says what to put back", async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  expect(server.received).toHaveLength(3);
+  const yaml = join(series.dir, 'rali.yaml');
+  const original = readFileSync(yaml, 'utf8');
+  writeFileSync(yaml, original.replace(/^( +id:) rali-olst\b/m, '$1 rali-seminars'));
+  const said =
+    /rali\.yaml: (series\.id: )?2030-11-13-rezagholizadeh was announced with the calendar UID rali-olst-2030-11-13-rezagholizadeh@iro\.umontreal\.ca; with series\.id and series\.domain as they are now it would be rali-seminars-2030-11-13-rezagholizadeh@iro\.umontreal\.ca: a second event in everyone's calendar, and updates and cancellations would miss the first — put back id: rali-olst under series:/;
+  for (const args of [
+    ['announce', series.talk, '--yes'],
+    ['update', series.talk, '--yes'],
+    ['remind', '--now', '2030-11-12T11:31:00-05:00'],
+    ['validate'],
+    ['status'],
+  ]) {
+    const r = await rali(args);
+    expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, expect.stringMatching(said)]);
+  }
+  expect(server.received).toHaveLength(3);
+  writeFileSync(yaml, original.replace(/^( +domain:) iro\.umontreal\.ca\b/m, '$1 umontreal.ca'));
+  expect((await rali(['validate'])).stderr).toMatch(/rali\.yaml: series\.domain: .* put back domain: iro\.umontreal\.ca under series:/);
+  // Put back: cron sends the reminder to the event people have.
+  writeFileSync(yaml, original);
+  expect((await remind('2030-11-12T11:31:00-05:00')).code).toBe(0);
+  expect(server.received).toHaveLength(6);
+  expect((await calendarOf(latest())).ev.uid).toBe('rali-olst-2030-11-13-rezagholizadeh@iro.umontreal.ca');
 });
