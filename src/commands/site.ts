@@ -1,4 +1,5 @@
 /** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -20,16 +21,17 @@ export interface SiteOptions {
 }
 
 /**
- * What a talk file gave last time, keyed by its path, size and mtime (and the series file's and
- * rali's version, which change what a talk normalizes to): parsing YAML is most of a build's time,
- * so an unchanged talk is not parsed again. Kept beside the ledger, never published.
+ * What a talk file gave last time, keyed by its path and a digest of its bytes (and the series
+ * file's and rali's version, which change what a talk normalizes to): parsing YAML is most of a
+ * build's time, so an unchanged talk is not parsed again. A digest, not the size and modification
+ * time: an edit of the same length within the same second (coarse clocks, scripts) is still seen.
+ * Kept beside the ledger, never published.
  */
 const CACHE_FILE = 'site-cache.json';
-/** Bumped when what an entry holds changes shape (2: times as milliseconds). */
-const CACHE_FORMAT = 2;
+/** Bumped when what an entry holds changes shape (2: times as milliseconds; 3: digests). */
+const CACHE_FORMAT = 3;
 interface CacheEntry {
-  size: number;
-  mtimeMs: number;
+  digest: string;
   talk: Record<string, unknown>;
   problems: Problem[];
 }
@@ -84,10 +86,16 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
   const ledger = Ledger.openReadOnly(series.stateDir);
   try {
     for (const file of talkFiles(series)) {
-      const st = statSync(file);
+      let st, digest;
+      try {
+        st = statSync(file);
+        digest = createHash('sha1').update(readFileSync(file)).digest('base64');
+      } catch {
+        continue; /* gone since the folder was listed */
+      }
       let entry: CacheEntry | undefined = cache.talks[file];
       let talk: Talk | undefined;
-      if (entry && entry.size === st.size && entry.mtimeMs === st.mtimeMs) {
+      if (entry && entry.digest === digest) {
         talk = revive(entry.talk, series.timezone);
         problems.push(...entry.problems);
       } else {
@@ -96,12 +104,7 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
         problems.push(...r.problems);
         talk = r.talk;
         entry = talk
-          ? {
-              size: st.size,
-              mtimeMs: st.mtimeMs,
-              talk: { ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() },
-              problems: r.problems,
-            }
+          ? { digest, talk: { ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() }, problems: r.problems }
           : undefined;
       }
       if (!talk) continue;

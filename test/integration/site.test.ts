@@ -344,6 +344,24 @@ describe('rali site: incremental', () => {
     }
   });
 
+  test('an edit of the same length that keeps the modification time is seen (the cache goes by content)', () => {
+    const t = siteSeries(ARCHIVE);
+    try {
+      // A clock that counts whole seconds (FAT, some network disks): the edit lands in the same second.
+      const file = join(t.dir, 'talks/a-first-2019.yaml');
+      const second = Math.floor(Date.now() / 1000) - 60;
+      utimesSync(file, second, second);
+      build(t.dir);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'Final talk of 2019'));
+      utimesSync(file, second, second);
+      build(t.dir);
+      expect(readFileSync(join(t.dir, 'site/en/2019/a-first-2019.html'), 'utf8')).toContain('Final talk of 2019');
+      expect(readFileSync(join(t.dir, 'site/seminars.ics'), 'utf8')).toContain('Final talk of 2019');
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test('-o writes elsewhere; site.output is honoured', () => {
     const t = siteSeries({}, 'site:\n  output: public\n');
     try {
