@@ -75,13 +75,28 @@ export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTim
  * Announcing it would put a second event in everyone's calendar. The old id, if so.
  */
 export function renamedFrom(ledger: Ledger, series: Series, talk: Talk): string | undefined {
-  for (const t of ledger.allTalks()) {
-    if (t.uid === talk.uid || t.status === 'cancelled') continue;
-    const start = storedSchedule(ledger.talk(t.uid))?.start;
-    if (!start || DateTime.fromISO(start).toMillis() !== talk.start.toMillis()) continue;
-    if (fileWithId(series, t.talk_id) === undefined) return t.talk_id;
+  for (const t of announcedStarts(ledger)) {
+    if (t.start !== talk.start.toMillis() || t.uid === talk.uid) continue;
+    if (fileWithId(series, t.talkId) === undefined) return t.talkId;
   }
   return undefined;
+}
+
+/** The announced talks that are not cancelled, with their start: read once per ledger handle (validate asks for each talk). */
+const starts = new WeakMap<Ledger, { uid: string; talkId: string; start: number }[]>();
+function announcedStarts(ledger: Ledger) {
+  let list = starts.get(ledger);
+  if (!list) {
+    list = ledger
+      .allTalks()
+      .filter((t) => t.status !== 'cancelled')
+      .flatMap((t) => {
+        const start = storedSchedule(ledger.talk(t.uid))?.start;
+        return start ? [{ uid: t.uid, talkId: t.talk_id, start: DateTime.fromISO(start).toMillis() }] : [];
+      });
+    starts.set(ledger, list);
+  }
+  return list;
 }
 
 /** The problem of announcing a file that looks like the renamed file of talk `old`. */
