@@ -91,7 +91,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       rw.close();
     }
   };
-  const drift = ledger && uidDrift(ledger, series);
+  const drift = ledger && uidDrift(ledger, series, now);
   if (drift) {
     ledger!.close();
     log.err(`rali: ${display(series.configFile)}: ${drift.message}`);

@@ -55,7 +55,7 @@ export async function send(o: SendOptions, log: Logger, w: Partial<World> = {}):
   let stored, holders, suppressed;
   let unfinished = false;
   try {
-    const drift = ro && uidDrift(ro, series);
+    const drift = ro && uidDrift(ro, series, now);
     if (drift) throw new RaliError(`${display(series.configFile)}: ${drift.message}`);
     stored = ro?.talk(l.talk.uid);
     // A renamed file is a new id, hence a new calendar event beside the one people have.

@@ -60,7 +60,7 @@ export function status(
     const subs = () =>
       (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
     // rali.yaml's series id or domain changed since the announcements: no file matches its talk, say why instead.
-    const drift = uidDrift(ledger, series);
+    const drift = uidDrift(ledger, series, now);
     const talks = ledger.allTalks().filter((t) => !uid || t.uid === uid);
     const rows = ledger.summary(uid);
     const suppressed = ledger.suppressed();

@@ -44,7 +44,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   if (series) {
     try {
       const l = Ledger.openReadOnly(series.stateDir);
-      const drift = l && uidDrift(l, series);
+      const drift = l && uidDrift(l, series, now);
       l?.close();
       if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
     } catch {

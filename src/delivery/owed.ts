@@ -114,13 +114,21 @@ export function renamedProblem(file: string, old: string, cwd = process.cwd()): 
 
 /**
  * The calendar UID of a talk is `<series id>-<talk id>@<domain>` (rali.yaml): if either changed
- * since a talk was announced, every talk would become a second event in everyone's calendar, and
- * updates and cancellations would miss the events people have. What to put back, if so.
+ * since a talk that is still ahead was announced, it would become a second event in everyone's
+ * calendar, and updates, cancellations and reminders would miss the event people have. What to
+ * put back, if so.
  */
-export function uidDrift(ledger: Ledger, series: Series): { field: 'series.id' | 'series.domain'; message: string } | undefined {
+export function uidDrift(
+  ledger: Ledger,
+  series: Series,
+  now: DateTime,
+): { field: 'series.id' | 'series.domain'; message: string } | undefined {
   for (const t of ledger.allTalks()) {
-    const now = talkUid(series, t.talk_id);
-    if (now === t.uid) continue;
+    const uid = talkUid(series, t.talk_id);
+    if (uid === t.uid) continue;
+    // A talk that is over gets no update, cancellation or reminder: a series may take a new id once those are past.
+    const end = storedSchedule(ledger.talk(t.uid))?.end;
+    if (!end || DateTime.fromISO(end) <= now) continue;
     const at = t.uid.lastIndexOf('@');
     const id = t.uid.slice(0, at).endsWith(`-${t.talk_id}`) ? t.uid.slice(0, at - t.talk_id.length - 1) : undefined;
     const domain = t.uid.slice(at + 1);
@@ -129,7 +137,7 @@ export function uidDrift(ledger: Ledger, series: Series): { field: 'series.id' |
       .join(' and ');
     return {
       field: id !== undefined && id !== series.id ? 'series.id' : 'series.domain',
-      message: `${t.talk_id} was announced with the calendar UID ${t.uid}; with series.id and series.domain as they are now it would be ${now}: a second event in everyone's calendar, and updates and cancellations would miss the first — put back ${back || 'the id and domain it was announced with'} under series:`,
+      message: `${t.talk_id} was announced with the calendar UID ${t.uid}; with series.id and series.domain as they are now it would be ${uid}: a second event in everyone's calendar, and updates and cancellations would miss the first — put back ${back || 'the id and domain it was announced with'} under series:`,
     };
   }
   return undefined;
