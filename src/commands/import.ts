@@ -40,31 +40,36 @@ export function importTalks(o: ImportOptions, log: Logger): number {
   mkdirSync(series.talksDir, { recursive: true });
   // A talk already in the series under another file name (same start, same speaker) is not imported twice.
   const key = (date: string, time: string, speaker: string) => `${date}T${time}|${slugify(speaker)}`;
-  const known = new Map<string, string>();
-  for (const f of talkFiles(series)) {
-    const r0 = readTalk(f, series, DateTime.fromMillis(0));
-    if (r0.talk) known.set(key(r0.talk.start.toISODate()!, r0.talk.start.toFormat('HH:mm'), r0.talk.speaker.name), relative(cwd, f));
-  }
   const made = new Set<string>();
   let created = 0;
   let skipped = 0;
   let assumed = 0;
   const failed = [...r.problems.map((p) => `${p.place}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`)];
   const epoch = DateTime.fromMillis(0); // past talks are the point here: no "in the past" warnings
+  // Files there that are not talks (they do not validate): their names are left alone, and so are the rows that would take them.
+  const known = new Map<string, string>();
+  const broken = new Set<string>();
+  for (const f of talkFiles(series)) {
+    const r0 = readTalk(f, series, DateTime.fromMillis(0));
+    if (r0.talk) known.set(key(r0.talk.start.toISODate()!, r0.talk.start.toFormat('HH:mm'), r0.talk.speaker.name), relative(cwd, f));
+    else broken.add(basename(f));
+  }
   for (const t of r.talks) {
-    const base = `${t.date}-${slugify(t.speaker.name) || 'talk'}`;
-    let name = `${base}.yaml`;
-    for (let i = 2; made.has(name); i++) name = `${base}-${i}.yaml`;
-    const file = join(series.talksDir, name);
-    const rel = relative(cwd, file);
-    if (existsSync(file)) {
-      log.out(`exists, skipped: ${rel} (${t.place})`);
-      skipped++;
-      continue;
-    }
+    // The same talk (start and speaker) in the series, or earlier in this file: not imported twice.
     const same = known.get(key(t.date, t.time, t.speaker.name));
     if (same) {
       log.out(`already there as ${same}, skipped (${t.place})`);
+      skipped++;
+      continue;
+    }
+    // Another talk of that speaker that day takes the next name: -2, -3…
+    const base = `${t.date}-${slugify(t.speaker.name) || 'talk'}`;
+    let name = `${base}.yaml`;
+    for (let i = 2; made.has(name) || (existsSync(join(series.talksDir, name)) && !broken.has(name)); i++) name = `${base}-${i}.yaml`;
+    const file = join(series.talksDir, name);
+    const rel = relative(cwd, file);
+    if (existsSync(file)) {
+      log.out(`exists and is not a valid talk, skipped: ${rel} (${t.place}) — fix or remove it, then import again`);
       skipped++;
       continue;
     }
@@ -83,6 +88,7 @@ export function importTalks(o: ImportOptions, log: Logger): number {
       continue;
     }
     created++;
+    known.set(key(t.date, t.time, t.speaker.name), rel);
     if (t.languageAssumed) assumed++;
     log.out(`created ${rel}`);
   }

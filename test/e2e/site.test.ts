@@ -126,6 +126,8 @@ describe('rali import (CLI)', () => {
       'Second, with ""quotes"".",fr,12:45,AA-3195',
       '1992-02-05,2:00 PM,Statistical MT,Ann Smith,IBM,An abstract.,en,,',
       '1992-02-30,14:00,Bad date,X,,,,,',
+      '1992-02-05,14:00,Statistical MT (again),Ann Smith,IBM,The same talk twice.,en,,',
+      '1992-02-05,16:00,Another talk,Ann Smith,IBM,Later that day.,en,,',
     ].join('\n') + '\n';
 
   test('a CSV becomes talk files that pass rali validate; a second run skips them; bad rows are named', () => {
@@ -136,6 +138,10 @@ describe('rali import (CLI)', () => {
       expect(r.stdout).toContain('created talks/1991-09-18-jean-dupont.yaml');
       expect(r.stdout).toContain('created talks/1992-02-05-ann-smith.yaml');
       expect(r.stderr).toContain('past.csv:6: date: "1992-02-30" is not a date');
+      // the same talk twice in the file is imported once; another talk of the speaker that day gets the next name
+      expect(r.stdout).toContain('already there as talks/1992-02-05-ann-smith.yaml, skipped (past.csv:7)');
+      expect(r.stdout).toContain('created talks/1992-02-05-ann-smith-2.yaml');
+      expect(r.stdout).toContain('past.csv: 3 talk files created, 1 already there, 1 not imported');
       expect(r.code).toBe(2);
       const v = rali(['validate'], t.dir);
       expect(v.stderr).not.toMatch(/error/i);
@@ -147,8 +153,9 @@ describe('rali import (CLI)', () => {
 
       const before = readFileSync(join(t.dir, 'talks/1991-09-18-jean-dupont.yaml'), 'utf8');
       const again = rali(['import', 'past.csv'], t.dir);
-      expect(again.stdout).toContain('exists, skipped: talks/1991-09-18-jean-dupont.yaml');
-      expect(again.stdout).toContain('0 talk files created, 2 already there');
+      expect(again.stdout).toContain('already there as talks/1991-09-18-jean-dupont.yaml, skipped (past.csv:2)');
+      expect(again.stdout).toContain('already there as talks/1992-02-05-ann-smith-2.yaml, skipped (past.csv:8)');
+      expect(again.stdout).toContain('0 talk files created, 4 already there');
       expect(readFileSync(join(t.dir, 'talks/1991-09-18-jean-dupont.yaml'), 'utf8')).toBe(before);
 
       const site = rali(['site'], t.dir);
