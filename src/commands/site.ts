@@ -9,7 +9,8 @@ import { Ledger } from '../ledger/ledger';
 import { Logger, warnAll } from '../log';
 import { loadSeries, readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
-import { KEYS, previousBuild, renderSite, writeSite } from '../site/build';
+import { KEYS, MANIFEST, previousBuild, renderSite, writeSite } from '../site/build';
+import { withFileLock } from '../model/lock';
 import { FeedTalk } from '../site/feed';
 import { SiteTemplates } from '../site/templates';
 
@@ -18,7 +19,13 @@ export interface SiteOptions {
   output?: string;
   now?: DateTime;
   cwd?: string;
+  /** How long to wait for another build of the same folder (tests shorten it). */
+  lockWaitMs?: number;
 }
+
+/** Another build of the folder is waited for this long; its lock is taken over when older than the stale age (or its process is gone). */
+const SITE_LOCK_WAIT_MS = 60_000;
+const SITE_LOCK_STALE_MS = 5 * 60_000;
 
 /**
  * What a talk file gave last time, keyed by its path and a digest of its bytes (and the series
@@ -141,22 +148,36 @@ export function site(o: SiteOptions, log: Logger): number {
   warnAll(log, tw);
   const out = o.output ? resolve(o.cwd ?? process.cwd(), o.output) : series.site.output;
   checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(o.cwd ?? process.cwd(), series.configFile)}: site.output`);
-  const files = renderSite({
-    series,
-    talks,
-    templates: new SiteTemplates(series.templatesDir),
-    now: o.now ?? DateTime.now(),
-    previous: previousBuild(out),
-  });
-  let r: ReturnType<typeof writeSite>;
+  const shown = relative(o.cwd ?? process.cwd(), out);
+  const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
+  // One build at a time per folder: two at once (cron and the organizer) could interleave the
+  // bytes of one page, and the keys of one build could vouch for the other's file.
   try {
-    r = writeSite(out, files);
+    mkdirSync(out, { recursive: true });
   } catch (e) {
     throw writeFailure(e, out);
   }
+  const { files, r } = withFileLock(
+    join(out, MANIFEST),
+    `${where}/${MANIFEST}`,
+    () => {
+      const files = renderSite({
+        series,
+        talks,
+        templates: new SiteTemplates(series.templatesDir),
+        now: o.now ?? DateTime.now(),
+        previous: previousBuild(out),
+      });
+      try {
+        return { files, r: writeSite(out, files) };
+      } catch (e) {
+        throw writeFailure(e, out);
+      }
+    },
+    o.lockWaitMs ?? SITE_LOCK_WAIT_MS,
+    SITE_LOCK_STALE_MS,
+  );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const shown = relative(o.cwd ?? process.cwd(), out);
-  const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
   log.out(
     `${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`,
   );

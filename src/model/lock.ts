@@ -14,10 +14,10 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function isStale(lock: string): boolean {
+function isStale(lock: string, staleMs: number): boolean {
   try {
     const st = statSync(lock);
-    if (Date.now() - st.mtimeMs > STALE_MS) return true;
+    if (Date.now() - st.mtimeMs > staleMs) return true;
     const [pid, host] = readFileSync(lock, 'utf8').split('\n');
     if (host === hostname() && Number(pid) > 0 && Number(pid) !== process.pid) {
       try {
@@ -32,8 +32,11 @@ function isStale(lock: string): boolean {
   }
 }
 
-/** Runs `fn` while holding `${file}.lock`; waits up to 15 s for another command to finish. */
-export function withFileLock<T>(file: string, display: string, fn: () => T, waitMs = WAIT_MS): T {
+/**
+ * Runs `fn` while holding `${file}.lock`; waits up to 15 s for another command to finish. A lock
+ * older than `staleMs` is taken over (a command that holds it longer says so with a larger value).
+ */
+export function withFileLock<T>(file: string, display: string, fn: () => T, waitMs = WAIT_MS, staleMs = STALE_MS): T {
   const lock = `${file}.lock`;
   const deadline = Date.now() + waitMs;
   let fd: number | undefined;
@@ -45,7 +48,7 @@ export function withFileLock<T>(file: string, display: string, fn: () => T, wait
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST')
         throw new RaliError(`${display}.lock: cannot be created (${code}) — check the permissions of the folder of ${display}`);
-      if (isStale(lock)) {
+      if (isStale(lock, staleMs)) {
         // Renaming is atomic: of two commands that find the same stale lock, one removes it.
         const aside = `${lock}.stale-${process.pid}`;
         try {

@@ -548,3 +548,31 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
     }
   });
 });
+
+test('a build waits for another build of the same folder, then says so and exits 1; a lock left by a process that is gone is taken over', () => {
+  const t = siteSeries();
+  try {
+    mkdirSync(join(t.dir, 'site'));
+    const lock = join(t.dir, 'site', '.rali-site.lock');
+    // Held by a live process (this one) on this host.
+    writeFileSync(lock, `${process.pid}\n${require('node:os').hostname()}\n`);
+    let err: RaliError | undefined;
+    try {
+      site({ cwd: t.dir, now: NOW, lockWaitMs: 300 }, memoryLogger());
+    } catch (e) {
+      err = e as RaliError;
+    }
+    expect(err?.exitCode).toBe(1);
+    expect(err?.message).toMatch(
+      /site\/\.rali-site is being edited by another rali command \(site\/\.rali-site\.lock\) — retry in a moment/,
+    );
+    expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(false);
+    // Left by a process that no longer exists: taken over, the site is built, the lock removed.
+    writeFileSync(lock, `999999999\n${require('node:os').hostname()}\n`);
+    expect(build(t.dir).code).toBe(0);
+    expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  } finally {
+    t.cleanup();
+  }
+});
