@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
@@ -157,7 +158,10 @@ export function renderSite(input: SiteInput): SiteFile[] {
   // The calendar feeds show every talk, with its SEQUENCE and DTSTAMP.
   const tf = (l: Lang) => templates.t(l);
   const descriptions = new Map<string, string>();
-  const feedKey = (ls: Lang[]) => keyOf('ics', ls.join(','), ...all.map((f) => `${digestOf(f.talk)}|${f.sequence}|${f.stamp.toMillis()}`));
+  // The zone's VTIMEZONE too: it comes from a package of its own, which may be updated without rali.
+  const zoneData = getVtimezoneComponent(series.timezone) ?? '';
+  const feedKey = (ls: Lang[]) =>
+    keyOf('ics', zoneData, ls.join(','), ...all.map((f) => `${digestOf(f.talk)}|${f.sequence}|${f.stamp.toMillis()}`));
   keyed(paths.ics, feedKey(langs), () => buildFeed(series, all, langs, tf, descriptions));
   // One feed per language too when the titles differ, so each reader sees the titles in their language.
   if (langs.length > 1 && talks.some((x) => x.title.fr !== x.title.en)) {
