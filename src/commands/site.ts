@@ -48,8 +48,8 @@ interface Cache {
 }
 
 function cacheKey(series: Series): string {
-  const c = statSync(series.configFile);
-  return `${CACHE_FORMAT}|${packageVersion()}|${c.size}|${c.mtimeMs}`;
+  const c = createHash('sha1').update(readFileSync(series.configFile)).digest('base64');
+  return `${CACHE_FORMAT}|${packageVersion()}|${c}`;
 }
 
 function readCache(series: Series): Cache {
@@ -204,10 +204,11 @@ function checkOutput(out: string, series: Series, where: string): void {
     [series.stateDir, 'the ledger (.rali/)'],
     [series.configFile, 'rali.yaml'],
     [series.talksDir, 'the talk files'],
+    [series.outboxDir, 'the outbox (messages with the subscribers’ addresses)'],
   ];
   for (const [path, what] of own)
     if (within(out, path)) throw new RaliError(`${where}: ${out} would hold ${what}, and everything in it is published — ${fix}`);
-  for (const dir of [series.talksDir, series.stateDir, series.templatesDir])
+  for (const dir of [series.talksDir, series.stateDir, series.outboxDir, series.templatesDir])
     if (dir && within(dir, out)) throw new RaliError(`${where}: ${out} is inside ${dir}, one of the series' own folders — ${fix}`);
   try {
     if (!statSync(out).isDirectory()) throw new RaliError(`${where}: ${out} is a file, not a folder — ${fix}`);
@@ -222,13 +223,14 @@ function checkOutput(out: string, series: Series, where: string): void {
  * next build compares every file with what it should hold (a half-written page is rewritten).
  */
 function writeFailure(e: unknown, out: string): unknown {
-  const err = e as NodeJS.ErrnoException;
-  if (!err.code || !err.path) return e;
+  // Whatever stopped the build, the keys go: a page written before it stopped must not be vouched for.
   try {
     unlinkSync(join(out, KEYS));
   } catch {
     /* none, or not writable either */
   }
+  const err = e as NodeJS.ErrnoException;
+  if (!err.code || !err.path) return e;
   const hint: Record<string, string> = {
     EACCES: 'check the permissions of the folder, or give -o a folder you can write',
     EPERM: 'check the permissions of the folder, or give -o a folder you can write',

@@ -13,7 +13,7 @@ import { Ledger } from '../ledger/ledger';
 import { storedSchedule } from '../ledger/state';
 import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { Problem } from '../errors';
-import { display, fileWithId, Series, talkUid } from '../model';
+import { display, Series, someFileFor, talkUid } from '../model';
 import { Talk } from '../model/talk';
 import { revisionOf } from './planner';
 
@@ -70,14 +70,15 @@ export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTim
 }
 
 /**
- * An announced talk, not cancelled, at the very same start as `talk` and whose file is gone: most
- * likely this very file, renamed (its id, hence its calendar UID, went with the old name).
+ * An announced talk, not cancelled, at the very same start as `talk` and of which no file in talks/
+ * carries the id (by its name or its text): most likely this very file, renamed (its id, hence its
+ * calendar UID, went with the old name).
  * Announcing it would put a second event in everyone's calendar. The old id, if so.
  */
 export function renamedFrom(ledger: Ledger, series: Series, talk: Talk): string | undefined {
   for (const t of announcedStarts(ledger)) {
     if (t.start !== talk.start.toMillis() || t.uid === talk.uid) continue;
-    if (fileWithId(series, t.talkId) === undefined) return t.talkId;
+    if (!someFileFor(series, t.talkId, talk.file)) return t.talkId;
   }
   return undefined;
 }
@@ -106,7 +107,7 @@ export function renamedProblem(file: string, old: string, cwd = process.cwd()): 
     line: 1,
     col: 1,
     path: 'id',
-    message: `looks like ${old}, announced for the same time, whose file is gone: announcing it would put a second event in everyone's calendar`,
+    message: `looks like ${old}, announced for the same time, whose file is gone from talks/: announcing it would put a second event in everyone's calendar`,
     hint: `if you renamed ${old}.yaml, add the line "id: ${old}" to this file (it stays that event); if this is another talk, put back ${old}'s file and cancel it first`,
     severity: 'error',
   };
@@ -125,7 +126,7 @@ export function uidDrift(
 ): { field: 'series.id' | 'series.domain'; message: string } | undefined {
   for (const t of ledger.allTalks()) {
     const uid = talkUid(series, t.talk_id);
-    if (uid === t.uid) continue;
+    if (uid === t.uid || t.status === 'cancelled') continue;
     // A talk that is over gets no update, cancellation or reminder: a series may take a new id once those are past.
     const end = storedSchedule(ledger.talk(t.uid))?.end;
     if (!end || DateTime.fromISO(end) <= now) continue;

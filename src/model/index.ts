@@ -68,6 +68,23 @@ export function fileWithId(series: Series, id: string, except?: string): string 
   return undefined;
 }
 
+/**
+ * Whether some file in talks/ other than `except` may still be the talk with this id: its name
+ * gives the id, or its text holds it (a file with an error in it counts; it is not gone).
+ */
+export function someFileFor(series: Series, id: string, except?: string): boolean {
+  for (const file of talkFiles(series)) {
+    if (except !== undefined && resolve(file) === resolve(except)) continue;
+    if (slugify(basename(file, extname(file))) === id) return true;
+    try {
+      if (readFileSync(file, 'utf8').includes(id)) return true;
+    } catch {
+      /* unreadable: not this one */
+    }
+  }
+  return false;
+}
+
 /** Talk files that share an id, by id (each list in the order given). */
 export function sharedIds<T extends { id: string }>(talks: T[]): Map<string, T[]> {
   const by = new Map<string, T[]>();

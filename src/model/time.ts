@@ -57,7 +57,9 @@ export function localInstant(date: CalendarDate, clock: Clock, zone: string): Lo
   // The wall-clock time read as UTC; an instant shows it in `zone` exactly when the zone's offset
   // at that instant is the one subtracted. Offsets are asked of the zone directly (a DateTime costs
   // twice as much), around the time, to catch a change of offset that day.
-  const wallMs = Date.UTC(date.year, date.month - 1, date.day, clock.hour, clock.minute);
+  // (Date.UTC reads years 0–99 as 1900–1999: set the year apart.)
+  const wall = new Date(Date.UTC(2000, date.month - 1, date.day, clock.hour, clock.minute));
+  const wallMs = wall.setUTCFullYear(date.year);
   const z = IANAZone.create(zone);
   const offsets = new Set<number>();
   for (const probe of [-26, -3, 0, 3, 26]) offsets.add(z.offset(wallMs + probe * 3600_000));

@@ -75,7 +75,13 @@ export function renderSite(input: SiteInput): SiteFile[] {
   // shows: its talk, the talks of its year, or every talk (the calendar feeds). A file whose key
   // has not changed since the last build is kept as it is, unrendered.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const base = createHash('sha1').update(templates.fingerprint()).update(JSON.stringify(series)).update(years.join(',')).digest('hex');
+  // (Node's ICU and time-zone data too: dates are worded and placed by them.)
+  const base = createHash('sha1')
+    .update(templates.fingerprint())
+    .update(JSON.stringify(series))
+    .update(years.join(','))
+    .update(`${process.versions.icu}|${process.versions.tz}`)
+    .digest('hex');
   // A talk's digest once (times as instants: the zone is the series'), for every key that shows it.
   const digests = new Map<Talk, string>();
   const digestOf = (talk: Talk) => {
@@ -232,7 +238,13 @@ export function writeSite(out: string, files: SiteFile[]): WriteResult {
       mkdirSync(d, { recursive: true });
       dirs.add(d);
     }
-    writeFileSync(target, bytes);
+    try {
+      writeFileSync(target, bytes);
+    } catch (e) {
+      // A full disk fails the write itself, without a path: name the file.
+      (e as NodeJS.ErrnoException).path ??= target;
+      throw e;
+    }
     written.push(f.path);
   }
   const now = new Set(files.map((f) => f.path));

@@ -211,7 +211,7 @@ test('a talk file renamed after its announcement: announcing it again is refused
   const renamed = series.talkFile.replace('rezagholizadeh.yaml', 'mehdi-rezagholizadeh.yaml');
   renameSync(series.talkFile, renamed);
   const said =
-    /talks\/2030-11-13-mehdi-rezagholizadeh\.yaml:1:1: id: looks like 2030-11-13-rezagholizadeh, announced for the same time, whose file is gone: announcing it would put a second event in everyone's calendar — if you renamed 2030-11-13-rezagholizadeh\.yaml, add the line "id: 2030-11-13-rezagholizadeh" to this file/;
+    /talks\/2030-11-13-mehdi-rezagholizadeh\.yaml:1:1: id: looks like 2030-11-13-rezagholizadeh, announced for the same time, whose file is gone from talks\/: announcing it would put a second event in everyone's calendar — if you renamed 2030-11-13-rezagholizadeh\.yaml, add the line "id: 2030-11-13-rezagholizadeh" to this file/;
   for (const args of [['announce', 'talks/2030-11-13-mehdi-rezagholizadeh.yaml', '--yes'], ['validate']]) {
     const r = await rali(args);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(said)]);
@@ -264,4 +264,16 @@ test("rali.yaml's series id or domain changed after announcements: every command
   // Once the talk is over nothing more goes to its event: the series may take a new id.
   writeFileSync(yaml, original.replace(/^( +id:) rali-olst\b/m, '$1 rali-seminars'));
   expect((await remind('2030-11-13T12:31:00-05:00')).code).toBe(0);
+});
+
+test('another talk at the same time as an announced one whose file is only broken, not gone, is no rename: it is announced', async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  writeFileSync(
+    join(series.dir, 'talks', '2030-11-13-second-speaker.yaml'),
+    readFileSync(series.talkFile, 'utf8').replace(/^( +name:) .*$/m, '$1 Second Speaker'),
+  );
+  writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8').replace(/^language: .*$/m, 'language: de'));
+  const r = await rali(['announce', 'talks/2030-11-13-second-speaker.yaml', '--yes']);
+  expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/looks like/)]);
+  expect(server.received).toHaveLength(6);
 });

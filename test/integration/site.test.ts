@@ -515,6 +515,7 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
         ['talks', 'would hold the talk files'],
         ['.rali/site', 'is inside'],
         ['afile', 'is a file, not a folder'],
+        ['outbox', 'would hold the outbox (messages with the subscribers’ addresses)'],
       ]) {
         const e = failure(() => build(t.dir, { output }));
         expect([e.exitCode, e.message]).toEqual([2, expect.stringContaining(`-o ${output}: `)]);
@@ -572,6 +573,40 @@ test('a build waits for another build of the same folder, then says so and exits
     expect(build(t.dir).code).toBe(0);
     expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(true);
     expect(existsSync(lock)).toBe(false);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a disk that fills up during the build (the write fails with no path): exit 1 naming the file, and the page keys are dropped', () => {
+  const t = siteSeries(ARCHIVE);
+  const fs = require('node:fs') as typeof import('node:fs');
+  const real = fs.writeFileSync;
+  try {
+    build(t.dir);
+    const file = join(t.dir, 'talks', 'a-first-2019.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
+    let pages = 0;
+    const spy = jest.spyOn(fs, 'writeFileSync').mockImplementation(((...a: Parameters<typeof real>) => {
+      if (String(a[0]).endsWith('.html') && ++pages === 2)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      return real(...a);
+    }) as typeof real);
+    let err: RaliError | undefined;
+    try {
+      site({ cwd: t.dir, now: NOW }, memoryLogger());
+    } catch (e) {
+      err = e as RaliError;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err?.exitCode).toBe(1);
+    expect(err?.message).toMatch(/\.html: cannot be written \(ENOSPC\) — the disk is full: free some space and run `rali site` again/);
+    expect(existsSync(join(t.dir, 'site', '.rali-site-keys'))).toBe(false);
+    // The next build checks every page again: both languages show the edit.
+    expect(build(t.dir).code).toBe(0);
+    for (const l of ['fr', 'en'])
+      expect(readFileSync(join(t.dir, 'site', l, '2019', 'a-first-2019.html'), 'utf8')).toContain('The first talk of 2019');
   } finally {
     t.cleanup();
   }

@@ -66,3 +66,9 @@ describe('parseOffset', () => {
   });
   test.each(['soon', '0 days', 'day', '1 fortnight'])('rejects %s', (t) => expect(parseOffset(t)).toBeUndefined());
 });
+
+test('localInstant keeps years before 100 (Date.UTC would read 99 as 1999)', () => {
+  const r = localInstant({ year: 99, month: 3, day: 10 }, { hour: 11, minute: 30 }, 'America/Toronto');
+  expect(r.kind).toBe('ok');
+  expect(r.kind === 'ok' && [r.at.year, r.at.month, r.at.day, r.at.hour, r.at.minute]).toEqual([99, 3, 10, 11, 30]);
+});
