@@ -50,7 +50,7 @@ export function importTalks(o: ImportOptions, log: Logger): number {
   const known = new Map<string, string>();
   const broken = new Set<string>();
   for (const f of talkFiles(series)) {
-    const r0 = readTalk(f, series, DateTime.fromMillis(0));
+    const r0 = readTalk(f, series, epoch);
     if (r0.talk) known.set(key(r0.talk.start.toISODate()!, r0.talk.start.toFormat('HH:mm'), r0.talk.speaker.name), relative(cwd, f));
     else broken.add(basename(f));
   }

@@ -9,7 +9,7 @@ import { EXIT_INPUT, EXIT_OK } from '../errors';
 import { Ledger } from '../ledger/ledger';
 import { bounceLine } from '../ledger/inbox-store';
 import { Logger, warnAll } from '../log';
-import { loadSeries, loadTalk, readSubscribers, readTalk, talkFiles, Talk } from '../model';
+import { loadSeries, loadTalk, readSubscribers, readTalk, sharedIds, talkFiles, Talk } from '../model';
 import { display } from '../model/series';
 import { owedFor, uidDrift } from '../delivery/owed';
 import { plan } from '../delivery/planner';
@@ -47,15 +47,11 @@ export function status(
   }
   try {
     // The talk files, by UID: what the calendars should hold now.
+    const read = talkFiles(series).flatMap((f) => readTalk(f, series, now).talk ?? []);
+    // Two files with one id: which of them the calendars hold, only the organizer can say.
+    const twins = new Map([...sharedIds(read)].map(([, list]) => [list[0].uid, list.map((t) => t.display)]));
     const files = new Map<string, Talk>();
-    const twins = new Map<string, string[]>();
-    for (const f of talkFiles(series)) {
-      const { talk } = readTalk(f, series, now);
-      if (!talk) continue;
-      const first = files.get(talk.uid);
-      if (first) twins.set(talk.uid, [...(twins.get(talk.uid) ?? [first.display]), talk.display]);
-      else files.set(talk.uid, talk);
-    }
+    for (const talk of read) if (!files.has(talk.uid)) files.set(talk.uid, talk);
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
     const subs = () =>
       (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);

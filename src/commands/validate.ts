@@ -27,7 +27,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   const now = opts.now ?? DateTime.now();
   const problems: Problem[] = [];
   const reports: FileReport[] = [];
-  // Opened on first use by owedWarning; declared before any return, since finish() closes it.
+  // Opened on first use by the checks that read it; declared before any return, since finish() closes it.
   let ledger: Ledger | null | undefined;
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
@@ -43,9 +43,8 @@ export function validate(opts: ValidateOptions, log: Logger): number {
   // The calendar UIDs come from series.id and series.domain: changed since the announcements, they would be new events.
   if (series) {
     try {
-      const l = Ledger.openReadOnly(series.stateDir);
-      const drift = l && uidDrift(l, series, now);
-      l?.close();
+      ledger ??= Ledger.openReadOnly(series.stateDir) ?? null;
+      const drift = ledger && uidDrift(ledger, series, now);
       if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
     } catch {
       /* status and sending commands report a damaged ledger */

@@ -41,17 +41,18 @@ export function sameIdProblem(file: string, id: string, other: string, cwd = pro
 }
 
 /**
- * A talk file of the series whose talk has this id, other than `except`, if any. Only the files
- * that could have it are read in full: the id comes from the file name or is written in the file.
+ * The talk files other than `except` that may hold the talk with this id, without parsing any:
+ * the id comes from the file name, or is written in the file.
  */
-export function fileWithId(series: Series, id: string, except?: string): string | undefined {
-  const same = (a: string, b: string) => {
+function* filesMentioning(series: Series, id: string, except?: string): Generator<string> {
+  const real = (p: string) => {
     try {
-      return realpathSync(a) === realpathSync(b);
+      return realpathSync(p);
     } catch {
-      return a === b;
+      return resolve(p);
     }
   };
+  const skip = except !== undefined ? real(except) : undefined;
   for (const file of talkFiles(series)) {
     if (slugify(basename(file, extname(file))) !== id) {
       let text: string;
@@ -62,27 +63,22 @@ export function fileWithId(series: Series, id: string, except?: string): string 
       }
       if (!text.includes(id)) continue;
     }
-    if (except !== undefined && same(file, except)) continue;
-    if (readTalk(file, series, DateTime.fromMillis(0)).talk?.id === id) return file;
+    if (skip === undefined || real(file) !== skip) yield file;
   }
+}
+
+/** A talk file of the series, other than `except`, whose talk has this id (parsed to be sure), if any. */
+export function fileWithId(series: Series, id: string, except?: string): string | undefined {
+  for (const file of filesMentioning(series, id, except)) if (readTalk(file, series, DateTime.fromMillis(0)).talk?.id === id) return file;
   return undefined;
 }
 
 /**
- * Whether some file in talks/ other than `except` may still be the talk with this id: its name
- * gives the id, or its text holds it (a file with an error in it counts; it is not gone).
+ * Whether some file in talks/ other than `except` may still be the talk with this id (a file with
+ * an error in it counts: it is not gone).
  */
 export function someFileFor(series: Series, id: string, except?: string): boolean {
-  for (const file of talkFiles(series)) {
-    if (except !== undefined && resolve(file) === resolve(except)) continue;
-    if (slugify(basename(file, extname(file))) === id) return true;
-    try {
-      if (readFileSync(file, 'utf8').includes(id)) return true;
-    } catch {
-      /* unreadable: not this one */
-    }
-  }
-  return false;
+  return !filesMentioning(series, id, except).next().done;
 }
 
 /** Talk files that share an id, by id (each list in the order given). */

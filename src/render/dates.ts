@@ -7,13 +7,21 @@ import { Lang } from '../model/schema';
 
 export const LOCALES: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
 
+/** The formats rali uses, by name (the name keys the cache: a site build formats thousands of dates). */
+const FORMATS = {
+  full: { dateStyle: 'full' },
+  'full-short': { dateStyle: 'full', timeStyle: 'short' },
+  'day-month': { day: 'numeric', month: 'short' },
+  short: { timeStyle: 'short' },
+  zone: { timeZoneName: 'longGeneric' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
 const cache = new Map<string, Intl.DateTimeFormat>();
-/** `name` stands for `opts` in the cache key (a site build formats thousands of dates). */
-function fmt(lang: Lang, zone: string, name: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function fmt(lang: Lang, zone: string, name: keyof typeof FORMATS): Intl.DateTimeFormat {
   const key = `${name}|${lang}|${zone}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(LOCALES[lang], { ...opts, timeZone: zone });
+    f = new Intl.DateTimeFormat(LOCALES[lang], { ...FORMATS[name], timeZone: zone });
     cache.set(key, f);
   }
   return f;
@@ -35,7 +43,7 @@ const nbspH = (s: string, lang: Lang) =>
 
 /** "mercredi 10 novembre 2021 à 11 h 30" / "Wednesday, November 10, 2021 at 11:30 a.m." */
 export function dateTime(dt: DateTime, lang: Lang): string {
-  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', 'full-short', { dateStyle: 'full', timeStyle: 'short' }).format(at(dt)), lang);
+  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', 'full-short').format(at(dt)), lang);
 }
 
 /**
@@ -52,22 +60,22 @@ export function dateTimeRange(start: DateTime, end: DateTime, lang: Lang): strin
 
 /** "mercredi 10 novembre 2021" / "Wednesday, November 10, 2021" */
 export function longDate(dt: DateTime, lang: Lang): string {
-  return fmt(lang, dt.zoneName ?? 'UTC', 'full', { dateStyle: 'full' }).format(at(dt));
+  return fmt(lang, dt.zoneName ?? 'UTC', 'full').format(at(dt));
 }
 
 /** "10 nov." / "Nov. 10" */
 export function shortDate(dt: DateTime, lang: Lang): string {
-  return fmt(lang, dt.zoneName ?? 'UTC', 'day-month', { day: 'numeric', month: 'short' }).format(at(dt));
+  return fmt(lang, dt.zoneName ?? 'UTC', 'day-month').format(at(dt));
 }
 
 /** "11 h 30" / "11:30 a.m." */
 export function time(dt: DateTime, lang: Lang): string {
-  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', 'short', { timeStyle: 'short' }).format(at(dt)), lang);
+  return nbspH(fmt(lang, dt.zoneName ?? 'UTC', 'short').format(at(dt)), lang);
 }
 
 /** The zone named in each language: "heure de l’Est" / "Eastern Time". */
 export function zoneName(dt: DateTime, lang: Lang): string {
-  const parts = fmt(lang, dt.zoneName ?? 'UTC', 'zone', { timeZoneName: 'longGeneric' }).formatToParts(at(dt));
+  const parts = fmt(lang, dt.zoneName ?? 'UTC', 'zone').formatToParts(at(dt));
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? dt.zoneName ?? 'UTC';
 }
 

@@ -27,6 +27,16 @@ function build(dir: string, extra: { output?: string } = {}) {
   return { code, log };
 }
 
+/** The error `f` throws (the test fails if it throws none). */
+function failure(f: () => unknown): RaliError {
+  try {
+    f();
+  } catch (e) {
+    return e as RaliError;
+  }
+  throw new Error('no error');
+}
+
 /** Talks in three years, their files named out of date order; one cancelled. */
 const ARCHIVE = {
   'b-second-2019.yaml': talkText('2019-10-02', 'Zoé Tremblay', '{ fr: Deuxième exposé, en: Second talk }', [
@@ -394,15 +404,10 @@ describe('rali site: templates', () => {
     try {
       mkdirSync(join(t.dir, 'mytemplates/site'), { recursive: true });
       writeFileSync(join(t.dir, 'mytemplates/site/year.hbs'), '{{#> layout}}\n<h1>{{yaer}}</h1>{{/layout}}\n');
-      let err: unknown;
-      try {
-        build(t.dir);
-      } catch (e) {
-        err = e;
-      }
+      const err = failure(() => build(t.dir));
       expect(err).toBeInstanceOf(RaliError);
-      expect((err as RaliError).message).toMatch(/mytemplates\/site\/year\.hbs:2:\d+: no field "yaer"/);
-      expect((err as RaliError).exitCode).toBe(2);
+      expect(err.message).toMatch(/mytemplates\/site\/year\.hbs:2:\d+: no field "yaer"/);
+      expect(err.exitCode).toBe(2);
     } finally {
       t.cleanup();
     }
@@ -483,15 +488,6 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
 });
 
 describe('rali site: what it refuses, and a folder it cannot write', () => {
-  const failure = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return e as RaliError;
-    }
-    throw new Error('no error');
-  };
-
   test('two talk files with one id: exit 2 naming both, nothing written', () => {
     const t = siteSeries({ 'next-week.yaml': `id: 2021-11-10-rezagholizadeh\n${talkText('2021-11-17', 'Ann Smith', 'Next week')}` });
     try {
@@ -557,14 +553,9 @@ test('a build waits for another build of the same folder, then says so and exits
     const lock = join(t.dir, 'site', '.rali-site.lock');
     // Held by a live process (this one) on this host.
     writeFileSync(lock, `${process.pid}\n${require('node:os').hostname()}\n`);
-    let err: RaliError | undefined;
-    try {
-      site({ cwd: t.dir, now: NOW, lockWaitMs: 300 }, memoryLogger());
-    } catch (e) {
-      err = e as RaliError;
-    }
-    expect(err?.exitCode).toBe(1);
-    expect(err?.message).toMatch(
+    const err = failure(() => site({ cwd: t.dir, now: NOW, lockWaitMs: 300 }, memoryLogger()));
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(
       /site\/\.rali-site is being edited by another rali command \(site\/\.rali-site\.lock\) — retry in a moment/,
     );
     expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(false);
@@ -592,16 +583,14 @@ test('a disk that fills up during the build (the write fails with no path): exit
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
       return real(...a);
     }) as typeof real);
-    let err: RaliError | undefined;
+    let err: RaliError;
     try {
-      site({ cwd: t.dir, now: NOW }, memoryLogger());
-    } catch (e) {
-      err = e as RaliError;
+      err = failure(() => site({ cwd: t.dir, now: NOW }, memoryLogger()));
     } finally {
       spy.mockRestore();
     }
-    expect(err?.exitCode).toBe(1);
-    expect(err?.message).toMatch(/\.html: cannot be written \(ENOSPC\) — the disk is full: free some space and run `rali site` again/);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(/\.html: cannot be written \(ENOSPC\) — the disk is full: free some space and run `rali site` again/);
     expect(existsSync(join(t.dir, 'site', '.rali-site-keys'))).toBe(false);
     // The next build checks every page again: both languages show the edit.
     expect(build(t.dir).code).toBe(0);
