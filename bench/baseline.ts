@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { readSeries, readTalk } from '../src/model';
 import { renderMessage } from '../src/render/message';
+import { shapeOf } from '../src/delivery/planner';
+import { kindRule } from '../src/kinds';
 import { mailOptions, messageId } from '../src/render/mail';
 import { TemplateSet } from '../src/render/templates';
 
@@ -15,15 +17,15 @@ async function main() {
   const [mode, portText, nText, dir] = process.argv.slice(2);
   const port = Number(portText);
   const n = Number(nText);
-  const series = readSeries(join(dir, 'rali.yaml')).series!;
+  const series = readSeries(join(dir, 'rali.yaml'), dir).series!;
   const talk = readTalk(join(dir, 'talks/bench.yaml'), series, DateTime.fromISO('2030-01-01')).talk!;
   const now = DateTime.now();
   const rendered = renderMessage({
     series,
     talk,
-    kind: 'announce',
+    shape: shapeOf(kindRule('announce'), series),
     langs: series.languages,
-    templates: new TemplateSet(),
+    templates: new TemplateSet(undefined, dir),
     now,
     sequence: 0,
   });

@@ -76,7 +76,7 @@ function nodeStart(): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const n = Number(process.env.BENCH_TALKS ?? 2000);
   const dir = archiveSeries(n);
   const talksDir = join(dir, 'talks');
@@ -108,10 +108,10 @@ function main(): void {
     // Stages in process, per page, everything rendered (talks parsed from the cache)
     const t = () => Number(process.hrtime.bigint()) / 1e6;
     const a = t();
-    const { series } = loadSeries(join(dir, 'rali.yaml'));
-    const { talks } = loadSiteTalks(series);
+    const { series } = loadSeries(join(dir, 'rali.yaml'), dir);
+    const { talks } = await loadSiteTalks(series, undefined);
     const b = t();
-    const all = renderSite({ series, talks, templates: new SiteTemplates(series.templatesDir), now: DateTime.now() });
+    const all = renderSite({ series, talks, templates: new SiteTemplates(series.templatesDir, dir), now: DateTime.now() });
     const c = t();
     const w = writeSite(join(dir, 'site'), all);
     const d = t();
@@ -146,4 +146,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

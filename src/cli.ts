@@ -1,10 +1,13 @@
 /**
- * Command-line wiring only: flags in, one call into src/commands/<verb>.ts, exit code out.
- * Modules are required inside each action so `rali --version` loads almost nothing.
+ * Command-line wiring only: flags in, one call into src/commands/<verb>.ts, exit code out. The
+ * world (terminal, environment, signals, clock, ledger, transport) is built once here and passed
+ * down. Modules are required inside each action so `rali --version` loads almost nothing.
  */
 import type { Command as CommandT } from 'commander';
+import type { World } from './commands/world';
 import { EXIT_INPUT, InputError, RaliError } from './errors';
 import type { Logger } from './log';
+import { redact, registerSecret } from './secrets';
 
 function version(): string {
   return (require('./paths') as typeof import('./paths')).packageVersion();
@@ -13,8 +16,7 @@ function version(): string {
 let stdoutClosed = false;
 
 /** Every line goes through redaction at the edge: no secret reaches a terminal or cron's mail. */
-function logger(): Logger {
-  const { redact } = require('./delivery/secrets') as typeof import('./delivery/secrets');
+export function processLogger(): Logger {
   return {
     out: (line) => {
       if (!stdoutClosed) process.stdout.write(redact(line) + '\n');
@@ -34,7 +36,33 @@ function int(name: string) {
   };
 }
 
-export function buildProgram(): CommandT {
+const commands = {
+  validate: () => require('./commands/validate') as typeof import('./commands/validate'),
+  init: () => require('./commands/init') as typeof import('./commands/init'),
+  new: () => require('./commands/new') as typeof import('./commands/new'),
+  preview: () => require('./commands/preview') as typeof import('./commands/preview'),
+  ics: () => require('./commands/ics') as typeof import('./commands/ics'),
+  send: () => require('./commands/send') as typeof import('./commands/send'),
+  remind: () => require('./commands/remind') as typeof import('./commands/remind'),
+  login: () => require('./commands/login') as typeof import('./commands/login'),
+  status: () => require('./commands/status') as typeof import('./commands/status'),
+  inbox: () => require('./commands/inbox') as typeof import('./commands/inbox'),
+  subscribers: () => require('./commands/subscribers') as typeof import('./commands/subscribers'),
+  site: () => require('./commands/site') as typeof import('./commands/site'),
+  import: () => require('./commands/import') as typeof import('./commands/import'),
+  templates: () => require('./commands/templates') as typeof import('./commands/templates'),
+};
+
+/** `--help`'s examples, after the options. */
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/**
+ * The program. `world` is asked for once, when an action runs (so --help and --version build none);
+ * `onCode` receives the command's exit code (commander ignores what an action returns).
+ */
+export function buildProgram(world: () => World, onCode: (code: number) => void): CommandT {
   const { Command, Option } = require('commander') as typeof import('commander');
   const program = new Command('rali')
     .description('Announce the talks of a bilingual seminar series: email + calendar, reminders, updates, cancellations.')
@@ -44,24 +72,25 @@ export function buildProgram(): CommandT {
     .showHelpAfterError('(run rali --help for the commands)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  const cfg = () => program.opts<{ config?: string }>().config;
+  const config = () => program.opts<{ config?: string }>().config;
+  const act =
+    <A extends unknown[]>(f: (w: World, ...a: A) => number | Promise<number>) =>
+    async (...a: A): Promise<void> => {
+      onCode(await f(world(), ...a));
+    };
 
   program
     .command('validate')
     .argument('[files...]', 'files to check (default: rali.yaml, subscribers and every talk)')
     .description('check rali.yaml, the subscribers and the talks')
     .option('--json', 'machine-readable report')
-    .action(
-      act((files: string[], o: { json?: boolean }) =>
-        (require('./commands/validate') as typeof import('./commands/validate')).validate({ files, config: cfg(), json: o.json }, logger()),
-      ),
-    );
+    .action(act((w, files: string[], o: { json?: boolean }) => commands.validate().validate({ files, config: config(), json: o.json }, w)));
 
   program
     .command('init')
     .argument('[dir]', 'folder for the new series', '.')
     .description('start a series folder (rali.yaml, talks/, subscribers.csv)')
-    .action(act((dir: string) => (require('./commands/init') as typeof import('./commands/init')).init({ dir }, logger())));
+    .action(act((w, dir: string) => commands.init().init({ dir }, w)));
 
   program
     .command('new')
@@ -72,18 +101,17 @@ export function buildProgram(): CommandT {
     .option('--title <title>', 'the title, if known')
     .option('--language <lang>', 'language of the talk (fr or en)')
     .action(
-      act((o: { date: string; time: string; speaker: string; title?: string; language?: string }) =>
-        (require('./commands/new') as typeof import('./commands/new')).newTalk({ ...o, config: cfg() }, logger()),
+      act((w, o: { date: string; time: string; speaker: string; title?: string; language?: string }) =>
+        commands.new().newTalk({ ...o, config: config() }, w),
       ),
     );
 
+  const { kinds, sendingVerbs } = require('./kinds') as typeof import('./kinds');
   program
     .command('preview')
     .argument('<talk>', 'talk file or id')
     .description('render a message in the terminal; sends and records nothing')
-    .addOption(
-      new Option('--kind <kind>', 'message kind').choices(['announce', 'reminder', 'update', 'cancel', 'recording']).default('announce'),
-    )
+    .addOption(new Option('--kind <kind>', 'message kind').choices(kinds().map((k) => k.name)).default('announce'))
     .addOption(new Option('--lang <lang>', 'which halves').choices(['fr', 'en', 'fr+en', 'en+fr']))
     .option('--html <file>', 'write the HTML part to FILE')
     .option('--eml <file>', 'write the whole message, exactly as it would be sent, to FILE')
@@ -91,66 +119,25 @@ export function buildProgram(): CommandT {
     .option('--now <iso>', 'render as if it were this moment (reminders say "tomorrow")')
     .option('--to <addr>', 'the recipient to render for (default: a sample address)')
     .option('--body', 'only the text part, without the headers')
-    .action(
-      act((talk: string, o: Record<string, string>) =>
-        (require('./commands/preview') as typeof import('./commands/preview')).preview({ talk, config: cfg(), ...o } as never, logger()),
-      ),
-    );
+    .action(act((w, talk: string, o: PreviewFlags) => commands.preview().preview({ talk, config: config(), ...o }, w)));
 
   program
     .command('ics')
     .argument('<talk>', 'talk file or id')
     .description("write the talk's .ics (stdout, or -o FILE)")
     .option('-o, --output <file>', 'file to write')
-    .action(
-      act((talk: string, o: { output?: string }) =>
-        (require('./commands/ics') as typeof import('./commands/ics')).ics({ talk, config: cfg(), output: o.output }, logger()),
-      ),
-    );
+    .action(act((w, talk: string, o: { output?: string }) => commands.ics().ics({ talk, config: config(), output: o.output }, w)));
 
-  program
-    .command('announce')
-    .argument('<talk>', 'talk file or id')
-    .description('send the announcement to every recipient who has not had it')
-    .option('--dry-run', 'show the plan and the message; send and record nothing')
-    .option('-y, --yes', 'do not ask before sending (required without a terminal)')
-    .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
-    .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
-    .option('--limit <n>', 'send to at most N recipients this run', int('--limit'))
-    .option('--force', 'send even though the talk is in the past')
-    .option('--retry-failed', 'try again the recipients whose delivery failed earlier')
-    .action(
-      act((talk: string, o: Record<string, unknown>) =>
-        (require('./commands/send') as typeof import('./commands/send')).send(
-          { kind: 'announce', talk, config: cfg(), ...o } as never,
-          logger(),
-        ),
-      ),
-    );
-
-  for (const [verb, kind, what] of [
-    ['update', 'update', 'tell everyone who had the announcement that the time or place changed'],
-    ['cancel', 'cancel', 'tell everyone who had the announcement that the talk is cancelled'],
-    ['recording', 'recording', 'send the link to the recording, once it is in the talk file'],
-  ] as const) {
-    const c = program
-      .command(verb)
-      .argument('<talk>', 'talk file or id')
-      .description(what)
-      .option('--dry-run', 'show what would be sent; send and record nothing')
-      .option('-y, --yes', 'do not ask before sending')
-      .option('--to <addr>', 'send one test copy to ADDR only; record nothing')
-      .option('--lang <lang>', 'with --to: the halves of the test copy (fr, en, fr+en)')
-      .option('--limit <n>', 'send to at most N recipients this run (the rest stays owed)', int('--limit'))
-      .option('--retry-failed', 'try again the recipients whose delivery failed earlier');
-    if (verb === 'cancel') c.option('--reason <text>', 'why, in a few words (goes into the message)');
-    if (verb === 'update') c.option('--force', 'send even though the talk is in the past');
-    if (verb === 'recording') c.option('--force', 'send even though the talk has not happened yet');
-    c.action(
-      act((talk: string, o: Record<string, unknown>) =>
-        (require('./commands/send') as typeof import('./commands/send')).send({ kind, talk, config: cfg(), ...o } as never, logger()),
-      ),
-    );
+  // The sending verbs: one per kind that has one (src/kinds/), with the kind's own flags.
+  for (const rule of sendingVerbs()) {
+    const c = program.command(rule.verb.name).argument('<talk>', 'talk file or id').description(rule.verb.help);
+    for (const f of rule.verb.flags) {
+      const name = /--([\w-]+)/.exec(f.flags)![1];
+      if (f.int) c.option(f.flags, f.help, int(`--${name}`));
+      else c.option(f.flags, f.help);
+    }
+    c.addHelpText('after', examples(rule.verb.examples));
+    c.action(act((w, talk: string, o: SendFlags) => commands.send().send({ kind: rule.name, talk, config: config(), ...o }, w)));
   }
 
   program
@@ -160,16 +147,18 @@ export function buildProgram(): CommandT {
     .option('--dry-run', 'show what is due; send and record nothing')
     .option('--all <dirs...>', 'several series from one cron line: each folder holds a rali.yaml')
     .action(
-      act((o: { now?: string; dryRun?: boolean; all?: string[] }) => {
-        const r = require('./commands/remind') as typeof import('./commands/remind');
-        return o.all ? r.remindAll(o.all, o, logger()) : r.remind({ ...o, config: cfg() }, logger());
+      act((w, o: { now?: string; dryRun?: boolean; all?: string[] }) => {
+        const r = commands.remind();
+        return o.all
+          ? r.remindAll(o.all, { now: o.now, dryRun: o.dryRun }, w)
+          : r.remind({ now: o.now, dryRun: o.dryRun, config: config() }, w);
       }),
     );
 
   program
     .command('login')
     .description('sign in to Microsoft 365 once (OAuth2 device code) so that sending needs no password')
-    .action(act(() => (require('./commands/login') as typeof import('./commands/login')).login({ config: cfg() }, logger())));
+    .action(act((w) => commands.login().login({ config: config() }, w)));
 
   program
     .command('status')
@@ -178,8 +167,8 @@ export function buildProgram(): CommandT {
     .option('--failed', 'list the failed addresses with the server reply')
     .option('--json', 'machine-readable')
     .action(
-      act((talk: string | undefined, o: { failed?: boolean; json?: boolean }) =>
-        (require('./commands/status') as typeof import('./commands/status')).status({ talk, config: cfg(), ...o }, logger()),
+      act((w, talk: string | undefined, o: { failed?: boolean; json?: boolean }) =>
+        commands.status().status({ talk, config: config(), failed: o.failed, json: o.json }, w),
       ),
     );
 
@@ -190,30 +179,33 @@ export function buildProgram(): CommandT {
     .option('--maildir <dir>', 'read this Maildir instead of the IMAP mailbox of rali.yaml')
     .option('--mbox <file>', 'read this mbox file (read only; the ledger remembers what was handled)')
     .action(
-      act((o: { dryRun?: boolean; maildir?: string; mbox?: string }) =>
-        (require('./commands/inbox') as typeof import('./commands/inbox')).inbox({ ...o, config: cfg() }, logger()),
+      act((w, o: { dryRun?: boolean; maildir?: string; mbox?: string }) =>
+        commands.inbox().inbox({ dryRun: o.dryRun, maildir: o.maildir, mbox: o.mbox, config: config() }, w),
       ),
     );
 
   const subs = program.command('subscribers').description('keep the subscriber file and the suppression list');
-  const subsCmd = () => require('./commands/subscribers') as typeof import('./commands/subscribers');
   subs
     .command('list')
     .description('list subscribers and suppressed addresses')
     .option('--json', 'machine-readable')
-    .action(act((o: { json?: boolean }) => subsCmd().list({ config: cfg(), ...o }, logger())));
+    .action(act((w, o: { json?: boolean }) => commands.subscribers().list({ config: config(), json: o.json }, w)));
   subs
     .command('add')
     .argument('<email>')
     .description('add a subscriber')
     .option('--name <name>', 'their name')
     .option('--lang <lang>', 'fr, en or fr+en (default: both)')
-    .action(act((email: string, o: { name?: string; lang?: string }) => subsCmd().add({ config: cfg(), email, ...o }, logger())));
+    .action(
+      act((w, email: string, o: { name?: string; lang?: string }) =>
+        commands.subscribers().add({ config: config(), email, name: o.name, lang: o.lang }, w),
+      ),
+    );
   subs
     .command('remove')
     .argument('<email>')
     .description('remove a subscriber and suppress the address')
-    .action(act((email: string) => subsCmd().remove({ config: cfg(), email }, logger())));
+    .action(act((w, email: string) => commands.subscribers().remove({ config: config(), email }, w)));
   subs
     .command('import')
     .argument('<file>', 'CSV file: email,name,lang, or a form export')
@@ -222,25 +214,21 @@ export function buildProgram(): CommandT {
     .option('--name-column <column>', 'the column of the name')
     .option('--lang-column <column>', 'the column of the language (fr, en, Français, English, both…)')
     .action(
-      act((file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) =>
-        subsCmd().importCsv({ config: cfg(), file, ...o }, logger()),
+      act((w, file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) =>
+        commands.subscribers().importCsv({ config: config(), file, ...o }, w),
       ),
     );
   subs
     .command('unsuppress')
     .argument('<email>')
     .description('lift a suppression (unsubscribed or bounced) so that the address gets messages again')
-    .action(act((email: string) => subsCmd().unsuppress({ config: cfg(), email }, logger())));
+    .action(act((w, email: string) => commands.subscribers().unsuppress({ config: config(), email }, w)));
 
   program
     .command('site')
     .description("build the series' web site: talk pages, year archives, calendar and Atom feeds")
     .option('-o, --output <dir>', 'folder to write (default: site.output in rali.yaml, else site/ beside it)')
-    .action(
-      act((o: { output?: string }) =>
-        (require('./commands/site') as typeof import('./commands/site')).site({ config: cfg(), output: o.output }, logger()),
-      ),
-    );
+    .action(act((w, o: { output?: string }) => commands.site().site({ config: config(), output: o.output }, w)));
 
   program
     .command('import')
@@ -248,11 +236,8 @@ export function buildProgram(): CommandT {
     .description('turn past talks into talk files in talks/ (never overwrites)')
     .addOption(new Option('--language <lang>', 'language of talks whose language is not given').choices(['fr', 'en']))
     .action(
-      act((file: string, o: { language?: 'fr' | 'en' }) =>
-        (require('./commands/import') as typeof import('./commands/import')).importTalks(
-          { config: cfg(), file, language: o.language },
-          logger(),
-        ),
+      act((w, file: string, o: { language?: 'fr' | 'en' }) =>
+        commands.import().importTalks({ config: config(), file, language: o.language }, w),
       ),
     );
 
@@ -261,65 +246,73 @@ export function buildProgram(): CommandT {
     .command('export')
     .argument('<dir>', 'where to copy them')
     .description('copy the built-in templates to customize them')
-    .action(
-      act((dir: string) => (require('./commands/templates') as typeof import('./commands/templates')).exportTemplates({ dir }, logger())),
-    );
+    .action(act((w, dir: string) => commands.templates().exportTemplates({ dir }, w)));
 
   return program;
 }
 
-/** Runs the CLI; sets process.exitCode (never calls process.exit while output is pending). */
-export async function run(argv: string[]): Promise<number> {
+/** The flags of `rali preview`, as commander gives them. */
+export interface PreviewFlags {
+  kind: string;
+  lang?: string;
+  html?: string;
+  eml?: string;
+  ics?: string;
+  now?: string;
+  to?: string;
+  body?: boolean;
+}
+
+/** The flags of a sending verb, as commander gives them (each verb has a subset). */
+export interface SendFlags {
+  dryRun?: boolean;
+  yes?: boolean;
+  to?: string;
+  lang?: string;
+  limit?: number;
+  force?: boolean;
+  reason?: string;
+  retryFailed?: boolean;
+}
+
+/** Runs the CLI in `world` (the process's by default); returns the exit code. */
+export async function run(argv: string[], world?: () => World): Promise<number> {
+  const log = processLogger();
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(version() + '\n');
     return 0;
   }
-  const program = buildProgram();
+  let built: World | undefined;
+  const getWorld = world ?? (() => (built ??= (require('./world') as typeof import('./world')).processWorld(log)));
+  let code = 0;
+  const program = buildProgram(getWorld, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return lastCode;
+    return code;
   } catch (e) {
-    return report(e);
+    return report(e, (line) => (world ? world().log.err(line) : log.err(line)), world ? world().env : process.env);
   }
 }
 
-let lastCode = 0;
-
-/** Commander ignores what an action returns: keep the command's exit code. */
-function act<A extends unknown[]>(f: (...a: A) => number | Promise<number>) {
-  return async (...a: A): Promise<void> => {
-    lastCode = await f(...a);
-  };
-}
-
-function report(e: unknown): number {
+/** An error as the organizer reads it: the message and an exit code, a stack trace only with RALI_DEBUG=1. */
+export function report(e: unknown, say: (line: string) => void, env: Readonly<Record<string, string | undefined>>): number {
   const err = e as { code?: string; exitCode?: number };
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
     // help and version exit 0; every usage error 2 (commander's default is 1)
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_INPUT;
   }
-  const { redact } = require('./delivery/secrets') as typeof import('./delivery/secrets');
-  const { LedgerError } = require('./ledger/ledger') as typeof import('./ledger/ledger');
-  if (e instanceof LedgerError) {
-    process.stderr.write(redact(`rali: ledger: ${e.message}\n`));
-    return 1;
-  }
   if (e instanceof InputError || e instanceof RaliError) {
     const n = e.message.split('\n').length;
-    process.stderr.write(redact(`rali: ${n > 1 ? `${n} problems:\n` : ''}${e.message}\n`));
+    say(`rali: ${e.label ? `${e.label}: ` : ''}${n > 1 ? `${n} problems:\n` : ''}${e.message}`);
     return e.exitCode;
   }
-  if (process.env.RALI_DEBUG === '1') process.stderr.write(redact(`${(e as Error).stack}\n`));
-  else
-    process.stderr.write(
-      redact(`rali: internal error: ${(e as Error).message} (run with RALI_DEBUG=1 for details, and please report it)\n`),
-    );
+  if (env.RALI_DEBUG === '1') say(`${(e as Error).stack}`);
+  else say(`rali: internal error: ${(e as Error).message} (run with RALI_DEBUG=1 for details, and please report it)`);
   return 70;
 }
 
 /** Secrets from the environment are masked in every output, whichever command runs. */
-function registerEnvSecrets(): void {
-  const { registerSecret } = require('./delivery/secrets') as typeof import('./delivery/secrets');
+function registerEnvSecrets(env: NodeJS.ProcessEnv): void {
   for (const name of [
     'RALI_SMTP_PASSWORD',
     'RALI_SMTP_ACCESS_TOKEN',
@@ -327,18 +320,16 @@ function registerEnvSecrets(): void {
     'RALI_IMAP_ACCESS_TOKEN',
     'RALI_OAUTH_REFRESH_TOKEN',
   ])
-    registerSecret(process.env[name]);
-  const url = process.env.RALI_SMTP_URL;
-  if (url) {
-    const m = /^[a-z]+:\/\/([^@/]*)@/i.exec(url);
-    if (m) {
-      const pass = m[1].includes(':') ? m[1].slice(m[1].indexOf(':') + 1) : '';
-      registerSecret(pass);
-      try {
-        registerSecret(decodeURIComponent(pass));
-      } catch {
-        /* not encoded */
-      }
+    registerSecret(env[name]);
+  for (const name of ['RALI_SMTP_URL', 'RALI_LEDGER_URL']) {
+    const m = env[name] ? /^[a-z]+:\/\/([^@/]*)@/i.exec(env[name]!) : null;
+    if (!m) continue;
+    const pass = m[1].includes(':') ? m[1].slice(m[1].indexOf(':') + 1) : '';
+    registerSecret(pass);
+    try {
+      registerSecret(decodeURIComponent(pass));
+    } catch {
+      /* not encoded */
     }
   }
 }
@@ -353,8 +344,7 @@ export function main(argv: string[]): void {
     throw e;
   });
   process.stderr.on('error', () => undefined);
-  registerEnvSecrets();
-  // Commands return their exit code through the action's promise; collect it.
+  registerEnvSecrets(process.env);
   // A command whose promise can no longer settle (nothing left in the event loop) must not end as a
   // silent success: say so and exit 70.
   let settled = false;

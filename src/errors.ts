@@ -36,6 +36,8 @@ export class RaliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT_INPUT,
+    /** Printed before the message: `rali: <label>: …` (e.g. `ledger`). */
+    readonly label?: string,
   ) {
     super(message);
     this.name = 'RaliError';

@@ -1,4 +1,4 @@
-/** Where the core writes: passed in, so the core never touches process.stdout itself. */
+/** Where the core writes: a Logger is passed in, so the core never touches process.stdout itself. */
 import { formatProblem, Problem } from './errors';
 
 export interface Logger {
@@ -7,11 +7,6 @@ export interface Logger {
   /** Warnings, progress and errors (stderr). */
   err(line: string): void;
 }
-
-export const consoleLogger: Logger = {
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
-};
 
 export function warnAll(log: Logger, problems: Problem[]): void {
   for (const p of problems) if (p.severity === 'warning') log.err(formatProblem(p));
@@ -24,11 +19,7 @@ export function memoryLogger(): Logger & { lines: string[]; errors: string[] } {
   return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
 }
 
-/** Colors only on a terminal, and never with NO_COLOR (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-}
-
+/** ANSI styles, or none (`on` comes from the world: a terminal, and no NO_COLOR). */
 export function style(on: boolean) {
   const wrap = (a: number, b: number) => (s: string) => (on ? `\x1b[${a}m${s}\x1b[${b}m` : s);
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };

@@ -54,22 +54,47 @@ export const stops = {
   verpRefused:
     ' (the envelope sender is the per-recipient inbox.bounce_address: this relay may not allow it — remove bounce_address from rali.yaml, or ask for it to be allowed)',
   signal: (sig: string) => `rali: ${sig}: stopping after the messages in flight (again to stop at once)…`,
+  atOnce: 'rali: stopped at once; what was in flight is sent again (same Message-ID) by the next run',
 };
 
-/** The ledger could not be read or written: the run stops and says which file and what to do. */
+/** The ledger could not be read or written: the run stops and says which ledger and what to do. */
 export const ledger = {
-  locked: (file: string) =>
-    `${file} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
-  full: (file: string) =>
-    `${file}: the disk is full — free some space and run again (a message in flight when it filled may be sent once more)`,
-  readOnly: (file: string) =>
-    `${file} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
-  damaged: (file: string, why: string) =>
-    `${file} is damaged (${why}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`,
-  gone: (file: string) => `${file} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`,
-  leaseLost: (file: string) =>
-    `${file}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`,
-  other: (file: string, why: string, code: string) => `${file}: ${why} (${code}) — check the file and the disk, then run again`,
+  locked: (where: string) =>
+    `${where} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
+  full: (where: string) =>
+    `${where}: the disk is full — free some space and run again (a message in flight when it filled may be sent once more)`,
+  readOnly: (where: string) =>
+    `${where} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
+  damaged: (where: string, why: string) =>
+    `${where} is damaged (${why}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`,
+  gone: (where: string) =>
+    `${where} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`,
+  newer: (where: string, version: string) => `${where} was written by a newer rali (schema ${version}); upgrade rali`,
+  leaseLost: (where: string) =>
+    `${where}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`,
+  unreachable: (where: string, why: string) => `${where} cannot be reached (${why}) — check the server and the network, then run again`,
+  other: (where: string, why: string) => `${where}: ${why} — check the file and the disk, then run again`,
+};
+
+/** Why a message kind refuses to go out (kinds/refusals.ts), and why a run has nothing to send. */
+export const refusals = {
+  noRecording: (talk: string) => `${talk}: no recording: link yet — add \`recording: https://…\` to the talk file, then run this again`,
+  notHappenedYet: (talk: string, date: string) =>
+    `${talk}: the talk has not happened yet (${date}) — the recording follow-up goes after it; add --force to send anyway`,
+  cancelled: (talk: string, nothingTo: string) => `${talk}: the talk is cancelled (status: cancelled) — nothing to ${nothingTo}`,
+  past: (talk: string, date: string) => `${talk}: the talk was on ${date}, in the past — check the date; add --force to send anyway`,
+  reinstated: (talk: string) =>
+    `${talk}: the talk was cancelled and is scheduled again in its file — run \`rali update ${talk}\` first, so that those who had the cancellation get it back in their calendar`,
+  changed: (talk: string, fields: string[]) =>
+    `${talk}: the date, time or place changed since the last message (${fields.join(', ')}) — run \`rali update ${talk}\` first, so that those who have it get the change`,
+  updateNeverAnnounced: (talk: string) =>
+    `${talk}: no announcement of this talk has been sent — \`rali announce\` sends the current details`,
+  cancelNeverAnnounced: (talk: string) =>
+    `${talk}: no announcement of this talk has been sent, so no one needs a cancellation — set \`status: cancelled\` in the file`,
+  nothingChanged: (talk: string) =>
+    `${talk}: nothing changed since the last message (date, time, place and link are the same) — nothing to send`,
+  everyoneHasCancellation: (talk: string) => `${talk}: everyone who had the talk in their calendar has the cancellation`,
+  outboxRehearsal: 'outbox: a rehearsal for every subscriber (the ledger records only what is sent over SMTP)',
 };
 
 /** Before and around the question. */
@@ -108,8 +133,13 @@ export const owed = {
   sameId: (files: string[]) =>
     `${files.join(' and ')} have this id: one calendar event for two talks — give one of them its own id: line; until then no reminder, update or cancellation can go out`,
   noReminderUntil: '; no reminder until then',
-  previewUnfinished: (kind: 'update' | 'cancel', sequence: number, n: number) =>
-    `Note: this ${kind === 'cancel' ? 'cancellation' : `update (calendar revision ${sequence})`} has not reached ${n} ${n === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${kind}\` sends them this.`,
+  uidDrift: (talkId: string, was: string, now: string, back: string) =>
+    `${talkId} was announced with the calendar UID ${was}; with series.id and series.domain as they are now it would be ${now}: a second event in everyone's calendar, and updates and cancellations would miss the first — put back ${back || 'the id and domain it was announced with'} under series:`,
+  previewUnfinished: (what: string, sequence: number, n: number, verb: string, showRevision: boolean) =>
+    `Note: this ${showRevision ? `${what} (calendar revision ${sequence})` : what} has not reached ${n} ${n === 1 ? 'person' : 'people'} who have the talk in their calendar yet; \`rali ${verb}\` sends them this.`,
+  previewNothingChanged:
+    'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.',
+  previewNotAnnounced: 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.',
 };
 
 /** Cron (`rali remind`). */
@@ -141,4 +171,6 @@ export const status = {
   delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
     `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
   suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
+  bounces: (hard: number, soft: number, complaint: number) =>
+    `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')} (rali inbox)`,
 };

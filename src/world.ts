@@ -1,24 +1,115 @@
 /**
- * What the commands receive from the outside world, built in one place (src/cli.ts) so that the
- * core never reads the terminal or the signals itself and tests can play the organizer: answer
- * "no", press Ctrl-C, restart a container.
+ * The process as the commands see it (src/commands/world.ts): the terminal, the environment, the
+ * signals, the clock, the ledger and the transport — built once, here, by src/cli.ts. The only
+ * module besides cli.ts that touches `process`.
  */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { processSignals, Signals } from './delivery/run';
+import { DateTime } from 'luxon';
+import type { World } from './commands/world';
+import { NO_PROGRESS, Progress, Signals, Tuning } from './delivery/run';
+import type { Env } from './delivery/smtp-settings';
+import { openTransport } from './delivery/transport';
+import { LedgerAccess } from './ledger';
+import type { Logger } from './log';
+import type { Series } from './model/series';
 
-export interface World {
-  /** Asks a question on the terminal (stderr) and returns the answer. */
-  prompt(question: string): Promise<string>;
-  /** Whether a person is there to answer. */
-  interactive: boolean;
-  signals: Signals;
-  /** A second Ctrl-C: stop at once. */
-  exitNow(code: number): void;
-  sleep?: (ms: number) => Promise<void>;
+export const processSignals: Signals = {
+  on(handler) {
+    const names: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const n of names) process.on(n, handler);
+    return () => {
+      for (const n of names) process.removeListener(n, handler);
+    };
+  },
+};
+
+/** Colors only on a terminal, and never with NO_COLOR (https://no-color.org). */
+export function useColor(isTTY: boolean, env: Env): boolean {
+  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-export function defaultWorld(): World {
+/** RALI_RETRIES, RALI_BACKOFF_MS, RALI_WATCHDOG_MS: how hard a run tries (tests shorten them). */
+export function tuningFrom(env: Env): Tuning {
+  const backoff = Number(env.RALI_BACKOFF_MS ?? 2000);
   return {
+    retries: Number(env.RALI_RETRIES ?? 3),
+    backoffMs: (n) => backoff * 2 ** (n - 1),
+    watchdogMs: Number(env.RALI_WATCHDOG_MS) || 300_000,
+  };
+}
+
+/** How long a run's claims live without a heartbeat (RALI_LEASE_MS; tests shorten it). */
+export function leaseFrom(env: Env): number {
+  return Number(env.RALI_LEASE_MS) || 30_000;
+}
+
+/**
+ * The pager to use, as git chooses it: none when stdout is not a terminal or NO_PAGER is set;
+ * PAGER when set ("" or "cat" mean none); otherwise `less -FRX` (quits when the text fits,
+ * keeps colors, leaves the text on the screen).
+ */
+export function pagerCommand(env: Env, tty: boolean): string | undefined {
+  if (!tty || (env.NO_PAGER !== undefined && env.NO_PAGER !== '')) return undefined;
+  if (env.PAGER !== undefined) {
+    const p = env.PAGER.trim();
+    return p === '' || p === 'cat' ? undefined : p;
+  }
+  return 'less -FRX';
+}
+
+/** A progress bar on a terminal, a few lines otherwise (20 messages or more), nothing when quiet. */
+export function progressFor(total: number, mode: 'bar' | 'lines' | 'none', log: Logger, stream: NodeJS.WritableStream): Progress {
+  if (mode === 'none') return NO_PROGRESS;
+  if (mode === 'bar' && total > 1) {
+    const cliProgress = require('cli-progress') as typeof import('cli-progress');
+    const bar = new cliProgress.SingleBar(
+      { stream, format: '  {bar} {value}/{total} {percentage}% · {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0);
+    let stopped = false;
+    return {
+      tick: () => {
+        if (!stopped) bar.increment();
+      },
+      stop: () => {
+        if (!stopped) {
+          stopped = true;
+          bar.stop();
+        }
+      },
+    };
+  }
+  let done = 0;
+  const step = Math.max(1, Math.ceil(total / 4));
+  return {
+    tick: () => {
+      done++;
+      if (mode === 'lines' && total >= 20 && done % step === 0 && done < total) log.err(`  ${done}/${total}…`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export function ledgerAccess(series: Series, env: Env, pid: number, host: string): LedgerAccess {
+  return new LedgerAccess({ kind: 'sqlite', dir: series.stateDir }, { leaseMs: leaseFrom(env), pid, host });
+}
+
+/** The world of this process: `log` is the CLI's redacting logger. */
+export function processWorld(log: Logger): World {
+  const env = process.env as Env;
+  const tty = { out: process.stdout.isTTY === true, err: process.stderr.isTTY === true, columns: process.stdout.columns };
+  return {
+    log,
+    write: (chunk) => void process.stdout.write(chunk),
+    env,
+    cwd: process.cwd(),
+    now: () => DateTime.now(),
+    tty,
+    color: { out: useColor(tty.out, env), err: useColor(tty.err, env) },
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     async prompt(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
@@ -29,8 +120,25 @@ export function defaultWorld(): World {
         rl.close();
       }
     },
-    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     signals: processSignals,
     exitNow: (code) => process.exit(code),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    tuning: tuningFrom(env),
+    ledger: (series) => ledgerAccess(series, env, process.pid, hostname()),
+    transport: openTransport,
+    progress: (total, quiet) => progressFor(total, quiet ? 'none' : tty.err ? 'bar' : 'lines', log, process.stderr),
+    page(lines) {
+      const pager = pagerCommand(env, tty.out);
+      if (!pager) return false;
+      const r = spawnSync(pager, {
+        shell: true,
+        input: lines.join('\n') + '\n',
+        stdio: ['pipe', 'inherit', 'inherit'],
+        env: { ...env, LESS: env.LESS ?? 'FRX' },
+      });
+      return !r.error && r.status !== 127 && r.status !== 126;
+    },
+    pid: process.pid,
+    host: hostname(),
   };
 }

@@ -1,18 +1,19 @@
-/** What several commands share: loading the series and talk, the clock, the message of a kind. */
+/** What several commands share: loading the series and talk, the clock, the message of a plan. */
 import { DateTime } from 'luxon';
 import { RaliError } from '../errors';
-import { Logger, warnAll } from '../log';
+import { warnAll } from '../log';
 import { loadSeries, loadTalk, Series, Talk } from '../model';
+import { parseAddressArg } from '../model/address';
 import { Schedule } from '../model/schedule';
 import { Lang } from '../model/schema';
 import { parseLangs } from '../model/subscribers';
-import { parseAddressArg } from '../model/address';
-import { renderMessage, Rendered } from '../render/message';
-import { Kind, TemplateSet } from '../render/templates';
+import { MessageShape, renderMessage, Rendered } from '../render/message';
+import { TemplateSet } from '../render/templates';
+import type { World } from './world';
 
 /** --now: an ISO moment; without an offset it is read in the series' zone, not the machine's. */
-export function parseNow(iso: string | undefined, zone?: string): DateTime<true> {
-  if (iso === undefined) return DateTime.now();
+export function parseNow(iso: string | undefined, zone: string | undefined, w: Pick<World, 'now'>): DateTime<true> {
+  if (iso === undefined) return w.now();
   const hasOffset = /(Z|[+-]\d\d(:?\d\d)?)$/i.test(iso.trim()) && /T/.test(iso);
   const dt = hasOffset || !zone ? DateTime.fromISO(iso.trim(), { setZone: true }) : DateTime.fromISO(iso.trim(), { zone });
   if (!dt.isValid) throw new RaliError(`--now: "${iso}" is not an ISO date-time — e.g. 2021-11-09T11:30-05:00`);
@@ -26,6 +27,13 @@ export function langsOption(value: string | undefined, series: Series): Lang[] {
   return l;
 }
 
+/** The series of a command (--config, or the nearest rali.yaml from the working folder), its warnings printed. */
+export function seriesOf(config: string | undefined, w: World): Series {
+  const { series, warnings } = loadSeries(config, w.cwd);
+  warnAll(w.log, warnings);
+  return series;
+}
+
 export interface Loaded {
   series: Series;
   talk: Talk;
@@ -33,42 +41,31 @@ export interface Loaded {
 }
 
 /** The series and the talk, with their warnings printed once; `now` may be --now's text (read in the series' zone). */
-export function loadSeriesAndTalk(
-  config: string | undefined,
-  ref: string,
-  log: Logger,
-  nowArg: DateTime | string | undefined = undefined,
-): Loaded & { now: DateTime<true> } {
-  const { series, warnings } = loadSeries(config);
-  warnAll(log, warnings);
-  const now = (typeof nowArg === 'string' || nowArg === undefined ? parseNow(nowArg, series.timezone) : nowArg) as DateTime<true>;
+export function loadSeriesAndTalk(config: string | undefined, ref: string, w: World, nowArg?: string): Loaded & { now: DateTime<true> } {
+  const series = seriesOf(config, w);
+  const now = parseNow(nowArg, series.timezone, w);
   const { talk, warnings: tw } = loadTalk(series, ref, now);
-  warnAll(log, tw);
-  return { series, talk, templates: new TemplateSet(series.templatesDir), now };
+  warnAll(w.log, tw);
+  return { series, talk, templates: new TemplateSet(series.templatesDir, w.cwd), now };
 }
 
-export interface MessageState {
-  sequence: number;
-  previous?: Schedule;
-}
-
+/** The message of a plan for some languages: the plan's shape, SEQUENCE and previous schedule. */
 export function render(
   l: Loaded,
-  kind: Kind,
+  p: { shape: MessageShape; sequence: number; previous?: Schedule },
   langs: Lang[],
   now: DateTime,
-  state: MessageState,
   extra: { reason?: string; attendee?: { email: string; name?: string } } = {},
 ): Rendered {
   return renderMessage({
     series: l.series,
     talk: l.talk,
-    kind,
+    shape: p.shape,
     langs,
     templates: l.templates,
     now,
-    sequence: state.sequence,
-    previous: state.previous,
+    sequence: p.sequence,
+    previous: p.previous,
     reason: extra.reason !== undefined ? { fr: extra.reason, en: extra.reason } : undefined,
     attendee: extra.attendee,
   });
@@ -77,4 +74,14 @@ export function render(
 /** --to: exactly one well-formed address (model/address.ts); an unset shell variable is not "everyone". */
 export function checkToAddress(value: string): string {
   return parseAddressArg(value, '--to');
+}
+
+/** Runs `f` with the series' ledger access, closed at the end whatever happens. */
+export async function withLedger<T>(w: World, series: Series, f: (l: ReturnType<World['ledger']>) => Promise<T>): Promise<T> {
+  const access = w.ledger(series);
+  try {
+    return await f(access);
+  } finally {
+    await access.close();
+  }
 }

@@ -3,21 +3,21 @@ import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from '
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, RaliError } from '../errors';
-import { Logger } from '../log';
+import type { World } from './world';
 import { display, loadSeries, readTalk, talkFiles } from '../model';
 import { Lang } from '../model/schema';
 import { slugify } from '../model/text';
-import { ImportResult, parseCsv, parseIcs, talkYaml } from '../site/import';
+import { ImportResult, parseCsv, parseIcs, talkYaml } from '../import/talks';
 
 export interface ImportOptions {
   config?: string;
   file: string;
   language?: Lang;
-  cwd?: string;
 }
 
-export function importTalks(o: ImportOptions, log: Logger): number {
-  const cwd = o.cwd ?? process.cwd();
+export function importTalks(o: ImportOptions, w: World): number {
+  const log = w.log;
+  const cwd = w.cwd;
   const { series } = loadSeries(o.config, cwd);
   const path = resolve(cwd, o.file);
   const shown = display(path, cwd);

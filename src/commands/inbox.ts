@@ -2,10 +2,10 @@
 import { EXIT_OK, RaliError } from '../errors';
 import { processInbox, leftAloneLine } from '../inbox/process';
 import { imapSource, maildirSource, mboxSource, Source } from '../inbox/sources';
-import { registerSecret } from '../delivery/secrets';
-import { Ledger } from '../ledger/ledger';
-import { Logger, warnAll } from '../log';
-import { display, loadSeries, Series } from '../model';
+import { registerSecret } from '../secrets';
+import { display, Series } from '../model';
+import { seriesOf } from './common';
+import type { World } from './world';
 
 export interface InboxOptions {
   config?: string;
@@ -14,7 +14,7 @@ export interface InboxOptions {
   mbox?: string;
 }
 
-async function openSource(series: Series, o: InboxOptions): Promise<Source> {
+async function openSource(series: Series, o: InboxOptions, w: World): Promise<Source> {
   if (o.maildir && o.mbox) throw new RaliError('--maildir and --mbox: give one of them, not both');
   if (o.maildir) return maildirSource(o.maildir);
   if (o.mbox) return mboxSource(o.mbox);
@@ -22,12 +22,14 @@ async function openSource(series: Series, o: InboxOptions): Promise<Source> {
   if (cfg?.maildir) return maildirSource(cfg.maildir);
   if (!cfg?.host)
     throw new RaliError(
-      `${display(series.configFile)}: no inbox.host — add an \`inbox:\` block (host, user, folder) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`,
+      `${display(series.configFile, w.cwd)}: no inbox.host — add an \`inbox:\` block (host, user, folder) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`,
     );
   if (!cfg.user)
-    throw new RaliError(`${display(series.configFile)}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`);
-  const password = process.env.RALI_IMAP_PASSWORD;
-  const accessToken = process.env.RALI_IMAP_ACCESS_TOKEN;
+    throw new RaliError(
+      `${display(series.configFile, w.cwd)}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`,
+    );
+  const password = w.env.RALI_IMAP_PASSWORD;
+  const accessToken = w.env.RALI_IMAP_ACCESS_TOKEN;
   registerSecret(password);
   registerSecret(accessToken);
   if (!password && !accessToken)
@@ -42,23 +44,25 @@ async function openSource(series: Series, o: InboxOptions): Promise<Source> {
     doneFolder: cfg.doneFolder,
     password,
     accessToken,
+    timeoutMs: Number(w.env.RALI_IMAP_TIMEOUT_MS) || 60_000,
   });
 }
 
-export async function inbox(o: InboxOptions, log: Logger): Promise<number> {
-  const { series, warnings } = loadSeries(o.config);
-  warnAll(log, warnings);
-  const source = await openSource(series, o);
-  const ledger = Ledger.open(series.stateDir);
+export async function inbox(o: InboxOptions, w: World): Promise<number> {
+  const log = w.log;
+  const series = seriesOf(o.config, w);
+  const source = await openSource(series, o, w);
+  const access = w.ledger(series);
   try {
-    const r = await processInbox({ series, ledger, source, dryRun: !!o.dryRun });
+    const ledger = o.dryRun ? await access.read() : await access.write();
+    const r = await processInbox({ series, ledger, source, dryRun: !!o.dryRun, now: w.now() });
     for (const l of r.lines) log.out(l);
     const left = leftAloneLine(r.leftAlone);
     if (left) log.out(left);
     if (o.dryRun && !r.lines.length && !left) log.out(`nothing to do in ${source.describe}`);
     return EXIT_OK;
   } finally {
-    ledger.close();
+    await access.close();
     await source.close();
   }
 }

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { basename, join, relative, resolve } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
 import { PACKAGE_ROOT } from '../paths';
-import { Logger } from '../log';
+import type { World } from './world';
 import { slugify } from '../model/text';
 
 export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');
@@ -59,8 +59,9 @@ export function ensureGitignore(file: string): string[] {
   return missing;
 }
 
-export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
-  const dir = resolve(opts.cwd ?? process.cwd(), opts.dir);
+export function init(opts: { dir: string }, w: World): number {
+  const log = w.log;
+  const dir = resolve(w.cwd, opts.dir);
   const id = slugify(basename(dir)) || 'seminaires';
   const files: [string, string][] = [
     ['rali.yaml', seriesTemplate(id)],
@@ -69,7 +70,7 @@ export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
   const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f));
   if (taken.length) {
     throw new RaliError(
-      `${taken.map((f) => relative(process.cwd(), f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`,
+      `${taken.map((f) => relative(w.cwd, f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`,
     );
   }
   mkdirSync(join(dir, 'talks'), { recursive: true });
@@ -79,7 +80,7 @@ export function init(opts: { dir: string; cwd?: string }, log: Logger): number {
   }
   const existed = existsSync(join(dir, '.gitignore'));
   const added = ensureGitignore(join(dir, '.gitignore'));
-  const shown = relative(process.cwd(), dir) || '.';
+  const shown = relative(w.cwd, dir) || '.';
   log.out(`created ${shown}/rali.yaml, ${shown}/subscribers.csv and ${shown}/talks/`);
   if (added.length) {
     log.out(`${existed ? 'added to' : 'created'} ${shown}/.gitignore, so that git never stores:`);

@@ -4,12 +4,13 @@
  * The token cache is a 0600 file outside the series folder (never in git).
  */
 import { EXIT_OK, RaliError } from '../errors';
-import { Logger } from '../log';
+import type { World } from './world';
 import { loadSeries } from '../model';
 import { deviceCodeLogin, tokenCacheFile } from '../delivery/oauth';
 
-export async function login(o: { config?: string }, log: Logger): Promise<number> {
-  const { series } = loadSeries(o.config);
+export async function login(o: { config?: string }, w: World): Promise<number> {
+  const log = w.log;
+  const { series } = loadSeries(o.config, w.cwd);
   const s = series.smtp;
   if (!s?.oauth || !s.user) {
     throw new RaliError(
@@ -21,7 +22,7 @@ export async function login(o: { config?: string }, log: Logger): Promise<number
       'rali.yaml: smtp.oauth.tenant is missing — rali login signs in to Microsoft 365; with smtp.oauth.token_url, export RALI_SMTP_REFRESH_TOKEN instead',
     );
   }
-  const file = tokenCacheFile(series.id, s.user);
+  const file = tokenCacheFile(series.id, s.user, w.env);
   log.err(`Signing ${s.user} in to Microsoft 365 (tenant ${s.oauth.tenant}) to send with SMTP:`);
   let who: string;
   try {

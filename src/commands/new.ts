@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
-import { Logger } from '../log';
+import type { World } from './world';
 import { loadSeries } from '../model';
 import { slugify } from '../model/text';
 import { parseClock, parseDate } from '../model/time';
@@ -15,7 +15,6 @@ export interface NewOptions {
   title?: string;
   language?: string;
   config?: string;
-  cwd?: string;
 }
 
 /** YAML double-quoted scalar. */
@@ -52,7 +51,8 @@ status: scheduled
 `;
 }
 
-export function newTalk(opts: NewOptions, log: Logger): number {
+export function newTalk(opts: NewOptions, w: World): number {
+  const log = w.log;
   // ' 2030-01-21 ' (a pasted value) must not put spaces in a file name.
   const o: NewOptions = {
     ...opts,
@@ -62,7 +62,7 @@ export function newTalk(opts: NewOptions, log: Logger): number {
     title: opts.title?.trim(),
     language: opts.language?.trim(),
   };
-  const { series } = loadSeries(o.config, o.cwd);
+  const { series } = loadSeries(o.config, w.cwd);
   if (!parseDate(o.date)) throw new RaliError(`--date: "${o.date}" is not a date that exists — write it as YYYY-MM-DD`);
   if (!parseClock(o.time)) throw new RaliError(`--time: "${o.time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`);
   if (o.language !== undefined && !series.languages.includes(o.language as never)) {
@@ -72,8 +72,8 @@ export function newTalk(opts: NewOptions, log: Logger): number {
   if (!slug) throw new RaliError(`--speaker: "${o.speaker}" gives an empty file name — use the speaker's name`);
   mkdirSync(series.talksDir, { recursive: true });
   const file = join(series.talksDir, `${o.date}-${slug}.yaml`);
-  if (existsSync(file)) throw new RaliError(`${relative(process.cwd(), file)} already exists — edit it, or remove it first`);
+  if (existsSync(file)) throw new RaliError(`${relative(w.cwd, file)} already exists — edit it, or remove it first`);
   writeFileSync(file, talkTemplate(o), { flag: 'wx' });
-  log.out(`created ${relative(process.cwd(), file)} — fill in the TODO lines, then \`rali validate ${relative(process.cwd(), file)}\``);
+  log.out(`created ${relative(w.cwd, file)} — fill in the TODO lines, then \`rali validate ${relative(w.cwd, file)}\``);
   return EXIT_OK;
 }

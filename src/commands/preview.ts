@@ -3,22 +3,22 @@
  * as sending — in the terminal, and optionally as .eml, .html and .ics files. Sends and records nothing.
  */
 import { owed } from '../messages';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { EXIT_OK, RaliError } from '../errors';
-import { Logger, style, useColor } from '../log';
+import { finishing, kindRule } from '../kinds';
+import { style } from '../log';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
-import { Kind } from '../render/templates';
-import { Ledger } from '../ledger/ledger';
 import { owedToHolders } from '../delivery/owed';
-import { plan, Plan } from '../delivery/planner';
+import { MessagePlan, plan } from '../delivery/planner';
 import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
 import { readSubscribers } from '../model/subscribers';
+import type { World } from './world';
 
 export interface PreviewOptions {
   talk: string;
   config?: string;
-  kind?: Kind;
+  /** The kind's name (default: announce). */
+  kind?: string;
   lang?: string;
   html?: string;
   eml?: string;
@@ -26,79 +26,70 @@ export interface PreviewOptions {
   now?: string;
   /** The sample recipient shown in To:. */
   to?: string;
-  color?: boolean;
   /** Only the text part (no headers). */
   body?: boolean;
-  /** Terminal width for folding headers (default: the terminal's, 80 when not a terminal). */
-  columns?: number;
-  /** Whether stdout is a terminal (a pager is used only then); default: process.stdout.isTTY. */
-  tty?: boolean;
 }
 
-export async function preview(o: PreviewOptions, log: Logger): Promise<number> {
-  const l0 = loadSeriesAndTalk(o.config, o.talk, log, o.now);
+export async function preview(o: PreviewOptions, w: World): Promise<number> {
+  const log = w.log;
+  const l0 = loadSeriesAndTalk(o.config, o.talk, w, o.now);
   const now = l0.now;
-  const kind = o.kind ?? 'announce';
+  const rule = kindRule(o.kind ?? 'announce');
   const toAddr = o.to !== undefined ? checkToAddress(o.to) : undefined;
   // --to a subscriber: the message exactly as they get it (their name, their languages).
   const subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
   const sub = toAddr ? subs.find((s) => s.key === toAddr.toLowerCase()) : undefined;
   const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
-  const ro = Ledger.openReadOnly(l0.series.stateDir);
+  const access = w.ledger(l0.series);
   let stored;
   let unfinished = 0;
   try {
-    stored = ro?.talk(l0.talk.uid);
+    const ro = await access.read();
+    stored = await ro?.talk(l0.talk.uid);
     // An update or cancellation that has not reached everyone: the preview shows that one.
-    if (ro && stored && kind === (stored.status === 'cancelled' ? 'cancel' : 'update')) unfinished = owedToHolders(ro, l0.talk.uid, stored);
+    if (ro && stored && finishing(stored) === rule) unfinished = await owedToHolders(ro, stored);
   } finally {
-    ro?.close();
+    await access.close();
   }
-  const mode = stored ? 'smtp' : 'outbox';
-  const reminderLabel = l0.series.reminders.at(-1)?.label;
-  const p: Plan = plan({
+  const p: MessagePlan = plan({
     series: l0.series,
     talk: l0.talk,
-    kind,
+    rule,
     now,
-    mode,
+    mode: stored ? 'smtp' : 'outbox',
     stored,
     unfinished: unfinished > 0,
     subscribers: [],
     suppressed: new Map(),
     holders: [],
-    reminderLabel,
+    reminderLabel: l0.series.reminders.at(-1)?.label,
     force: true,
     test: true,
   });
-  if (unfinished) {
-    log.err(owed.previewUnfinished(kind as 'update' | 'cancel', p.sequence, unfinished));
-  } else if (kind === 'update' && !p.changes.length) {
-    log.err(
-      stored
-        ? 'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.'
-        : 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.',
-    );
-  }
+  if (unfinished) log.err(owed.previewUnfinished(rule.what, p.sequence, unfinished, rule.verb?.name ?? rule.name, rule.showsChanges));
+  else if (rule.showsChanges && !p.changes.length) log.err(stored ? owed.previewNothingChanged : owed.previewNotAnnounced);
   const l = { ...l0, talk: p.talk };
   const to = { email: toAddr ?? 'subscriber@example.org', name: sub?.name };
-  const rendered = render(l, kind, langs, now, { sequence: p.sequence, previous: p.previous }, { attendee: to });
+  const rendered = render(l, p, langs, now, { attendee: to });
   const variant = await Variant.compose(l.series, rendered, now);
-  const eml = variant.forRecipient(to, messageId(l.series, l.talk, kind, p.rev, to.email), unsubscribeLinks(l.series, to.email, 'preview'));
+  const eml = variant.forRecipient(
+    to,
+    messageId(l.series, l.talk, rule.name, p.rev, to.email),
+    unsubscribeLinks(l.series, to.email, 'preview'),
+  );
 
   if (o.eml) writeFileSync(o.eml, eml);
   if (o.html) writeFileSync(o.html, rendered.html);
   if (o.ics) {
-    if (!rendered.ics) throw new RaliError(`--ics: the ${kind} message carries no .ics`);
+    if (!rendered.ics) throw new RaliError(`--ics: the ${rule.name} message carries no .ics`);
     writeFileSync(o.ics, rendered.ics.content);
   }
 
-  const s = style(o.color ?? useColor());
-  const tty = o.tty ?? process.stdout.isTTY === true;
-  const width = o.columns ?? (tty && process.stdout.columns ? process.stdout.columns : 80);
+  const s = style(w.color.out);
+  const width = w.tty.out && w.tty.columns ? w.tty.columns : 80;
   const lines = o.body ? [rendered.text.trimEnd()] : previewLines(eml, rendered, width, s);
-  showPaged(lines, log, { tty });
+  if (!w.page(lines)) for (const line of lines) log.out(line);
   const wrote = [o.eml && `${o.eml} (exact message)`, o.html && `${o.html} (HTML part)`, o.ics && `${o.ics}`].filter(Boolean);
   log.err(
     `Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`,
@@ -207,46 +198,4 @@ export function previewLines(
   out.push(rendered.text.trimEnd());
   out.push(s.dim('─'.repeat(Math.min(width, 72))));
   return out;
-}
-
-/**
- * The pager to use, as git chooses it: none when stdout is not a terminal or NO_PAGER is set;
- * PAGER when set ("" or "cat" mean none); otherwise `less -FRX` (quits when the text fits,
- * keeps colors, leaves the text on the screen).
- */
-export function pagerCommand(env: NodeJS.ProcessEnv, tty: boolean): string | undefined {
-  if (!tty || (env.NO_PAGER !== undefined && env.NO_PAGER !== '')) return undefined;
-  if (env.PAGER !== undefined) {
-    const p = env.PAGER.trim();
-    return p === '' || p === 'cat' ? undefined : p;
-  }
-  return 'less -FRX';
-}
-
-/** Writes the lines through the pager on a terminal; a closed pipe (`| head`) ends quietly. */
-export function showPaged(lines: string[], log: Logger, o: { tty: boolean; env?: NodeJS.ProcessEnv }): void {
-  const env = o.env ?? process.env;
-  const pager = pagerCommand(env, o.tty);
-  if (pager) {
-    const r = spawnSync(pager, {
-      shell: true,
-      input: lines.join('\n') + '\n',
-      stdio: ['pipe', 'inherit', 'inherit'],
-      env: { ...env, LESS: env.LESS ?? 'FRX' },
-    });
-    if (!r.error && r.status !== 127 && r.status !== 126) return;
-  }
-  quietOnClosedPipe();
-  for (const l of lines) log.out(l);
-}
-
-let pipeGuard = false;
-/** `rali preview … | head`: once the reader is gone, the rest of the output is dropped, no stack trace. */
-export function quietOnClosedPipe(): void {
-  if (pipeGuard) return;
-  pipeGuard = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
 }

@@ -7,24 +7,26 @@
 import { cron, owed as O } from '../messages';
 import { basename, extname, join } from 'node:path';
 import { DateTime } from 'luxon';
-import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem } from '../errors';
-import { Ledger } from '../ledger/ledger';
-import { Logger } from '../log';
+import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED, formatProblem, RaliError } from '../errors';
+import { kindRule } from '../kinds';
+import type { Ledger } from '../ledger/types';
+import type { Logger } from '../log';
 import { loadSeries, readSubscribers, readTalk, sameIdProblem, Series, sharedIds, talkFiles } from '../model';
 import { scheduleOf } from '../model/schedule';
-import { owedFor, uidDrift } from '../delivery/owed';
-import { storedSchedule } from '../ledger/state';
+import { display } from '../model/series';
 import { slugify } from '../model/text';
 import { talkUid } from '../model/talk';
-import { plan, Plan, revisionOf } from '../delivery/planner';
-import { RaliError } from '../errors';
-import { defaultWorld, World } from '../world';
+import { owedFor, uidDrift } from '../delivery/owed';
+import { MessagePlan, plan } from '../delivery/planner';
+import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
+import { smtpSettings } from '../delivery/smtp-settings';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
-import { openTransport, printSummary, runDelivery, summaryExit } from '../delivery/run';
-import { smtpSettings } from '../delivery/transport';
-import { display } from '../model/series';
 import { TemplateSet } from '../render/templates';
 import { parseNow, render } from './common';
+import { printSummary } from './summary';
+import type { World } from './world';
+
+const REMINDER = kindRule('reminder');
 
 export interface RemindOptions {
   config?: string;
@@ -59,56 +61,50 @@ export function dueReminder(series: Series, start: DateTime, now: DateTime): Due
  * already sent or skipped for another day — the talk moved — then one for the new day, so a
  * postponed talk gets its reminders again (a talk moved within the same day does not).
  */
-export function reminderRev(ledger: Ledger | undefined, uid: string, label: string, dueAt: DateTime): string {
-  const base = revisionOf('reminder', 0, label);
-  const st = ledger?.reminder(uid, base);
-  if (!st || DateTime.fromISO(st.due_at).setZone(dueAt.zone).toISODate() === dueAt.toISODate()) return base;
+export async function reminderRev(ledger: Ledger | undefined, uid: string, label: string, dueAt: DateTime): Promise<string> {
+  const base = REMINDER.revision(0, label);
+  const st = await ledger?.reminder(uid, base);
+  if (!st || DateTime.fromISO(st.dueAt).setZone(dueAt.zone).toISODate() === dueAt.toISODate()) return base;
   return `${base}-${dueAt.toFormat('yyyyLLdd')}`;
 }
 
 /** Some of this reminder already went out: it is finished whatever the hour, never skipped. */
-function started(ledger: Ledger | undefined, uid: string, rev: string): boolean {
+async function started(ledger: Ledger | undefined, uid: string, rev: string): Promise<boolean> {
   if (!ledger) return false;
-  for (const s of ledger.statuses({ uid, kind: 'reminder', rev }).values()) if (s === 'sent') return true;
+  for (const s of (await ledger.statuses({ uid, kind: REMINDER.name, rev })).values()) if (s === 'sent') return true;
   return false;
 }
 
-export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = {}): Promise<number> {
-  const world = { ...defaultWorld(), ...w };
-  const { series } = loadSeries(o.config);
-  const now = parseNow(o.now, series.timezone);
-  const smtp = smtpSettings(series);
+export async function remind(o: RemindOptions, w: World): Promise<number> {
+  const log = w.log;
+  const { series } = loadSeries(o.config, w.cwd);
+  const now = parseNow(o.now, series.timezone, w);
+  const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
   const recording = mode === 'smtp' && !o.dryRun;
-  // Read with a read-only handle; write (reminder states) with short-lived ones.
-  const ledger = Ledger.openReadOnly(series.stateDir);
-  const write = <T>(f: (l: Ledger) => T): T | undefined => {
-    if (!recording) return undefined;
-    const rw = Ledger.open(series.stateDir);
-    try {
-      return f(rw);
-    } finally {
-      rw.close();
-    }
+  const access = w.ledger(series);
+  // Read until something is written; writes (reminder states, cron's notes) only when sending for real.
+  const write = async (f: (l: Ledger) => Promise<void>): Promise<void> => {
+    if (recording) await f(await access.write());
   };
-  const drift = ledger && uidDrift(ledger, series, now);
-  if (drift) {
-    ledger!.close();
-    log.err(`rali: ${display(series.configFile)}: ${drift.message}`);
-    return EXIT_INPUT;
-  }
-  if (mode === 'outbox' && !o.dryRun && ledger?.allTalks().length) {
-    // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
-    // would leave every subscriber without their reminder, silently.
-    ledger.close();
-    log.err(cron.noSmtp);
-    return EXIT_UNDELIVERED;
-  }
-  const templates = new TemplateSet(series.templatesDir);
-  let exit = EXIT_OK;
-  let subscribers: ReturnType<typeof readSubscribers> | undefined;
-  const seen = new Set<string>();
   try {
+    const ledger = await access.read();
+    const drift = ledger && (await uidDrift(ledger, series, now));
+    if (drift) {
+      log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
+      return EXIT_INPUT;
+    }
+    if (mode === 'outbox' && !o.dryRun && (await ledger?.talks())?.length) {
+      // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
+      // would leave every subscriber without their reminder, silently.
+      log.err(cron.noSmtp);
+      return EXIT_UNDELIVERED;
+    }
+    const db = async () => access.read();
+    const templates = new TemplateSet(series.templatesDir, w.cwd);
+    let exit = EXIT_OK;
+    let subscribers: ReturnType<typeof readSubscribers> | undefined;
+    const seen = new Set<string>();
     const files = talkFiles(series).map((file) => ({ file, ...readTalk(file, series, now) }));
     // Two files with one id are one calendar event: which of them it is, only the organizer can say.
     const shared = sharedIds(files.flatMap((f) => (f.talk ? [f.talk] : [])));
@@ -117,7 +113,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       // all); a broken file is reported only if its talk was announced (its id from the file name).
       const uid = talk?.uid ?? talkUid(series, slugify(basename(file, extname(file))));
       seen.add(uid);
-      const known = ledger?.talk(uid);
+      const known = await (await db())?.talk(uid);
       if (mode === 'smtp' && !known) continue;
       if (!talk) {
         for (const p of problems.filter((x) => x.severity === 'error')) log.err(formatProblem(p));
@@ -126,7 +122,7 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       }
       const twins = shared.get(talk.id);
       if (twins) {
-        if (twins[0] !== talk) log.err(formatProblem(sameIdProblem(file, talk.id, twins[0].file)));
+        if (twins[0] !== talk) log.err(formatProblem(sameIdProblem(file, talk.id, twins[0].file, w.cwd)));
         exit = Math.max(exit, EXIT_INPUT);
         continue;
       }
@@ -134,13 +130,14 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       // Owed: the file says something the calendars do not have yet, or an update or cancellation
       // did not reach everyone. Said once per change (cron mails it once).
       if (known) {
-        const owed = owedFor(ledger!, talk, known, now);
-        const blocking = owed.some((w) => w.what === 'cancel' || w.what === 'reinstate' || w.what === 'update');
-        for (const w of owed) {
-          const mark = `owed:${uid}:${w.what}:${known.sequence}:${JSON.stringify(scheduleOf(talk))}`;
-          if (ledger?.meta(mark)) continue;
-          log.err(`${talk.display}: ${w.message}${blocking ? O.noReminderUntil : ''}`);
-          write((rw) => rw.setMeta(mark, now.toISO()!));
+        const l = (await db())!;
+        const owed = await owedFor(l, talk, known, now);
+        const blocking = owed.some((x) => x.what === 'cancel' || x.what === 'reinstate' || x.what === 'update');
+        for (const x of owed) {
+          const mark = `owed:${uid}:${x.what}:${known.sequence}:${JSON.stringify(scheduleOf(talk))}`;
+          if (await l.note(mark)) continue;
+          log.err(`${talk.display}: ${x.message}${blocking ? O.noReminderUntil : ''}`);
+          await write((rw) => rw.setNote(mark, now.toISO()!));
           exit = Math.max(exit, EXIT_UNDELIVERED);
         }
         if (blocking) continue;
@@ -148,42 +145,42 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
       if (talk.status === 'cancelled') continue;
       const due = dueReminder(series, talk.start, now);
       if (!due) continue;
-      const rev = reminderRev(ledger, talk.uid, due.label, due.dueAt);
-      const state = ledger?.reminder(talk.uid, rev);
+      const rev = await reminderRev(await db(), talk.uid, due.label, due.dueAt);
+      const state = await (await db())?.reminder(talk.uid, rev);
       if (state?.status === 'sent' || state?.status === 'skipped') continue;
       for (const s of due.superseded) {
-        const r = reminderRev(ledger, talk.uid, s.label, s.dueAt);
-        if (!ledger?.reminder(talk.uid, r) && !started(ledger, talk.uid, r))
-          write((rw) => rw.setReminder(talk.uid, r, 'skipped', s.dueAt.toISO()!, cron.overtaken(due.label)));
+        const r = await reminderRev(await db(), talk.uid, s.label, s.dueAt);
+        if (!(await (await db())?.reminder(talk.uid, r)) && !(await started(await db(), talk.uid, r)))
+          await write((rw) => rw.setReminder(talk.uid, r, { status: 'skipped', dueAt: s.dueAt.toISO()!, note: cron.overtaken(due.label) }));
       }
       const late = now.diff(due.dueAt);
-      if (late > series.reminderGrace && !state && !started(ledger, talk.uid, rev)) {
+      if (late > series.reminderGrace && !state && !(await started(await db(), talk.uid, rev))) {
         const note = cron.skippedLate(
           due.dueAt.toISO({ suppressMilliseconds: true })!,
           Math.round(late.as('minutes')),
           series.reminderGrace.toHuman(),
         );
-        write((rw) => rw.setReminder(talk.uid, rev, 'skipped', due.dueAt.toISO()!, note));
+        await write((rw) => rw.setReminder(talk.uid, rev, { status: 'skipped', dueAt: due.dueAt.toISO()!, note }));
         log.err(`${talk.display}: ${due.label} reminder skipped: ${note}`);
         exit = Math.max(exit, EXIT_UNDELIVERED);
         continue;
       }
-      subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages);
+      subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile, w.cwd), series.languages);
       if (subscribers.problems.some((p) => p.severity === 'error')) {
         for (const p of subscribers.problems.filter((x) => x.severity === 'error')) log.err(formatProblem(p));
         return EXIT_INPUT;
       }
-      let p: Plan;
+      let p: MessagePlan;
       try {
         p = plan({
           series,
           talk,
-          kind: 'reminder',
+          rule: REMINDER,
           now,
           mode,
           stored: known,
           subscribers: subscribers.subscribers,
-          suppressed: ledger?.suppressed() ?? new Map(),
+          suppressed: (await (await db())?.suppressed()) ?? new Map(),
           holders: [],
           reminderLabel: due.label,
           revision: rev,
@@ -198,49 +195,48 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
         log.out(cron.dryRun(talk.display, due.label, due.dueAt.toISO({ suppressMilliseconds: true })!, p.items.length));
         continue;
       }
-      const l = { series, talk, templates };
-      const transport = openTransport(series, talk, 'reminder', p.rev);
+      const loaded = { series, talk, templates };
+      const transport = w.transport(smtp, outboxFor(series, talk, REMINDER, p.rev, w.cwd));
       const summary = await runDelivery({
         series,
         talk,
-        kind: 'reminder',
-        key: { uid: talk.uid, kind: 'reminder', rev: p.rev },
+        rule: REMINDER,
+        key: { uid: talk.uid, kind: REMINDER.name, rev: p.rev },
         seq: p.sequence,
         items: p.items,
         now,
         transport,
-        ledger: recording ? () => Ledger.open(series.stateDir) : undefined,
-        talkState: p.talkState,
+        ledger: recording ? () => access.write() : undefined,
+        commit: p.commit,
         perDay: smtp?.perDay,
-        log,
         command: 'remind',
-        progress: 'none',
-        signals: world.signals,
-        exitNow: world.exitNow,
-        sleep: world.sleep,
-        render: (langs) => render(l, 'reminder', langs, now, { sequence: p.sequence }, { attendee: PLACEHOLDER_ATTENDEE }),
+        tuning: w.tuning,
+        progress: (total) => w.progress(total, true),
+        say: log.err,
+        signals: w.signals,
+        exitNow: w.exitNow,
+        sleep: w.sleep,
+        render: (langs) => render(loaded, p, langs, now, { attendee: PLACEHOLDER_ATTENDEE }),
       });
-      if (!summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy) {
-        write((rw) => rw.setReminder(talk.uid, rev, 'sent', due.dueAt.toISO()!, null));
-      }
+      if (!summary.pending.length && !summary.fatal && !summary.notAttempted && !summary.busy)
+        await write((rw) => rw.setReminder(talk.uid, rev, { status: 'sent', dueAt: due.dueAt.toISO()!, note: null }));
       printSummary(log, summary, { transport, what: `${talk.display}: ${due.label} reminder` });
       exit = Math.max(exit, summaryExit(summary));
       if (summary.interruptedBySignal || summary.ledgerError) break;
     }
     // Announced talks whose file is gone: say so while the talk is ahead (once per talk).
-    for (const t of ledger?.allTalks() ?? []) {
+    for (const t of (await (await db())?.talks()) ?? []) {
       if (seen.has(t.uid) || t.status === 'cancelled') continue;
-      const sch = storedSchedule(ledger!.talk(t.uid));
-      if (!sch || DateTime.fromISO(sch.start) <= now) continue;
+      if (!t.schedule || DateTime.fromISO(t.schedule.start) <= now) continue;
       const mark = `missing:${t.uid}`;
-      if (ledger!.meta(mark)) continue;
-      log.err(cron.missingFile(t.talk_id));
-      write((rw) => rw.setMeta(mark, now.toISO()!));
+      if (await (await db())!.note(mark)) continue;
+      log.err(cron.missingFile(t.talkId));
+      await write((rw) => rw.setNote(mark, now.toISO()!));
       exit = Math.max(exit, EXIT_UNDELIVERED);
     }
     return exit;
   } finally {
-    ledger?.close();
+    await access.close();
   }
 }
 
@@ -249,14 +245,15 @@ export async function remind(o: RemindOptions, log: Logger, w: Partial<World> = 
  * one does not stop the others); its lines come under its name, and nothing is printed for a series
  * with nothing to do.
  */
-export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>, log: Logger, w: Partial<World> = {}): Promise<number> {
+export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>, w: World): Promise<number> {
+  const log = w.log;
   let exit = EXIT_OK;
   for (const dir of dirs) {
     const lines: ['out' | 'err', string][] = [];
     const buffered: Logger = { out: (l) => lines.push(['out', l]), err: (l) => lines.push(['err', l]) };
     let code: number;
     try {
-      code = await remind({ ...o, config: join(dir, 'rali.yaml') }, buffered, w);
+      code = await remind({ ...o, config: join(dir, 'rali.yaml') }, { ...w, log: buffered });
     } catch (e) {
       const err = e as { exitCode?: number; message?: string };
       lines.push(['err', `rali: ${err.message ?? String(e)}`]);

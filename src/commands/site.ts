@@ -1,24 +1,25 @@
 /** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { DateTime } from 'luxon';
 import { EXIT_OK, EXIT_UNDELIVERED, InputError, Problem, RaliError } from '../errors';
-import { Ledger } from '../ledger/ledger';
-import { Logger, warnAll } from '../log';
-import { loadSeries, readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
+import type { Ledger } from '../ledger/types';
+import { warnAll } from '../log';
+import { readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
 import { KEYS, MANIFEST, previousBuild, renderSite, writeSite } from '../site/build';
 import { withFileLock } from '../model/lock';
+import { writeFileAtomic } from '../model/files';
 import { FeedTalk } from '../site/feed';
 import { SiteTemplates } from '../site/templates';
+import { seriesOf, withLedger } from './common';
+import type { World } from './world';
 
 export interface SiteOptions {
   config?: string;
   output?: string;
-  now?: DateTime;
-  cwd?: string;
   /** How long to wait for another build of the same folder (tests shorten it). */
   lockWaitMs?: number;
 }
@@ -66,9 +67,7 @@ function readCache(series: Series): Cache {
 function writeCache(series: Series, cache: Cache): void {
   try {
     mkdirSync(series.stateDir, { recursive: true });
-    const tmp = join(series.stateDir, `${CACHE_FILE}.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, join(series.stateDir, CACHE_FILE));
+    writeFileAtomic(join(series.stateDir, CACHE_FILE), JSON.stringify(cache), { fsync: false });
   } catch {
     /* a read-only folder: the next build parses again */
   }
@@ -81,7 +80,11 @@ const revive = (t: Record<string, unknown>, zone: string): Talk => ({
 });
 
 /** Every talk of the series, with its SEQUENCE as the invitations carry it; all problems at once. */
-export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): { talks: FeedTalk[]; warnings: Problem[] } {
+export async function loadSiteTalks(
+  series: Series,
+  ledger: Ledger | undefined,
+  opts: { cache?: boolean } = {},
+): Promise<{ talks: FeedTalk[]; warnings: Problem[] }> {
   const problems: Problem[] = [];
   const talks: FeedTalk[] = [];
   // The archive is mostly past talks: "in the past" is no warning here (the epoch is never after a talk).
@@ -90,8 +93,9 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
   const cache: Cache = useCache ? readCache(series) : { key: '', talks: {} };
   const fresh: Cache = { key: cache.key, talks: {} };
   let parsed = 0;
-  const ledger = Ledger.openReadOnly(series.stateDir);
-  try {
+  // The SEQUENCE each invitation carries, read once.
+  const sequences = new Map(((await ledger?.talks().catch(() => undefined)) ?? []).map((t) => [t.uid, t.sequence]));
+  {
     for (const file of talkFiles(series)) {
       let st, digest;
       try {
@@ -116,39 +120,32 @@ export function loadSiteTalks(series: Series, opts: { cache?: boolean } = {}): {
       }
       if (!talk) continue;
       fresh.talks[file] = entry!;
-      let sequence = 0;
-      try {
-        sequence = ledger?.talk(talk.uid)?.sequence ?? 0;
-      } catch {
-        /* a ledger from before the first migration */
-      }
+      const sequence = sequences.get(talk.uid) ?? 0;
       // DTSTAMP and Atom's <updated>: when the talk file last changed, so an unchanged talk gives the same bytes.
       const stamp = DateTime.fromMillis(Math.floor(st.mtimeMs / 1000) * 1000, { zone: 'utc' });
       talks.push({ talk, sequence, stamp });
     }
-  } finally {
-    ledger?.close();
   }
   // Two files with one id would be one page and one calendar event.
   for (const [id, list] of sharedIds(talks.map((t) => t.talk)))
-    for (const t of list.slice(1)) problems.push(sameIdProblem(t.file, id, list[0].file));
+    for (const t of list.slice(1)) problems.push(sameIdProblem(t.file, id, list[0].file, series.cwd));
   if (problems.some((p) => p.severity === 'error')) throw new InputError(problems);
   if (useCache && (parsed > 0 || Object.keys(fresh.talks).length !== Object.keys(cache.talks).length)) writeCache(series, fresh);
   return { talks, warnings: problems };
 }
 
-export function site(o: SiteOptions, log: Logger): number {
+export async function site(o: SiteOptions, w: World): Promise<number> {
+  const log = w.log;
   const started = process.hrtime.bigint();
   // bin/rali starts V8 with --optimize-for-size (flat memory for long recipient lists); a site
   // build allocates thousands of pages and runs twice as fast without it (npm run bench:site).
   setFlagsFromString('--no-optimize-for-size');
-  const { series, warnings } = loadSeries(o.config, o.cwd);
-  warnAll(log, warnings);
-  const { talks, warnings: tw } = loadSiteTalks(series);
+  const series = seriesOf(o.config, w);
+  const { talks, warnings: tw } = await withLedger(w, series, async (a) => loadSiteTalks(series, await a.read()));
   warnAll(log, tw);
-  const out = o.output ? resolve(o.cwd ?? process.cwd(), o.output) : series.site.output;
-  checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(o.cwd ?? process.cwd(), series.configFile)}: site.output`);
-  const shown = relative(o.cwd ?? process.cwd(), out);
+  const out = o.output ? resolve(w.cwd, o.output) : series.site.output;
+  checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(w.cwd, series.configFile)}: site.output`);
+  const shown = relative(w.cwd, out);
   const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
   // One build at a time per folder: two at once (cron and the organizer) could interleave the
   // bytes of one page, and the keys of one build could vouch for the other's file.
@@ -164,8 +161,8 @@ export function site(o: SiteOptions, log: Logger): number {
       const files = renderSite({
         series,
         talks,
-        templates: new SiteTemplates(series.templatesDir),
-        now: o.now ?? DateTime.now(),
+        templates: new SiteTemplates(series.templatesDir, w.cwd),
+        now: w.now(),
         previous: previousBuild(out),
       });
       try {
@@ -182,9 +179,7 @@ export function site(o: SiteOptions, log: Logger): number {
     `${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`,
   );
   if (!series.site.url)
-    log.err(
-      `note: set site.url in ${relative(o.cwd ?? process.cwd(), series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`,
-    );
+    log.err(`note: set site.url in ${relative(w.cwd, series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`);
   return EXIT_OK;
 }
 

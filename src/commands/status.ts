@@ -4,17 +4,16 @@
  * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
  */
 import { owed as M, status as S } from '../messages';
-import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK } from '../errors';
-import { Ledger } from '../ledger/ledger';
-import { bounceLine } from '../ledger/inbox-store';
-import { Logger, warnAll } from '../log';
-import { loadSeries, loadTalk, readSubscribers, readTalk, sharedIds, talkFiles, Talk } from '../model';
+import { kindRule, knownKind, finishing } from '../kinds';
+import { loadTalk, readSubscribers, readTalk, sharedIds, talkFiles, Talk } from '../model';
 import { display } from '../model/series';
 import { owedFor, uidDrift } from '../delivery/owed';
 import { plan } from '../delivery/planner';
-import { dueReminder, reminderRev } from './remind';
 import { wrapLine } from '../render/wrap';
+import { parseNow, seriesOf } from './common';
+import { dueReminder, reminderRev } from './remind';
+import type { World } from './world';
 
 interface KindCount {
   sent: number;
@@ -30,22 +29,25 @@ function wrapped(label: string, text: string, columns: number | undefined): stri
   return wrapLine(text, Math.max(20, columns - label.length - 1)).map((l, i) => (i ? hang : label) + l);
 }
 
-export function status(
-  o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: DateTime; columns?: number },
-  log: Logger,
-): number {
-  const columns = o.columns ?? (process.stdout.isTTY ? process.stdout.columns : undefined);
-  const { series, warnings } = loadSeries(o.config);
-  warnAll(log, warnings);
-  const now = o.now ?? DateTime.now();
-  const uid = o.talk ? loadTalk(series, o.talk).talk.uid : undefined;
-  const ledger = Ledger.openReadOnly(series.stateDir);
-  if (!ledger) {
-    if (o.json) log.out(JSON.stringify({ talks: [], suppressed: [] }, null, 2));
-    else log.out(S.noLedger);
-    return EXIT_OK;
-  }
+const ANNOUNCE = kindRule('announce');
+
+export async function status(
+  o: { talk?: string; config?: string; failed?: boolean; json?: boolean; now?: string },
+  w: World,
+): Promise<number> {
+  const log = w.log;
+  const columns = w.tty.out ? w.tty.columns : undefined;
+  const series = seriesOf(o.config, w);
+  const now = parseNow(o.now, series.timezone, w);
+  const uid = o.talk ? loadTalk(series, o.talk, now).talk.uid : undefined;
+  const access = w.ledger(series);
   try {
+    const ledger = await access.read();
+    if (!ledger) {
+      if (o.json) log.out(JSON.stringify({ talks: [], suppressed: [] }, null, 2));
+      else log.out(S.noLedger);
+      return EXIT_OK;
+    }
     // The talk files, by UID: what the calendars should hold now.
     const read = talkFiles(series).flatMap((f) => readTalk(f, series, now).talk ?? []);
     // Two files with one id: which of them the calendars hold, only the organizer can say.
@@ -54,22 +56,23 @@ export function status(
     for (const talk of read) if (!files.has(talk.uid)) files.set(talk.uid, talk);
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
     const subs = () =>
-      (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages).subscribers);
+      (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile, w.cwd), series.languages).subscribers);
     // rali.yaml's series id or domain changed since the announcements: no file matches its talk, say why instead.
-    const drift = uidDrift(ledger, series, now);
-    const talks = ledger.allTalks().filter((t) => !uid || t.uid === uid);
-    const rows = ledger.summary(uid);
-    const suppressed = ledger.suppressed();
-    const report = talks.map((t) => {
+    const drift = await uidDrift(ledger, series, now);
+    const talks = (await ledger.talks()).filter((t) => !uid || t.uid === uid);
+    const rows = await ledger.counts(uid);
+    const suppressed = await ledger.suppressed();
+    const report = [];
+    for (const t of talks) {
       const kinds = new Map<string, KindCount>();
       for (const r of rows.filter((x) => x.uid === t.uid && x.rev !== 'test')) {
-        const k = r.kind === 'announce' || r.kind === 'recording' ? r.kind : `${r.kind} ${r.rev.replace(/^cancel-/, '')}`;
+        const k = knownKind(r.kind)?.statusLabel(r.rev) ?? `${r.kind} ${r.rev}`;
         const c = kinds.get(k) ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
         c[r.status] = (c[r.status] ?? 0) + r.n;
         kinds.set(k, c);
       }
       const talk = files.get(t.uid);
-      const stored = ledger.talk(t.uid)!;
+      const stored = t;
       const owed: string[] = [];
       let nextReminder: { label: string; at: string } | undefined;
       if (drift) {
@@ -79,13 +82,14 @@ export function status(
       } else if (twins.has(t.uid)) {
         owed.push(M.sameId(twins.get(t.uid)!));
       } else {
-        for (const w of owedFor(ledger, talk, stored, now, suppressed)) {
-          owed.push(w.message);
-          if (w.count) {
+        for (const x of await owedFor(ledger, talk, stored, now, suppressed)) {
+          owed.push(x.message);
+          const rule = finishing(stored);
+          if (x.count && rule) {
             // The unfinished update or cancellation counts as pending, as the run's summary said.
-            const k = `${stored.status === 'cancelled' ? 'cancel' : 'update'} ${stored.sequence}`;
+            const k = rule.statusLabel(rule.revision(stored.sequence));
             const c = kinds.get(k) ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
-            c.pending = Math.max(c.pending, w.count - c.claimed);
+            c.pending = Math.max(c.pending, x.count - c.claimed);
             kinds.set(k, c);
           }
         }
@@ -94,7 +98,7 @@ export function status(
           const p = plan({
             series,
             talk,
-            kind: 'announce',
+            rule: ANNOUNCE,
             now,
             mode: 'smtp',
             stored,
@@ -105,37 +109,37 @@ export function status(
             test: true,
           });
           const got = new Set(
-            ledger
-              .deliveries(t.uid, 'announce')
+            (await ledger.deliveries(t.uid, ANNOUNCE.name))
               .filter((d) => d.status === 'sent' || d.status === 'failed')
               .map((d) => d.recipient),
           );
           const missing = p.items.filter((i) => !got.has(i.key)).length;
-          const c = kinds.get('announce') ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
+          const label = ANNOUNCE.statusLabel(p.rev);
+          const c = kinds.get(label) ?? { sent: 0, pending: 0, failed: 0, claimed: 0 };
           c.pending = Math.max(c.pending, missing - c.claimed);
-          kinds.set('announce', c);
+          kinds.set(label, c);
           if (missing) owed.push(M.announcement(talk.display, missing));
           // The next reminder cron will send.
           for (const r of [...series.reminders].sort((a, b) => a.before.as('minutes') - b.before.as('minutes')).reverse()) {
             const at = talk.start.minus(r.before);
-            const st = ledger.reminder(t.uid, reminderRev(ledger, t.uid, r.label, at));
+            const st = await ledger.reminder(t.uid, await reminderRev(ledger, t.uid, r.label, at));
             if (at > now && !st) {
               nextReminder = { label: r.label, at: at.toISO({ suppressMilliseconds: true })! };
               break;
             }
           }
           const due = dueReminder(series, talk.start, now);
-          if (due && !ledger.reminder(t.uid, reminderRev(ledger, t.uid, due.label, due.dueAt))) owed.push(M.reminderDue(due.label));
+          if (due && !(await ledger.reminder(t.uid, await reminderRev(ledger, t.uid, due.label, due.dueAt))))
+            owed.push(M.reminderDue(due.label));
         }
       }
       const failed = o.failed
-        ? ledger
-            .deliveries(t.uid)
+        ? (await ledger.deliveries(t.uid))
             .filter((d) => d.status === 'failed' || d.status === 'pending')
             .map((d) => ({ kind: d.kind, rev: d.rev, recipient: d.recipient, status: d.status, reply: d.reply }))
         : undefined;
-      return {
-        talk: t.talk_id,
+      report.push({
+        talk: t.talkId,
         uid: t.uid,
         sequence: t.sequence,
         status: t.status,
@@ -143,11 +147,21 @@ export function status(
         owed,
         nextReminder,
         failed,
-      };
-    });
-    if (drift) log.err(`rali: ${display(series.configFile)}: ${drift.message}`);
+        bounces: await bounceLine(ledger.inbox, t.uid),
+      });
+    }
+    if (drift) log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
     if (o.json) {
-      log.out(JSON.stringify({ talks: report, suppressed: [...suppressed].map(([address, v]) => ({ address, ...v })) }, null, 2));
+      log.out(
+        JSON.stringify(
+          {
+            talks: report.map(({ bounces: _b, ...r }) => r),
+            suppressed: [...suppressed].map(([address, v]) => ({ address, reason: v.reason, created_at: v.createdAt })),
+          },
+          null,
+          2,
+        ),
+      );
       return drift ? EXIT_INPUT : EXIT_OK;
     }
     if (!report.length) log.out(S.nothingYet(Boolean(uid)));
@@ -159,13 +173,19 @@ export function status(
       }
       if (t.nextReminder) log.out(S.nextReminder(t.nextReminder.label, t.nextReminder.at));
       for (const w of t.owed) for (const l of wrapped(S.owedLabel, w, columns)) log.out(l);
-      const bounces = bounceLine(ledger, t.uid);
-      if (bounces) log.out(bounces);
+      if (t.bounces) log.out(t.bounces);
       for (const f of t.failed ?? []) log.out(S.delivery(f.status === 'failed', f.kind, f.recipient, f.reply));
     }
     log.out(S.suppressed(suppressed.size));
     return drift ? EXIT_INPUT : EXIT_OK;
   } finally {
-    ledger.close();
+    await access.close();
   }
+}
+
+/** The line under a talk about what `rali inbox` read of it, or undefined when the mailbox said nothing about it. */
+async function bounceLine(inbox: import('../ledger/types').InboxLedger, uid: string): Promise<string | undefined> {
+  const b = await inbox.bounceCounts(uid);
+  if (!b.hard && !b.soft && !b.complaint) return undefined;
+  return S.bounces(b.hard, b.soft, b.complaint);
 }

@@ -1,18 +1,16 @@
 /** `rali validate [FILE…]`: checks rali.yaml, the subscribers and the talks; every problem at once. */
 import { basename, resolve } from 'node:path';
-import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../errors';
-import { Logger } from '../log';
+import type { LedgerAccess } from '../ledger';
+import type { Ledger } from '../ledger/types';
 import { display, findConfig, readSeries, readSubscribers, readTalk, sameIdProblem, Series, talkFiles } from '../model';
-import { Ledger } from '../ledger/ledger';
 import { owedFor, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
+import type { World } from './world';
 
 export interface ValidateOptions {
   files: string[];
   config?: string;
   json?: boolean;
-  now?: DateTime;
-  cwd?: string;
 }
 
 export interface FileReport {
@@ -22,13 +20,23 @@ export interface FileReport {
   detail?: string;
 }
 
-export function validate(opts: ValidateOptions, log: Logger): number {
-  const cwd = opts.cwd ?? process.cwd();
-  const now = opts.now ?? DateTime.now();
+export async function validate(opts: ValidateOptions, w: World): Promise<number> {
+  const log = w.log;
+  const cwd = w.cwd;
+  const now = w.now();
   const problems: Problem[] = [];
   const reports: FileReport[] = [];
-  // Opened on first use by the checks that read it; declared before any return, since finish() closes it.
-  let ledger: Ledger | null | undefined;
+  // Opened on first use by the checks that read it; closed by finish().
+  let access: LedgerAccess | undefined;
+  /** The ledger, or undefined when there is none or it cannot be read (status and the sending commands report that). */
+  const ledgerOf = async (s: Series): Promise<Ledger | undefined> => {
+    try {
+      access ??= w.ledger(s);
+      return await access.read();
+    } catch {
+      return undefined;
+    }
+  };
   const configFile = opts.config ? resolve(cwd, opts.config) : findConfig(cwd);
   if (!configFile) {
     problems.push({
@@ -39,16 +47,12 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     });
     return finish();
   }
-  const { series, problems: sp } = readSeries(configFile);
+  const { series, problems: sp } = readSeries(configFile, cwd);
   // The calendar UIDs come from series.id and series.domain: changed since the announcements, they would be new events.
   if (series) {
-    try {
-      ledger ??= Ledger.openReadOnly(series.stateDir) ?? null;
-      const drift = ledger && uidDrift(ledger, series, now);
-      if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
-    } catch {
-      /* status and sending commands report a damaged ledger */
-    }
+    const ledger = await ledgerOf(series);
+    const drift = ledger && (await uidDrift(ledger, series, now).catch(() => undefined));
+    if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
   }
   problems.push(...sp);
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
@@ -70,7 +74,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
     if (file === series.configFile) continue;
     // The subscribers file is whatever rali.yaml's `subscribers:` names, whatever its extension.
     if (file === series.subscribersFile || (explicit.length > 0 && file.endsWith('.csv'))) checkSubscribers(series, file);
-    else checkTalk(series, file);
+    else await checkTalk(series, file);
   }
   return finish();
 
@@ -84,7 +88,7 @@ export function validate(opts: ValidateOptions, log: Logger): number {
       detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`,
     });
   }
-  function checkTalk(s: Series, file: string) {
+  async function checkTalk(s: Series, file: string) {
     const { talk, problems: p } = readTalk(file, s, now);
     problems.push(...p);
     if (talk) {
@@ -93,47 +97,48 @@ export function validate(opts: ValidateOptions, log: Logger): number {
         p.push(sameIdProblem(file, talk.id, other, cwd));
         problems.push(p[p.length - 1]);
       } else ids.set(talk.id, file);
-      const old = renamed(s, talk);
+      const old = await renamed(s, talk);
       if (old) {
         p.push(renamedProblem(file, old, cwd));
         problems.push(p[p.length - 1]);
       }
     }
     reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
-    if (talk) owedWarning(s, talk, file);
+    if (talk) await owedWarning(s, talk, file);
   }
 
   /** A talk never announced that looks like an announced one whose file is gone (a renamed file). */
-  function renamed(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>): string | undefined {
+  async function renamed(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>): Promise<string | undefined> {
+    const ledger = await ledgerOf(s);
     try {
-      ledger ??= Ledger.openReadOnly(s.stateDir) ?? null;
-      return ledger && !ledger.talk(talk.uid) ? renamedFrom(ledger, s, talk) : undefined;
+      return ledger && !(await ledger.talk(talk.uid)) ? await renamedFrom(ledger, s, talk) : undefined;
     } catch {
       return undefined; /* status and sending commands report a damaged ledger */
     }
   }
 
   /** What the calendars hold differs from the file: the organizer owes an update or a cancellation. */
-  function owedWarning(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>, file: string) {
-    let stored;
+  async function owedWarning(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>, file: string) {
+    const ledger = await ledgerOf(s);
+    let owed;
     try {
-      ledger ??= Ledger.openReadOnly(s.stateDir) ?? null;
-      stored = ledger?.talk(talk.uid);
+      const stored = await ledger?.talk(talk.uid);
+      if (!stored) return;
+      owed = await owedFor(ledger!, talk, stored, now);
     } catch {
       return; /* status and sending commands report a damaged ledger */
     }
-    if (!stored) return;
-    for (const w of owedFor(ledger!, talk, stored, now))
+    for (const x of owed)
       problems.push({
         file: display(file, cwd),
-        path: w.changed?.[0] === 'start' ? 'date' : undefined,
-        message: w.message,
+        path: x.changed?.[0] === 'start' ? 'date' : undefined,
+        message: x.message,
         severity: 'warning',
       });
   }
 
-  function finish(): number {
-    ledger?.close();
+  async function finish(): Promise<number> {
+    await access?.close();
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
     if (opts.json) {

@@ -14,7 +14,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RaliError } from '../errors';
-import { registerSecret } from './secrets';
+import { registerSecret } from '../secrets';
 
 /** Where access tokens come from: `get(true)` asks for a fresh one (the server refused the last). */
 export interface TokenSource {
@@ -31,12 +31,12 @@ export interface OAuthSettings {
 }
 
 /** $XDG_CONFIG_HOME/rali/ or ~/.config/rali/: outside the series folder (which is often in git). */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+export function configDir(env: Readonly<Record<string, string | undefined>>): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'rali');
 }
 
 /** The token cache of one series and mailbox. */
-export function tokenCacheFile(seriesId: string, user: string, env: NodeJS.ProcessEnv = process.env): string {
+export function tokenCacheFile(seriesId: string, user: string, env: Readonly<Record<string, string | undefined>>): string {
   const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9@._-]/g, '_');
   return join(configDir(env), `token-${safe(seriesId)}-${safe(user)}.json`);
 }

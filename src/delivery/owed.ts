@@ -9,13 +9,12 @@
  */
 import { owed as M } from '../messages';
 import { DateTime } from 'luxon';
-import { Ledger } from '../ledger/ledger';
-import { storedSchedule } from '../ledger/state';
+import { calendarKinds, finishing } from '../kinds';
+import type { Ledger, TalkRecord } from '../ledger/types';
 import { scheduleChanges, scheduleOf } from '../model/schedule';
 import { Problem } from '../errors';
 import { display, Series, someFileFor, talkUid } from '../model';
 import { Talk } from '../model/talk';
-import { revisionOf } from './planner';
 
 export interface Owed {
   /** What is owed: `cancel`/`update` from the file, `partial` for an unfinished message. */
@@ -27,17 +26,15 @@ export interface Owed {
   count?: number;
 }
 
-type Stored = { sequence: number; schedule: string | null; status: string };
+type Stored = Pick<TalkRecord, 'uid' | 'sequence' | 'status' | 'schedule'>;
 
-/** Holders of an older calendar revision who have had neither the current update or cancellation. */
-export function owedToHolders(ledger: Ledger, uid: string, stored: Stored, suppressed?: Map<string, unknown>): number {
-  if (stored.sequence === 0) return 0;
-  const kind = stored.status === 'cancelled' ? 'cancel' : 'update';
-  const rev = revisionOf(kind, stored.sequence);
-  const done = ledger.statuses({ uid, kind, rev });
-  const off = suppressed ?? ledger.suppressed();
-  return ledger
-    .holders(uid)
+/** Holders of an older calendar revision who have had neither the current update nor the cancellation. */
+export async function owedToHolders(ledger: Ledger, stored: Stored, suppressed?: Map<string, unknown>): Promise<number> {
+  const rule = finishing(stored);
+  if (stored.sequence === 0 || !rule) return 0;
+  const done = await ledger.statuses({ uid: stored.uid, kind: rule.name, rev: rule.revision(stored.sequence) });
+  const off = suppressed ?? (await ledger.suppressed());
+  return (await ledger.holders(stored.uid, calendarKinds()))
     .filter((h) => h.seq < stored.sequence && !off.has(h.recipient))
     .filter((h) => {
       const s = done.get(h.recipient);
@@ -45,24 +42,26 @@ export function owedToHolders(ledger: Ledger, uid: string, stored: Stored, suppr
     }).length;
 }
 
-export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTime, suppressed?: Map<string, unknown>): Owed[] {
+export async function owedFor(
+  ledger: Ledger,
+  talk: Talk,
+  stored: Stored,
+  now: DateTime,
+  suppressed?: Map<string, unknown>,
+): Promise<Owed[]> {
   const out: Owed[] = [];
   const d = talk.display;
-  const unfinished = () => owedToHolders(ledger, talk.uid, stored, suppressed);
-  const previous = storedSchedule(stored);
-  const changed = previous ? scheduleChanges(previous, scheduleOf(talk)) : [];
+  const unfinished = () => owedToHolders(ledger, stored, suppressed);
+  const changed = stored.schedule ? scheduleChanges(stored.schedule, scheduleOf(talk)) : [];
   if (talk.status === 'cancelled' && stored.status !== 'cancelled') {
     out.push({ what: 'cancel', message: M.cancel(d) });
   } else if (talk.status === 'scheduled' && stored.status === 'cancelled') {
-    const n = unfinished();
-    out.push({
-      what: 'reinstate',
-      message: n ? M.reinstateOrFinish(d, n) : M.reinstate(d),
-    });
+    const n = await unfinished();
+    out.push({ what: 'reinstate', message: n ? M.reinstateOrFinish(d, n) : M.reinstate(d) });
   } else if (changed.length && talk.start > now) {
     out.push({ what: 'update', changed, message: M.update(d, changed) });
   } else if (talk.start > now) {
-    const n = unfinished();
+    const n = await unfinished();
     if (n && stored.status === 'cancelled') out.push({ what: 'partial-cancel', count: n, message: M.partialCancel(d, n) });
     else if (n) out.push({ what: 'partial-update', count: n, message: M.partialUpdate(d, n, stored.sequence) });
   }
@@ -72,11 +71,11 @@ export function owedFor(ledger: Ledger, talk: Talk, stored: Stored, now: DateTim
 /**
  * An announced talk, not cancelled, at the very same start as `talk` and of which no file in talks/
  * carries the id (by its name or its text): most likely this very file, renamed (its id, hence its
- * calendar UID, went with the old name).
- * Announcing it would put a second event in everyone's calendar. The old id, if so.
+ * calendar UID, went with the old name). Announcing it would put a second event in everyone's
+ * calendar. The old id, if so.
  */
-export function renamedFrom(ledger: Ledger, series: Series, talk: Talk): string | undefined {
-  for (const t of announcedStarts(ledger)) {
+export async function renamedFrom(ledger: Ledger, series: Series, talk: Talk): Promise<string | undefined> {
+  for (const t of await announcedStarts(ledger)) {
     if (t.start !== talk.start.toMillis() || t.uid === talk.uid) continue;
     if (!someFileFor(series, t.talkId, talk.file)) return t.talkId;
   }
@@ -84,24 +83,26 @@ export function renamedFrom(ledger: Ledger, series: Series, talk: Talk): string 
 }
 
 /** The announced talks that are not cancelled, with their start: read once per ledger handle (validate asks for each talk). */
-const starts = new WeakMap<Ledger, { uid: string; talkId: string; start: number }[]>();
+const starts = new WeakMap<Ledger, Promise<{ uid: string; talkId: string; start: number }[]>>();
 function announcedStarts(ledger: Ledger) {
   let list = starts.get(ledger);
   if (!list) {
     list = ledger
-      .allTalks()
-      .filter((t) => t.status !== 'cancelled')
-      .flatMap((t) => {
-        const start = storedSchedule(ledger.talk(t.uid))?.start;
-        return start ? [{ uid: t.uid, talkId: t.talk_id, start: DateTime.fromISO(start).toMillis() }] : [];
-      });
+      .talks()
+      .then((all) =>
+        all.flatMap((t) =>
+          t.status !== 'cancelled' && t.schedule
+            ? [{ uid: t.uid, talkId: t.talkId, start: DateTime.fromISO(t.schedule.start).toMillis() }]
+            : [],
+        ),
+      );
     starts.set(ledger, list);
   }
   return list;
 }
 
 /** The problem of announcing a file that looks like the renamed file of talk `old`. */
-export function renamedProblem(file: string, old: string, cwd = process.cwd()): Problem {
+export function renamedProblem(file: string, old: string, cwd: string): Problem {
   return {
     file: display(file, cwd),
     line: 1,
@@ -119,26 +120,26 @@ export function renamedProblem(file: string, old: string, cwd = process.cwd()): 
  * calendar, and updates, cancellations and reminders would miss the event people have. What to
  * put back, if so.
  */
-export function uidDrift(
+export async function uidDrift(
   ledger: Ledger,
   series: Series,
   now: DateTime,
-): { field: 'series.id' | 'series.domain'; message: string } | undefined {
-  for (const t of ledger.allTalks()) {
-    const uid = talkUid(series, t.talk_id);
+): Promise<{ field: 'series.id' | 'series.domain'; message: string } | undefined> {
+  for (const t of await ledger.talks()) {
+    const uid = talkUid(series, t.talkId);
     if (uid === t.uid || t.status === 'cancelled') continue;
     // A talk that is over gets no update, cancellation or reminder: a series may take a new id once those are past.
-    const end = storedSchedule(ledger.talk(t.uid))?.end;
+    const end = t.schedule?.end;
     if (!end || DateTime.fromISO(end) <= now) continue;
     const at = t.uid.lastIndexOf('@');
-    const id = t.uid.slice(0, at).endsWith(`-${t.talk_id}`) ? t.uid.slice(0, at - t.talk_id.length - 1) : undefined;
+    const id = t.uid.slice(0, at).endsWith(`-${t.talkId}`) ? t.uid.slice(0, at - t.talkId.length - 1) : undefined;
     const domain = t.uid.slice(at + 1);
     const back = [id !== undefined && id !== series.id ? `id: ${id}` : '', domain !== series.domain ? `domain: ${domain}` : '']
       .filter(Boolean)
       .join(' and ');
     return {
       field: id !== undefined && id !== series.id ? 'series.id' : 'series.domain',
-      message: `${t.talk_id} was announced with the calendar UID ${t.uid}; with series.id and series.domain as they are now it would be ${uid}: a second event in everyone's calendar, and updates and cancellations would miss the first — put back ${back || 'the id and domain it was announced with'} under series:`,
+      message: M.uidDrift(t.talkId, t.uid, uid, back),
     };
   }
   return undefined;

@@ -4,14 +4,14 @@
  * ledger inside a write transaction before anything changes, so two runs at once handle it once.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import type { Ledger } from '../ledger/ledger';
-import { InboxStore } from '../ledger/inbox-store';
+import type { Bounce, Ledger } from '../ledger/types';
 import type { Series } from '../model';
+import { withFileLock } from '../model/lock';
+import { removeSubscriberLines } from '../model/subscribers-file';
+import { verpToken, verpTokenOf } from '../model/tokens';
 import { classify, Classified } from './classify';
 import { Source } from './sources';
-import { verpToken, verpTokenOf } from './verp';
 
 export interface InboxResult {
   lines: string[];
@@ -30,29 +30,6 @@ function messageKey(c: Classified, raw: Buffer): string {
   return c.messageId ? `mid:${c.messageId}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
-/** Removes the lines of subscribers.csv whose email is `address`; every other byte stays as it was. */
-export function removeSubscriberLine(file: string, address: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  const lines = text.split(/(?<=\n)/);
-  const a = address.toLowerCase();
-  const kept = lines.filter((l) => {
-    if (l.trimStart().startsWith('#')) return true;
-    const first = /^\s*(?:"((?:[^"]|"")*)"|([^,\r\n]*))/.exec(l);
-    const email = (first?.[1]?.replace(/""/g, '"') ?? first?.[2] ?? '').trim().toLowerCase();
-    return email !== a;
-  });
-  if (kept.length === lines.length) return false;
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, kept.join(''));
-  renameSync(tmp, file);
-  return true;
-}
-
 interface Target {
   address: string;
   uid: string | null;
@@ -60,16 +37,16 @@ interface Target {
 }
 
 /** Which of the addresses rali mailed this bounce or complaint is about. */
-function match(
+async function match(
   c: Classified,
-  store: InboxStore | undefined,
+  ledger: Ledger | undefined,
   mailed: Map<string, string>,
   series: Series,
   secret: string | undefined,
-): Target[] {
+): Promise<Target[]> {
   const out = new Map<string, Target>();
   for (const id of c.returnedIds) {
-    const d = store?.byMessageId(id);
+    const d = await ledger?.inbox.byMessageId(id);
     if (d) out.set(d.recipient.toLowerCase(), { address: d.recipient.toLowerCase(), uid: d.uid, how: 'Message-ID' });
   }
   const tpl = series.inbox?.bounceAddress;
@@ -86,19 +63,16 @@ function match(
 
 export async function processInbox(o: {
   series: Series;
-  ledger: Ledger;
+  /** Undefined in a dry run when there is no ledger yet. */
+  ledger: Ledger | undefined;
   source: Source;
   dryRun: boolean;
-  now?: DateTime;
+  now: DateTime;
 }): Promise<InboxResult> {
-  const { series, ledger, source, dryRun } = o;
-  const now = o.now ?? DateTime.utc();
+  const { series, ledger, source, dryRun, now } = o;
   const at = now.toUTC().toISO()!;
-  const store = new InboxStore(ledger.db);
-  const haveTables = dryRun ? store.present() : (store.ensure(), true);
-  const hasDeliveries = !!ledger.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
-  const mailed = hasDeliveries ? store.mailed() : new Map<string, string>();
-  const secret = series.inbox?.bounceAddress && !dryRun ? ledger.secret() : undefined;
+  const mailed = (await ledger?.inbox.mailed()) ?? new Map<string, string>();
+  const secret = series.inbox?.bounceAddress && !dryRun && ledger ? await ledger.secret() : undefined;
   const res: InboxResult = { lines: [], leftAlone: new Map(), handled: 0 };
   const would = dryRun ? 'would: ' : '';
   const softLimit = series.inbox?.softLimit ?? 3;
@@ -114,10 +88,10 @@ export async function processInbox(o: {
       continue;
     }
     const key = messageKey(c, m.raw);
-    if (haveTables && store.processed(key)) {
+    const handled = await ledger?.inbox.handled(key);
+    if (handled !== undefined) {
       // handled before; a run that stopped between the ledger and the move left it here
-      const action = ledger.db.prepare('SELECT action FROM inbox_processed WHERE key = ?').get(key) as { action: string };
-      if (!dryRun && ['hard', 'soft', 'complaint', 'unsubscribe'].includes(action.action)) await source.done(m);
+      if (!dryRun && ['hard', 'soft', 'complaint', 'unsubscribe'].includes(handled)) await source.done(m);
       continue;
     }
 
@@ -131,13 +105,13 @@ export async function processInbox(o: {
         leave(c.kind);
         continue;
       }
-      if (store.claim(key, c.kind, at)) leave(c.kind);
+      if (await ledger!.inbox.record(key, c.kind, at)) leave(c.kind);
       continue;
     }
 
     let targets: Target[];
     if (c.kind === 'unsubscribe') targets = c.addresses.map((a) => ({ address: a, uid: null, how: 'sender' }));
-    else targets = match(c, hasDeliveries ? store : undefined, mailed, series, secret);
+    else targets = await match(c, ledger, mailed, series, secret);
     if (!targets.length) {
       leave('not ours');
       if (dryRun)
@@ -146,49 +120,60 @@ export async function processInbox(o: {
     }
 
     const lines: string[] = [];
-    const act = () => {
-      if (!dryRun && !store.claim(key, c.kind, at)) return false;
-      const suppressed = ledger.suppressed();
-      for (const t of targets) {
-        const already = suppressed.has(t.address);
-        const day = now.toISODate();
-        if (c.kind === 'hard' || c.kind === 'complaint') {
-          const why =
-            c.kind === 'hard' ? `hard bounce${c.status ? ` ${c.status}` : ''} (rali inbox, ${day})` : `complaint (rali inbox, ${day})`;
-          if (!dryRun) {
-            store.addBounce({ address: t.address, kind: c.kind, reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at });
-            ledger.suppress(t.address, why);
-          }
-          lines.push(
-            `${would}${c.kind === 'hard' ? 'hard bounce' : 'complaint'}: ${t.address} ${already ? 'already suppressed' : 'suppressed'} — ${c.reason}`,
-          );
-        } else if (c.kind === 'soft') {
-          if (!dryRun)
-            store.addBounce({ address: t.address, kind: 'soft', reason: c.reason, message_id: c.messageId ?? null, uid: t.uid, at });
-          const n = (haveTables ? store.softCount(t.address, now.minus({ days: softDays }).toUTC().toISO()!) : 0) + (dryRun ? 1 : 0);
-          if (n >= softLimit && !already) {
-            if (!dryRun)
-              ledger.suppress(t.address, `${n} soft bounces within ${softDays} days (rali inbox, ${day}); last: ${c.status ?? c.reason}`);
-            lines.push(`${would}soft bounce: ${t.address} suppressed after ${n} within ${softDays} days — ${c.reason}`);
-          } else {
-            lines.push(`${would}soft bounce: ${t.address} counted (${n} of ${softLimit} within ${softDays} days) — ${c.reason}`);
-          }
+    const bounces: Bounce[] = [];
+    const suppress: { address: string; reason: string }[] = [];
+    const unsubscribe: string[] = [];
+    const suppressed = (await ledger?.suppressed()) ?? new Map();
+    const day = now.toISODate();
+    for (const t of targets) {
+      const already = suppressed.has(t.address);
+      const bounce = (kind: Bounce['kind']): Bounce => ({
+        address: t.address,
+        kind,
+        reason: c.reason,
+        messageId: c.messageId ?? null,
+        uid: t.uid,
+        at,
+      });
+      if (c.kind === 'hard' || c.kind === 'complaint') {
+        bounces.push(bounce(c.kind));
+        suppress.push({
+          address: t.address,
+          reason:
+            c.kind === 'hard' ? `hard bounce${c.status ? ` ${c.status}` : ''} (rali inbox, ${day})` : `complaint (rali inbox, ${day})`,
+        });
+        lines.push(
+          `${would}${c.kind === 'hard' ? 'hard bounce' : 'complaint'}: ${t.address} ${already ? 'already suppressed' : 'suppressed'} — ${c.reason}`,
+        );
+      } else if (c.kind === 'soft') {
+        bounces.push(bounce('soft'));
+        const n = ((await ledger?.inbox.softCount(t.address, now.minus({ days: softDays }).toUTC().toISO()!)) ?? 0) + 1;
+        if (n >= softLimit && !already) {
+          suppress.push({
+            address: t.address,
+            reason: `${n} soft bounces within ${softDays} days (rali inbox, ${day}); last: ${c.status ?? c.reason}`,
+          });
+          lines.push(`${would}soft bounce: ${t.address} suppressed after ${n} within ${softDays} days — ${c.reason}`);
         } else {
-          const removed = dryRun ? false : removeSubscriberLine(series.subscribersFile, t.address);
-          if (!dryRun) {
-            store.addBounce({ address: t.address, kind: 'unsubscribe', reason: c.reason, message_id: c.messageId ?? null, uid: null, at });
-            ledger.suppress(t.address, `asked to unsubscribe by mail (rali inbox, ${day})`);
-          }
-          lines.push(
-            `${would}unsubscribe: ${t.address} ${dryRun ? 'removed from the subscribers and suppressed' : `${removed ? 'removed from the subscribers and ' : 'not in the subscribers; '}${already ? 'already suppressed' : 'suppressed'}`}`,
-          );
+          lines.push(`${would}soft bounce: ${t.address} counted (${n} of ${softLimit} within ${softDays} days) — ${c.reason}`);
         }
+      } else {
+        bounces.push({ ...bounce('unsubscribe'), uid: null });
+        suppress.push({ address: t.address, reason: `asked to unsubscribe by mail (rali inbox, ${day})` });
+        unsubscribe.push(t.address);
       }
-      return true;
-    };
-    // the write lock of an immediate transaction also serializes the edits of subscribers.csv
-    const mine = dryRun ? act() : ledger.db.transaction(act).immediate();
-    if (!mine) continue;
+    }
+    if (!dryRun && !(await ledger!.inbox.record(key, c.kind, at, { bounces, suppress }))) continue; // another run handled it
+    for (const address of unsubscribe) {
+      const already = suppressed.has(address);
+      // Under the lock `rali subscribers` takes: one edit of the file at a time.
+      const removed = dryRun
+        ? false
+        : withFileLock(series.subscribersFile, series.subscribersFile, () => removeSubscriberLines(series.subscribersFile, address) > 0);
+      lines.push(
+        `${would}unsubscribe: ${address} ${dryRun ? 'removed from the subscribers and suppressed' : `${removed ? 'removed from the subscribers and ' : 'not in the subscribers; '}${already ? 'already suppressed' : 'suppressed'}`}`,
+      );
+    }
     res.lines.push(...lines);
     res.handled++;
     if (!dryRun) await source.done(m);

@@ -99,6 +99,8 @@ export interface ImapSettings {
   doneFolder?: string;
   password?: string;
   accessToken?: string;
+  /** A server that stops answering ends the run after this long (RALI_IMAP_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 /** IMAP over TLS with imapflow: reads messages without the `$rali-done` keyword; flags (and moves) handled ones. */
@@ -114,7 +116,7 @@ export async function imapSource(s: ImapSettings): Promise<Source> {
     connectionTimeout: 30_000,
     // A server that stops answering ends the run within a minute (imapflow waits 5 by default):
     // cron's next run goes on where this one stopped.
-    socketTimeout: Number(process.env.RALI_IMAP_TIMEOUT_MS) || 60_000,
+    socketTimeout: s.timeoutMs,
   } as ConstructorParameters<typeof ImapFlow>[0]);
   client.on('error', () => undefined);
   try {
@@ -164,9 +166,4 @@ export async function imapSource(s: ImapSettings): Promise<Source> {
       await client.logout().catch(() => undefined);
     },
   };
-}
-
-/** Quiet helper for tests and tools: a Maildir with cur/ new/ tmp/. */
-export function makeMaildir(dir: string): void {
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
 }

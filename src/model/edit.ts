@@ -3,7 +3,8 @@
  * change change. Every other byte — comments, quoting style, key order, line endings — stays as the
  * organizer wrote it, so the diff of `rali cancel` is the `status:` line and the reason.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './files';
 import { isMap, isPair, isScalar, Pair, parseDocument, Node as YamlNode } from 'yaml';
 import { RaliError } from '../errors';
 
@@ -88,9 +89,7 @@ function edit(file: string, change: (text: string, nl: string) => string): void 
   const check = parseDocument(next);
   if (check.errors.length)
     throw new RaliError(`${file}: could not be edited without breaking it — edit status: and cancel_reason: by hand`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, next);
-  renameSync(tmp, file);
+  writeFileAtomic(file, next);
 }
 
 /** Writes `status: cancelled` and, when given, `cancel_reason:`; nothing else in the file changes. */

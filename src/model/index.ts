@@ -28,7 +28,7 @@ export function talkFiles(series: Series): string[] {
  * A talk's id is its calendar UID: two files with one id would be one calendar event (an update
  * of one would move the other in everyone's calendar). The problem, said of `file`.
  */
-export function sameIdProblem(file: string, id: string, other: string, cwd = process.cwd()): Problem {
+export function sameIdProblem(file: string, id: string, other: string, cwd: string): Problem {
   return {
     file: display(file, cwd),
     line: 1,
@@ -90,7 +90,8 @@ export function sharedIds<T extends { id: string }>(talks: T[]): Map<string, T[]
 }
 
 /** A talk for a command: a path, or a talk id of the series. Throws InputError on problems. */
-export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd = process.cwd()): { talk: Talk; warnings: Problem[] } {
+export function loadTalk(series: Series, ref: string, now: DateTime): { talk: Talk; warnings: Problem[] } {
+  const cwd = series.cwd;
   const candidates = [resolve(cwd, ref), resolve(series.talksDir, ref), join(series.talksDir, `${ref}.yaml`)];
   const file = candidates.find((c) => {
     try {
@@ -109,7 +110,7 @@ export function loadTalk(series: Series, ref: string, now = DateTime.now(), cwd 
 }
 
 export function loadSubscribers(series: Series): { subscribers: Subscriber[]; warnings: Problem[] } {
-  const { subscribers, problems } = readSubscribers(series.subscribersFile, display(series.subscribersFile), series.languages);
+  const { subscribers, problems } = readSubscribers(series.subscribersFile, display(series.subscribersFile, series.cwd), series.languages);
   if (problems.some((p) => p.severity === 'error')) throw new InputError(problems);
   return { subscribers, warnings: problems };
 }

@@ -40,3 +40,8 @@ export function scheduleChanges(before: Schedule, after: Schedule): ScheduleFiel
   if (before.online !== after.online) out.push('online');
   return out;
 }
+
+/** The schedule as the ledger stores it (JSON), parsed: the one place it is read. */
+export function parseSchedule(json: string | null | undefined): Schedule | undefined {
+  return json ? (JSON.parse(json) as Schedule) : undefined;
+}

@@ -18,9 +18,14 @@ export interface Reminder {
   before: Duration;
 }
 
+/** The calendar method of an .ics (RFC 5546): mails use REQUEST by default, downloads and feeds PUBLISH. */
+export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
+
 export interface Series {
   /** Folder holding rali.yaml; every path below is absolute. */
   dir: string;
+  /** The working folder of the command: paths in messages are shown from it. */
+  cwd: string;
   configFile: string;
   name: Bi;
   id: string;
@@ -55,7 +60,7 @@ export interface Series {
   talksDir: string;
   outboxDir: string;
   stateDir: string;
-  icsMethod: 'PUBLISH' | 'REQUEST';
+  icsMethod: Exclude<IcsMethod, 'CANCEL'>;
   /** `site:` of rali.yaml, for `rali site`. */
   site: SiteSettings;
   inbox?: InboxConfig;
@@ -94,7 +99,8 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
-export function display(file: string, cwd = process.cwd()): string {
+/** A path as the organizer reads it: relative to the working folder when it is below it. */
+export function display(file: string, cwd: string): string {
   const r = relative(cwd, file);
   return r && !r.startsWith('..') ? r : file;
 }
@@ -160,8 +166,8 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
 }
 
 /** Validates and normalizes rali.yaml. Returns problems instead of throwing. */
-export function readSeries(configFile: string): { series?: Series; problems: Problem[] } {
-  const src = loadYaml(configFile, display(configFile));
+export function readSeries(configFile: string, cwd: string): { series?: Series; problems: Problem[] } {
+  const src = loadYaml(configFile, display(configFile, cwd));
   if (!src.value || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
   const { value: f, problems } = checkSchema(src, SeriesFile);
   problems.unshift(...src.problems);
@@ -190,6 +196,7 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
   const from = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(f.from);
   const series: Series = {
     dir,
+    cwd,
     configFile: resolve(configFile),
     name: bi(f.series.name)!,
     id: f.series.id,
@@ -245,11 +252,11 @@ export function readSeries(configFile: string): { series?: Series; problems: Pro
 }
 
 /** The series for a command: --config, or the nearest rali.yaml; throws InputError on problems. */
-export function loadSeries(configOpt: string | undefined, cwd = process.cwd()): { series: Series; warnings: Problem[] } {
+export function loadSeries(configOpt: string | undefined, cwd: string): { series: Series; warnings: Problem[] } {
   const file = configOpt ? resolve(cwd, configOpt) : findConfig(cwd);
   if (!file)
     throw new RaliError(`no ${CONFIG_NAME} in ${cwd} or any folder above it — run \`rali init\` to start a series, or pass --config FILE`);
-  const { series, problems } = readSeries(file);
+  const { series, problems } = readSeries(file, cwd);
   if (!series) throw new InputError(problems);
   return { series, warnings: problems.filter((p) => p.severity === 'warning') };
 }

@@ -55,7 +55,7 @@ const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
 
 /** Validates a talk file against the series; `now` decides what is "in the past". */
 export function readTalk(file: string, series: Series, now: DateTime = DateTime.now()): { talk?: Talk; problems: Problem[] } {
-  const src = loadYaml(file, display(file));
+  const src = loadYaml(file, display(file, series.cwd));
   if (src.value === undefined || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
   const todo = positioned(src, noTodoLeft(src.value));
   const { value: f, problems: schemaProblems } = checkSchema(src, TalkFile);
@@ -155,7 +155,7 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
   const o = f.location?.online;
   const talk: Talk = {
     file: resolve(file),
-    display: display(file),
+    display: display(file, series.cwd),
     id,
     uid: talkUid(series, id),
     title: bi(f.title)!,

@@ -10,7 +10,7 @@ import { Lang } from '../model/schema';
 import { Talk } from '../model/talk';
 import { dateTime, zoneName } from './dates';
 
-export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
+import type { IcsMethod } from '../model/series';
 
 export interface IcsInput {
   series: Series;

@@ -10,8 +10,7 @@ import type { DateTime } from 'luxon';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { headerText, HTML_LANG, Rendered } from './message';
-import { Kind } from './templates';
-import { canonicalCrlf } from '../delivery/crlf';
+import { canonicalCrlf } from './crlf';
 import { RaliError } from '../errors';
 import { CalendarSplice } from './splice';
 
@@ -27,7 +26,7 @@ const MSGID_PLACEHOLDER = '<rali-message-id@rali.invalid>';
  * Message-ID derived from talk, kind, revision and recipient (design.md: a resend after a crash
  * has the same one, so mail clients fold the duplicate). The address is hashed, not shown.
  */
-export function messageId(series: Series, talk: Talk, kind: Kind, rev: string, recipient: string): string {
+export function messageId(series: Series, talk: Talk, kind: string, rev: string, recipient: string): string {
   const h = createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 16);
   return `<${kind}.${rev}.${h}.${talk.id}.${series.id}@${series.domain}>`;
 }

@@ -5,20 +5,32 @@
 import { DateTime } from 'luxon';
 import { Schedule, scheduleChanges, scheduleOf } from '../model/schedule';
 import { Lang } from '../model/schema';
-import { Series } from '../model/series';
+import { IcsMethod, Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { Bi } from '../model/text';
 import { dateTime } from './dates';
-import { buildIcs, icsFilename, IcsMethod } from './ics';
-import { Format, Kind, TemplateSet } from './templates';
+import { buildIcs, icsFilename } from './ics';
+import { Format, TemplateSet } from './templates';
 import { wrapText } from './wrap';
 
 export const HTML_LANG: Record<Lang, string> = { fr: 'fr-CA', en: 'en-CA' };
 
+/** What the message is, as its plan says (delivery/planner.ts): no kind name is compared here. */
+export interface MessageShape {
+  /** The templates' folder. */
+  kind: string;
+  /** The calendar part's method, or none. */
+  method?: IcsMethod;
+  /** It lists what changed since the last message. */
+  showsChanges: boolean;
+  /** It says what calendars will do with its invitation. */
+  calendarNote: boolean;
+}
+
 export interface RenderInput {
   series: Series;
   talk: Talk;
-  kind: Kind;
+  shape: MessageShape;
   /** The recipient's languages, in the series' order. */
   langs: Lang[];
   templates: TemplateSet;
@@ -54,16 +66,13 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
   const t = input.templates.t(lang) as Strings;
   const o = talk.location.online;
   const other = input.langs.find((l) => l !== lang) ?? null;
-  const changes =
-    input.kind === 'update' && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
+  const { shape } = input;
+  const changes = shape.showsChanges && input.previous ? changeList(input.previous, scheduleOf(talk), lang, t, talk.start.zoneName!) : [];
   const reason = input.reason ?? talk.cancelReason;
-  const method = icsMethodFor(series, input.kind);
   const notes = t.calendar_note as unknown as Record<string, Record<'request' | 'publish', string>> | undefined;
   // What calendars will do with this message's invitation: follow it (REQUEST) or not (PUBLISH).
   const calendarNote =
-    method && (input.kind === 'update' || input.kind === 'cancel')
-      ? (notes?.[input.kind]?.[series.icsMethod === 'REQUEST' ? 'request' : 'publish'] ?? null)
-      : null;
+    shape.method && shape.calendarNote ? (notes?.[shape.kind]?.[series.icsMethod === 'REQUEST' ? 'request' : 'publish'] ?? null) : null;
   const unsubscribeAddress = series.replyTo ?? series.from.address;
   return {
     lang,
@@ -71,7 +80,7 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
     other,
     format,
     now: input.now,
-    kind: input.kind,
+    kind: shape.kind,
     t,
     series: {
       name: series.name[lang],
@@ -152,14 +161,9 @@ export function headerText(s: string): string {
     .trim();
 }
 
-export function icsMethodFor(series: Series, kind: Kind): IcsMethod | undefined {
-  if (kind === 'recording') return undefined; // after the talk: nothing for calendars to do
-  if (kind === 'cancel') return 'CANCEL';
-  return series.icsMethod;
-}
-
 export function renderMessage(input: RenderInput): Rendered {
-  const { templates, kind, langs, talk } = input;
+  const { templates, langs, talk } = input;
+  const { kind, method } = input.shape;
   const half = (lang: Lang, format: Format) => {
     const view = halfView(input, lang, format);
     return { ...view, body: templates.render(`${kind}/${format}.hbs`, view) };
@@ -194,7 +198,6 @@ export function renderMessage(input: RenderInput): Rendered {
       .trim() + '\n',
   );
   const html = layout('html');
-  const method = icsMethodFor(input.series, kind);
   const ics = method && {
     method,
     filename: icsFilename(talk),

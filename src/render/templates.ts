@@ -17,7 +17,6 @@ import { paragraphs } from './wrap';
 
 export const BUILTIN_DIR = join(PACKAGE_ROOT, 'templates');
 
-export type Kind = 'announce' | 'reminder' | 'update' | 'cancel' | 'recording';
 export type Format = 'text' | 'html';
 
 export type Strings = Record<string, unknown>;
@@ -113,7 +112,11 @@ export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   private readonly strings = new Map<Lang, Strings>();
 
-  constructor(readonly overrideDir?: string) {
+  constructor(
+    readonly overrideDir: string | undefined,
+    /** The working folder: template errors name files from it. */
+    private readonly cwd: string,
+  ) {
     registerHelpers(this.hb);
     for (const f of builtinFiles()) {
       const m = /^partials\/(.+)\.hbs$/.exec(f);
@@ -138,21 +141,21 @@ export class TemplateSet {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new RaliError(`${display(file)}: template missing — run \`rali templates export DIR\` to see the expected files`);
+      throw new RaliError(`${display(file, this.cwd)}: template missing — run \`rali templates export DIR\` to see the expected files`);
     }
     // Text templates are not HTML: nothing to escape there (escaping happens in the HTML templates).
     const noEscape = !rel.endsWith('html.hbs');
     try {
       this.hb.parse(text); // syntax errors now, naming the file, not at the first send
     } catch (e) {
-      throw templateError(file, e);
+      throw templateError(file, e, this.cwd);
     }
     const tpl = this.hb.compile(text, { strict: true, noEscape });
     t = (ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
       try {
         return tpl(ctx, opts);
       } catch (e) {
-        throw templateError(file, e);
+        throw templateError(file, e, this.cwd);
       }
     };
     this.compiled.set(rel, t);
@@ -174,7 +177,7 @@ export class TemplateSet {
       try {
         s = merge(s, parseYaml(readFileSync(o, 'utf8')) as Strings);
       } catch (e) {
-        throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
+        throw new RaliError(`${display(o, this.cwd)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
       }
     }
     this.strings.set(lang, s);
@@ -191,7 +194,7 @@ function merge(a: Strings, b: Strings): Strings {
 }
 
 /** `"speakr" not defined in [object Object] - 3:4` → `templates/announce/text.hbs:3:4: no field "speakr" …`. */
-function templateError(file: string, e: unknown): RaliError {
+function templateError(file: string, e: unknown, cwd: string): RaliError {
   if (e instanceof RaliError) return e;
   const msg = (e as Error).message;
   const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(msg);
@@ -207,12 +210,12 @@ function templateError(file: string, e: unknown): RaliError {
       /* keep the short name */
     }
     return new RaliError(
-      `${display(file)}:${line}:${col + 1}: no field "${expr}" here — check the spelling; the fields are listed in the README (Templates)`,
+      `${display(file, cwd)}:${line}:${col + 1}: no field "${expr}" here — check the spelling; the fields are listed in the README (Templates)`,
     );
   }
   const parse = /Parse error on line (\d+):\n([\s\S]*)/.exec(msg);
-  if (parse) return new RaliError(`${display(file)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);
+  if (parse) return new RaliError(`${display(file, cwd)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);
   const partial = /The partial (.+) could not be found/.exec(msg);
-  if (partial) return new RaliError(`${display(file)}: no partial named "${partial[1]}" — partials live in templates/partials/`);
-  return new RaliError(`${display(file)}: ${msg.split('\n')[0]}`);
+  if (partial) return new RaliError(`${display(file, cwd)}: no partial named "${partial[1]}" — partials live in templates/partials/`);
+  return new RaliError(`${display(file, cwd)}: ${msg.split('\n')[0]}`);
 }

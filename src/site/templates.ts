@@ -32,7 +32,11 @@ export class SiteTemplates {
   /** Where overrides are looked for: `<templates>/site`. */
   readonly overrideDir?: string;
 
-  constructor(seriesTemplatesDir?: string) {
+  constructor(
+    seriesTemplatesDir: string | undefined,
+    /** The working folder: template errors name files from it. */
+    private readonly cwd: string,
+  ) {
     this.overrideDir = seriesTemplatesDir ? join(seriesTemplatesDir, 'site') : undefined;
     this.registerHelpers();
     const names = new Set<string>();
@@ -98,7 +102,7 @@ export class SiteTemplates {
     try {
       return readFileSync(file, 'utf8');
     } catch {
-      throw new RaliError(`${display(file)}: missing — run \`rali templates export DIR\` to see the expected files`);
+      throw new RaliError(`${display(file, this.cwd)}: missing — run \`rali templates export DIR\` to see the expected files`);
     }
   }
 
@@ -110,7 +114,7 @@ export class SiteTemplates {
     try {
       this.hb.parse(text);
     } catch (e) {
-      throw siteTemplateError(file, e);
+      throw siteTemplateError(file, e, this.cwd);
     }
     const tpl = this.hb.compile(text, { strict: true, knownHelpers: KNOWN_HELPERS });
     const lines = text.split('\n');
@@ -122,7 +126,7 @@ export class SiteTemplates {
         // itself only if the missing field is written at that place of its own text.
         const m = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec((e as Error).message ?? '');
         if (m && rel.startsWith('partials/') && !(lines[Number(m[2]) - 1] ?? '').slice(Number(m[3])).includes(m[1])) throw e;
-        throw siteTemplateError(file, e);
+        throw siteTemplateError(file, e, this.cwd);
       }
     };
     this.compiled.set(rel, t);
@@ -174,7 +178,7 @@ export class SiteTemplates {
       try {
         s = { ...s, ...(parseYaml(readFileSync(o, 'utf8')) as SiteStrings) };
       } catch (e) {
-        throw new RaliError(`${display(o)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
+        throw new RaliError(`${display(o, this.cwd)}: ${(e as Error).message.split('\n')[0]} — fix the YAML`);
       }
     }
     this.strings.set(lang, s);
@@ -215,17 +219,18 @@ function memo(tpl: Handlebars.TemplateDelegate, key: (c: View) => string, memos:
   };
 }
 
-function siteTemplateError(file: string, e: unknown): RaliError {
+function siteTemplateError(file: string, e: unknown, cwd: string): RaliError {
   if (e instanceof RaliError) return e;
   const msg = (e as Error).message;
   const missing = /^"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(msg);
   if (missing)
     return new RaliError(
-      `${display(file)}:${missing[2]}:${Number(missing[3]) + 1}: no field "${missing[1]}" here — check the spelling; the fields are listed in the README (rali site)`,
+      `${display(file, cwd)}:${missing[2]}:${Number(missing[3]) + 1}: no field "${missing[1]}" here — check the spelling; the fields are listed in the README (rali site)`,
     );
   const parse = /Parse error on line (\d+):\n([\s\S]*)/.exec(msg);
-  if (parse) return new RaliError(`${display(file)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);
+  if (parse) return new RaliError(`${display(file, cwd)}:${parse[1]}: template syntax error — ${parse[2].split('\n').slice(-1)[0]}`);
   const partial = /The partial (.+) could not be found/.exec(msg);
-  if (partial) return new RaliError(`${display(file)}: no partial named "${partial[1]}" — site partials live in templates/site/partials/`);
-  return new RaliError(`${display(file)}: ${msg.split('\n')[0]}`);
+  if (partial)
+    return new RaliError(`${display(file, cwd)}: no partial named "${partial[1]}" — site partials live in templates/site/partials/`);
+  return new RaliError(`${display(file, cwd)}: ${msg.split('\n')[0]}`);
 }

@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { Ledger } from '../../src/ledger/ledger';
-import { verpToken } from '../../src/inbox/verp';
+import { openLedger } from '../helpers/ledger';
+import { verpToken } from '../../src/model/tokens';
 import { FIXTURES, tempDir } from '../helpers/paths';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp } from '../helpers/smtp';
@@ -67,9 +67,9 @@ async function setup() {
   expect(r.code).toBe(0);
   const ids = new Map<string, string>();
   for (const rec of server.received) ids.set(rec.to[0], (await simpleParser(rec.raw)).messageId!);
-  const ledger = Ledger.open(join(series.dir, '.rali'));
-  const secret = ledger.secret();
-  ledger.close();
+  const ledger = openLedger(join(series.dir, '.rali'));
+  const secret = await ledger.secret();
+  await ledger.close();
   const fill = (text: string) =>
     text
       .replace(/\{\{MSGID ([^}]+)\}\}/g, (_, a: string) => ids.get(a)!)

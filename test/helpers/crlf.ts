@@ -1,5 +1,5 @@
 /** The invariant every message the tests produce must hold: CRLF line ends only, no bare CR or LF. */
-import { firstBareLineEnd } from '../../src/delivery/crlf';
+import { firstBareLineEnd } from '../../src/render/crlf';
 
 export function expectCrlfOnly(raw: Buffer, what = 'message'): void {
   const at = firstBareLineEnd(raw);

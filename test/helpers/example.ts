@@ -9,7 +9,7 @@ export const EXAMPLE_TALK = join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml');
 export const FIXED_NOW = DateTime.fromISO('2021-11-03T09:00:00', { zone: 'America/Toronto' }) as DateTime<true>;
 
 export function exampleSeries(configFile = join(ROOT, 'rali.yaml')): Series {
-  const { series, problems } = readSeries(configFile);
+  const { series, problems } = readSeries(configFile, ROOT);
   if (!series) throw new Error(problems.map((p) => p.message).join('\n'));
   return series;
 }
@@ -22,5 +22,5 @@ export function exampleTalk(series: Series, file = EXAMPLE_TALK): Talk {
 
 export function example() {
   const series = exampleSeries();
-  return { series, talk: exampleTalk(series), templates: new TemplateSet(series.templatesDir) };
+  return { series, talk: exampleTalk(series), templates: new TemplateSet(series.templatesDir, ROOT) };
 }

@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageId, unsubscribeLinks, Variant } from '../../src/render/mail';
-import { renderMessage } from '../../src/render/message';
-import { Kind } from '../../src/render/templates';
+import { Kind, renderKind } from '../helpers/render';
 import { example, FIXED_NOW } from '../helpers/example';
 import { tempDir } from '../helpers/paths';
 import { describeWith } from '../helpers/programs';
@@ -16,7 +15,7 @@ const { series, talk, templates } = example();
 
 async function archive(kind: Kind): Promise<string> {
   const to = { email: 'ana@example.org', name: 'Ana Tremblay' };
-  const rendered = renderMessage({
+  const rendered = renderKind({
     series,
     talk,
     kind,

@@ -8,16 +8,20 @@ import { DateTime } from 'luxon';
 import { formatProblem, InputError } from '../../src/errors';
 import { validate } from '../../src/commands/validate';
 import { memoryLogger } from '../../src/log';
+import { testWorld } from '../helpers/world';
 import { FIXTURES, ROOT } from '../helpers/paths';
 
 const CORPUS = join(FIXTURES, 'corpus');
 const EXPECTED = join(CORPUS, 'expected.json');
-const NOW = DateTime.fromISO('2026-11-28T12:00:00Z');
+const NOW = DateTime.fromISO('2026-11-28T12:00:00Z') as DateTime<true>;
 
-function run(file: string): { exit: number; messages: string[] } {
+async function run(file: string): Promise<{ exit: number; messages: string[] }> {
   const log = memoryLogger();
   try {
-    const exit = validate({ files: [join(CORPUS, file)], config: join(CORPUS, 'rali.yaml'), now: NOW, cwd: ROOT }, log);
+    const exit = await validate(
+      { files: [join(CORPUS, file)], config: join(CORPUS, 'rali.yaml') },
+      testWorld({ log, now: () => NOW, cwd: ROOT }),
+    );
     return { exit, messages: log.errors };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
@@ -28,12 +32,15 @@ function run(file: string): { exit: number; messages: string[] } {
 const files = readdirSync(CORPUS)
   .filter((f) => f.endsWith('.yaml') && f !== 'rali.yaml')
   .sort();
-const actual = Object.fromEntries(files.map((f) => [f, run(f)]));
-if (process.env.UPDATE_GOLDEN) writeFileSync(EXPECTED, JSON.stringify(actual, null, 2) + '\n');
+const actual: Record<string, { exit: number; messages: string[] }> = {};
+beforeAll(async () => {
+  for (const f of files) actual[f] = await run(f);
+  if (process.env.UPDATE_GOLDEN) writeFileSync(EXPECTED, JSON.stringify(actual, null, 2) + '\n');
+});
 const expected = JSON.parse(readFileSync(EXPECTED, 'utf8')) as Record<string, { exit: number; messages: string[] }>;
 
 describe('bad-input corpus', () => {
-  test('every corpus file has an expectation, and every expectation a file', () => {
+  test('every corpus file has an expectation, and every expectation a file', async () => {
     expect(Object.keys(expected).sort()).toEqual(files);
   });
   test.each(files)('%s', (f) => {
@@ -48,11 +55,11 @@ describe('bad-input corpus', () => {
 });
 
 describe('a broken rali.yaml', () => {
-  test('every problem at once, in file order, each positioned', () => {
+  test('every problem at once, in file order, each positioned', async () => {
     const dir = join(FIXTURES, 'corpus-config');
     let err: InputError | undefined;
     try {
-      validate({ files: [], config: join(dir, 'rali.yaml'), now: NOW, cwd: dir }, memoryLogger());
+      await validate({ files: [], config: join(dir, 'rali.yaml') }, testWorld({ now: () => NOW, cwd: ROOT }));
     } catch (e) {
       err = e as InputError;
     }

@@ -1,6 +1,6 @@
 /** The composed message read back by mailparser: MIME tree, headers, no injection. */
 import { simpleParser } from 'mailparser';
-import { renderMessage } from '../../src/render/message';
+import { renderKind } from '../helpers/render';
 import { messageId, unsubscribeLinks, Variant } from '../../src/render/mail';
 import { Talk } from '../../src/model/talk';
 import { Series } from '../../src/model/series';
@@ -9,7 +9,7 @@ import { example, FIXED_NOW } from '../helpers/example';
 const { series, talk, templates } = example();
 
 async function eml(s: Series, t: Talk, langs: ('fr' | 'en')[] = ['fr', 'en'], to = { email: 'ana@example.org', name: 'Ana Tremblay' }) {
-  const rendered = renderMessage({ series: s, talk: t, kind: 'announce', langs, templates, now: FIXED_NOW, sequence: 0, attendee: to });
+  const rendered = renderKind({ series: s, talk: t, kind: 'announce', langs, templates, now: FIXED_NOW, sequence: 0, attendee: to });
   const v = await Variant.compose(s, rendered, FIXED_NOW);
   const raw = v.forRecipient(to, messageId(s, t, 'announce', '0', to.email), unsubscribeLinks(s, to.email, 'secret'));
   return { raw, parsed: await simpleParser(raw), rendered };
@@ -67,7 +67,7 @@ describe('the announcement as sent', () => {
     );
   });
   test('the same variant gives each recipient their own To, Message-ID and unsubscribe link, and the same body', async () => {
-    const rendered = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
+    const rendered = renderKind({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
     const v = await Variant.compose(series, rendered, FIXED_NOW);
     const a = await simpleParser(
       v.forRecipient(

@@ -4,7 +4,7 @@ import { readSeries, readTalk } from '../../src/model';
 import { buildIcs } from '../../src/render/ics';
 import { TemplateSet } from '../../src/render/templates';
 import { example, EXAMPLE_TALK, FIXED_NOW } from '../helpers/example';
-import { tempDir } from '../helpers/paths';
+import { ROOT, tempDir } from '../helpers/paths';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -96,11 +96,19 @@ test('a July talk is 15:30 UTC (daylight time)', () => {
   const t = tempDir();
   const file = join(t.dir, '2022-07-06-x.yaml');
   writeFileSync(file, readFileSync(EXAMPLE_TALK, 'utf8').replace('date: 2021-11-10', 'date: 2022-07-06'));
-  const s = readSeries(join(__dirname, '../../../rali.yaml')).series!;
+  const s = readSeries(join(__dirname, '../../../rali.yaml'), ROOT).series!;
   const july = readTalk(file, s, DateTime.fromISO('2022-01-01')).talk!;
   t.cleanup();
   const { event } = parse(
-    buildIcs({ series: s, talk: july, method: 'PUBLISH', sequence: 0, stamp: FIXED_NOW, langs: ['fr'], t: (l) => new TemplateSet().t(l) }),
+    buildIcs({
+      series: s,
+      talk: july,
+      method: 'PUBLISH',
+      sequence: 0,
+      stamp: FIXED_NOW,
+      langs: ['fr'],
+      t: (l) => new TemplateSet(undefined, ROOT).t(l),
+    }),
   );
   expect(event.startDate.toJSDate().toISOString()).toBe('2022-07-06T15:30:00.000Z');
 });

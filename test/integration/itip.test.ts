@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { renderMessage } from '../../src/render/message';
-import { Kind } from '../../src/render/templates';
+import { Kind, renderKind } from '../helpers/render';
 import { Series } from '../../src/model/series';
 import { Talk } from '../../src/model/talk';
 import { scheduleOf } from '../../src/model/schedule';
@@ -24,7 +23,7 @@ const ana = { email: 'ana@example.org', name: 'Ana Tremblay' };
 const moved: Talk = { ...talk, start: talk.start.plus({ days: 1, hours: 2 }), end: talk.end.plus({ days: 1, hours: 2 }) };
 
 function ics(s: Series, t: Talk, kind: Kind, sequence: number, previous?: Talk): string {
-  return renderMessage({
+  return renderKind({
     series: s,
     talk: t,
     kind,

@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderMessage } from '../../src/render/message';
-import { Kind } from '../../src/render/templates';
+import { Kind, renderKind } from '../helpers/render';
 import { Lang } from '../../src/model/schema';
 import { Talk } from '../../src/model/talk';
 import { scheduleOf } from '../../src/model/schedule';
@@ -40,7 +39,7 @@ function render(kind: Kind, langs: Lang[]): string {
     kind === 'update'
       ? { ...scheduleOf(long), start: long.start.minus({ days: 1 }).toISO()!, end: long.end.minus({ days: 1 }).toISO()! }
       : undefined;
-  return renderMessage({
+  return renderKind({
     series,
     talk: long,
     kind,

@@ -9,7 +9,8 @@ import { loadSeries } from '../../src/model';
 import { previousBuild, renderSite, writeSite } from '../../src/site/build';
 import { SiteTemplates } from '../../src/site/templates';
 import { ics } from '../../src/commands/ics';
-import { Ledger } from '../../src/ledger/ledger';
+import { openLedgerReadOnly, seedTalk } from '../helpers/ledger';
+import { testWorld } from '../helpers/world';
 import { memoryLogger } from '../../src/log';
 import { RaliError } from '../../src/errors';
 import { allFiles, siteSeries, talkText, visibleText } from '../helpers/site';
@@ -21,16 +22,18 @@ const TALK_PAGE = 'en/2021/2021-11-10-rezagholizadeh.html';
 const PASSCODE = '343273';
 const ONE_TAP = '+14388097799,,91690975818#,,,,,,0#,,343273#';
 
-function build(dir: string, extra: { output?: string } = {}) {
+const world = (dir: string, log = memoryLogger()) => testWorld({ log, cwd: dir, now: () => NOW as DateTime<true> });
+
+async function build(dir: string, extra: { output?: string } = {}) {
   const log = memoryLogger();
-  const code = site({ cwd: dir, now: NOW, ...extra }, log);
+  const code = await site({ ...extra }, world(dir, log));
   return { code, log };
 }
 
 /** The error `f` throws (the test fails if it throws none). */
-function failure(f: () => unknown): RaliError {
+async function failure(f: () => unknown): Promise<RaliError> {
   try {
-    f();
+    await f();
   } catch (e) {
     return e as RaliError;
   }
@@ -66,13 +69,13 @@ describe('rali site: the example talk', () => {
   afterAll(t.cleanup);
   let html = '';
   let text = '';
-  beforeAll(() => {
-    expect(build(t.dir).code).toBe(0);
+  beforeAll(async () => {
+    expect((await build(t.dir)).code).toBe(0);
     html = readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8');
     text = visibleText(html);
   });
 
-  test('the talk page carries every item of the seed page', () => {
+  test('the talk page carries every item of the seed page', async () => {
     const seed: [string, string][] = [
       ['series', 'RALI-OLST Seminars'],
       ['title', 'Improved Knowledge Distillation for Pre-trained Language Models'],
@@ -101,7 +104,7 @@ describe('rali site: the example talk', () => {
     expect(html.match(/<p>[^<]*KD[^<]*<\/p>/g)?.length).toBeGreaterThanOrEqual(4);
   });
 
-  test('the French page says it in French, marks the English title and abstract, and links both ways', () => {
+  test('the French page says it in French, marks the English title and abstract, and links both ways', async () => {
     const fr = readFileSync(join(t.dir, 'site/fr/2021/2021-11-10-rezagholizadeh.html'), 'utf8');
     expect(fr).toMatch(/<html lang="fr-CA">/);
     expect(visibleText(fr)).toContain('mercredi 10 novembre 2021 à 11 h 30 – 12 h 30 (heure de l’Est)');
@@ -115,7 +118,7 @@ describe('rali site: the example talk', () => {
     expect(html).not.toContain('lang="en-CA">Improved'); // same language as the page: no lang needed
   });
 
-  test('no public file holds the passcode or the one-tap string', () => {
+  test('no public file holds the passcode or the one-tap string', async () => {
     const files = allFiles(join(t.dir, 'site'));
     expect(files.length).toBeGreaterThanOrEqual(10);
     for (const f of files) {
@@ -132,12 +135,12 @@ describe('rali site: the example talk', () => {
 describe('rali site: an archive', () => {
   const t = siteSeries(ARCHIVE);
   afterAll(t.cleanup);
-  beforeAll(() => {
-    expect(build(t.dir).code).toBe(0);
+  beforeAll(async () => {
+    expect((await build(t.dir)).code).toBe(0);
   });
   const read = (p: string) => readFileSync(join(t.dir, 'site', p), 'utf8');
 
-  test('a year page lists its talks, and only them, in order of date', () => {
+  test('a year page lists its talks, and only them, in order of date', async () => {
     const y = visibleText(read('en/2019/index.html'));
     const order = ['First talk of 2019', 'A cancelled talk', 'Second talk'].map((s) => y.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
@@ -148,20 +151,20 @@ describe('rali site: an archive', () => {
     expect(visibleText(read('en/2021/index.html'))).toContain('Improved Knowledge Distillation');
   });
 
-  test('every page links to every year that has talks, and the current one is marked', () => {
+  test('every page links to every year that has talks, and the current one is marked', async () => {
     const y = read('en/2019/index.html');
     for (const year of [2019, 2021, 2023]) expect(y).toContain(`href="../../en/${year}/index.html"`);
     expect(y).toContain('<a href="../../en/2019/index.html" aria-current="page">2019</a>');
     expect(y).not.toContain('2020/index.html');
   });
 
-  test('a cancelled talk is shown as cancelled', () => {
+  test('a cancelled talk is shown as cancelled', async () => {
     expect(visibleText(read('en/2019/c-2019-cancelled.html'))).toContain('This talk is cancelled.');
     expect(visibleText(read('fr/2019/c-2019-cancelled.html'))).toContain('Ce séminaire est annulé.');
     expect(read('en/2019/index.html')).toMatch(/<li class="talk cancelled">[\s\S]*?Cancelled[\s\S]*?A cancelled talk/);
   });
 
-  test('the home page: upcoming talks, then the latest ones, newest first', () => {
+  test('the home page: upcoming talks, then the latest ones, newest first', async () => {
     const h = visibleText(read('en/index.html'));
     const up = h.indexOf('Upcoming talks');
     const latest = h.indexOf('Latest talks');
@@ -178,7 +181,7 @@ describe('rali site: an archive', () => {
     expect(await validateAll(join(t.dir, 'site'), 1 + 2 * (1 + 3 + 5))).toEqual([]);
   });
 
-  test('the root page offers both languages with hreflang alternates', () => {
+  test('the root page offers both languages with hreflang alternates', async () => {
     const r = read('index.html');
     expect(r).toContain('<link rel="alternate" hreflang="fr-CA" href="fr/index.html">');
     expect(r).toContain('<section lang="en-CA">');
@@ -189,19 +192,15 @@ describe('rali site: the calendar feed', () => {
   const t = siteSeries(ARCHIVE);
   afterAll(t.cleanup);
   let feed = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     // The example talk was announced, then updated twice: its invitations carry SEQUENCE 2.
-    const ledger = Ledger.open(join(t.dir, '.rali'));
     const uid = 'rali-olst-2021-11-10-rezagholizadeh@iro.umontreal.ca';
-    ledger.ensureTalk(uid, '2021-11-10-rezagholizadeh', '{}');
-    ledger.bumpSequence(uid, '{}', 'scheduled');
-    ledger.bumpSequence(uid, '{}', 'scheduled');
-    ledger.close();
-    expect(build(t.dir).code).toBe(0);
+    seedTalk(join(t.dir, '.rali'), uid, '2021-11-10-rezagholizadeh', 2);
+    expect((await build(t.dir)).code).toBe(0);
     feed = readFileSync(join(t.dir, 'site/seminars.ics'), 'utf8');
   });
 
-  test('one VEVENT per talk, with the UID and SEQUENCE of the invitation `rali ics` builds', () => {
+  test('one VEVENT per talk, with the UID and SEQUENCE of the invitation `rali ics` builds', async () => {
     const cal = new ICAL.Component(ICAL.parse(feed) as never);
     expect(cal.getFirstPropertyValue('method')).toBe('PUBLISH');
     const events = cal.getAllSubcomponents('vevent');
@@ -209,7 +208,7 @@ describe('rali site: the calendar feed', () => {
     expect(new Set(events.map((e) => e.getFirstPropertyValue('uid'))).size).toBe(5);
 
     const out = join(t.dir, 'invite.ics');
-    ics({ talk: join(t.dir, 'talks/2021-11-10-rezagholizadeh.yaml'), config: join(t.dir, 'rali.yaml'), output: out }, memoryLogger());
+    await ics({ talk: join(t.dir, 'talks/2021-11-10-rezagholizadeh.yaml'), config: join(t.dir, 'rali.yaml'), output: out }, world(t.dir));
     const invite = new ICAL.Component(ICAL.parse(readFileSync(out, 'utf8')) as never).getFirstSubcomponent('vevent')!;
     const mine = events.find((e) => e.getFirstPropertyValue('uid') === invite.getFirstPropertyValue('uid'));
     expect(mine).toBeDefined();
@@ -222,7 +221,7 @@ describe('rali site: the calendar feed', () => {
     expect(mine!.getFirstProperty('dtstart')!.getParameter('tzid')).toBe('America/Toronto');
   });
 
-  test('cancelled talks are STATUS:CANCELLED; refresh hints and the VTIMEZONE are there', () => {
+  test('cancelled talks are STATUS:CANCELLED; refresh hints and the VTIMEZONE are there', async () => {
     const cal = new ICAL.Component(ICAL.parse(feed) as never);
     const status = Object.fromEntries(
       cal.getAllSubcomponents('vevent').map((e) => [String(e.getFirstPropertyValue('summary')), e.getFirstPropertyValue('status')]),
@@ -240,7 +239,7 @@ describe('rali site: the calendar feed', () => {
     expect(feed.match(/^DTSTAMP:.*$/gm)!.every((l) => /^DTSTAMP:\d{8}T\d{6}Z\r?$/.test(l))).toBe(true);
   });
 
-  test('titles that differ by language give one feed per language', () => {
+  test('titles that differ by language give one feed per language', async () => {
     const fr = new ICAL.Component(ICAL.parse(readFileSync(join(t.dir, 'site/seminars.fr.ics'), 'utf8')) as never);
     const en = new ICAL.Component(ICAL.parse(readFileSync(join(t.dir, 'site/seminars.en.ics'), 'utf8')) as never);
     const summaries = (c: typeof fr) =>
@@ -281,12 +280,12 @@ describe('rali site: the calendar feed', () => {
 });
 
 describe('rali site: privacy settings', () => {
-  test('show_passcode: true shows the passcode and one-tap; show_join_link: false hides the link', () => {
+  test('show_passcode: true shows the passcode and one-tap; show_join_link: false hides the link', async () => {
     const a = siteSeries({}, 'site:\n  show_passcode: true\n');
     const b = siteSeries({}, 'site:\n  show_join_link: false\n  url: https://example.org/seminaires\n');
     try {
-      build(a.dir);
-      build(b.dir);
+      await build(a.dir);
+      await build(b.dir);
       const shown = readFileSync(join(a.dir, 'site', TALK_PAGE), 'utf8');
       expect(shown).toContain(PASSCODE);
       expect(shown).toContain(ONE_TAP);
@@ -310,14 +309,14 @@ describe('rali site: privacy settings', () => {
     }
   });
 
-  test('a passcode inside the join link (pwd=) is dropped from it', () => {
+  test('a passcode inside the join link (pwd=) is dropped from it', async () => {
     const t = siteSeries({
       'pwd.yaml': talkText('2022-01-12', 'Dana Lee', 'Link with a passcode', [
         ['url: https://umontreal.zoom.us/j/91690975818', 'url: https://umontreal.zoom.us/j/91690975818?pwd=SECRETpwd42'],
       ]),
     });
     try {
-      build(t.dir);
+      await build(t.dir);
       for (const f of allFiles(join(t.dir, 'site')))
         expect({ f, leak: readFileSync(join(t.dir, 'site', f), 'utf8').includes('SECRETpwd42') }).toEqual({ f, leak: false });
       expect(readFileSync(join(t.dir, 'site/en/2022/pwd.html'), 'utf8')).toContain('href="https://umontreal.zoom.us/j/91690975818"');
@@ -328,24 +327,24 @@ describe('rali site: privacy settings', () => {
 });
 
 describe('rali site: incremental', () => {
-  test('a rebuild writes nothing; an edit rewrites only what shows it; a removed talk loses its pages', () => {
+  test('a rebuild writes nothing; an edit rewrites only what shows it; a removed talk loses its pages', async () => {
     const t = siteSeries(ARCHIVE);
     try {
-      const first = build(t.dir);
+      const first = await build(t.dir);
       expect(first.log.lines.join('\n')).toMatch(/5 talks, \d+ files — \d+ written, 0 unchanged/);
-      expect(build(t.dir).log.lines.join('\n')).toMatch(/— 0 written, \d+ unchanged/);
+      expect((await build(t.dir)).log.lines.join('\n')).toMatch(/— 0 written, \d+ unchanged/);
 
       const file = join(t.dir, 'talks/a-first-2019.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('Huawei Montreal', 'Mila'));
       utimesSync(file, new Date(), new Date(Date.now() + 5000));
-      const again = build(t.dir).log.lines.join('\n');
+      const again = (await build(t.dir)).log.lines.join('\n');
       const n = Number(/— (\d+) written/.exec(again)![1]);
       // its 2 pages, 2 year pages, 2 home pages (it is among the latest), the feeds (3 calendars,
       // 2 Atom): 11, not the 27 files of the site
       expect(n).toBe(11);
 
       unlinkSync(join(t.dir, 'talks/z-2023.yaml'));
-      const out = build(t.dir).log.lines.join('\n');
+      const out = (await build(t.dir)).log.lines.join('\n');
       expect(out).toMatch(/removed/);
       expect(existsSync(join(t.dir, 'site/en/2023/z-2023.html'))).toBe(false);
       expect(existsSync(join(t.dir, 'site/en/2023'))).toBe(false);
@@ -354,17 +353,17 @@ describe('rali site: incremental', () => {
     }
   });
 
-  test('an edit of the same length that keeps the modification time is seen (the cache goes by content)', () => {
+  test('an edit of the same length that keeps the modification time is seen (the cache goes by content)', async () => {
     const t = siteSeries(ARCHIVE);
     try {
       // A clock that counts whole seconds (FAT, some network disks): the edit lands in the same second.
       const file = join(t.dir, 'talks/a-first-2019.yaml');
       const second = Math.floor(Date.now() / 1000) - 60;
       utimesSync(file, second, second);
-      build(t.dir);
+      await build(t.dir);
       writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'Final talk of 2019'));
       utimesSync(file, second, second);
-      build(t.dir);
+      await build(t.dir);
       expect(readFileSync(join(t.dir, 'site/en/2019/a-first-2019.html'), 'utf8')).toContain('Final talk of 2019');
       expect(readFileSync(join(t.dir, 'site/seminars.ics'), 'utf8')).toContain('Final talk of 2019');
     } finally {
@@ -372,12 +371,12 @@ describe('rali site: incremental', () => {
     }
   });
 
-  test('-o writes elsewhere; site.output is honoured', () => {
+  test('-o writes elsewhere; site.output is honoured', async () => {
     const t = siteSeries({}, 'site:\n  output: public\n');
     try {
-      build(t.dir);
+      await build(t.dir);
       expect(existsSync(join(t.dir, 'public/seminars.ics'))).toBe(true);
-      build(t.dir, { output: 'elsewhere' });
+      await build(t.dir, { output: 'elsewhere' });
       expect(existsSync(join(t.dir, 'elsewhere/fr/index.html'))).toBe(true);
     } finally {
       t.cleanup();
@@ -386,12 +385,12 @@ describe('rali site: incremental', () => {
 });
 
 describe('rali site: templates', () => {
-  test('a series overrides a site template file by file', () => {
+  test('a series overrides a site template file by file', async () => {
     const t = siteSeries({}, 'templates: mytemplates\n');
     try {
       mkdirSync(join(t.dir, 'mytemplates/site'), { recursive: true });
       writeFileSync(join(t.dir, 'mytemplates/site/year.hbs'), '{{#> layout}}<h1>Custom {{year}}</h1>{{/layout}}\n');
-      build(t.dir);
+      await build(t.dir);
       expect(readFileSync(join(t.dir, 'site/en/2021/index.html'), 'utf8')).toContain('<h1>Custom 2021</h1>');
       expect(readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8')).toContain('<h1>Improved'); // the rest stays built in
     } finally {
@@ -399,12 +398,12 @@ describe('rali site: templates', () => {
     }
   });
 
-  test('a misspelt field is an error naming the template, line and field', () => {
+  test('a misspelt field is an error naming the template, line and field', async () => {
     const t = siteSeries({}, 'templates: mytemplates\n');
     try {
       mkdirSync(join(t.dir, 'mytemplates/site'), { recursive: true });
       writeFileSync(join(t.dir, 'mytemplates/site/year.hbs'), '{{#> layout}}\n<h1>{{yaer}}</h1>{{/layout}}\n');
-      const err = failure(() => build(t.dir));
+      const err = await failure(() => build(t.dir));
       expect(err).toBeInstanceOf(RaliError);
       expect(err.message).toMatch(/mytemplates\/site\/year\.hbs:2:\d+: no field "yaer"/);
       expect(err.exitCode).toBe(2);
@@ -414,25 +413,33 @@ describe('rali site: templates', () => {
   });
 });
 
-test('a rebuild renders only the pages and feeds whose inputs changed; a deleted page is rendered again, a change to the series renders them all', () => {
+test('a rebuild renders only the pages and feeds whose inputs changed; a deleted page is rendered again, a change to the series renders them all', async () => {
   const t = siteSeries(ARCHIVE);
   try {
     const out = join(t.dir, 'site');
-    const { series } = loadSeries(join(t.dir, 'rali.yaml'));
-    const render = () =>
+    const { series } = loadSeries(join(t.dir, 'rali.yaml'), t.dir);
+    const talksOf = async (s: typeof series) => {
+      const l = openLedgerReadOnly(join(t.dir, '.rali'));
+      try {
+        return (await loadSiteTalks(s, l)).talks;
+      } finally {
+        await l?.close();
+      }
+    };
+    const render = async () =>
       renderSite({
         series,
-        talks: loadSiteTalks(series).talks,
-        templates: new SiteTemplates(series.templatesDir),
+        talks: await talksOf(series),
+        templates: new SiteTemplates(series.templatesDir, t.dir),
         now: NOW,
         previous: previousBuild(out),
       });
-    const rendered = (files: ReturnType<typeof render>) =>
+    const rendered = (files: Awaited<ReturnType<typeof render>>) =>
       files
         .filter((f) => f.key && !f.keep)
         .map((f) => f.path)
         .sort();
-    const first = render();
+    const first = await render();
     expect(first.filter((f) => f.keep)).toEqual([]);
     writeSite(out, first);
     const keyed = first.filter((f) => f.key).map((f) => f.path);
@@ -443,13 +450,13 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
     expect(yearPages.length).toBe(2 * 3); // 2019, 2021, 2023
     expect(keyed.sort()).toEqual([...talkPages, ...yearPages, ...feeds].sort());
     // Nothing changed: no page or feed is rendered again, and the files stay as they are.
-    const again = render();
+    const again = await render();
     expect(rendered(again)).toEqual([]);
     expect(writeSite(out, again).written).toEqual([]);
     // One talk edited: its two pages, its year's pages and the feeds.
     const file = join(t.dir, 'talks', 'a-first-2019.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
-    const edited = render();
+    const edited = await render();
     expect(rendered(edited)).toEqual(
       [...talkPages.filter((p) => p.includes('a-first-2019')), 'en/2019/index.html', 'fr/2019/index.html', ...feeds].sort(),
     );
@@ -457,27 +464,24 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
     for (const p of [talkPages.find((p) => p.startsWith('en/') && p.includes('a-first-2019'))!, 'en/2019/index.html', 'seminars.ics'])
       expect(readFileSync(join(out, p), 'utf8')).toContain('The first talk of 2019');
     // An update sent (the ledger's SEQUENCE moves, the talk file does not): the feeds only.
-    const ledger = Ledger.open(join(t.dir, '.rali'));
     const uid = 'rali-olst-2021-11-10-rezagholizadeh@iro.umontreal.ca';
-    ledger.ensureTalk(uid, '2021-11-10-rezagholizadeh', '{}');
-    ledger.bumpSequence(uid, '{}', 'scheduled');
-    ledger.close();
-    const updated = render();
+    seedTalk(join(t.dir, '.rali'), uid, '2021-11-10-rezagholizadeh', 1);
+    const updated = await render();
     expect(rendered(updated)).toEqual(feeds);
     writeSite(out, updated);
     expect(readFileSync(join(out, 'seminars.ics'), 'utf8')).toMatch(new RegExp(`UID:${uid.replace(/\./g, '\\.')}\r\nSEQUENCE:1\r\n`));
     // A page or a feed deleted from the output is rendered again.
     unlinkSync(join(out, talkPages[0]));
     unlinkSync(join(out, 'seminars.fr.ics'));
-    expect(rendered(render())).toEqual([talkPages[0], 'seminars.fr.ics'].sort());
+    expect(rendered(await render())).toEqual([talkPages[0], 'seminars.fr.ics'].sort());
     // The series renamed: every page shows the name, every one is rendered again.
     const yaml = join(t.dir, 'rali.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('en: RALI-OLST Seminars', 'en: RALI-OLST Talks'));
-    const renamed = loadSeries(yaml).series;
+    const renamed = loadSeries(yaml, t.dir).series;
     const all = renderSite({
       series: renamed,
-      talks: loadSiteTalks(renamed).talks,
-      templates: new SiteTemplates(renamed.templatesDir),
+      talks: await talksOf(renamed),
+      templates: new SiteTemplates(renamed.templatesDir, t.dir),
       now: NOW,
       previous: previousBuild(out),
     });
@@ -488,10 +492,10 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
 });
 
 describe('rali site: what it refuses, and a folder it cannot write', () => {
-  test('two talk files with one id: exit 2 naming both, nothing written', () => {
+  test('two talk files with one id: exit 2 naming both, nothing written', async () => {
     const t = siteSeries({ 'next-week.yaml': `id: 2021-11-10-rezagholizadeh\n${talkText('2021-11-17', 'Ann Smith', 'Next week')}` });
     try {
-      const e = failure(() => build(t.dir));
+      const e = await failure(() => build(t.dir));
       expect(e.exitCode).toBe(2);
       expect(e.message).toMatch(
         /talks\/next-week\.yaml:1:1: id: has the id "2021-11-10-rezagholizadeh" of \S*talks\/2021-11-10-rezagholizadeh\.yaml too: both would be one calendar event/,
@@ -502,7 +506,7 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
     }
   });
 
-  test('an output folder that would publish the series’ own files, or sits inside them, or is a file: exit 2, nothing written', () => {
+  test('an output folder that would publish the series’ own files, or sits inside them, or is a file: exit 2, nothing written', async () => {
     const t = siteSeries();
     try {
       writeFileSync(join(t.dir, 'afile'), 'x');
@@ -513,7 +517,7 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
         ['afile', 'is a file, not a folder'],
         ['outbox', 'would hold the outbox (messages with the subscribers’ addresses)'],
       ]) {
-        const e = failure(() => build(t.dir, { output }));
+        const e = await failure(() => build(t.dir, { output }));
         expect([e.exitCode, e.message]).toEqual([2, expect.stringContaining(`-o ${output}: `)]);
         expect(e.message).toContain(said);
       }
@@ -524,20 +528,20 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
     }
   });
 
-  test('a file where the site needs a folder: exit 1 naming it; once moved, the next build completes the site', () => {
+  test('a file where the site needs a folder: exit 1 naming it; once moved, the next build completes the site', async () => {
     const t = siteSeries();
     try {
-      build(t.dir);
+      await build(t.dir);
       const page = readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8');
       rmSync(join(t.dir, 'site', 'fr'), { recursive: true });
       writeFileSync(join(t.dir, 'site', 'fr'), 'in the way');
-      const e = failure(() => build(t.dir));
+      const e = await failure(() => build(t.dir));
       expect(e.exitCode).toBe(1);
       expect(e.message).toMatch(/site\/fr: cannot be written \(ENOTDIR\) — a file stands where the site needs a folder: move it away/);
       // The page keys are dropped: the next build checks every file against what it should hold.
       expect(existsSync(join(t.dir, 'site', '.rali-site-keys'))).toBe(false);
       unlinkSync(join(t.dir, 'site', 'fr'));
-      expect(build(t.dir).code).toBe(0);
+      expect((await build(t.dir)).code).toBe(0);
       expect(readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8')).toBe(page);
       expect(existsSync(join(t.dir, 'site', 'fr', '2021', '2021-11-10-rezagholizadeh.html'))).toBe(true);
     } finally {
@@ -546,14 +550,14 @@ describe('rali site: what it refuses, and a folder it cannot write', () => {
   });
 });
 
-test('a build waits for another build of the same folder, then says so and exits 1; a lock left by a process that is gone is taken over', () => {
+test('a build waits for another build of the same folder, then says so and exits 1; a lock left by a process that is gone is taken over', async () => {
   const t = siteSeries();
   try {
     mkdirSync(join(t.dir, 'site'));
     const lock = join(t.dir, 'site', '.rali-site.lock');
     // Held by a live process (this one) on this host.
     writeFileSync(lock, `${process.pid}\n${require('node:os').hostname()}\n`);
-    const err = failure(() => site({ cwd: t.dir, now: NOW, lockWaitMs: 300 }, memoryLogger()));
+    const err = await failure(() => site({ lockWaitMs: 300 }, world(t.dir)));
     expect(err.exitCode).toBe(1);
     expect(err.message).toMatch(
       /site\/\.rali-site is being edited by another rali command \(site\/\.rali-site\.lock\) — retry in a moment/,
@@ -561,7 +565,7 @@ test('a build waits for another build of the same folder, then says so and exits
     expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(false);
     // Left by a process that no longer exists: taken over, the site is built, the lock removed.
     writeFileSync(lock, `999999999\n${require('node:os').hostname()}\n`);
-    expect(build(t.dir).code).toBe(0);
+    expect((await build(t.dir)).code).toBe(0);
     expect(existsSync(join(t.dir, 'site', 'index.html'))).toBe(true);
     expect(existsSync(lock)).toBe(false);
   } finally {
@@ -569,12 +573,12 @@ test('a build waits for another build of the same folder, then says so and exits
   }
 });
 
-test('a disk that fills up during the build (the write fails with no path): exit 1 naming the file, and the page keys are dropped', () => {
+test('a disk that fills up during the build (the write fails with no path): exit 1 naming the file, and the page keys are dropped', async () => {
   const t = siteSeries(ARCHIVE);
   const fs = require('node:fs') as typeof import('node:fs');
   const real = fs.writeFileSync;
   try {
-    build(t.dir);
+    await build(t.dir);
     const file = join(t.dir, 'talks', 'a-first-2019.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
     let pages = 0;
@@ -585,7 +589,7 @@ test('a disk that fills up during the build (the write fails with no path): exit
     }) as typeof real);
     let err: RaliError;
     try {
-      err = failure(() => site({ cwd: t.dir, now: NOW }, memoryLogger()));
+      err = await failure(() => site({}, world(t.dir)));
     } finally {
       spy.mockRestore();
     }
@@ -593,7 +597,7 @@ test('a disk that fills up during the build (the write fails with no path): exit
     expect(err.message).toMatch(/\.html: cannot be written \(ENOSPC\) — the disk is full: free some space and run `rali site` again/);
     expect(existsSync(join(t.dir, 'site', '.rali-site-keys'))).toBe(false);
     // The next build checks every page again: both languages show the edit.
-    expect(build(t.dir).code).toBe(0);
+    expect((await build(t.dir)).code).toBe(0);
     for (const l of ['fr', 'en'])
       expect(readFileSync(join(t.dir, 'site', l, '2019', 'a-first-2019.html'), 'utf8')).toContain('The first talk of 2019');
   } finally {

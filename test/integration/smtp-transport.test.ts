@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { refreshTokenSource } from '../../src/delivery/oauth';
-import { SmtpSettings, SmtpTransport } from '../../src/delivery/transport';
+import { SmtpSettings } from '../../src/delivery/smtp-settings';
+import { SmtpTransport } from '../../src/delivery/smtp';
 import { expectCrlfOnly } from '../helpers/crlf';
 
 interface Got {
@@ -394,18 +395,9 @@ test('RALI_DEBUG=smtp: the transcript goes to stderr, the password masked', asyn
     got,
   );
   const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((c: string | Uint8Array) => {
-    lines.push(String(c));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const tx = new SmtpTransport(settings(s.port, { user: 'user@example.org', pass: 'Sup3r-Secret!', debug: true }));
-    expect((await sendAll(tx, ['a@example.org']))[0].ok).toBe(true);
-    await tx.close();
-  } finally {
-    process.stderr.write = write;
-  }
+  const tx = new SmtpTransport(settings(s.port, { user: 'user@example.org', pass: 'Sup3r-Secret!', debug: (l) => lines.push(l + '\n') }));
+  expect((await sendAll(tx, ['a@example.org']))[0].ok).toBe(true);
+  await tx.close();
   await s.close();
   const text = lines.join('');
   expect(text).toMatch(/C: EHLO test\.example\.org/);

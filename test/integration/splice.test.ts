@@ -3,7 +3,7 @@
  * composed once read exactly as the calendar composed for that recipient alone.
  */
 import { simpleParser } from 'mailparser';
-import { renderMessage } from '../../src/render/message';
+import { renderKind } from '../helpers/render';
 import { composeRaw, mailOptions } from '../../src/render/mail';
 import { CalendarSplice, icsFor, PLACEHOLDER_ATTENDEE } from '../../src/render/splice';
 import { fold as foldIcsLine } from '../../src/render/ics';
@@ -22,7 +22,7 @@ async function calendars(raw: Buffer): Promise<string[]> {
 }
 
 const compose = async (attendee: { email: string; name?: string }, kind: 'announce' | 'cancel' = 'announce') => {
-  const rendered = renderMessage({ series: request, talk, kind, langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 2, attendee });
+  const rendered = renderKind({ series: request, talk, kind, langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 2, attendee });
   return composeRaw(mailOptions(request, rendered, 'x@example.org', '<id@example.org>', FIXED_NOW));
 };
 

@@ -1,10 +1,10 @@
 /** Golden files of the example talk, overrides, strict templates. UPDATE_GOLDEN=1 rewrites the golden files. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderMessage } from '../../src/render/message';
+import { renderKind } from '../helpers/render';
 import { TemplateSet } from '../../src/render/templates';
 import { exportTemplates } from '../../src/commands/templates';
-import { memoryLogger } from '../../src/log';
+import { testWorld } from '../helpers/world';
 import { RaliError } from '../../src/errors';
 import { scheduleOf } from '../../src/model/schedule';
 import { example, FIXED_NOW } from '../helpers/example';
@@ -30,7 +30,7 @@ describe('golden files (review their diffs like code)', () => {
       end: talk.end.plus({ days: 1 }),
       location: { ...talk.location, room: { fr: 'Pavillon André-Aisenstadt, salle 3195', en: 'André-Aisenstadt Building, room 3195' } },
     };
-    return renderMessage({
+    return renderKind({
       series,
       talk: kind === 'update' ? moved : talk,
       kind,
@@ -75,12 +75,12 @@ describe('overrides and strict templates', () => {
     writeFileSync(join(t.dir, 'announce/subject.hbs'), '[{{#each halves}}{{lang}}{{/each}}] {{title}}');
     mkdirSync(join(t.dir, 'i18n'));
     writeFileSync(join(t.dir, 'i18n/en.yaml'), 'given_in: "Talk in {language}."\n');
-    const m = renderMessage({
+    const m = renderKind({
       series,
       talk,
       kind: 'announce',
       langs: ['fr', 'en'],
-      templates: new TemplateSet(t.dir),
+      templates: new TemplateSet(t.dir, t.dir),
       now: FIXED_NOW,
       sequence: 0,
     });
@@ -92,7 +92,7 @@ describe('overrides and strict templates', () => {
     mkdirSync(join(t.dir, 'announce'), { recursive: true });
     writeFileSync(join(t.dir, 'announce/text.hbs'), '{{talk.title}}\n\nBy {{talk.speakr.name}}\n');
     const run = () =>
-      renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 });
+      renderKind({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir, t.dir), now: FIXED_NOW, sequence: 0 });
     expect(run).toThrow(RaliError);
     expect(run).toThrow(/announce\/text\.hbs:3:6: no field "talk\.speakr\.name"/);
   });
@@ -100,27 +100,27 @@ describe('overrides and strict templates', () => {
     mkdirSync(join(t.dir, 'announce'), { recursive: true });
     writeFileSync(join(t.dir, 'announce/html.hbs'), '<p>{{#if talk.title}}</p>\n');
     expect(() =>
-      renderMessage({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir), now: FIXED_NOW, sequence: 0 }),
+      renderKind({ series, talk, kind: 'announce', langs: ['fr'], templates: new TemplateSet(t.dir, t.dir), now: FIXED_NOW, sequence: 0 }),
     ).toThrow(/announce\/html\.hbs:\d+: template syntax error/);
   });
   test('templates export copies every built-in file and never overwrites', () => {
-    const log = memoryLogger();
-    expect(exportTemplates({ dir: join(t.dir, 'tpl') }, log)).toBe(0);
+    const w = testWorld();
+    expect(exportTemplates({ dir: join(t.dir, 'tpl') }, w)).toBe(0);
     expect(readFileSync(join(t.dir, 'tpl/announce/text.hbs'), 'utf8')).toBe(
       readFileSync(join(__dirname, '../../../templates/announce/text.hbs'), 'utf8'),
     );
-    expect(() => exportTemplates({ dir: join(t.dir, 'tpl') }, log)).toThrow(/never overwrites/);
+    expect(() => exportTemplates({ dir: join(t.dir, 'tpl') }, w)).toThrow(/never overwrites/);
     // an exported set renders exactly like the built-ins
-    const a = renderMessage({
+    const a = renderKind({
       series,
       talk,
       kind: 'announce',
       langs: ['fr', 'en'],
-      templates: new TemplateSet(join(t.dir, 'tpl')),
+      templates: new TemplateSet(join(t.dir, 'tpl'), t.dir),
       now: FIXED_NOW,
       sequence: 0,
     });
-    const b = renderMessage({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
+    const b = renderKind({ series, talk, kind: 'announce', langs: ['fr', 'en'], templates, now: FIXED_NOW, sequence: 0 });
     expect(a.text).toBe(b.text);
   });
 });

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { validate } from '../../src/commands/validate';
 import { formatProblem, InputError } from '../../src/errors';
 import { memoryLogger } from '../../src/log';
+import { testWorld } from '../helpers/world';
 import { makeSeries, FUTURE_TALK } from '../helpers/series';
 
 const NOW = DateTime.fromISO('2026-11-28T12:00:00Z');
@@ -15,10 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => series.cleanup());
 
-function run(files: string[] = []): { exit: number; messages: string[]; out: string[] } {
+async function run(files: string[] = []): Promise<{ exit: number; messages: string[]; out: string[] }> {
   const log = memoryLogger();
   try {
-    const exit = validate({ files, config: join(series.dir, 'rali.yaml'), now: NOW, cwd: series.dir }, log);
+    const exit = await validate(
+      { files, config: join(series.dir, 'rali.yaml') },
+      testWorld({ log, now: () => NOW as DateTime<true>, cwd: series.dir }),
+    );
     return { exit, messages: log.errors, out: log.lines };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
@@ -26,13 +30,13 @@ function run(files: string[] = []): { exit: number; messages: string[]; out: str
   }
 }
 
-test('two talk files with one id fail, naming both files', () => {
+test('two talk files with one id fail, naming both files', async () => {
   const copy = join(series.dir, 'talks', '2030-11-14-copy.yaml');
   writeFileSync(
     copy,
     `id: 2030-11-13-rezagholizadeh\n${readFileSync(series.talkFile, 'utf8').replace('date: 2030-11-13', 'date: 2030-11-14')}`,
   );
-  const r = run();
+  const r = await run();
   expect(r.exit).toBe(2);
   expect(r.messages).toEqual([
     expect.stringMatching(
@@ -40,21 +44,21 @@ test('two talk files with one id fail, naming both files', () => {
     ),
   ]);
   // Named alone, the file is still checked against the other talks of the series.
-  expect(run(['talks/2030-11-14-copy.yaml']).messages).toEqual([expect.stringContaining(`of talks/${FUTURE_TALK} too`)]);
+  expect((await run(['talks/2030-11-14-copy.yaml'])).messages).toEqual([expect.stringContaining(`of talks/${FUTURE_TALK} too`)]);
 });
 
-test('the subscribers file is judged by its role in rali.yaml, not by its extension', () => {
+test('the subscribers file is judged by its role in rali.yaml, not by its extension', async () => {
   copyFileSync(join(series.dir, 'subscribers.csv'), join(series.dir, 'people.txt'));
   writeFileSync(
     join(series.dir, 'rali.yaml'),
     readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: people.txt'),
   );
-  expect(run().out.join('\n')).toMatch(/people\.txt \(2 subscribers\)/);
+  expect((await run()).out.join('\n')).toMatch(/people\.txt \(2 subscribers\)/);
   writeFileSync(join(series.dir, 'people.txt'), 'email,name,lang\nnot-an-address,X,fr\n');
-  expect(run().messages).toEqual([expect.stringMatching(/^people\.txt:2:1: "not-an-address" is not an email address/)]);
+  expect((await run()).messages).toEqual([expect.stringMatching(/^people\.txt:2:1: "not-an-address" is not an email address/)]);
 });
 
-test('a subscribers file linked to /proc/self/environ is refused without quoting its content', () => {
+test('a subscribers file linked to /proc/self/environ is refused without quoting its content', async () => {
   process.env.RALI_TEST_SECRET = 'hunter2-very-secret';
   try {
     symlinkSync('/proc/self/environ', join(series.dir, 'env.csv'));
@@ -62,7 +66,7 @@ test('a subscribers file linked to /proc/self/environ is refused without quoting
       join(series.dir, 'rali.yaml'),
       readFileSync(join(series.dir, 'rali.yaml'), 'utf8').replace(/^subscribers:.*$/m, 'subscribers: env.csv'),
     );
-    const r = run();
+    const r = await run();
     expect(r.exit).toBe(2);
     expect(r.messages).toEqual([expect.stringMatching(/^env\.csv: is a system file \(\/proc\/…\), not one of yours — /)]);
     expect(JSON.stringify(r)).not.toMatch(/hunter2|PATH=/);
@@ -71,23 +75,23 @@ test('a subscribers file linked to /proc/self/environ is refused without quoting
   }
 });
 
-test('a binary file or a FIFO is refused, and garbage is quoted only as a short excerpt', () => {
+test('a binary file or a FIFO is refused, and garbage is quoted only as a short excerpt', async () => {
   writeFileSync(join(series.dir, 'subscribers.csv'), Buffer.from([0x61, 0x40, 0x62, 0x00, 0x01, 0x02]));
-  expect(run().messages).toEqual(['subscribers.csv:1:4: holds NUL bytes: it is a binary file, not text — is it the right file?']);
+  expect((await run()).messages).toEqual(['subscribers.csv:1:4: holds NUL bytes: it is a binary file, not text — is it the right file?']);
   writeFileSync(join(series.dir, 'subscribers.csv'), `SECRET_TOKEN=${'x'.repeat(500)}\u001b[2J@nowhere\n`);
-  const m = run().messages;
+  const m = (await run()).messages;
   expect(m).toHaveLength(1);
   expect(m[0].length).toBeLessThan(200);
   expect(m[0]).not.toContain('\u001b');
   rmSync(join(series.dir, 'subscribers.csv'));
   execFileSync('mkfifo', [join(series.dir, 'subscribers.csv')]);
-  expect(run().messages).toEqual(['subscribers.csv: is not a regular file (a device, a pipe or a socket) — name a text file']);
+  expect((await run()).messages).toEqual(['subscribers.csv: is not a regular file (a device, a pipe or a socket) — name a text file']);
 });
 
-test('a time zone whose calendar definition is out of date is refused where it is written, with a zone to use', () => {
+test('a time zone whose calendar definition is out of date is refused where it is written, with a zone to use', async () => {
   const file = join(series.dir, 'rali.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace(/timezone: .*/, 'timezone: America/Mexico_City'));
-  const r = run();
+  const r = await run();
   expect(r.exit).toBe(2);
   expect(r.messages).toEqual([
     expect.stringMatching(
@@ -95,5 +99,5 @@ test('a time zone whose calendar definition is out of date is refused where it i
     ),
   ]);
   writeFileSync(file, readFileSync(file, 'utf8').replace(/timezone: .*/, 'timezone: America/Buenos_Aires'));
-  expect(run().exit).toBe(0);
+  expect((await run()).exit).toBe(0);
 });

@@ -1,4 +1,5 @@
-import { decodeWords, foldHeader, groupedHeaders, pagerCommand, previewLines } from '../../src/commands/preview';
+import { decodeWords, foldHeader, groupedHeaders, previewLines } from '../../src/commands/preview';
+import { pagerCommand } from '../../src/world';
 import { style } from '../../src/log';
 
 const EML = Buffer.from(

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { dateTime, dateTimeRange, relativeDay, shortDate, time, zoneName } from '../../src/render/dates';
-import { headerText, renderMessage } from '../../src/render/message';
+import { headerText } from '../../src/render/message';
+import { renderKind } from '../helpers/render';
 import { paragraphs, wrapText } from '../../src/render/wrap';
 import { example, FIXED_NOW } from '../helpers/example';
 
@@ -75,7 +76,7 @@ describe('wrapping and paragraphs', () => {
 describe('the message', () => {
   const { series, talk, templates } = example();
   const render = (langs: ('fr' | 'en')[], kind: 'announce' | 'cancel' = 'announce') =>
-    renderMessage({ series, talk, kind, langs, templates, now: FIXED_NOW, sequence: 0 });
+    renderKind({ series, talk, kind, langs, templates, now: FIXED_NOW, sequence: 0 });
 
   test('bilingual: French half first, with a pointer to the English half at the top', () => {
     const m = render(['fr', 'en']);
@@ -134,7 +135,7 @@ describe('the message', () => {
     expect(m.ics?.method).toBe('CANCEL');
   });
   test('the English reminder headline ends with one period after "a.m."', () => {
-    const m = renderMessage({ series, talk, kind: 'reminder', langs: ['en'], templates, now: talk.start.minus({ days: 1 }), sequence: 0 });
+    const m = renderKind({ series, talk, kind: 'reminder', langs: ['en'], templates, now: talk.start.minus({ days: 1 }), sequence: 0 });
     expect(m.text).toContain('Reminder: the seminar is tomorrow at 11:30');
     expect(m.text).not.toContain('a.m..');
     expect(m.html).not.toContain('a.m..');
@@ -153,7 +154,7 @@ describe('the message', () => {
   });
   test('update and cancel say what calendars do, by method', () => {
     const kinds = (s: typeof series, kind: 'update' | 'cancel') =>
-      renderMessage({
+      renderKind({
         series: s,
         talk,
         kind,
@@ -177,7 +178,7 @@ describe('the message', () => {
     expect(kinds(series, 'update')).not.toContain('Your calendar will be updated');
   });
   test('a cancellation reason in each language', () => {
-    const m = renderMessage({
+    const m = renderKind({
       series,
       talk,
       kind: 'cancel',

@@ -2,7 +2,7 @@
  * The send loop against transports that misbehave in ways a real server rarely shows on cue:
  * one that never answers, one whose queue is still full when the run stops.
  */
-import { deliver, DeliverOptions } from '../../src/delivery/send';
+import { deliver, DeliverOptions } from '../../src/delivery/loop';
 import { Outcome } from '../../src/delivery/smtp-errors';
 import { Transport } from '../../src/delivery/transport';
 
@@ -17,6 +17,8 @@ function options(transport: Transport, n: number, extra: Partial<DeliverOptions>
     from: 'series@x.org',
     retries: 3,
     backoffMs: () => 1,
+    watchdogMs: 300_000,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     stopping: () => false,
     message: async () => ({ messageId: (i) => `<${i.key}>`, bytes: () => ({ raw: () => Buffer.from('x\r\n') }) }),
     ...extra,

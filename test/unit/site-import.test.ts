@@ -1,5 +1,5 @@
 /** The importers' pure parts: CSV records, the columns, titles and speakers from calendar events. */
-import { csvRecords, parseCsv, parseIcs, talkYaml, titleAndSpeaker } from '../../src/site/import';
+import { csvRecords, parseCsv, parseIcs, talkYaml, titleAndSpeaker } from '../../src/import/talks';
 import { icsText } from '../../src/site/feed';
 import { fold as foldLine } from '../../src/render/ics';
 import { withoutPasscode } from '../../src/site/view';

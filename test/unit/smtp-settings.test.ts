@@ -1,8 +1,8 @@
 /** SMTP settings: RALI_SMTP_URL edges (encoding, parameters), providers, OAuth2 sources. */
 import { join } from 'node:path';
-import { smtpSettings } from '../../src/delivery/transport';
+import { smtpSettings } from '../../src/delivery/smtp-settings';
 import { tokenCacheFile } from '../../src/delivery/oauth';
-import { redact } from '../../src/delivery/secrets';
+import { redact } from '../../src/secrets';
 import { Series } from '../../src/model/series';
 import { exampleSeries } from '../helpers/example';
 

@@ -6,7 +6,7 @@ import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Subscriber } from '../model/subscribers';
 
-export interface PlanItem {
+export interface Recipient {
   /** Lowercased: the ledger key. */
   key: string;
   email: string;
@@ -14,8 +14,8 @@ export interface PlanItem {
   langs: Lang[];
 }
 
-export interface Plan {
-  items: PlanItem[];
+export interface Audience {
+  items: Recipient[];
   suppressed: string[];
   byLangs: Map<string, number>;
 }
@@ -25,8 +25,8 @@ export function langsKey(langs: Lang[]): string {
 }
 
 /** The subscribers are plan items already (no copy: the plan of 100,000 is the list itself). */
-export function planRecipients(series: Series, subscribers: Subscriber[], suppressed: Map<string, unknown>): Plan {
-  const items: PlanItem[] = [];
+export function audienceOf(series: Series, subscribers: Subscriber[], suppressed: Map<string, unknown>): Audience {
+  const items: Recipient[] = [];
   const sup: string[] = [];
   // parseSubscribers already dropped duplicates; list addresses may repeat a subscriber.
   for (const s of subscribers) {
@@ -44,7 +44,7 @@ export function planRecipients(series: Series, subscribers: Subscriber[], suppre
   return { items, suppressed: sup, byLangs: countLangs(items) };
 }
 
-export function countLangs(items: PlanItem[]): Map<string, number> {
+export function countLangs(items: Recipient[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const i of items) m.set(langsKey(i.langs), (m.get(langsKey(i.langs)) ?? 0) + 1);
   return m;

@@ -10,7 +10,7 @@
  * relay usually does; Microsoft 365 and Gmail rewrite the envelope sender to the account).
  */
 import { createHmac } from 'node:crypto';
-import type { Series } from '../model';
+import type { Series } from './series';
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -1,0 +1,15 @@
+/** A run's summary on the terminal: the counts on stdout, the details on stderr. */
+import type { DeliverSummary } from '../delivery/loop';
+import { summaryLines } from '../delivery/run';
+import type { Transport } from '../delivery/transport';
+import type { Logger } from '../log';
+
+export function printSummary(
+  log: Logger,
+  s: DeliverSummary,
+  extra: { suppressed?: number; transport: Pick<Transport, 'kind' | 'where'>; what: string; test?: boolean },
+): void {
+  const { out, err } = summaryLines(s, extra);
+  log.out(out);
+  for (const l of err) log.err(l);
+}

@@ -1,0 +1,196 @@
+/**
+ * The ledger's interface: what rali knows of what was sent to whom, who is suppressed, and the
+ * calendar revision of each talk. One interface, several stores (SQLite beside rali.yaml; a shared
+ * database for a series run from several machines): the commands and the send loop never know
+ * which one they hold. Every method is asynchronous, since a shared store is across a network.
+ */
+import type { Schedule } from '../model/schedule';
+
+export type DeliveryStatus = 'claimed' | 'sent' | 'pending' | 'failed';
+
+/** Per recipient: mine to send, interrupted (a dead run had it in flight), busy (a live run has it), or done. */
+export type ClaimResult = 'mine' | 'interrupted' | 'busy' | 'sent' | 'failed';
+
+/** One message of a talk: its kind and revision (`announce` `0`, `update` `2`, `reminder` `1-day`…). */
+export interface DeliveryKey {
+  uid: string;
+  kind: string;
+  rev: string;
+}
+
+export interface ClaimItem {
+  recipient: string;
+  messageId: string;
+  /** The SEQUENCE the recipient's calendar entry will have. */
+  seq: number;
+  langs: string;
+}
+
+/** A talk as its last message carried it. */
+export interface TalkRecord {
+  uid: string;
+  talkId: string;
+  sequence: number;
+  status: 'scheduled' | 'cancelled';
+  /** The schedule last sent. */
+  schedule?: Schedule;
+  /** The schedule before the latest revision (what an update at that revision changed). */
+  previous?: Schedule;
+}
+
+/** What a message carries, committed with its first claim (never before: a declined prompt leaves it owed). */
+export interface TalkCommit {
+  uid: string;
+  talkId: string;
+  sequence: number;
+  schedule: Schedule;
+}
+
+/** Someone holding a calendar entry for a talk: the highest SEQUENCE they had, in which languages. */
+export interface Holder {
+  recipient: string;
+  seq: number;
+  langs: string | null;
+}
+
+export interface Delivery {
+  kind: string;
+  rev: string;
+  recipient: string;
+  status: DeliveryStatus;
+  messageId: string | null;
+  reply: string | null;
+  attempts: number;
+  seq: number | null;
+  langs: string | null;
+  updatedAt: string;
+}
+
+export interface DeliveryCount {
+  uid: string;
+  kind: string;
+  rev: string;
+  status: DeliveryStatus;
+  n: number;
+}
+
+export interface Suppression {
+  reason: string;
+  createdAt: string;
+}
+
+export interface ReminderState {
+  status: 'sending' | 'sent' | 'skipped';
+  dueAt: string;
+  note: string | null;
+}
+
+export type BounceKind = 'hard' | 'soft' | 'complaint' | 'unsubscribe';
+
+export interface Bounce {
+  address: string;
+  kind: BounceKind;
+  reason: string;
+  messageId: string | null;
+  uid: string | null;
+  at: string;
+}
+
+/** What `rali inbox` keeps: the messages it handled (each once, even with two runs at once) and the bounces. */
+export interface InboxLedger {
+  /** The action recorded for a handled message, or undefined. */
+  handled(key: string): Promise<string | undefined>;
+  /**
+   * Records `key` as handled with its effects, atomically; false (and nothing changed) when another
+   * run handled it first.
+   */
+  record(
+    key: string,
+    action: string,
+    at: string,
+    effects?: { bounces?: Bounce[]; suppress?: { address: string; reason: string }[] },
+  ): Promise<boolean>;
+  softCount(address: string, sinceIso: string): Promise<number>;
+  /** The delivery rali sent under this Message-ID. */
+  byMessageId(messageId: string): Promise<{ recipient: string; uid: string } | undefined>;
+  /** Every address rali has mailed, with the last talk it was mailed for. */
+  mailed(): Promise<Map<string, string>>;
+  /** Bounces and complaints of one talk, by kind (distinct addresses). */
+  bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number }>;
+}
+
+export interface Ledger {
+  /** Where it is, for messages: the file, or the database URL without its password. */
+  readonly where: string;
+  /** Throws a LedgerError when the ledger is no longer there (a file deleted or replaced under the run). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- runs and their leases ----
+  /** Starts a run with a fresh lease; runs whose lease expired are closed as interrupted. */
+  startRun(command: string): Promise<number>;
+  /** Renews the lease; false when another run declared this one dead meanwhile. */
+  heartbeat(runId: number): Promise<boolean>;
+  /** Ends a run; what it still held goes back to pending. */
+  endRun(runId: number, counts: object): Promise<void>;
+  /** How long a run's claims live without a heartbeat. */
+  readonly leaseMs: number;
+
+  // ---- deliveries ----
+  /** Claims deliveries for a run, atomically; `talk` is committed with the first claim. Throws TalkChanged when a newer revision was committed. */
+  claim(
+    key: DeliveryKey,
+    runId: number,
+    items: ClaimItem[],
+    opts?: { retryFailed?: boolean; talk?: TalkCommit },
+  ): Promise<Map<string, ClaimResult>>;
+  /** Records one outcome at once; a delivery pending longer than `maxAgeMs` after its first try fails for good. Returns the status kept. */
+  settle(
+    key: DeliveryKey,
+    recipient: string,
+    status: 'sent' | 'pending' | 'failed',
+    reply: string | null,
+    maxAgeMs?: number,
+    runId?: number,
+  ): Promise<'sent' | 'pending' | 'failed'>;
+  /** Gives claims back untried: a claim never tried is forgotten, one tried before is pending again. */
+  release(key: DeliveryKey, runId: number, recipients: string[]): Promise<void>;
+  /** Recipients tried in an earlier run and still pending. */
+  tried(key: DeliveryKey): Promise<Set<string>>;
+  /** Deliveries marked sent since `sinceMs` (a provider's daily limit). */
+  sentSince(sinceMs: number): Promise<number>;
+  statuses(key: DeliveryKey): Promise<Map<string, DeliveryStatus>>;
+  deliveries(uid: string, kind?: string): Promise<Delivery[]>;
+  /** Everyone a message of one of `kinds` (the ones that put the talk in a calendar) was sent to. */
+  holders(uid: string, kinds: readonly string[]): Promise<Holder[]>;
+  counts(uid?: string): Promise<DeliveryCount[]>;
+
+  // ---- talks ----
+  talk(uid: string): Promise<TalkRecord | undefined>;
+  talks(): Promise<TalkRecord[]>;
+
+  // ---- reminders ----
+  reminder(uid: string, label: string): Promise<ReminderState | undefined>;
+  setReminder(uid: string, label: string, state: ReminderState): Promise<void>;
+
+  // ---- suppressions ----
+  suppress(address: string, reason: string): Promise<void>;
+  unsuppress(address: string): Promise<boolean>;
+  suppressed(): Promise<Map<string, Suppression>>;
+
+  // ---- notes kept for cron (said once) and the secret behind tokens ----
+  note(name: string): Promise<string | undefined>;
+  setNote(name: string, value: string): Promise<void>;
+  secret(): Promise<string>;
+
+  readonly inbox: InboxLedger;
+}
+
+/** How a store is opened: the lease's length and, for tests, the clock. */
+export interface LedgerOptions {
+  leaseMs: number;
+  clock?: () => number;
+  /** This process, for the runs table (never trusted to tell a dead run: leases do). */
+  pid: number;
+  host: string;
+}
