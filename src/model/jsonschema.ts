@@ -1,10 +1,7 @@
 /**
  * JSON Schemas for editors, generated from the zod schemas (the one source of truth) into schema/.
- * `npm run schema` rewrites them; a test checks that the committed files are up to date.
+ * `npm run schema` (scripts/schema.ts) rewrites them; a test checks that the committed files are up to date.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths';
 import { z } from 'zod';
 import { SeriesFile, TalkFile } from './schema';
 
@@ -15,10 +12,4 @@ export function jsonSchemas(): Record<string, string> {
     'talk.schema.json': gen(TalkFile, 'rali talk file (talks/*.yaml)'),
     'rali.schema.json': gen(SeriesFile, 'rali series file (rali.yaml)'),
   };
-}
-
-if (require.main === module) {
-  const dir = join(PACKAGE_ROOT, 'schema');
-  for (const [name, text] of Object.entries(jsonSchemas())) writeFileSync(join(dir, name), text);
-  process.stdout.write(`wrote ${Object.keys(jsonSchemas()).join(', ')} in schema/\n`);
 }
