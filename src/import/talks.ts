@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { Lang, LANGS } from '../model/schema';
 import { parseClock, parseDate } from '../model/time';
+import { readCsv } from '../model/csv';
 
 // ical.js ships ESM types and a CommonJS build; the CommonJS one is what runs (and what esbuild bundles).
 
@@ -214,83 +215,11 @@ export const CSV_COLUMNS = [
 ] as const;
 const REQUIRED = ['date', 'time', 'speaker'] as const;
 
-/** RFC 4180 records with the line each starts on; quoted fields may hold commas, quotes and line breaks. */
-export function csvRecords(text: string): { fields: string[]; line: number }[] | { unclosedAt: number } {
-  const out: { fields: string[]; line: number }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let startLine = 1;
-  let i = 0;
-  let quoted = false;
-  let any = false;
-  const src = text.replace(/^\uFEFF/, '');
-  const endRecord = () => {
-    fields.push(field);
-    if (fields.length > 1 || fields[0].trim() !== '') out.push({ fields, line: startLine });
-    fields = [];
-    field = '';
-    any = false;
-  };
-  while (i < src.length) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      if (c === '\n') line++;
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field.trim() === '') {
-      quoted = true;
-      field = '';
-      any = true;
-      i++;
-      continue;
-    }
-    if (c === ',') {
-      fields.push(field);
-      field = '';
-      any = true;
-      i++;
-      continue;
-    }
-    if (c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '\n') {
-      endRecord();
-      line++;
-      startLine = line;
-      i++;
-      continue;
-    }
-    if (!any) {
-      startLine = line;
-      any = true;
-    }
-    field += c;
-    i++;
-  }
-  if (quoted) return { unclosedAt: startLine };
-  if (field !== '' || fields.length) endRecord();
-  return out;
-}
-
 export function parseCsv(text: string, file: string, o: { zone: string; defaultLanguage: Lang }): ImportResult {
   const talks: ImportedTalk[] = [];
   const problems: ImportProblem[] = [];
-  const recs = csvRecords(text);
+  const read = readCsv(text, { multiline: true });
+  const recs = read.unclosed.length ? { unclosedAt: read.unclosed[0] } : read.records;
   if (!Array.isArray(recs))
     return {
       talks,

@@ -1,7 +1,7 @@
 /** Edits of subscribers.csv that change only the lines they must (comments, order and quoting stay). */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './files';
-import { splitCsvLine } from './subscribers';
+import { splitCsvLine } from './csv';
 
 /** The first field of a data line, unquoted, lowercased; undefined for comments and blank lines. */
 export function firstField(line: string): string | undefined {

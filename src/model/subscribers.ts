@@ -4,6 +4,7 @@
  */
 import { Problem, RaliError } from '../errors';
 import { addressProblem } from './address';
+import { csvField, splitCsvLine } from './csv';
 import { Lang, LANGS } from './schema';
 import { excerpt, readText } from './source';
 
@@ -17,41 +18,6 @@ export interface Subscriber {
   /** Languages this subscriber reads, in the series' order. */
   langs: Lang[];
   line: number;
-}
-
-/** Splits one CSV line; returns undefined on an unclosed quote. */
-export function splitCsvLine(line: string): string[] | undefined {
-  if (!line.includes('"')) return line.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    while (line[i] === ' ') i++;
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) return undefined;
-        field += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          field += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      while (line[i] === ' ') i++;
-    } else {
-      const c = line.indexOf(',', i);
-      field = (c < 0 ? line.slice(i) : line.slice(i, c)).trim();
-      i = c < 0 ? line.length : c;
-    }
-    out.push(field);
-    if (i >= line.length) return out;
-    if (line[i] !== ',') return undefined;
-    i++;
-  }
 }
 
 /** `fr`, `en`, `fr+en`, `en+fr`, empty (every language), in the series' order. */
@@ -152,11 +118,6 @@ export function readSubscribers(
   const src = readText(path, display, MAX_SUBSCRIBERS_BYTES);
   if (src.problems.length) return { subscribers: [], problems: src.problems };
   return parseSubscribers(src.text, display, seriesLangs);
-}
-
-/** One CSV field as subscribers.csv writes it: quoted when it holds a comma or a quote, or starts with #. */
-export function csvField(s: string): string {
-  return /[",]|^\s|\s$|^#/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The line of one subscriber in subscribers.csv. */

@@ -1,24 +1,10 @@
 /** The importers' pure parts: CSV records, the columns, titles and speakers from calendar events. */
-import { csvRecords, parseCsv, parseIcs, talkYaml, titleAndSpeaker } from '../../src/import/talks';
+import { parseCsv, parseIcs, talkYaml, titleAndSpeaker } from '../../src/import/talks';
 import { icsText } from '../../src/site/feed';
 import { fold as foldLine } from '../../src/render/ics';
 import { withoutPasscode } from '../../src/site/view';
 
 const O = { zone: 'America/Toronto', defaultLanguage: 'fr' as const };
-
-describe('csvRecords', () => {
-  test('quoted fields hold commas, doubled quotes and line breaks; each record knows its first line', () => {
-    const r = csvRecords('a,b\n"x, y","say ""hi""\nthere"\r\n\nlast,1\n');
-    expect(r).toEqual([
-      { fields: ['a', 'b'], line: 1 },
-      { fields: ['x, y', 'say "hi"\nthere'], line: 2 },
-      { fields: ['last', '1'], line: 5 },
-    ]);
-  });
-  test('an unclosed quote is reported at the line it opens', () => {
-    expect(csvRecords('a,b\n1,"open\n2,3\n')).toEqual({ unclosedAt: 2 });
-  });
-});
 
 describe('parseCsv', () => {
   test('a row becomes a talk in the series time zone; the language defaults and says so', () => {

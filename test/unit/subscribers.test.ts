@@ -1,4 +1,5 @@
-import { parseLangs, parseSubscribers, splitCsvLine } from '../../src/model/subscribers';
+import { parseLangs, parseSubscribers } from '../../src/model/subscribers';
+import { splitCsvLine } from '../../src/model/csv';
 
 const parse = (text: string) => parseSubscribers(text, 'subscribers.csv', ['fr', 'en']);
 
