@@ -36,7 +36,8 @@ function int(name: string) {
   };
 }
 
-const commands = {
+/** Where each verb's code is: required only when it runs (a test gives its own table). */
+export const COMMANDS = {
   validate: () => require('./commands/validate') as typeof import('./commands/validate'),
   init: () => require('./commands/init') as typeof import('./commands/init'),
   new: () => require('./commands/new') as typeof import('./commands/new'),
@@ -53,6 +54,8 @@ const commands = {
   templates: () => require('./commands/templates') as typeof import('./commands/templates'),
 };
 
+export type Commands = typeof COMMANDS;
+
 /** `--help`'s examples, after the options. */
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -62,7 +65,7 @@ function examples(lines: string[]): string {
  * The program. `world` is asked for once, when an action runs (so --help and --version build none);
  * `onCode` receives the command's exit code (commander ignores what an action returns).
  */
-export function buildProgram(world: () => World, onCode: (code: number) => void): CommandT {
+export function buildProgram(world: () => World, onCode: (code: number) => void, commands: Commands = COMMANDS): CommandT {
   const { Command, Option } = require('commander') as typeof import('commander');
   const program = new Command('rali')
     .description('Announce the talks of a bilingual seminar series: email + calendar, reminders, updates, cancellations.')
