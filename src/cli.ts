@@ -52,6 +52,7 @@ export const COMMANDS = {
   site: () => require('./commands/site') as typeof import('./commands/site'),
   import: () => require('./commands/import') as typeof import('./commands/import'),
   templates: () => require('./commands/templates') as typeof import('./commands/templates'),
+  ledger: () => require('./commands/ledger') as typeof import('./commands/ledger'),
 };
 
 export type Commands = typeof COMMANDS;
@@ -243,6 +244,17 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
         commands.import().importTalks({ config: config(), file, language: o.language }, w),
       ),
     );
+
+  const ledger = program.command('ledger').description("where this series' ledger is; move it, adopt it");
+  ledger
+    .command('status')
+    .description('where the ledger is, what it holds, and whether this folder may send from it')
+    .option('--json', 'machine-readable')
+    .action(act((w, o: { json?: boolean }) => commands.ledger().ledgerStatus({ config: config(), json: o.json }, w)));
+  ledger
+    .command('adopt')
+    .description('make this folder the home of its copy of the ledger (a folder moved or copied on purpose; stop rali where it ran before)')
+    .action(act((w) => commands.ledger().adopt({ config: config() }, w)));
 
   const tpl = program.command('templates').description('the message templates');
   tpl

@@ -74,6 +74,28 @@ export const ledger = {
     `${where}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`,
   unreachable: (where: string, why: string) => `${where} cannot be reached (${why}) — check the server and the network, then run again`,
   other: (where: string, why: string) => `${where}: ${why} — check the file and the disk, then run again`,
+  /** Not this series' own ledger: the whole explanation is in `why` (identity, below). */
+  identity: (_where: string, why: string) => why,
+};
+
+/** Whether the ledger a folder opens is the one its talks were sent from (ledger/identity.ts). */
+export const identity = {
+  elsewhere: (config: string, id: string, home: string | undefined) =>
+    `${config} says this series was sent from the ledger ${id}${home ? `, .rali/state.db on ${home}` : ''}, and it is not here (a clone of the series?) — nothing was sent: from this folder everyone would get every message again. Run rali there, or share that ledger: there, \`rali ledger move postgres://…\`, then commit rali.yaml (README, Several machines, several organizers)`,
+  gone: (config: string, id: string) =>
+    `.rali/state.db, the ledger this series was sent from (${id}, named in ${config}), is gone from this folder — nothing was sent. Restore it from a backup; only if everyone may get every message again, remove ledger_id and ledger_home from ${config}`,
+  copy: (home: string, originalHere: boolean) =>
+    `.rali/state.db here is a copy of the ledger of ${home}${originalHere ? ', which is still there' : ' (a copy of the folder, a synced drive, a backup put back)'} — nothing was sent: two copies would each send every reminder. Run rali there, or share the ledger with \`rali ledger move postgres://…\`; if this folder is now the series' only home and the other will never run again, \`rali ledger adopt\` here`,
+  other: (config: string, id: string, named: string) =>
+    `.rali/state.db here is the ledger ${id}, but ${config} names ${named} — nothing was sent. Was rali.yaml copied from another series, or .rali/ from another folder? Put back the right one (README, Several machines, several organizers)`,
+  named: (config: string) =>
+    `${config}: rali added ledger_id and ledger_home (the ledger this series is sent from) — commit it, so that a clone of the series knows where its ledger is`,
+  moved: (from: string, to: string) => `the series folder moved (${from} → ${to}); its ledger followed, and rali.yaml says so`,
+  cannotWrite: (config: string, values: Record<string, string>, why: string) =>
+    `warning: ${config} could not be updated (${why}); add ${Object.entries(values)
+      .map(([k, v]) => `${k}: "${v}"`)
+      .join(' and ')} to it by hand, so that a clone of the series knows where its ledger is`,
+  nothingToAdopt: (file: string) => `${file}: there is no ledger here to adopt`,
 };
 
 /** Why a message kind refuses to go out (kinds/refusals.ts), and why a run has nothing to send. */
@@ -173,4 +195,27 @@ export const status = {
   suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
   bounces: (hard: number, soft: number, complaint: number) =>
     `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')} (rali inbox)`,
+};
+
+/** `rali ledger`. */
+export const ledgerCmd = {
+  where: (where: string, exists: boolean) =>
+    `ledger: SQLite, ${where}${exists ? '' : ' (none yet: the first message sent over SMTP creates it)'}`,
+  id: (id: string, home: string | undefined) => `id: ${id}${home ? ` — home: ${home}` : ''}`,
+  state: (state: string) =>
+    `here: ${
+      {
+        new: 'a new series (no ledger yet, none named in rali.yaml)',
+        home: "this folder's own ledger: it may send",
+        legacy: 'a ledger from before rali kept identities: the next send names it in rali.yaml',
+        moved: 'this folder moved on its machine: the next send follows it',
+        elsewhere: 'not here: rali.yaml names a ledger elsewhere',
+        copy: 'a copy of the ledger: sends nothing',
+        other: "not this series' ledger: sends nothing",
+      }[state] ?? state
+    }`,
+  holds: (talks: string, sent: number, pending: number, failed: number, claimed: number, suppressed: number) =>
+    `holds: ${talks}; deliveries ${sent} sent, ${pending} pending, ${failed} failed${claimed ? `, ${claimed} in flight` : ''}; ${suppressed} suppressed`,
+  adopted: (id: string, from: string | undefined) =>
+    `this folder is now the home of the ledger ${id}${from ? ` (it was ${from})` : ''}; rali.yaml says so — commit it, and stop rali where it ran before (two homes would each send every reminder)`,
 };

@@ -13,7 +13,7 @@ import type { Env } from './delivery/smtp-settings';
 import { openTransport } from './delivery/transport';
 import { LedgerAccess } from './ledger';
 import type { Logger } from './log';
-import type { Series } from './model/series';
+import { display, Series } from './model/series';
 
 export const processSignals: Signals = {
   on(handler) {
@@ -93,8 +93,23 @@ export function progressFor(total: number, mode: 'bar' | 'lines' | 'none', log: 
   };
 }
 
-export function ledgerAccess(series: Series, env: Env, pid: number, host: string): LedgerAccess {
-  return new LedgerAccess({ kind: 'sqlite', dir: series.stateDir }, { leaseMs: leaseFrom(env), pid, host });
+export function ledgerAccess(
+  series: Series,
+  env: Env,
+  o: { pid: number; host: string; mode?: 'send' | 'look'; say?: (line: string) => void },
+): LedgerAccess {
+  return new LedgerAccess(
+    series,
+    { kind: 'sqlite', dir: series.stateDir },
+    {
+      leaseMs: leaseFrom(env),
+      pid: o.pid,
+      host: o.host,
+      mode: o.mode ?? 'send',
+      say: o.say,
+      configShown: display(series.configFile, series.cwd),
+    },
+  );
 }
 
 /** The world of this process: `log` is the CLI's redacting logger. */
@@ -124,7 +139,7 @@ export function processWorld(log: Logger): World {
     exitNow: (code) => process.exit(code),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     tuning: tuningFrom(env),
-    ledger: (series) => ledgerAccess(series, env, process.pid, hostname()),
+    ledger: (series, mode) => ledgerAccess(series, env, { pid: process.pid, host: hostname(), mode, say: log.err }),
     transport: openTransport,
     progress: (total, quiet) => progressFor(total, quiet ? 'none' : tty.err ? 'bar' : 'lines', log, process.stderr),
     page(lines) {

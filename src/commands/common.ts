@@ -77,8 +77,13 @@ export function checkToAddress(value: string): string {
 }
 
 /** Runs `f` with the series' ledger access, closed at the end whatever happens. */
-export async function withLedger<T>(w: World, series: Series, f: (l: ReturnType<World['ledger']>) => Promise<T>): Promise<T> {
-  const access = w.ledger(series);
+export async function withLedger<T>(
+  w: World,
+  series: Series,
+  mode: 'send' | 'look',
+  f: (l: ReturnType<World['ledger']>) => Promise<T>,
+): Promise<T> {
+  const access = w.ledger(series, mode);
   try {
     return await f(access);
   } finally {

@@ -11,7 +11,7 @@ export async function ics(o: { talk: string; config?: string; output?: string },
   const l = loadSeriesAndTalk(o.config, o.talk, w);
   const now = l.now;
   // The SEQUENCE calendars have (downloads are PUBLISH: they never move an invitation).
-  const sequence = await withLedger(w, l.series, async (a) => (await (await a.read())?.talk(l.talk.uid))?.sequence ?? 0);
+  const sequence = await withLedger(w, l.series, 'look', async (a) => (await (await a.read())?.talk(l.talk.uid))?.sequence ?? 0);
   const cancelled = l.talk.status === 'cancelled';
   const text = buildIcs({
     series: l.series,

@@ -41,7 +41,7 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const sub = toAddr ? subs.find((s) => s.key === toAddr.toLowerCase()) : undefined;
   const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
-  const access = w.ledger(l0.series);
+  const access = w.ledger(l0.series, 'look');
   let stored;
   let unfinished = 0;
   try {

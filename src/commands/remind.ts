@@ -82,7 +82,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
   const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
   const recording = mode === 'smtp' && !o.dryRun;
-  const access = w.ledger(series);
+  const access = w.ledger(series, mode === 'smtp' ? 'send' : 'look');
   // Read until something is written; writes (reminder states, cron's notes) only when sending for real.
   const write = async (f: (l: Ledger) => Promise<void>): Promise<void> => {
     if (recording) await f(await access.write());

@@ -49,7 +49,8 @@ export async function send(o: SendOptions, w: World): Promise<number> {
   const mode = smtp ? 'smtp' : 'outbox';
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
-  const access = w.ledger(series);
+  // A message that will be recorded needs the series' own ledger; a rehearsal or a test copy only reads.
+  const access = w.ledger(series, mode === 'smtp' && to === undefined ? 'send' : 'look');
   try {
     // What the ledger holds, read only: nothing is written before the confirmation.
     const ro = await access.read();

@@ -141,7 +141,7 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
   // build allocates thousands of pages and runs twice as fast without it (npm run bench:site).
   setFlagsFromString('--no-optimize-for-size');
   const series = seriesOf(o.config, w);
-  const { talks, warnings: tw } = await withLedger(w, series, async (a) => loadSiteTalks(series, await a.read()));
+  const { talks, warnings: tw } = await withLedger(w, series, 'look', async (a) => loadSiteTalks(series, await a.read()));
   warnAll(log, tw);
   const out = o.output ? resolve(w.cwd, o.output) : series.site.output;
   checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(w.cwd, series.configFile)}: site.output`);

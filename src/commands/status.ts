@@ -4,7 +4,8 @@
  * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
  */
 import { owed as M, status as S } from '../messages';
-import { EXIT_INPUT, EXIT_OK } from '../errors';
+import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED } from '../errors';
+import { refusalOf } from '../ledger';
 import { kindRule, knownKind, finishing } from '../kinds';
 import { loadTalk, readSubscribers, readTalk, sharedIds, talkFiles, Talk } from '../model';
 import { display } from '../model/series';
@@ -40,9 +41,13 @@ export async function status(
   const series = seriesOf(o.config, w);
   const now = parseNow(o.now, series.timezone, w);
   const uid = o.talk ? loadTalk(series, o.talk, now).talk.uid : undefined;
-  const access = w.ledger(series);
+  const access = w.ledger(series, 'look');
   try {
+    // A clone or a copy of the series: say where its ledger is (what a copy holds is shown, as a copy).
+    const refusal = refusalOf(await access.identity(), series, display(series.configFile, w.cwd));
+    if (refusal) log.err(`rali: ledger: ${refusal}`);
     const ledger = await access.read();
+    if (refusal && !ledger) return EXIT_UNDELIVERED;
     if (!ledger) {
       if (o.json) log.out(JSON.stringify({ talks: [], suppressed: [] }, null, 2));
       else log.out(S.noLedger);
@@ -177,7 +182,7 @@ export async function status(
       for (const f of t.failed ?? []) log.out(S.delivery(f.status === 'failed', f.kind, f.recipient, f.reply));
     }
     log.out(S.suppressed(suppressed.size));
-    return drift ? EXIT_INPUT : EXIT_OK;
+    return drift ? EXIT_INPUT : refusal ? EXIT_UNDELIVERED : EXIT_OK;
   } finally {
     await access.close();
   }

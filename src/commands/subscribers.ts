@@ -58,7 +58,12 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
   const series = seriesOf(o.config, w);
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
-  const suppressed = await withLedger(w, series, async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>());
+  const suppressed = await withLedger(
+    w,
+    series,
+    'look',
+    async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>(),
+  );
   if (o.json) {
     log.out(
       JSON.stringify(
@@ -110,7 +115,7 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
     verify(series, [email], []);
   });
   // A suppression is lifted in a ledger that exists; none is created for it.
-  const lifted = await withLedger(w, series, async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : false));
+  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : false));
   log.out(`added ${email} (${lang})${lifted ? '; it was suppressed, and no longer is' : ''}`);
   return EXIT_OK;
 }
@@ -129,7 +134,7 @@ export async function remove(o: Base & { email: string }, w: World): Promise<num
     }
     return n;
   });
-  await withLedger(w, series, async (a) => (await a.write()).suppress(target, 'removed with rali subscribers remove'));
+  await withLedger(w, series, 'send', async (a) => (await a.write()).suppress(target, 'removed with rali subscribers remove'));
   log.out(
     removed
       ? `removed ${o.email} from ${display(series.subscribersFile, w.cwd)} and suppressed it`
@@ -156,7 +161,12 @@ export async function importCsv(o: ImportOptions, w: World): Promise<number> {
   if (mapped) log.err(`columns of ${shown}: ${mapped.used}`);
   const incoming = parseSubscribers(mapped?.text ?? src.text, shown, series.languages);
   if (incoming.problems.some((p) => p.severity === 'error')) throw new InputError(incoming.problems);
-  const suppressed = await withLedger(w, series, async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>());
+  const suppressed = await withLedger(
+    w,
+    series,
+    'send',
+    async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>(),
+  );
   withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () =>
     importLocked(series, shown, incoming, suppressed, log),
   );
@@ -211,7 +221,7 @@ export async function unsuppress(o: Base & { email: string }, w: World): Promise
   const log = w.log;
   const series = seriesOf(o.config, w);
   const email = o.email.trim();
-  const lifted = await withLedger(w, series, async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : undefined));
+  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : undefined));
   if (lifted === undefined) {
     log.out(`${email} is not suppressed (no ledger yet in ${display(series.stateDir, w.cwd)})`);
     return EXIT_OK;

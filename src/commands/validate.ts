@@ -1,7 +1,7 @@
 /** `rali validate [FILE…]`: checks rali.yaml, the subscribers and the talks; every problem at once. */
 import { basename, resolve } from 'node:path';
 import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, Problem } from '../errors';
-import type { LedgerAccess } from '../ledger';
+import { LedgerAccess, refusalOf } from '../ledger';
 import type { Ledger } from '../ledger/types';
 import { display, findConfig, readSeries, readSubscribers, readTalk, sameIdProblem, Series, talkFiles } from '../model';
 import { owedFor, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
@@ -31,7 +31,7 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
   /** The ledger, or undefined when there is none or it cannot be read (status and the sending commands report that). */
   const ledgerOf = async (s: Series): Promise<Ledger | undefined> => {
     try {
-      access ??= w.ledger(s);
+      access ??= w.ledger(s, 'look');
       return await access.read();
     } catch {
       return undefined;
@@ -51,6 +51,9 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
   // The calendar UIDs come from series.id and series.domain: changed since the announcements, they would be new events.
   if (series) {
     const ledger = await ledgerOf(series);
+    // A clone or a copy of the series: the sending commands refuse; say why here too.
+    const refusal = access && refusalOf(await access.identity().catch(() => ({ state: 'new' as const })), series, display(configFile, cwd));
+    if (refusal) sp.push({ file: display(configFile, cwd), path: 'ledger_id', message: refusal, severity: 'warning' });
     const drift = ledger && (await uidDrift(ledger, series, now).catch(() => undefined));
     if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
   }

@@ -36,8 +36,11 @@ export interface World {
   sleep(ms: number): Promise<void>;
   /** How hard a sending run tries (retries, backoff, the watchdog). */
   tuning: Tuning;
-  /** A series' ledger: read-only until something is written. */
-  ledger(series: Series): LedgerAccess;
+  /**
+   * A series' ledger: read-only until something is written. `send` (the default): a command that
+   * sends or records, which refuses a ledger that is not the series' own; `look`: status, preview…
+   */
+  ledger(series: Series, mode?: 'send' | 'look'): LedgerAccess;
   /** Where messages go: the SMTP server of the settings, or the outbox folder. */
   transport(smtp: SmtpSettings | undefined, outbox: { dir: string; where: string }): Transport;
   /** The progress of a run of `total` messages (a bar on a terminal; `quiet`: nothing). */

@@ -2,46 +2,163 @@
  * Opening a series' ledger. A command holds one `LedgerAccess`: it reads through a read-only handle
  * (nothing is created by looking), and the first write opens the ledger for writing (creating and
  * migrating it) and serves every later read too — one connection at a time.
+ *
+ * A command that sends (`send` mode) first makes sure the ledger is the one the series was sent
+ * from (identity.ts): a clone without it, or a copy of it, sends nothing and says where it is.
  */
+import { setSeriesKeys } from '../model/edit';
+import type { LedgerConfig } from '../model/series';
+import { identity as M } from '../messages';
+import { LedgerError } from './errors';
+import { fileIdentity, homeOf, Identity, newIdentity, NOTE, realFolder, sqliteIdentity } from './identity';
 import { SqliteLedger } from './sqlite';
+import { LEDGER_FILE } from './sqlite/db';
 import type { Ledger, LedgerOptions } from './types';
+import { join } from 'node:path';
 
 export * from './types';
 export { LedgerError, TalkChanged } from './errors';
+export type { Identity } from './identity';
 
 /** Where a series' ledger is. */
 export type LedgerLocation = { kind: 'sqlite'; dir: string };
 
+/** What the ledger needs to know of the series: its folder, its rali.yaml and what rali.yaml says of the ledger. */
+export interface SeriesRef {
+  id: string;
+  dir: string;
+  configFile: string;
+  ledger: LedgerConfig;
+}
+
+export interface AccessOptions extends LedgerOptions {
+  /** `send`: the ledger must be the series' own (a refusal otherwise); `look`: read whatever is there. */
+  mode: 'send' | 'look';
+  /** A note for the organizer (stderr): the folder moved, rali.yaml now names the ledger. */
+  say?: (line: string) => void;
+  /** rali.yaml as the organizer reads its path. */
+  configShown?: string;
+}
+
 export class LedgerAccess {
   private ro: Ledger | undefined | null = null;
   private rw: Ledger | undefined;
+  private checked = false;
 
   constructor(
+    readonly series: SeriesRef,
     readonly location: LedgerLocation,
-    readonly options: LedgerOptions,
+    readonly options: AccessOptions,
   ) {}
+
+  private get stateFile(): string {
+    return join(this.location.dir, LEDGER_FILE);
+  }
 
   /** For messages: the file or the database. */
   get where(): string {
-    return this.rw?.where ?? this.ro?.where ?? `${this.location.dir}/state.db`;
+    return this.rw?.where ?? this.ro?.where ?? this.stateFile;
   }
 
-  /** The ledger to read, or undefined when there is none yet. */
-  async read(): Promise<Ledger | undefined> {
+  private async openRead(): Promise<Ledger | undefined> {
     if (this.rw) return this.rw;
     if (this.ro === null) this.ro = SqliteLedger.openReadOnly(this.location.dir, this.options);
     return this.ro;
   }
 
-  /** The ledger to write (created if needed). */
+  /** What the ledger here is, against what rali.yaml says. */
+  async identity(): Promise<Identity> {
+    return sqliteIdentity(this.series.ledger, await this.openRead(), {
+      seriesDir: this.series.dir,
+      stateFile: this.stateFile,
+      readId: async (file) => {
+        const other = SqliteLedger.openReadOnly(join(file, '..'), this.options);
+        try {
+          return await other?.note(NOTE.id);
+        } finally {
+          await other?.close();
+        }
+      },
+    });
+  }
+
+  /** In send mode, a ledger that is not the series' own stops the command here, saying where it is. */
+  private async check(): Promise<Identity | undefined> {
+    if (this.options.mode !== 'send' || this.checked) return undefined;
+    const id = await this.identity();
+    const refusal = refusalOf(id, this.series, this.options.configShown ?? this.series.configFile);
+    if (refusal) throw new LedgerError(this.stateFile, 'identity', refusal);
+    this.checked = true;
+    return id;
+  }
+
+  /** The ledger to read, or undefined when there is none yet. */
+  async read(): Promise<Ledger | undefined> {
+    await this.check();
+    return this.openRead();
+  }
+
+  /** The ledger to write (created if needed): a new one gets its identity, written in rali.yaml. */
   async write(): Promise<Ledger> {
-    if (!this.rw) {
-      this.rw = SqliteLedger.open(this.location.dir, this.options);
-      const ro = this.ro;
-      this.ro = null;
-      await ro?.close();
-    }
+    if (this.rw) return this.rw;
+    const before = this.options.mode === 'send' ? ((await this.check()) ?? (await this.identity())) : await this.identity();
+    this.rw = SqliteLedger.open(this.location.dir, this.options);
+    const ro = this.ro;
+    this.ro = null;
+    await ro?.close();
+    await this.settle(this.rw, before);
     return this.rw;
+  }
+
+  /** Gives a new or older ledger its identity, follows a folder that moved, and writes rali.yaml. */
+  private async settle(l: Ledger, id: Identity): Promise<void> {
+    const folder = realFolder(this.series.dir);
+    const home = homeOf(this.options.host, folder);
+    const stamp = async (ledgerId: string) => {
+      ledgerId = await l.claimNote(NOTE.id, ledgerId);
+      await l.setNote(NOTE.folder, folder);
+      await l.setNote(NOTE.host, this.options.host);
+      await l.setNote(NOTE.file, fileIdentity(this.stateFile) ?? '');
+      return ledgerId;
+    };
+    if (id.state === 'new' || id.state === 'legacy') {
+      // Of two first runs at once, the first id claimed is the one both write.
+      const ledgerId = await stamp(newIdentity());
+      this.writeConfig({ ledger_id: ledgerId, ledger_home: home }, M.named(this.options.configShown ?? this.series.configFile));
+    } else if (id.state === 'moved') {
+      await stamp(id.id);
+      this.writeConfig({ ledger_id: id.id, ledger_home: home }, M.moved(id.from, home));
+    } else if (id.state === 'home' && (id.writeBack || this.series.ledger.home !== home)) {
+      this.writeConfig(
+        { ledger_id: id.id, ledger_home: home },
+        id.writeBack ? M.named(this.options.configShown ?? this.series.configFile) : undefined,
+      );
+    }
+  }
+
+  private writeConfig(values: Record<string, string>, note: string | undefined): void {
+    try {
+      setSeriesKeys(this.series.configFile, values);
+      if (note) this.options.say?.(note);
+    } catch (e) {
+      this.options.say?.(M.cannotWrite(this.options.configShown ?? this.series.configFile, values, (e as Error).message));
+    }
+  }
+
+  /** Takes this copy of the ledger (or this moved folder) as the series' home from now on. */
+  async adopt(): Promise<{ id: string; from?: string }> {
+    const id = await this.identity();
+    if (id.state === 'new' || id.state === 'elsewhere') throw new LedgerError(this.stateFile, 'identity', M.nothingToAdopt(this.stateFile));
+    const from = id.state === 'copy' ? id.home : id.state === 'moved' ? id.from : undefined;
+    const l = (this.rw ??= SqliteLedger.open(this.location.dir, this.options));
+    const ledgerId = id.state === 'legacy' ? newIdentity() : id.id;
+    const folder = realFolder(this.series.dir);
+    await l.setNote(NOTE.id, ledgerId);
+    await l.setNote(NOTE.folder, folder);
+    await l.setNote(NOTE.host, this.options.host);
+    await l.setNote(NOTE.file, fileIdentity(this.stateFile) ?? '');
+    setSeriesKeys(this.series.configFile, { ledger_id: ledgerId, ledger_home: homeOf(this.options.host, folder) });
+    return { id: ledgerId, from };
   }
 
   async close(): Promise<void> {
@@ -50,5 +167,20 @@ export class LedgerAccess {
     this.rw = undefined;
     await ro?.close();
     await rw?.close();
+  }
+}
+
+/** Why a sending command must not use this ledger, or undefined when it may. */
+export function refusalOf(id: Identity, series: SeriesRef, configShown: string): string | undefined {
+  switch (id.state) {
+    case 'elsewhere':
+      return id.here ? M.gone(configShown, id.id) : M.elsewhere(configShown, id.id, id.home);
+    case 'copy':
+      return M.copy(id.home, id.originalHere);
+    case 'other':
+      return M.other(configShown, id.id, id.named);
+    default:
+      void series;
+      return undefined;
   }
 }

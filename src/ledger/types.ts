@@ -181,6 +181,8 @@ export interface Ledger {
   // ---- notes kept for cron (said once) and the secret behind tokens ----
   note(name: string): Promise<string | undefined>;
   setNote(name: string, value: string): Promise<void>;
+  /** Sets a note only if it has none (of two runs at once, the first one's stays); returns the note kept. */
+  claimNote(name: string, value: string): Promise<string>;
   secret(): Promise<string>;
 
   readonly inbox: InboxLedger;

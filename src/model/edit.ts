@@ -75,7 +75,7 @@ function removePair(text: string, top: Top): string {
   return text.slice(0, start) + text.slice(end);
 }
 
-function edit(file: string, change: (text: string, nl: string) => string): void {
+function edit(file: string, change: (text: string, nl: string) => string, byHand = 'edit status: and cancel_reason: by hand'): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -87,8 +87,7 @@ function edit(file: string, change: (text: string, nl: string) => string): void 
   if (next === text) return;
   // Whatever rali writes must read back as valid YAML.
   const check = parseDocument(next);
-  if (check.errors.length)
-    throw new RaliError(`${file}: could not be edited without breaking it — edit status: and cancel_reason: by hand`);
+  if (check.errors.length) throw new RaliError(`${file}: could not be edited without breaking it — ${byHand}`);
   writeFileAtomic(file, next);
 }
 
@@ -139,3 +138,40 @@ export function markScheduled(file: string): void {
     return t;
   });
 }
+
+/**
+ * Sets top-level `key: value` lines of rali.yaml that rali itself keeps (the ledger's identity and
+ * home, a shared ledger's URL): a line that is there is replaced, a new one goes at the end under a
+ * comment saying why; `undefined` removes the line. Every other byte stays as it was.
+ */
+export function setSeriesKeys(file: string, values: Record<string, string | undefined>): void {
+  edit(
+    file,
+    (text, nl) => {
+      let t = text;
+      let added = false;
+      for (const [key, value] of Object.entries(values)) {
+        const top = topLevel(t, file).get(key);
+        if (value === undefined) {
+          if (top) t = removePair(t, top);
+          continue;
+        }
+        if (top) {
+          t = setValue(t, top, quote(value), file, key);
+          continue;
+        }
+        if (!added && !t.includes(KEPT_BY_RALI)) t = `${t}${t.endsWith(nl) || t === '' ? '' : nl}${nl}${KEPT_BY_RALI}${nl}`;
+        added = true;
+        t = `${t}${t.endsWith(nl) ? '' : nl}${key}: ${quote(value)}${nl}`;
+      }
+      return t;
+    },
+    `add these lines by hand: ${Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${quote(v!)}`)
+      .join(', ')}`,
+  );
+}
+
+export const KEPT_BY_RALI =
+  '# Kept by rali: the ledger this series was sent from, so that a copy or a clone knows where it is. Keep these lines in git.';

@@ -109,6 +109,14 @@ export const SeriesFile = z
       .strict()
       .optional(),
     templates: z.string().optional().describe('Folder whose files override the built-in templates'),
+    ledger: z
+      .string()
+      .optional()
+      .describe(
+        'A ledger shared by several machines: postgres://user@host:5432/db (the password from PGPASSWORD, or RALI_LEDGER_URL); default .rali/state.db beside rali.yaml',
+      ),
+    ledger_id: z.string().optional().describe('Written by rali: the identity of the ledger this series was sent from (keep it in git)'),
+    ledger_home: z.string().optional().describe('Written by rali: where that ledger is (machine:folder), for a copy or a clone to say so'),
     talks: z.string().optional().describe('Folder of talk files (default talks/)'),
     outbox: z.string().optional().describe('Where messages go with no SMTP server (default outbox/)'),
     ics: z

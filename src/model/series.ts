@@ -64,6 +64,17 @@ export interface Series {
   /** `site:` of rali.yaml, for `rali site`. */
   site: SiteSettings;
   inbox?: InboxConfig;
+  /** Where the ledger is, as rali.yaml says it (the environment's RALI_LEDGER_URL wins: world.ts). */
+  ledger: LedgerConfig;
+}
+
+export interface LedgerConfig {
+  /** A shared ledger's URL, without its password. */
+  url?: string;
+  /** The identity of the ledger the series was sent from (written by rali). */
+  id?: string;
+  /** Where that ledger is, "machine:folder" (written by rali, SQLite only). */
+  home?: string;
 }
 
 export interface InboxConfig {
@@ -116,6 +127,29 @@ export function positioned(src: YamlSource, rp: RuleProblem[]): Problem[] {
   }));
 }
 
+/** What is wrong with a ledger URL, if anything: a postgres:// URL, the password never in a file. */
+export function ledgerUrlProblem(url: string): { message: string; hint: string } | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { message: `"${url}" is not a URL`, hint: 'write it as postgres://user@host:5432/database' };
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    return {
+      message: `${u.protocol} is not a ledger rali can use`,
+      hint: 'a shared ledger is PostgreSQL: postgres://user@host:5432/database',
+    };
+  if (u.password)
+    return {
+      message: 'holds a password, and rali.yaml is kept in git',
+      hint: 'remove it from the URL and give it in PGPASSWORD (or the whole URL in RALI_LEDGER_URL) in the environment',
+    };
+  if (!u.hostname || u.pathname.replace(/^\//, '') === '')
+    return { message: 'needs a host and a database', hint: 'postgres://user@host:5432/database' };
+  return undefined;
+}
+
 const DEFAULT_REMINDERS = ['1 day', '1 hour'];
 const DEFAULT_GRACE = '2 hours';
 
@@ -135,6 +169,10 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
       if (typeof r === 'string' && !parseOffset(r))
         err(['reminders', i], `"${r}" is not a delay`, 'write it like 1 day, 2 hours or 30 minutes');
     });
+  }
+  if (typeof f.ledger === 'string') {
+    const why = ledgerUrlProblem(f.ledger);
+    if (why) err(['ledger'], why.message, why.hint);
   }
   if (typeof f.reminder_grace === 'string' && !parseOffset(f.reminder_grace))
     err(['reminder_grace'], `"${f.reminder_grace}" is not a delay`, 'write it like 2 hours');
@@ -236,6 +274,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       showPasscode: f.site?.show_passcode ?? false,
       showJoinLink: f.site?.show_join_link ?? true,
     },
+    ledger: { url: f.ledger, id: f.ledger_id, home: f.ledger_home },
     inbox: f.inbox && {
       host: f.inbox.host,
       port: f.inbox.port ?? 993,

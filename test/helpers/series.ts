@@ -54,3 +54,8 @@ export function raliAsync(
     child.on('close', (code, signal) => resolve({ code, stdout, stderr, signal }));
   });
 }
+
+/** stderr without the one-time note of a first send (rali.yaml now names the ledger: ledger/index.ts). */
+export function withoutLedgerNote(stderr: string): string {
+  return stderr.replace(/^rali\.yaml: rali added ledger_id and ledger_home .*\n/m, '');
+}

@@ -32,7 +32,7 @@ export function testWorld(o: Partial<Omit<World, 'env'>> & { env?: Env; now?: ()
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     tuning: tuningFrom(env),
-    ledger: (series) => ledgerAccess(series, env, pid, host),
+    ledger: (series, mode) => ledgerAccess(series, env, { pid, host, mode, say: (l) => log.err(l) }),
     transport: openTransport,
     progress: (total, quiet) => progressFor(total, quiet ? 'none' : 'lines', log, process.stderr),
     page: () => false,

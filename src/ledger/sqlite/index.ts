@@ -129,6 +129,9 @@ export class SqliteLedger implements Ledger {
   async setNote(name: string, value: string) {
     this.notes.set(name, value);
   }
+  async claimNote(name: string, value: string) {
+    return this.notes.claim(name, value);
+  }
   async secret() {
     return this.notes.secret();
   }

@@ -47,15 +47,14 @@ export class Notes {
     );
   }
 
-  /** The secret behind tokens: made once, kept in the ledger (of two runs at once, the first one's stays). */
+  /** Sets a note only if it has none; returns the note kept (of two runs at once, the first one's). */
+  claim(name: string, value: string): string {
+    this.db.run(() => this.db.st(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`).run(name, value));
+    return this.get(name)!;
+  }
+
+  /** The secret behind tokens: made once, kept in the ledger. */
   secret(): string {
-    const have = this.get('unsubscribe_secret');
-    if (have) return have;
-    this.db.run(() =>
-      this.db
-        .st(`INSERT INTO meta (name, value) VALUES ('unsubscribe_secret', ?) ON CONFLICT (name) DO NOTHING`)
-        .run(randomBytes(32).toString('base64url')),
-    );
-    return this.get('unsubscribe_secret')!;
+    return this.get('unsubscribe_secret') ?? this.claim('unsubscribe_secret', randomBytes(32).toString('base64url'));
   }
 }
