@@ -89,6 +89,11 @@ export class Db {
       db.raw.pragma('busy_timeout = 15000');
       const version = db.raw.pragma('user_version', { simple: true }) as number;
       if (version > MIGRATIONS.length) throw new LedgerError(file, 'newer', String(version));
+      if (version < 1) {
+        // Being created by another run (cron and the organizer at once): not a ledger yet.
+        db.raw.close();
+        return undefined;
+      }
       // A ledger from before the last migration is read as it is; the next sending run migrates it.
       db.version = version;
       db.inode = statSync(file).ino;
