@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TalkChanged, TalkCommit } from '../../src/ledger';
 import { Schedule } from '../../src/model/schedule';
-import { openLedger } from '../helpers/ledger';
+import { openLedger, openLedgerReadOnly } from '../helpers/ledger';
 import { tempDir } from '../helpers/paths';
 
 let t: ReturnType<typeof tempDir>;
@@ -165,4 +165,17 @@ test('a run suspended past its lease claims nothing more and releases only its o
   expect(await values(b.statuses(key))).toEqual(['claimed', 'claimed']);
   await a.close();
   await b.close();
+});
+
+test('a ledger file another run is still creating (no schema yet) reads as no ledger, not "no such table"', async () => {
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const raw = new Database(join(t.dir, 'state.db'));
+  raw.pragma('journal_mode = WAL');
+  expect(openLedgerReadOnly(t.dir)).toBeUndefined();
+  raw.close();
+  const l = openLedger(t.dir); // the creating run migrates; the next read sees the ledger
+  await l.close();
+  const ro = openLedgerReadOnly(t.dir)!;
+  expect(await ro.talks()).toEqual([]);
+  await ro.close();
 });
