@@ -11,6 +11,7 @@ import { renderMessage } from '../src/render/message';
 import { shapeOf } from '../src/delivery/planner';
 import { kindRule } from '../src/kinds';
 import { mailOptions, messageId } from '../src/render/mail';
+import { PLACEHOLDER_KEYS } from '../src/model/tokens';
 import { TemplateSet } from '../src/render/templates';
 
 async function main() {
@@ -39,7 +40,7 @@ async function main() {
   const t0 = process.hrtime.bigint();
   const one = (i: number) => {
     const to = `user${i}@example.org`;
-    return tx.sendMail(mailOptions(series, rendered, to, messageId(series, talk, 'announce', '0', to), now) as never);
+    return tx.sendMail(mailOptions(series, rendered, to, messageId(series, talk, 'announce', '0', to, PLACEHOLDER_KEYS), now) as never);
   };
   if (mode === 'pooled') {
     let next = 0;

@@ -8,6 +8,8 @@ import { EXIT_OK, RaliError } from '../errors';
 import { finishing, kindRule } from '../kinds';
 import { style } from '../log';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
+import { PLACEHOLDER_KEYS } from '../model/tokens';
+import { existingTokenKeys } from '../ledger/keys';
 import { owedToHolders } from '../delivery/owed';
 import { MessagePlan, plan } from '../delivery/planner';
 import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
@@ -44,9 +46,12 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const access = w.ledger(l0.series, 'look');
   let stored;
   let unfinished = 0;
+  let keys = PLACEHOLDER_KEYS;
   try {
     const ro = await access.read();
     stored = await ro?.talk(l0.talk.uid);
+    // The tokens the recipient's copy carries (before the first send there are none yet: placeholders).
+    keys = (ro && (await existingTokenKeys(ro))) || PLACEHOLDER_KEYS;
     // An update or cancellation that has not reached everyone: the preview shows that one.
     if (ro && stored && finishing(stored) === rule) unfinished = await owedToHolders(ro, stored);
   } finally {
@@ -75,8 +80,8 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const variant = await Variant.compose(l.series, rendered, now);
   const eml = variant.forRecipient(
     to,
-    messageId(l.series, l.talk, rule.name, p.rev, to.email),
-    unsubscribeLinks(l.series, to.email, 'preview'),
+    messageId(l.series, l.talk, rule.name, p.rev, to.email, keys),
+    unsubscribeLinks(l.series, to.email, keys),
   );
 
   if (o.eml) writeFileSync(o.eml, eml);

@@ -13,7 +13,8 @@ import type { DeliveryKey, Ledger, TalkCommit } from '../ledger/types';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
-import { verpAddress } from '../model/tokens';
+import { PLACEHOLDER_KEYS, TokenKeys, verpAddress } from '../model/tokens';
+import { tokenKeys } from '../ledger/keys';
 import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { Rendered } from '../render/message';
 import { Recipient } from './audience';
@@ -35,14 +36,14 @@ export async function variantMessage(
   rev: string,
   rendered: Rendered,
   now: DateTime,
-  secret: string,
+  keys: TokenKeys,
 ): Promise<Message> {
   const v = await Variant.compose(series, rendered, now);
   return {
-    messageId: (i: Recipient) => messageId(series, talk, kind, rev, i.key),
+    messageId: (i: Recipient) => messageId(series, talk, kind, rev, i.key, keys),
     bytes: (i: Recipient, id: string) => {
       const to = { email: i.email, name: i.name };
-      const links = unsubscribeLinks(series, i.email, secret);
+      const links = unsubscribeLinks(series, i.email, keys);
       return { raw: () => v.forRecipient(to, id, links) };
     },
   };
@@ -107,13 +108,14 @@ export async function runDelivery(o: RunOptions): Promise<DeliverSummary> {
     if (!rendered.has(k)) rendered.set(k, o.render(i.langs));
   }
   const ledger = o.ledger ? await o.ledger() : undefined;
-  const secret = ledger ? await ledger.secret() : 'outbox';
+  // Tokens of keys that exist only for what is sent and recorded (the outbox and test copies get placeholders).
+  const keys = ledger ? await tokenKeys(ledger) : PLACEHOLDER_KEYS;
   const variants = new Map<string, Message>();
-  for (const [k, r] of rendered) variants.set(k, await variantMessage(o.series, o.talk, o.rule.name, o.key.rev, r, o.now, secret));
+  for (const [k, r] of rendered) variants.set(k, await variantMessage(o.series, o.talk, o.rule.name, o.key.rev, r, o.now, keys));
 
   // VERP: each recorded recipient's bounces come back to their own address (rali inbox matches it).
   const envelopeFrom =
-    ledger && o.series.inbox?.bounceAddress ? (i: Recipient) => verpAddress(o.series, i.key, secret) ?? o.series.from.address : undefined;
+    ledger && o.series.inbox?.bounceAddress ? (i: Recipient) => verpAddress(o.series, i.key, keys) ?? o.series.from.address : undefined;
   const runId = ledger ? await ledger.startRun(o.command) : undefined;
   const leaseMs = ledger?.leaseMs ?? 30_000;
   let stopping = false;

@@ -9,7 +9,8 @@ import type { Bounce, Ledger } from '../ledger/types';
 import type { Series } from '../model';
 import { withFileLock } from '../model/lock';
 import { removeSubscriberLines } from '../model/subscribers-file';
-import { verpToken, verpTokenOf } from '../model/tokens';
+import { TokenKeys, tokenOwner, verpTokenOf } from '../model/tokens';
+import { existingTokenKeys } from '../ledger/keys';
 import { classify, Classified } from './classify';
 import { Source } from './sources';
 
@@ -42,7 +43,7 @@ async function match(
   ledger: Ledger | undefined,
   mailed: Map<string, string>,
   series: Series,
-  secret: string | undefined,
+  keys: TokenKeys | undefined,
 ): Promise<Target[]> {
   const out = new Map<string, Target>();
   for (const id of c.returnedIds) {
@@ -50,11 +51,10 @@ async function match(
     if (d) out.set(d.recipient.toLowerCase(), { address: d.recipient.toLowerCase(), uid: d.uid, how: 'Message-ID' });
   }
   const tpl = series.inbox?.bounceAddress;
-  if (!out.size && tpl && secret) {
-    const tokens = c.deliveredTo.map((a) => verpTokenOf(tpl, a)).filter((t): t is string => !!t);
-    if (tokens.length) {
-      for (const [addr, uid] of mailed)
-        if (tokens.includes(verpToken(series.id, addr, secret))) out.set(addr, { address: addr, uid, how: 'bounce address' });
+  if (!out.size && tpl && keys) {
+    for (const t of c.deliveredTo.map((a) => verpTokenOf(tpl, a)).filter((x): x is string => !!x)) {
+      const addr = tokenOwner(keys, t, 'bounce', series.id, mailed.keys());
+      if (addr) out.set(addr, { address: addr, uid: mailed.get(addr)!, how: 'bounce address' });
     }
   }
   if (!out.size) for (const a of c.addresses) if (mailed.has(a)) out.set(a, { address: a, uid: mailed.get(a)!, how: 'address' });
@@ -72,7 +72,7 @@ export async function processInbox(o: {
   const { series, ledger, source, dryRun, now } = o;
   const at = now.toUTC().toISO()!;
   const mailed = (await ledger?.inbox.mailed()) ?? new Map<string, string>();
-  const secret = series.inbox?.bounceAddress && !dryRun && ledger ? await ledger.secret() : undefined;
+  const keys = series.inbox?.bounceAddress && ledger ? await existingTokenKeys(ledger) : undefined;
   const res: InboxResult = { lines: [], leftAlone: new Map(), handled: 0 };
   const would = dryRun ? 'would: ' : '';
   const softLimit = series.inbox?.softLimit ?? 3;
@@ -111,7 +111,7 @@ export async function processInbox(o: {
 
     let targets: Target[];
     if (c.kind === 'unsubscribe') targets = c.addresses.map((a) => ({ address: a, uid: null, how: 'sender' }));
-    else targets = await match(c, ledger, mailed, series, secret);
+    else targets = await match(c, ledger, mailed, series, keys);
     if (!targets.length) {
       leave('not ours');
       if (dryRun)

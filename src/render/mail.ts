@@ -5,9 +5,9 @@
  * Message-ID and List-Unsubscribe. Preview and sending use this same code, so `preview --eml`
  * writes exactly the bytes that would be sent.
  */
-import { createHash, createHmac } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import { Series } from '../model/series';
+import { makeToken, TokenKeys, tokenMatches } from '../model/tokens';
 import { Talk } from '../model/talk';
 import { headerText, HTML_LANG, Rendered } from './message';
 import { canonicalCrlf } from './crlf';
@@ -24,16 +24,17 @@ const MSGID_PLACEHOLDER = '<rali-message-id@rali.invalid>';
 
 /**
  * Message-ID derived from talk, kind, revision and recipient (design.md: a resend after a crash
- * has the same one, so mail clients fold the duplicate). The address is hashed, not shown.
+ * has the same one, so mail clients fold the duplicate). The address is a keyed token, not shown:
+ * a bounce that returns it names its recipient, and no stranger can compute it for an address.
  */
-export function messageId(series: Series, talk: Talk, kind: string, rev: string, recipient: string): string {
-  const h = createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 16);
-  return `<${kind}.${rev}.${h}.${talk.id}.${series.id}@${series.domain}>`;
+export function messageId(series: Series, talk: Talk, kind: string, rev: string, recipient: string, keys: TokenKeys): string {
+  return `<${kind}.${rev}.${makeToken(keys, 'message', series.id, recipient)}.${talk.id}.${series.id}@${series.domain}>`;
 }
 
-/** Token for the one-click unsubscribe URL: HMAC of the address, so it cannot be forged for others. */
-export function unsubscribeToken(secret: string, series: Series, email: string): string {
-  return createHmac('sha256', secret).update(`${series.id}\n${email.toLowerCase()}`).digest('base64url').slice(0, 32);
+/** Whether a Message-ID of ours names this recipient (its token, checked with the keys). */
+export function messageIdNames(id: string, recipient: string, seriesId: string, keys: TokenKeys): boolean {
+  const token = /^<[^.]+\.[^.]+\.([^.]+)\./.exec(id)?.[1];
+  return token !== undefined && tokenMatches(keys, token, 'message', seriesId, recipient);
 }
 
 export interface UnsubscribeLinks {
@@ -41,12 +42,14 @@ export interface UnsubscribeLinks {
   https?: string;
 }
 
-export function unsubscribeLinks(series: Series, email: string, secret: string): UnsubscribeLinks {
-  const mailto = `mailto:${series.replyTo ?? series.from.address}?subject=${encodeURIComponent(`unsubscribe ${series.id}`)}`;
+/** The List-Unsubscribe URIs of one recipient: the mailto's subject and the https link carry their token. */
+export function unsubscribeLinks(series: Series, email: string, keys: TokenKeys): UnsubscribeLinks {
+  const token = makeToken(keys, 'unsubscribe', series.id, email);
+  const mailto = `mailto:${series.replyTo ?? series.from.address}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`;
   if (!series.unsubscribeUrl) return { mailto };
   const https = series.unsubscribeUrl
     .replace(/\{email\}/g, encodeURIComponent(email))
-    .replace(/\{token\}/g, unsubscribeToken(secret, series, email))
+    .replace(/\{token\}/g, token)
     .replace(/\{list\}/g, encodeURIComponent(series.id));
   return { mailto, https };
 }

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { openLedger } from '../helpers/ledger';
-import { verpToken } from '../../src/model/tokens';
+import { makeToken } from '../../src/model/tokens';
+import { tokenKeys } from '../../src/ledger/keys';
 import { FIXTURES, tempDir } from '../helpers/paths';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp } from '../helpers/smtp';
@@ -68,12 +69,12 @@ async function setup() {
   const ids = new Map<string, string>();
   for (const rec of server.received) ids.set(rec.to[0], (await simpleParser(rec.raw)).messageId!);
   const ledger = openLedger(join(series.dir, '.rali'));
-  const secret = await ledger.secret();
+  const keys = await tokenKeys(ledger);
   await ledger.close();
   const fill = (text: string) =>
     text
       .replace(/\{\{MSGID ([^}]+)\}\}/g, (_, a: string) => ids.get(a)!)
-      .replace(/\{\{VERP ([^}]+)\}\}/g, (_, a: string) => BOUNCE.replace('{token}', verpToken('rali-olst', a, secret)));
+      .replace(/\{\{VERP ([^}]+)\}\}/g, (_, a: string) => BOUNCE.replace('{token}', makeToken(keys, 'bounce', 'rali-olst', a)));
   const md = tempDir('rali-maildir-');
   cleanups.push(md.cleanup);
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md.dir, sub));

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageId, unsubscribeLinks, Variant } from '../../src/render/mail';
+import { PLACEHOLDER_KEYS } from '../../src/model/tokens';
 import { Kind, renderKind } from '../helpers/render';
 import { example, FIXED_NOW } from '../helpers/example';
 import { tempDir } from '../helpers/paths';
@@ -27,8 +28,8 @@ async function archive(kind: Kind): Promise<string> {
   });
   const raw = (await Variant.compose(series, rendered, FIXED_NOW)).forRecipient(
     to,
-    messageId(series, talk, kind, '0', to.email),
-    unsubscribeLinks(series, to.email, 's'),
+    messageId(series, talk, kind, '0', to.email, PLACEHOLDER_KEYS),
+    unsubscribeLinks(series, to.email, PLACEHOLDER_KEYS),
   );
   const t = tempDir();
   try {

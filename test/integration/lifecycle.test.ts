@@ -12,7 +12,8 @@ import { validate } from '../../src/commands/validate';
 import { preview } from '../../src/commands/preview';
 import { simpleParser } from 'mailparser';
 import { DateTime } from 'luxon';
-import { verpToken } from '../../src/model/tokens';
+import { makeToken } from '../../src/model/tokens';
+import { tokenKeys } from '../../src/ledger/keys';
 import { openLedger, openLedgerReadOnly } from '../helpers/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
 import { memoryLogger } from '../../src/log';
@@ -596,11 +597,11 @@ test('with inbox.bounce_address, each recipient has its own envelope sender (VER
   await setup(4, {}, 'inbox:\n  bounce_address: "rali-olst+{token}@iro.umontreal.ca"\n');
   expect((await run('announce', { yes: true })).code).toBe(0);
   const l = openLedger(join(series.dir, '.rali'));
-  const secret = await l.secret();
+  const keys = await tokenKeys(l);
   await l.close();
   const { series: s } = loadSeries(join(series.dir, 'rali.yaml'), series.dir);
   for (const m of server!.received) {
-    expect(m.from).toBe(`rali-olst+${verpToken(s.id, m.to[0], secret)}@iro.umontreal.ca`);
+    expect(m.from).toBe(`rali-olst+${makeToken(keys, 'bounce', s.id, m.to[0])}@iro.umontreal.ca`);
     expect(m.raw.toString('latin1')).toMatch(/^From: .*<rali-olst@iro\.umontreal\.ca>\r$/m);
   }
   expect(new Set(server!.received.map((m) => m.from)).size).toBe(4);
