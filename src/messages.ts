@@ -166,6 +166,8 @@ export const owed = {
 
 /** Cron (`rali remind`). */
 export const cron = {
+  fakeClock: (now: string, relative: string) =>
+    `--now ${now} is ${relative.replace(/^in /, 'ahead: in ')} from this machine's clock — a fake clock only rehearses: nothing was sent or recorded. Add --dry-run to see what would be due then, or run without SMTP settings to write the messages to outbox/`,
   noSmtp:
     'rali: no SMTP server is configured (RALI_SMTP_URL, or smtp: in rali.yaml), yet this series has sent over SMTP before (.rali/state.db) — nothing was sent; if this runs from cron, load the file that sets RALI_SMTP_URL or RALI_SMTP_PASSWORD (README, Cron: reminders). To rehearse into outbox/, use `rali remind --dry-run` or `rali preview`.',
   skippedLate: (due: string, minutes: number, grace: string) => `due at ${due}, ${minutes} min ago, more than the ${grace} grace`,

@@ -28,6 +28,9 @@ import type { World } from './world';
 
 const REMINDER = kindRule('reminder');
 
+/** How far --now may be from this machine's clock and still be "now" (a cron line's own delay). */
+const FAKE_CLOCK_TOLERANCE_MS = 5 * 60_000;
+
 export interface RemindOptions {
   config?: string;
   now?: string;
@@ -82,6 +85,10 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
   const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
   const recording = mode === 'smtp' && !o.dryRun;
+  // --now is a rehearsal's clock: away from this machine's, it never mails anyone nor records
+  // (a reminder sent twelve days early, with a Date: in the future, would also never go at its time).
+  if (o.now !== undefined && recording && Math.abs(now.toMillis() - w.now().toMillis()) > FAKE_CLOCK_TOLERANCE_MS)
+    throw new RaliError(cron.fakeClock(o.now, now.toRelative({ base: w.now() }) ?? ''));
   const access = w.ledger(series, mode === 'smtp' ? 'send' : 'look');
   // Read until something is written; writes (reminder states, cron's notes) only when sending for real.
   const write = async (f: (l: Ledger) => Promise<void>): Promise<void> => {

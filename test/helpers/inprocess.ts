@@ -6,9 +6,13 @@
 import { run } from '../../src/cli';
 import { redact } from '../../src/secrets';
 import type { RunResult } from './series';
-import { testWorld } from './world';
+import { clockAt, testWorld } from './world';
 
-export async function raliInProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
+/** `clock`: this machine's time for the run (cron at that moment); --now is only a rehearsal's. */
+export async function raliInProcess(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; clock?: string },
+): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const world = testWorld({
@@ -22,6 +26,7 @@ export async function raliInProcess(args: string[], opts: { cwd: string; env?: R
       { lines: [], errors: [] },
     ),
     write: (chunk) => void (stdout += chunk),
+    ...(opts.clock ? { now: clockAt(opts.clock) } : {}),
   });
   const code = await run(args, () => world);
   return { code, stdout, stderr, signal: null };

@@ -2,7 +2,17 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DateTime } from 'luxon';
 import { BIN, ROOT, tempDir } from './paths';
+
+/** Whether libfaketime's `faketime` can set a process's clock here (tests of cron at a given moment). */
+export function faketimeAvailable(): boolean {
+  return (
+    spawnSync('faketime', ['2030-01-01 00:00:00', process.execPath, '-e', 'process.exit(new Date().getUTCFullYear() === 2030 ? 0 : 1)'])
+      .status === 0
+  );
+}
 
 export const FUTURE_TALK = '2030-11-13-rezagholizadeh.yaml';
 
@@ -38,12 +48,28 @@ export interface RunResult {
 /** Spawns bin/rali without blocking the event loop (the test's SMTP server lives in this process). */
 export function raliAsync(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; onStarted?: (kill: (sig: NodeJS.Signals) => void) => void },
+  opts: {
+    cwd: string;
+    env?: Record<string, string>;
+    onStarted?: (kill: (sig: NodeJS.Signals) => void) => void;
+    /** The machine's clock for this process (libfaketime): cron running at that moment. */
+    clock?: string;
+  },
 ): Promise<RunResult> {
+  const clock = opts.clock
+    ? ['faketime', DateTime.fromISO(opts.clock, { setZone: true }).toUTC().toFormat('yyyy-LL-dd HH:mm:ss'), process.execPath]
+    : [process.execPath];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(clock[0], [...clock.slice(1), BIN, ...args], {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', RALI_BACKOFF_MS: '20', ...opts.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        NO_COLOR: '1',
+        RALI_BACKOFF_MS: '20',
+        ...(opts.clock ? { TZ: 'UTC', FAKETIME_DONT_FAKE_MONOTONIC: '1' } : {}),
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

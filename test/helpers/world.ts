@@ -44,3 +44,8 @@ export function testWorld(o: Partial<Omit<World, 'env'>> & { env?: Env; now?: ()
     written,
   };
 }
+
+/** A clock stopped at `iso` (read in the example series' zone when it has no offset): cron run "at" that moment. */
+export function clockAt(iso: string): () => DateTime<true> {
+  return () => DateTime.fromISO(iso, { zone: 'America/Toronto' }) as DateTime<true>;
+}

@@ -5,7 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { makeSeries, raliAsync } from '../helpers/series';
+import { faketimeAvailable, makeSeries, raliAsync } from '../helpers/series';
 import { raliInProcess } from '../helpers/inprocess';
 import { startSmtp, TestServer } from '../helpers/smtp';
 
@@ -22,8 +22,9 @@ afterEach(async () => {
   series.cleanup();
 });
 
-const rali = (args: string[]) => raliInProcess(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
-const remind = (now: string) => rali(['remind', '--now', now]);
+const rali = (args: string[], clock?: string) => raliInProcess(args, { cwd: series.dir, env: { RALI_SMTP_URL: server.url }, clock });
+/** Cron's `rali remind` at that moment (the machine's clock: --now would only rehearse). */
+const remind = (now: string) => rali(['remind'], now);
 
 /** The latest message to user00000 (fr+en). */
 const latest = () => [...server.received].reverse().find((r) => r.to[0] === 'user00000@example.org')!.raw;
@@ -64,7 +65,9 @@ test('reminders: nothing before due; once each; late ones skipped; nothing after
   expect([r.code, r.stdout]).toEqual([0, '']);
 
   // two cron runs at once when the 1-hour reminder is due: one copy each (two real processes)
-  const cron = () => raliAsync(['remind', '--now', '2030-11-13T10:31:00-05:00'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  if (!faketimeAvailable())
+    return console.warn('cli-lifecycle: two cron processes at once skipped — needs faketime (apt-get install faketime)');
+  const cron = () => raliAsync(['remind'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url }, clock: '2030-11-13T10:31:00-05:00' });
   const [a, b] = await Promise.all([cron(), cron()]);
   expect([a.code, b.code]).toEqual([0, 0]);
   expect(server.received).toHaveLength(9);
@@ -243,14 +246,14 @@ test("rali.yaml's series id or domain changed after announcements: every command
   writeFileSync(yaml, original.replace(/^( +id:) rali-olst\b/m, '$1 rali-seminars'));
   const said =
     /rali\.yaml: (series\.id: )?2030-11-13-rezagholizadeh was announced with the calendar UID rali-olst-2030-11-13-rezagholizadeh@iro\.umontreal\.ca; with series\.id and series\.domain as they are now it would be rali-seminars-2030-11-13-rezagholizadeh@iro\.umontreal\.ca: a second event in everyone's calendar, and updates and cancellations would miss the first — put back id: rali-olst under series:/;
-  for (const args of [
-    ['announce', series.talk, '--yes'],
-    ['update', series.talk, '--yes'],
-    ['remind', '--now', '2030-11-12T11:31:00-05:00'],
-    ['validate'],
-    ['status'],
-  ]) {
-    const r = await rali(args);
+  for (const [args, clock] of [
+    [['announce', series.talk, '--yes']],
+    [['update', series.talk, '--yes']],
+    [['remind'], '2030-11-12T11:31:00-05:00'],
+    [['validate']],
+    [['status']],
+  ] as [string[], string?][]) {
+    const r = await rali(args, clock);
     expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, expect.stringMatching(said)]);
   }
   expect(server.received).toHaveLength(3);
@@ -276,4 +279,20 @@ test('another talk at the same time as an announced one whose file is only broke
   const r = await rali(['announce', 'talks/2030-11-13-second-speaker.yaml', '--yes']);
   expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/looks like/)]);
   expect(server.received).toHaveLength(6);
+});
+
+test('--now away from the real clock only rehearses: over SMTP it sends and records nothing and says so; --dry-run shows what would be due', async () => {
+  expect((await rali(['announce', series.talk, '--yes'])).code).toBe(0);
+  const before = server.received.length;
+  const r = await rali(['remind', '--now', '2030-11-12T11:31:00-05:00']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(
+    /--now 2030-11-12T11:31:00-05:00 is .* from this machine's clock — a fake clock only rehearses: nothing was sent or recorded/,
+  );
+  expect(server.received.length).toBe(before);
+  const dry = await rali(['remind', '--now', '2030-11-12T11:31:00-05:00', '--dry-run']);
+  expect(dry.code).toBe(0);
+  expect(dry.stdout).toMatch(/1 day reminder due since .* would go to 3 recipients \(dry run: nothing sent\)/);
+  // The reminder still goes at its time.
+  expect((await remind('2030-11-12T11:31:00-05:00')).stdout).toMatch(/1 day reminder: 3 sent/);
 });

@@ -17,7 +17,7 @@ import { tokenKeys } from '../../src/ledger/keys';
 import { openLedger, openLedgerReadOnly } from '../helpers/ledger';
 import { loadSeries, loadTalk } from '../../src/model';
 import { memoryLogger } from '../../src/log';
-import { testWorld } from '../helpers/world';
+import { clockAt, testWorld } from '../helpers/world';
 import { makeSeries } from '../helpers/series';
 import { Faults, startSmtp, TestServer } from '../helpers/smtp';
 
@@ -275,7 +275,10 @@ test('a cancelled talk scheduled again is reinstated by `rali update`, and remin
   expect(u.out).toMatch(/update: 4 sent/);
   expect(ledgerRows(`SELECT sequence, status FROM talks`)).toEqual([{ sequence: 2, status: 'scheduled' }]);
   const log = memoryLogger();
-  const code = await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, testWorld({ log: log }));
+  const code = await remind(
+    { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' },
+    testWorld({ log: log, now: clockAt('2030-11-12T11:45') }),
+  );
   expect(code).toBe(0);
   expect(log.lines.join('\n')).toMatch(/1 day reminder: 4 sent/);
 });
@@ -288,7 +291,10 @@ test('whoever holds a calendar entry gets the update: a subscriber who joined af
     readFileSync(join(series.dir, 'subscribers.csv'), 'utf8') + 'late@example.org,Late Comer,fr\n',
   );
   const log = memoryLogger();
-  await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45-05:00' }, testWorld({ log: log }));
+  await remind(
+    { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45-05:00' },
+    testWorld({ log: log, now: clockAt('2030-11-12T11:45-05:00') }),
+  );
   expect(log.lines.join('\n')).toMatch(/reminder: 4 sent/);
   moveTalk('time: "11:30"', 'time: "14:00"');
   const u = await run('update', { yes: true });
@@ -352,7 +358,11 @@ test('remind --all: several series from one cron line, one block per series, a b
   await setup(2);
   await run('announce', { yes: true });
   const log = memoryLogger();
-  const code = await remindAll([join(series.dir, 'no-such-series'), series.dir], { now: '2030-11-12T11:40' }, testWorld({ log: log }));
+  const code = await remindAll(
+    [join(series.dir, 'no-such-series'), series.dir],
+    { now: '2030-11-12T11:40' },
+    testWorld({ log: log, now: clockAt('2030-11-12T11:40') }),
+  );
   expect(code).toBe(2);
   const out = [...log.lines, ...log.errors].join('\n');
   expect(log.lines[0]).toBe(`── ${join(series.dir, 'no-such-series')}`);
@@ -361,7 +371,7 @@ test('remind --all: several series from one cron line, one block per series, a b
   expect(out).toMatch(/1 day reminder: 2 sent/);
   // Nothing to do: nothing printed at all.
   const quiet = memoryLogger();
-  expect(await remindAll([series.dir], { now: '2030-11-12T11:50' }, testWorld({ log: quiet }))).toBe(0);
+  expect(await remindAll([series.dir], { now: '2030-11-12T11:50' }, testWorld({ log: quiet, now: clockAt('2030-11-12T11:50') }))).toBe(0);
   expect([...quiet.lines, ...quiet.errors]).toEqual([]);
 });
 
@@ -384,10 +394,20 @@ test('a talk file renamed after its announcement: remind says so once (cron mail
   writeFileSync(renamed, readFileSync(series.talkFile));
   unlinkSync(series.talkFile);
   const log = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:00' }, testWorld({ log: log }))).toBe(1);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:00' },
+      testWorld({ log: log, now: clockAt('2030-11-01T09:00') }),
+    ),
+  ).toBe(1);
   expect(log.errors.join('\n')).toMatch(/announced, but no talk file has this id any more .*id: 2030-11-13-rezagholizadeh/);
   const again = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:10' }, testWorld({ log: again }))).toBe(0);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-01T09:10' },
+      testWorld({ log: again, now: clockAt('2030-11-01T09:10') }),
+    ),
+  ).toBe(0);
   expect([...again.lines, ...again.errors]).toEqual([]);
   const st = memoryLogger();
   await status({ config: join(series.dir, 'rali.yaml') }, testWorld({ log: st }));
@@ -446,7 +466,12 @@ test('a cancellation stopped before its first 250 still marks the file, and stat
   expect(readFileSync(series.talkFile, 'utf8')).toMatch(/^status: cancelled$/m);
   expect(await statusText()).toMatch(/3 people who have the talk in their calendar did not get the cancellation yet — run `rali cancel/);
   const log = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, testWorld({ log: log }))).toBe(1);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' },
+      testWorld({ log: log, now: clockAt('2030-11-12T11:45') }),
+    ),
+  ).toBe(1);
   expect(log.errors.join('\n')).toMatch(/did not get the cancellation yet/);
   expect(log.lines.join('\n')).not.toMatch(/reminder/);
   refuse = false;
@@ -470,11 +495,21 @@ test('an update cut short by --limit is owed to the rest: status, validate and c
   await validate({ files: [], config: join(series.dir, 'rali.yaml') }, testWorld({ log: v }));
   expect(v.errors.join('\n')).toMatch(/warning:.*4 people .* did not get the update/);
   const cron = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:10' }, testWorld({ log: cron }))).toBe(1);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:10' },
+      testWorld({ log: cron, now: clockAt('2030-11-12T14:10') }),
+    ),
+  ).toBe(1);
   expect(cron.errors.join('\n')).toMatch(/4 people .* did not get the update/);
   expect(cron.lines.join('\n')).toMatch(/1 day reminder: 6 sent/); // the reminder carries revision 1 too
   const quiet = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:20' }, testWorld({ log: quiet }))).toBe(0);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T14:20' },
+      testWorld({ log: quiet, now: clockAt('2030-11-12T14:20') }),
+    ),
+  ).toBe(0);
   expect(quiet.errors).toEqual([]);
 });
 
@@ -507,7 +542,9 @@ test('a talk postponed to another day gets its reminders again; one moved within
   await run('announce', { yes: true });
   const cron = (now: string) => {
     const log = memoryLogger();
-    return remind({ config: join(series.dir, 'rali.yaml'), now }, testWorld({ log: log })).then(() => log.lines.join('\n'));
+    return remind({ config: join(series.dir, 'rali.yaml'), now }, testWorld({ log: log, now: clockAt(now) })).then(() =>
+      log.lines.join('\n'),
+    );
   };
   expect(await cron('2030-11-12T11:45')).toMatch(/1 day reminder: 3 sent/);
   moveTalk('time: "11:30"', 'time: "13:00"');
@@ -528,11 +565,21 @@ test('a reminder cut short is finished by the next cron run, even past the grace
   await run('announce', { yes: true });
   limited = true;
   const first = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, testWorld({ log: first }))).toBe(1);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' },
+      testWorld({ log: first, now: clockAt('2030-11-12T11:45') }),
+    ),
+  ).toBe(1);
   expect(first.lines.join('\n')).toMatch(/1 day reminder: 2 sent/);
   limited = false;
   const later = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T18:00' }, testWorld({ log: later }))).toBe(0);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T18:00' },
+      testWorld({ log: later, now: clockAt('2030-11-12T18:00') }),
+    ),
+  ).toBe(0);
   expect(later.lines.join('\n')).toMatch(/1 day reminder: 4 sent via .*, 2 already sent/);
   expect(later.errors.join('\n')).not.toMatch(/skipped/);
 });
@@ -575,7 +622,12 @@ test('cron without the SMTP settings says so and fails, instead of rehearsing in
   await run('announce', { yes: true });
   delete process.env.RALI_SMTP_URL;
   const log = memoryLogger();
-  expect(await remind({ config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' }, testWorld({ log: log }))).toBe(1);
+  expect(
+    await remind(
+      { config: join(series.dir, 'rali.yaml'), now: '2030-11-12T11:45' },
+      testWorld({ log: log, now: clockAt('2030-11-12T11:45') }),
+    ),
+  ).toBe(1);
   expect(log.errors.join('\n')).toMatch(/no SMTP server is configured .*has sent over SMTP before .*nothing was sent/);
   expect(existsSync(join(series.dir, 'outbox'))).toBe(false);
   expect(server!.received.length).toBe(2);
