@@ -11,7 +11,7 @@ import type { World } from './commands/world';
 import { NO_PROGRESS, Progress, Signals, Tuning } from './delivery/run';
 import type { Env } from './delivery/smtp-settings';
 import { openTransport } from './delivery/transport';
-import { LedgerAccess } from './ledger';
+import { LedgerAccess, type LedgerLocation } from './ledger';
 import type { Logger } from './log';
 import type { Series } from './model/series';
 
@@ -93,8 +93,9 @@ export function progressFor(total: number, mode: 'bar' | 'lines' | 'none', log: 
   };
 }
 
-export function ledgerAccess(series: Series, env: Env, pid: number, host: string): LedgerAccess {
-  return new LedgerAccess({ kind: 'sqlite', dir: series.stateDir }, { leaseMs: leaseFrom(env), pid, host });
+/** The series' ledger: SQLite in its state folder unless `location` says where it is. */
+export function ledgerAccess(series: Series, env: Env, pid: number, host: string, location?: LedgerLocation): LedgerAccess {
+  return new LedgerAccess(location ?? { kind: 'sqlite', dir: series.stateDir }, { leaseMs: leaseFrom(env), pid, host });
 }
 
 /** The world of this process: `log` is the CLI's redacting logger. */
