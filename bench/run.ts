@@ -6,7 +6,9 @@
  *      nodemailer loop and a pooled compose-every-message nodemailer transport;
  *   2. peak RSS of rali announcing to 100,000 recipients;
  *   3. validating 100,000 subscribers;
- *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`.
+ *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`;
+ *   5. the ledger in SQLite beside the ledger in PostgreSQL (a private server on this machine,
+ *      fsync on): the same announce to 10,000 recipients through the send loop to the SMTP sink.
  *
  * BENCH_QUICK=1 runs smaller sizes.
  */
@@ -15,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSubscribers } from '../src/model/subscribers';
+import { postgresMissing, startPostgres } from '../test/helpers/postgres';
 import { startSink } from './sink';
 
 const ROOT = resolve(__dirname, '../..');
@@ -179,9 +182,60 @@ async function main() {
     say(`| node -e 0 | ${b.toFixed(0)} | 1.00 | |`);
     say(`| rali --version | ${median(ver).toFixed(0)} | ${(median(ver) / b).toFixed(2)} | ≤ 1.3 |`);
     say(`| rali validate (example series) | ${median(val).toFixed(0)} | ${(median(val) / b).toFixed(2)} | ≤ 2.5 |`);
+
+    say('');
+    await ledgers(say, dir, sink.port, QUICK ? 2000 : 10_000);
   } finally {
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 5. Both stores measured the same way: bench/ledger-run.js runs `rali announce` in a process of
+ * its own with the ledger given, to the sink; runs alternate between the stores (the machine's load
+ * moves), median of three each.
+ */
+async function ledgers(say: (s: string) => void, dir: string, port: number, n: number) {
+  say(`## 5. the ledger: SQLite beside PostgreSQL (announce to ${n.toLocaleString('en')} recipients over loopback SMTP, median of 3)`);
+  const missing = postgresMissing();
+  if (missing) {
+    say(`skipped: ${missing}`);
+    return;
+  }
+  writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(n));
+  const pg = await startPostgres({ durable: true });
+  try {
+    const once = async (location?: object) => {
+      rmSync(join(dir, '.rali'), { recursive: true, force: true });
+      const r = await run(process.execPath, [
+        join(__dirname, 'ledger-run.js'),
+        JSON.stringify({ cwd: dir, smtp: `smtp://127.0.0.1:${port}`, talk: 'talks/bench.yaml', location }),
+      ]);
+      if (r.code !== 0) throw new Error(`bench/ledger-run failed (${r.code}): ${r.stderr}`);
+      const out = JSON.parse(r.stdout) as { seconds: number; out: string };
+      if (!out.out.includes(`${n} sent`)) throw new Error(`not every message was sent:\n${out.out}`);
+      return out.seconds;
+    };
+    const times = { sqlite: [] as number[], postgres: [] as number[] };
+    for (let i = 0; i < 3; i++) {
+      times.sqlite.push(await once());
+      times.postgres.push(await once({ kind: 'postgres', url: pg.url(), seriesId: `bench-${i}` }));
+    }
+    const rate = (xs: number[]) => n / median(xs);
+    const [sq, pq] = [rate(times.sqlite), rate(times.postgres)];
+    say(`| ledger | messages | seconds | msg/s | × SQLite |`);
+    say(`|---|---:|---:|---:|---:|`);
+    say(`| SQLite (.rali/state.db) | ${n} | ${median(times.sqlite).toFixed(2)} | ${sq.toFixed(0)} | 1.00 |`);
+    say(
+      `| PostgreSQL (127.0.0.1, fsync on) | ${n} | ${median(times.postgres).toFixed(2)} | ${pq.toFixed(0)} | **${(pq / sq).toFixed(2)}** |`,
+    );
+    say(
+      `runs (s): SQLite ${times.sqlite.map((x) => x.toFixed(2)).join(', ')}; PostgreSQL ${times.postgres.map((x) => x.toFixed(2)).join(', ')}`,
+    );
+    say(`targets: PostgreSQL ≥ 1,000 msg/s (${pq >= 1000 ? 'met' : 'NOT met'}), ≥ 0.5× SQLite (${pq / sq >= 0.5 ? 'met' : 'NOT met'})`);
+  } finally {
+    pg.stop();
   }
 }
 

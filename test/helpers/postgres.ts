@@ -3,7 +3,7 @@
  * port of 127.0.0.1 (and a socket in that folder), a role with a password and a database, all
  * removed after the file. initdb refuses to run as root: as root the cluster belongs to the
  * `postgres` user (`runuser`). Without the programs (apt-get install postgresql) the tests skip and
- * say so. The server runs with fsync off: tests measure behaviour, not durability.
+ * say so. The server runs with fsync off unless asked: tests measure behaviour, not durability.
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -62,7 +62,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+/** `durable`: fsync on, as a real server (the benchmark); tests leave it off. */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = binDir()!;
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'rali-pg-'));
@@ -113,7 +114,7 @@ export async function startPostgres(): Promise<PgCluster> {
         '180',
         'start',
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=16MB`,
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 ${o.durable ? '' : '-c fsync=off -c full_page_writes=off -c shared_buffers=16MB'}`,
       ]);
       break;
     } catch (e) {

@@ -83,11 +83,14 @@ export function pgLedgerError(where: string, url: string, e: unknown): LedgerErr
 /** Retried: the server broke a deadlock or a serialization conflict by aborting this transaction. */
 const RETRY = new Set(['40P01', '40001']);
 
-export type Query = <R extends QueryResultRow>(sql: string, params?: unknown[], name?: string) => Promise<{ rows: R[]; rowCount: number }>;
+/**
+ * One statement, its parameters apart. Never a named (prepared) statement: a plan kept from the
+ * table's first rows (a talk's first run fills a table the planner thinks empty) can scan the whole
+ * talk for each delivery; an unnamed statement is planned with its values every time.
+ */
+export type Query = <R extends QueryResultRow>(sql: string, params?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
 export class PgDb {
-  /** A connection failure seen outside a query (an idle connection cut): check() says it. */
-  fatal: LedgerError | undefined;
   /** The schema version (a read-only handle may see an older one until a sending run migrates it). */
   version = PG_MIGRATIONS.length;
   /** How many migrations this handle applied (tests: of five first opens at once, one migrates). */
@@ -123,9 +126,9 @@ export class PgDb {
     };
     const pool = new Pool(config);
     const db = new PgDb(pool, url, where);
-    pool.on('error', (e) => {
-      db.fatal ??= pgLedgerError(where, url, e);
-    });
+    // An idle connection cut (a server restarted): the pool drops it, and the next statement
+    // connects again or says why it cannot.
+    pool.on('error', () => undefined);
     try {
       if (write) await db.migrate();
       else await db.readVersion();
@@ -165,10 +168,10 @@ export class PgDb {
   }
 
   /** One statement on a connection of the pool (retried when the server aborted it to break a deadlock). */
-  readonly q: Query = async (sql, params, name) => {
+  readonly q: Query = async (sql, params) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await this.pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+        const r = await this.pool.query({ text: sql, values: params });
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       } catch (e) {
         if (RETRY.has((e as { code?: string }).code ?? '') && attempt < 8) {
@@ -191,8 +194,8 @@ export class PgDb {
       try {
         client = await this.pool.connect();
         const c = client;
-        const q: Query = async (sql, params, name) => {
-          const r = await c.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+        const q: Query = async (sql, params) => {
+          const r = await c.query({ text: sql, values: params });
           return { rows: r.rows, rowCount: r.rowCount ?? 0 };
         };
         await q('BEGIN');
@@ -217,10 +220,6 @@ export class PgDb {
         client?.release(broken);
       }
     }
-  }
-
-  check(): void {
-    if (this.fatal) throw this.fatal;
   }
 
   async close(): Promise<void> {

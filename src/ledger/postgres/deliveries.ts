@@ -14,8 +14,8 @@
  *   - a claim of a run whose lease looks expired is taken over only if ending that run succeeds,
  *     in one UPDATE that tests the heartbeat again on the row's latest version: a run that renewed
  *     its lease in between keeps its claims (busy).
- * The talk's row is locked first, so the TalkChanged check and the commit of the talk's new state
- * are atomic with the claims: `rali update` committing a new revision waits for, or is seen by,
+ * The talk's row is locked first (FOR UPDATE when the claim commits the talk's state, else FOR
+ * SHARE), so the TalkChanged check and the commit of the talk's new state are atomic with the claims: `rali update` committing a new revision waits for, or is seen by,
  * every claim of the old one.
  */
 import { LedgerError, TalkChanged } from '../errors';
@@ -23,6 +23,8 @@ import type { ClaimItem, ClaimResult, Delivery, DeliveryCount, DeliveryKey, Deli
 import { Ctx, iso, NOW } from './context';
 import type { Query } from './db';
 import { applyTalk } from './talks';
+
+type Row = { recipient: string; status: DeliveryStatus; run_id: number | null; tid: string };
 
 const byRecipient = (a: ClaimItem, b: ClaimItem) => (a.recipient < b.recipient ? -1 : a.recipient > b.recipient ? 1 : 0);
 
@@ -41,27 +43,25 @@ export class PgDeliveries {
     const res = await db.tx(async (q) => {
       const out = new Map<string, ClaimResult>();
       const t = this.c.t();
-      const cur = (
-        await q<{ sequence: number; status: string }>(
-          `SELECT sequence, status FROM rali_talks WHERE series = $1 AND uid = $2 FOR ${opts.talk ? 'UPDATE' : 'SHARE'}`,
-          [series, key.uid],
+      // The talk's row first, then this run's: renewed (the run is alive: it is claiming) and held
+      // until this claim commits, so no run can declare it dead halfway. One round trip for both.
+      const head = (
+        await q<{ ended: boolean | null; sequence: number | null; status: string | null }>(
+          `WITH t AS (SELECT sequence, status FROM rali_talks WHERE series = $1 AND uid = $2 FOR ${opts.talk ? 'UPDATE' : 'SHARE'}),
+                me AS (UPDATE rali_runs SET heartbeat_at = ${NOW(4)} WHERE series = $1 AND id = $3 RETURNING ended_at IS NOT NULL AS ended)
+           SELECT (SELECT ended FROM me) AS ended, t.sequence, t.status FROM (SELECT 1) AS one LEFT JOIN t ON true`,
+          [series, key.uid, runId, t],
         )
       ).rows[0];
+      const cur = head.sequence === null ? undefined : { sequence: head.sequence, status: head.status! };
       // A run declared dead (suspended past its lease) claims nothing more: another run took over.
-      // Its row stays locked until this claim commits: no run can declare it dead halfway.
-      const me = (
-        await q<{ ended: boolean }>('SELECT ended_at IS NOT NULL AS ended FROM rali_runs WHERE series = $1 AND id = $2 FOR NO KEY UPDATE', [
-          series,
-          runId,
-        ])
-      ).rows[0];
-      if (me?.ended) throw new LedgerError(db.where, 'leaseLost');
+      if (head.ended) throw new LedgerError(db.where, 'leaseLost');
       // A message planned for an older calendar revision is out of date once another command
       // (`rali update`, `rali cancel`) has committed a newer one: it goes to no one else.
       if (cur && items.length && cur.sequence > items[0].seq) throw new TalkChanged(cur.sequence, cur.status);
 
       let todo = sorted;
-      let rows: { recipient: string; status: DeliveryStatus; run_id: number | null }[] = [];
+      let rows: Row[] = [];
       // Insert first: on a first run every claim is one statement; the lookup is for the rest. A row
       // seen by the insert may be gone by the lookup (another run released a claim it never tried):
       // those are inserted again.
@@ -72,17 +72,19 @@ export class PgDeliveries {
            FROM unnest($7::text[], $8::text[], $9::int[], $10::text[]) WITH ORDINALITY AS x(r, m, s, l, n) ORDER BY x.n
            ON CONFLICT DO NOTHING RETURNING recipient`,
           [...k, runId, t, todo.map((i) => i.recipient), todo.map((i) => i.messageId), todo.map((i) => i.seq), todo.map((i) => i.langs)],
-          'rali_claim_insert',
         );
         for (const r of inserted.rows) out.set(r.recipient, 'mine');
         const rest = todo.filter((i) => !out.has(i.recipient));
         todo = [];
         if (!rest.length) break;
-        const found = await q<{ recipient: string; status: DeliveryStatus; run_id: number | null }>(
-          `SELECT recipient, status, run_id FROM rali_deliveries WHERE series = $1 AND uid = $2 AND kind = $3 AND rev = $4 AND recipient = ANY($5::text[])
-           ORDER BY recipient FOR UPDATE`,
+        // One primary-key lookup per recipient (LATERAL): never a scan of the talk's rows, whatever
+        // the planner believes of the table. Locked in recipient order.
+        const found = await q<Row>(
+          `SELECT d.recipient, d.status, d.run_id, d.ctid::text AS tid FROM unnest($5::text[]) WITH ORDINALITY AS x(r, n)
+           CROSS JOIN LATERAL (SELECT recipient, status, run_id, ctid FROM rali_deliveries
+             WHERE series = $1 AND uid = $2 AND kind = $3 AND rev = $4 AND recipient = x.r FOR UPDATE) AS d
+           ORDER BY x.n`,
           [...k, rest.map((i) => i.recipient)],
-          'rali_claim_lock',
         );
         rows = rows.concat(found.rows);
         const seen = new Set(found.rows.map((r) => r.recipient));
@@ -122,6 +124,7 @@ export class PgDeliveries {
       }
 
       const take: ClaimItem[] = [];
+      const tids = new Map(rows.map((r) => [r.recipient, r.tid]));
       const byKey = new Map(sorted.map((i) => [i.recipient, i]));
       for (const row of rows) {
         const deadClaim = row.status === 'claimed' && (row.run_id === null || dead.has(row.run_id));
@@ -130,23 +133,35 @@ export class PgDeliveries {
           out.set(row.recipient, deadClaim ? 'interrupted' : 'mine');
         } else out.set(row.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
       }
+      // The rows are locked by this transaction: their tuple ids hold until it commits.
       if (take.length)
         await q(
-          `UPDATE rali_deliveries d SET status = 'claimed', run_id = $5, message_id = x.m, seq = x.s, langs = x.l, updated_at = ${NOW(6)}
-           FROM unnest($7::text[], $8::text[], $9::int[], $10::text[]) AS x(r, m, s, l)
-           WHERE d.series = $1 AND d.uid = $2 AND d.kind = $3 AND d.rev = $4 AND d.recipient = x.r`,
-          [...k, runId, t, take.map((i) => i.recipient), take.map((i) => i.messageId), take.map((i) => i.seq), take.map((i) => i.langs)],
-          'rali_claim_take',
+          `UPDATE rali_deliveries d SET status = 'claimed', run_id = $2, message_id = x.m, seq = x.s, langs = x.l, updated_at = ${NOW(3)}
+           FROM unnest($4::tid[], $5::text[], $6::text[], $7::int[], $8::text[]) AS x(tid, r, m, s, l)
+           WHERE d.ctid = ANY($4::tid[]) AND d.ctid = x.tid AND d.series = $1 AND d.recipient = x.r`,
+          [
+            series,
+            runId,
+            t,
+            take.map((i) => tids.get(i.recipient)),
+            take.map((i) => i.recipient),
+            take.map((i) => i.messageId),
+            take.map((i) => i.seq),
+            take.map((i) => i.langs),
+          ],
         );
       const any = [...out.values()].some((r) => r === 'mine' || r === 'interrupted');
-      if (any && opts.talk) await applyTalk(q, this.c, opts.talk);
-      if (any)
-        await q(`UPDATE rali_runs SET heartbeat_at = ${NOW(3)} WHERE series = $1 AND id = $2`, [series, runId, t], 'rali_claim_beat');
+      if (any && opts.talk) await applyTalk(q, this.c, opts.talk, cur);
       return out;
     });
     return new Map(items.map((i) => [i.recipient, res.get(i.recipient)!]));
   }
 
+  /**
+   * Records one outcome at once, in one statement that names the whole key: its plan is the primary
+   * key's lookup whatever the table's statistics say (a talk's first run fills a table the planner
+   * still thinks empty).
+   */
   async settle(
     key: DeliveryKey,
     recipient: string,
@@ -177,7 +192,6 @@ export class PgDeliveries {
         recipient,
         runId ?? null,
       ],
-      'rali_settle',
     );
     return r.rows[0]?.status ?? status;
   }

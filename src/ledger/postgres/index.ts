@@ -73,9 +73,8 @@ export class PostgresLedger implements Ledger {
     return new PostgresLedger(db, seriesId, o);
   }
 
-  async check() {
-    this.db.check();
-  }
+  /** Nothing to look at between statements: a ledger gone (tables dropped) or out of reach fails the next statement, which says so. */
+  async check() {}
   async close() {
     await this.db.close();
   }

@@ -24,11 +24,11 @@ export class PgRuns {
 
   /** Renews the lease; false when another run declared this one dead meanwhile. */
   async heartbeat(runId: number): Promise<boolean> {
-    const r = await this.c.db.q(
-      `UPDATE rali_runs SET heartbeat_at = ${NOW(3)} WHERE series = $1 AND id = $2 AND ended_at IS NULL`,
-      [this.c.series, runId, this.c.t()],
-      'rali_heartbeat',
-    );
+    const r = await this.c.db.q(`UPDATE rali_runs SET heartbeat_at = ${NOW(3)} WHERE series = $1 AND id = $2 AND ended_at IS NULL`, [
+      this.c.series,
+      runId,
+      this.c.t(),
+    ]);
     return r.rowCount === 1;
   }
 

@@ -21,22 +21,25 @@ function record(r: TalkRow): TalkRecord {
 /**
  * Commits the state a message carries: the talk at its first message, or a higher SEQUENCE with
  * the schedule and status sent with it (never lowers it). Called inside a claim's transaction,
- * which holds the talk's row when there is one.
+ * which holds the talk's row when there is one (`cur`, as read under that lock): only what changes
+ * is written.
  */
-export async function applyTalk(q: Query, c: Ctx, t: TalkCommit): Promise<void> {
+export async function applyTalk(q: Query, c: Ctx, t: TalkCommit, cur: { sequence: number } | undefined): Promise<void> {
+  if (cur && cur.sequence >= t.sequence) return;
   const schedule = JSON.stringify(t.schedule);
-  const inserted = await q(
-    `INSERT INTO rali_talks (series, uid, talk_id, sequence, schedule, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, ${NOW(7)})
-     ON CONFLICT (series, uid) DO NOTHING`,
-    [c.series, t.uid, t.talkId, t.sequence, schedule, t.schedule.status, c.t()],
-    'rali_talk_insert',
-  );
-  if (inserted.rowCount) return;
+  if (!cur) {
+    const inserted = await q(
+      `INSERT INTO rali_talks (series, uid, talk_id, sequence, schedule, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, ${NOW(7)})
+       ON CONFLICT (series, uid) DO NOTHING`,
+      [c.series, t.uid, t.talkId, t.sequence, schedule, t.schedule.status, c.t()],
+    );
+    if (inserted.rowCount) return;
+  }
+  // The row was there (or another run's claim inserted it meanwhile): raised, never lowered.
   await q(
     `UPDATE rali_talks SET previous = schedule, sequence = $3, schedule = $4, status = $5, updated_at = ${NOW(6)}
      WHERE series = $1 AND uid = $2 AND sequence < $3`,
     [c.series, t.uid, t.sequence, schedule, t.schedule.status, c.t()],
-    'rali_talk_update',
   );
 }
 
