@@ -1,7 +1,8 @@
 /**
  * One `rali announce --yes` in this process with the ledger given (SQLite in the series' folder, or
  * PostgreSQL), through the CLI's commands and send loop to the benchmark's SMTP sink; prints
- * `{ seconds }` as JSON. bench/run.ts runs it for each store, so both are measured the same way.
+ * `{ seconds, cpu }` as JSON (cpu: this process's user + system seconds, steadier than the wall
+ * clock on a loaded machine). bench/run.ts runs it for each store, so both are measured the same way.
  * argv[2]: JSON { cwd, smtp, talk, location? }.
  */
 import { run } from '../src/cli';
@@ -15,12 +16,13 @@ const log = memoryLogger();
 const world = testWorld({ cwd: o.cwd, env: { NO_COLOR: '1', RALI_SMTP_URL: o.smtp }, log, exitNow: (c) => process.exit(c) });
 world.ledger = (series) => ledgerAccess(series, world.env, process.pid, 'bench', o.location);
 const t0 = process.hrtime.bigint();
-run(['announce', o.talk, '--yes'], () => world).then((code) => {
+void run(['announce', o.talk, '--yes'], () => world).then((code) => {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) {
     process.stderr.write(`rali announce: exit ${code}\n${log.errors.join('\n')}\n`);
     process.exit(1);
   }
-  process.stdout.write(JSON.stringify({ seconds, out: log.lines.join('\n') }) + '\n');
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ seconds, cpu: (user + system) / 1e6, out: log.lines.join('\n') }) + '\n');
   process.exit(0);
 });

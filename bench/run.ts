@@ -213,22 +213,24 @@ async function ledgers(say: (s: string) => void, dir: string, port: number, n: n
         JSON.stringify({ cwd: dir, smtp: `smtp://127.0.0.1:${port}`, talk: 'talks/bench.yaml', location }),
       ]);
       if (r.code !== 0) throw new Error(`bench/ledger-run failed (${r.code}): ${r.stderr}`);
-      const out = JSON.parse(r.stdout) as { seconds: number; out: string };
+      const out = JSON.parse(r.stdout) as { seconds: number; cpu: number; out: string };
       if (!out.out.includes(`${n} sent`)) throw new Error(`not every message was sent:\n${out.out}`);
-      return out.seconds;
+      return out;
     };
-    const times = { sqlite: [] as number[], postgres: [] as number[] };
+    const runs = { sqlite: [] as { seconds: number; cpu: number }[], postgres: [] as { seconds: number; cpu: number }[] };
     for (let i = 0; i < 3; i++) {
-      times.sqlite.push(await once());
-      times.postgres.push(await once({ kind: 'postgres', url: pg.url(), seriesId: `bench-${i}` }));
+      runs.sqlite.push(await once());
+      runs.postgres.push(await once({ kind: 'postgres', url: pg.url(), seriesId: `bench-${i}` }));
     }
+    const times = { sqlite: runs.sqlite.map((r) => r.seconds), postgres: runs.postgres.map((r) => r.seconds) };
+    const cpu = { sqlite: median(runs.sqlite.map((r) => r.cpu)), postgres: median(runs.postgres.map((r) => r.cpu)) };
     const rate = (xs: number[]) => n / median(xs);
     const [sq, pq] = [rate(times.sqlite), rate(times.postgres)];
-    say(`| ledger | messages | seconds | msg/s | × SQLite |`);
-    say(`|---|---:|---:|---:|---:|`);
-    say(`| SQLite (.rali/state.db) | ${n} | ${median(times.sqlite).toFixed(2)} | ${sq.toFixed(0)} | 1.00 |`);
+    say(`| ledger | messages | seconds | msg/s | × SQLite | rali's CPU s |`);
+    say(`|---|---:|---:|---:|---:|---:|`);
+    say(`| SQLite (.rali/state.db) | ${n} | ${median(times.sqlite).toFixed(2)} | ${sq.toFixed(0)} | 1.00 | ${cpu.sqlite.toFixed(2)} |`);
     say(
-      `| PostgreSQL (127.0.0.1, fsync on) | ${n} | ${median(times.postgres).toFixed(2)} | ${pq.toFixed(0)} | **${(pq / sq).toFixed(2)}** |`,
+      `| PostgreSQL (127.0.0.1, fsync on) | ${n} | ${median(times.postgres).toFixed(2)} | ${pq.toFixed(0)} | **${(pq / sq).toFixed(2)}** | ${cpu.postgres.toFixed(2)} |`,
     );
     say(
       `runs (s): SQLite ${times.sqlite.map((x) => x.toFixed(2)).join(', ')}; PostgreSQL ${times.postgres.map((x) => x.toFixed(2)).join(', ')}`,
