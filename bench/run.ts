@@ -3,12 +3,12 @@
  * noisy: compare ratios, not absolute figures).
  *
  *   1. announce to 10,000 recipients over loopback SMTP: rali (CLI, ledger included) vs a naive
- *      nodemailer loop and a pooled compose-every-message nodemailer transport;
+ *      nodemailer loop and a pooled compose-every-message nodemailer transport; 1b. the same to a
+ *      relay 30 ms away; 1c. the ledger in SQLite beside the ledger in PostgreSQL (a private
+ *      server on this machine, fsync on): the same announce through the send loop to the sink;
  *   2. peak RSS of rali announcing to 100,000 recipients;
  *   3. validating 100,000 subscribers;
- *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`;
- *   5. the ledger in SQLite beside the ledger in PostgreSQL (a private server on this machine,
- *      fsync on): the same announce to 10,000 recipients through the send loop to the SMTP sink.
+ *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`.
  *
  * BENCH_QUICK=1 runs smaller sizes.
  */
@@ -141,6 +141,9 @@ async function main() {
     }
 
     say('');
+    await ledgers(say, dir, sink.port, N);
+
+    say('');
     say(`## 2. peak RSS announcing to ${QUICK ? '20,000' : '100,000'} recipients`);
     const bigN = QUICK ? 20_000 : 100_000;
     writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(bigN));
@@ -182,9 +185,6 @@ async function main() {
     say(`| node -e 0 | ${b.toFixed(0)} | 1.00 | |`);
     say(`| rali --version | ${median(ver).toFixed(0)} | ${(median(ver) / b).toFixed(2)} | ≤ 1.3 |`);
     say(`| rali validate (example series) | ${median(val).toFixed(0)} | ${(median(val) / b).toFixed(2)} | ≤ 2.5 |`);
-
-    say('');
-    await ledgers(say, dir, sink.port, QUICK ? 2000 : 10_000);
   } finally {
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
@@ -192,12 +192,12 @@ async function main() {
 }
 
 /**
- * 5. Both stores measured the same way: bench/ledger-run.js runs `rali announce` in a process of
+ * 1c. Both stores measured the same way: bench/ledger-run.js runs `rali announce` in a process of
  * its own with the ledger given, to the sink; runs alternate between the stores (the machine's load
  * moves), median of three each.
  */
 async function ledgers(say: (s: string) => void, dir: string, port: number, n: number) {
-  say(`## 5. the ledger: SQLite beside PostgreSQL (announce to ${n.toLocaleString('en')} recipients over loopback SMTP, median of 3)`);
+  say(`## 1c. the ledger: SQLite beside PostgreSQL (announce to ${n.toLocaleString('en')} recipients over loopback SMTP, median of 3)`);
   const missing = postgresMissing();
   if (missing) {
     say(`skipped: ${missing}`);

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { LedgerError, LedgerOptions } from '../../src/ledger';
+import { LedgerAccess, LedgerError, LedgerOptions } from '../../src/ledger';
 import { dumpCounts } from '../../src/ledger/dump';
 import { PostgresLedger, redactUrl } from '../../src/ledger/postgres';
 import { redact } from '../../src/secrets';
@@ -77,6 +77,25 @@ describeWithPostgres('the PostgreSQL ledger', (pg) => {
     expect(await PostgresLedger.open(pg().url(), fresh(), opts(), { write: false })).toBeUndefined();
     await a.close();
     await b.close();
+  });
+
+  test('LedgerAccess on a database: reading finds nothing and creates nothing; the first write opens it (once, two asking at once)', async () => {
+    const seriesId = fresh();
+    const access = new LedgerAccess({ kind: 'postgres', url: pg().url(), seriesId }, opts());
+    expect(access.where).toBe(`postgres://rali@127.0.0.1:${pg().port}/rali (series ${seriesId})`);
+    expect(await access.read()).toBeUndefined();
+    const [w1, w2] = await Promise.all([access.write(), access.write()]);
+    expect(w1).toBe(w2);
+    expect(w1).toBeInstanceOf(PostgresLedger);
+    expect(await access.read()).toBe(w1);
+    await w1.setNote('n', 'v');
+    await access.close();
+    // Another command, later: its read-only handle sees the series, and cannot write through it.
+    const later = new LedgerAccess({ kind: 'postgres', url: pg().url(), seriesId }, opts());
+    const ro = (await later.read())!;
+    expect(await ro.note('n')).toBe('v');
+    await expect(ro.setNote('n', 'w')).rejects.toMatchObject({ problem: 'readOnly' });
+    await later.close();
   });
 
   test('a database without rali tables is only looked at: read-only opens find nothing and create nothing', async () => {
