@@ -183,6 +183,7 @@ describeWithPostgres('the PostgreSQL ledger', (pg) => {
     expect(e.message).toMatch(/refused the login .*password authentication failed.* PGPASSWORD, or from the URL in RALI_LEDGER_URL/);
     for (const s of [wrong, encodeURIComponent(wrong)]) expect(e.message).not.toContain(s);
     expect(redact(`at ${pg().url('rali', wrong)}`)).not.toContain(wrong);
+    expect(redact('postgres://rali:never-opened@db.example.org/rali')).toBe('postgres://rali:***@db.example.org/rali');
     expect(redactUrl(pg().url())).toBe(`postgres://rali@127.0.0.1:${pg().port}/rali`);
     // The password from the environment (pg reads PGPASSWORD when the URL has none).
     const before = process.env.PGPASSWORD;

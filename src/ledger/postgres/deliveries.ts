@@ -3,8 +3,10 @@
  * several machines at once.
  *
  * A claim is one transaction (READ COMMITTED) that takes row locks in a fixed order — the talk's
- * row, this run's row, the deliveries' rows (sorted by recipient), then the rows of runs it
- * declares dead — so two runs claiming the same recipients serialize on those rows:
+ * row, this run's row (its lease renewed), the deliveries' rows (sorted by recipient), then the
+ * rows of runs it declares dead — so two runs claiming the same recipients serialize on those rows
+ * (a deadlock all the same, with a run that is ending another, is broken by the server and the
+ * claim is tried again from the start):
  *   - INSERT … ON CONFLICT DO NOTHING: of two inserts of one key, the second waits for the first
  *     transaction and then inserts nothing (or inserts, if the first rolled back), so a new
  *     delivery is `mine` for exactly one run;
@@ -15,8 +17,8 @@
  *     in one UPDATE that tests the heartbeat again on the row's latest version: a run that renewed
  *     its lease in between keeps its claims (busy).
  * The talk's row is locked first (FOR UPDATE when the claim commits the talk's state, else FOR
- * SHARE), so the TalkChanged check and the commit of the talk's new state are atomic with the claims: `rali update` committing a new revision waits for, or is seen by,
- * every claim of the old one.
+ * SHARE), so the TalkChanged check and the commit of the talk's new state are atomic with the
+ * claims: `rali update` committing a new revision waits for, or is seen by, every claim of the old one.
  */
 import { LedgerError, TalkChanged } from '../errors';
 import type { ClaimItem, ClaimResult, Delivery, DeliveryCount, DeliveryKey, DeliveryStatus, Holder, TalkCommit } from '../types';
@@ -90,7 +92,7 @@ export class PgDeliveries {
         const seen = new Set(found.rows.map((r) => r.recipient));
         todo = rest.filter((i) => !seen.has(i.recipient));
       }
-      if (todo.length) throw new LedgerError(db.where, 'locked');
+      if (todo.length) throw new LedgerError(db.where, 'other', 'its deliveries kept changing during a claim');
 
       // The runs holding claims: ended, or silent past the lease (then ended here, if still silent).
       const holders = [...new Set(rows.filter((r) => r.status === 'claimed' && r.run_id !== null).map((r) => r.run_id!))].sort(
@@ -134,8 +136,8 @@ export class PgDeliveries {
         } else out.set(row.recipient, row.status === 'claimed' ? 'busy' : row.status === 'sent' ? 'sent' : 'failed');
       }
       // The rows are locked by this transaction: their tuple ids hold until it commits.
-      if (take.length)
-        await q(
+      if (take.length) {
+        const taken = await q(
           `UPDATE rali_deliveries d SET status = 'claimed', run_id = $2, message_id = x.m, seq = x.s, langs = x.l, updated_at = ${NOW(3)}
            FROM unnest($4::tid[], $5::text[], $6::text[], $7::int[], $8::text[]) AS x(tid, r, m, s, l)
            WHERE d.ctid = ANY($4::tid[]) AND d.ctid = x.tid AND d.series = $1 AND d.recipient = x.r`,
@@ -150,6 +152,9 @@ export class PgDeliveries {
             take.map((i) => i.langs),
           ],
         );
+        // Never reported mine without being recorded (the whole claim is undone).
+        if (taken.rowCount !== take.length) throw new LedgerError(db.where, 'other', 'a claim could not be recorded');
+      }
       const any = [...out.values()].some((r) => r === 'mine' || r === 'interrupted');
       if (any && opts.talk) await applyTalk(q, this.c, opts.talk, cur);
       return out;
