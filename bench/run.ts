@@ -3,7 +3,9 @@
  * noisy: compare ratios, not absolute figures).
  *
  *   1. announce to 10,000 recipients over loopback SMTP: rali (CLI, ledger included) vs a naive
- *      nodemailer loop and a pooled compose-every-message nodemailer transport;
+ *      nodemailer loop and a pooled compose-every-message nodemailer transport; 1b. the same to a
+ *      relay 30 ms away; 1c. the ledger in SQLite beside the ledger in PostgreSQL (a private
+ *      server on this machine, fsync on): the same announce through the send loop to the sink;
  *   2. peak RSS of rali announcing to 100,000 recipients;
  *   3. validating 100,000 subscribers;
  *   4. cold start: `rali --version` and `rali validate` beside `node -e 0`.
@@ -15,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSubscribers } from '../src/model/subscribers';
+import { postgresMissing, startPostgres } from '../test/helpers/postgres';
 import { startSink } from './sink';
 
 const ROOT = resolve(__dirname, '../..');
@@ -138,6 +141,9 @@ async function main() {
     }
 
     say('');
+    await ledgers(say, dir, sink.port, N);
+
+    say('');
     say(`## 2. peak RSS announcing to ${QUICK ? '20,000' : '100,000'} recipients`);
     const bigN = QUICK ? 20_000 : 100_000;
     writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(bigN));
@@ -182,6 +188,56 @@ async function main() {
   } finally {
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 1c. Both stores measured the same way: bench/ledger-run.js runs `rali announce` in a process of
+ * its own with the ledger given, to the sink; runs alternate between the stores (the machine's load
+ * moves), median of three each.
+ */
+async function ledgers(say: (s: string) => void, dir: string, port: number, n: number) {
+  say(`## 1c. the ledger: SQLite beside PostgreSQL (announce to ${n.toLocaleString('en')} recipients over loopback SMTP, median of 3)`);
+  const missing = postgresMissing();
+  if (missing) {
+    say(`skipped: ${missing}`);
+    return;
+  }
+  writeFileSync(join(dir, 'subscribers.csv'), subscribersCsv(n));
+  const pg = await startPostgres({ durable: true });
+  try {
+    const once = async (location?: object) => {
+      rmSync(join(dir, '.rali'), { recursive: true, force: true });
+      const r = await run(process.execPath, [
+        join(__dirname, 'ledger-run.js'),
+        JSON.stringify({ cwd: dir, smtp: `smtp://127.0.0.1:${port}`, talk: 'talks/bench.yaml', location }),
+      ]);
+      if (r.code !== 0) throw new Error(`bench/ledger-run failed (${r.code}): ${r.stderr}`);
+      const out = JSON.parse(r.stdout) as { seconds: number; cpu: number; out: string };
+      if (!out.out.includes(`${n} sent`)) throw new Error(`not every message was sent:\n${out.out}`);
+      return out;
+    };
+    const runs = { sqlite: [] as { seconds: number; cpu: number }[], postgres: [] as { seconds: number; cpu: number }[] };
+    for (let i = 0; i < 3; i++) {
+      runs.sqlite.push(await once());
+      runs.postgres.push(await once({ kind: 'postgres', url: pg.url(), seriesId: `bench-${i}` }));
+    }
+    const times = { sqlite: runs.sqlite.map((r) => r.seconds), postgres: runs.postgres.map((r) => r.seconds) };
+    const cpu = { sqlite: median(runs.sqlite.map((r) => r.cpu)), postgres: median(runs.postgres.map((r) => r.cpu)) };
+    const rate = (xs: number[]) => n / median(xs);
+    const [sq, pq] = [rate(times.sqlite), rate(times.postgres)];
+    say(`| ledger | messages | seconds | msg/s | × SQLite | rali's CPU s |`);
+    say(`|---|---:|---:|---:|---:|---:|`);
+    say(`| SQLite (.rali/state.db) | ${n} | ${median(times.sqlite).toFixed(2)} | ${sq.toFixed(0)} | 1.00 | ${cpu.sqlite.toFixed(2)} |`);
+    say(
+      `| PostgreSQL (127.0.0.1, fsync on) | ${n} | ${median(times.postgres).toFixed(2)} | ${pq.toFixed(0)} | **${(pq / sq).toFixed(2)}** | ${cpu.postgres.toFixed(2)} |`,
+    );
+    say(
+      `runs (s): SQLite ${times.sqlite.map((x) => x.toFixed(2)).join(', ')}; PostgreSQL ${times.postgres.map((x) => x.toFixed(2)).join(', ')}`,
+    );
+    say(`targets: PostgreSQL ≥ 1,000 msg/s (${pq >= 1000 ? 'met' : 'NOT met'}), ≥ 0.5× SQLite (${pq / sq >= 0.5 ? 'met' : 'NOT met'})`);
+  } finally {
+    pg.stop();
   }
 }
 

@@ -58,22 +58,36 @@ export const stops = {
 };
 
 /** The ledger could not be read or written: the run stops and says which ledger and what to do. */
+const inDatabase = (where: string) => /^postgres(ql)?:\/\//i.test(where);
 export const ledger = {
   locked: (where: string) =>
-    `${where} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
+    inDatabase(where)
+      ? `${where}: what this run needs stayed locked by another session for more than 15 s — end what holds it (an open transaction in psql, a long query) and run again`
+      : `${where} is locked by another program for more than 15 s — close what holds it (a \`sqlite3\` shell, a backup) and run again`,
   full: (where: string) =>
-    `${where}: the disk is full — free some space and run again (a message in flight when it filled may be sent once more)`,
-  readOnly: (where: string) =>
-    `${where} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
+    inDatabase(where)
+      ? `${where}: the database server's disk is full — ask its administrator to free some space, then run again (a message in flight when it filled may be sent once more)`
+      : `${where}: the disk is full — free some space and run again (a message in flight when it filled may be sent once more)`,
+  readOnly: (where: string, why: string) =>
+    inDatabase(where)
+      ? `${where} cannot be written (${why || 'read-only'}) — the server is a read-only replica, or the user may not write these tables: point RALI_LEDGER_URL at the primary, or grant the user INSERT, UPDATE and DELETE`
+      : `${where} cannot be written (read-only file or folder) — check its permissions and that the disk is mounted read-write`,
   damaged: (where: string, why: string) =>
     `${where} is damaged (${why}) — restore it from a backup, or move it aside to start a new ledger (rali would then send every message again)`,
   gone: (where: string) =>
-    `${where} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`,
+    inDatabase(where)
+      ? `${where}: the ledger's tables were dropped during the run — restore them; nothing more is sent until the ledger is in place`
+      : `${where} was deleted or replaced during the run — restore it; nothing more is sent until the ledger is in place`,
   newer: (where: string, version: string) => `${where} was written by a newer rali (schema ${version}); upgrade rali`,
   leaseLost: (where: string) =>
     `${where}: this run was declared dead by another run (it was suspended longer than its lease); it stops here and the other run goes on`,
   unreachable: (where: string, why: string) => `${where} cannot be reached (${why}) — check the server and the network, then run again`,
-  other: (where: string, why: string) => `${where}: ${why} — check the file and the disk, then run again`,
+  auth: (where: string, why: string) =>
+    `${where}: the database refused the login (${why}) — the password comes from PGPASSWORD, or from the URL in RALI_LEDGER_URL; check it and the user name`,
+  other: (where: string, why: string) =>
+    inDatabase(where)
+      ? `${where}: ${why} — check the database server, then run again`
+      : `${where}: ${why} — check the file and the disk, then run again`,
   /** Not this series' own ledger: the whole explanation is in `why` (identity, below). */
   identity: (_where: string, why: string) => why,
 };
@@ -95,7 +109,9 @@ export const identity = {
     `warning: ${config} could not be updated (${why}); add ${Object.entries(values)
       .map(([k, v]) => `${k}: "${v}"`)
       .join(' and ')} to it by hand, so that a clone of the series knows where its ledger is`,
-  nothingToAdopt: (file: string) => `${file}: there is no ledger here to adopt`,
+  nothingToAdopt: (file: string) => `${file}: there is no ledger here to adopt (a database ledger has no folder to adopt)`,
+  notInDatabase: (config: string, where: string, id: string, home: string | undefined) =>
+    `${where} holds nothing of this series, but ${config} says it was sent from the ledger ${id}${home ? ` (.rali/state.db on ${home})` : ''} — nothing was sent: from this database everyone would get every message again. Move that ledger here first: ${home ? `on ${home.split(':')[0]}, ` : ''}\`rali ledger move <this database's URL>\` (README, Several machines, several organizers)`,
 };
 
 /** Why a message kind refuses to go out (kinds/refusals.ts), and why a run has nothing to send. */

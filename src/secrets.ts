@@ -16,6 +16,8 @@ export function registerSecret(s: string | undefined): void {
 
 export function redact(text: string): string {
   let out = text.replace(/\b(smtps?:\/\/)[^@\s/]+@/gi, '$1***@');
+  // A database URL keeps its user name (it says which login failed), never its password.
+  out = out.replace(/\b(postgres(?:ql)?:\/\/[^:@\s/]*):[^@\s/]*@/gi, '$1:***@');
   for (const s of known) out = out.split(s).join('***');
   return out;
 }

@@ -11,7 +11,7 @@ import type { World } from './commands/world';
 import { NO_PROGRESS, Progress, Signals, Tuning } from './delivery/run';
 import type { Env } from './delivery/smtp-settings';
 import { openTransport } from './delivery/transport';
-import { LedgerAccess } from './ledger';
+import { LedgerAccess, type LedgerLocation } from './ledger';
 import type { Logger } from './log';
 import { display, Series } from './model/series';
 
@@ -93,14 +93,23 @@ export function progressFor(total: number, mode: 'bar' | 'lines' | 'none', log: 
   };
 }
 
+/**
+ * Where a series' ledger is: RALI_LEDGER_URL (it may hold the password), else rali.yaml's `ledger:`
+ * (the password from PGPASSWORD), else .rali/state.db beside rali.yaml.
+ */
+export function ledgerLocation(series: Series, env: Env): LedgerLocation {
+  const url = env.RALI_LEDGER_URL || series.ledger.url;
+  return url ? { kind: 'postgres', url, seriesId: series.id } : { kind: 'sqlite', dir: series.stateDir };
+}
+
 export function ledgerAccess(
   series: Series,
   env: Env,
-  o: { pid: number; host: string; mode?: 'send' | 'look'; say?: (line: string) => void },
+  o: { pid: number; host: string; mode?: 'send' | 'look'; say?: (line: string) => void; location?: LedgerLocation },
 ): LedgerAccess {
   return new LedgerAccess(
     series,
-    { kind: 'sqlite', dir: series.stateDir },
+    o.location ?? ledgerLocation(series, env),
     {
       leaseMs: leaseFrom(env),
       pid: o.pid,

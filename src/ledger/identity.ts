@@ -33,7 +33,9 @@ export type Identity =
   /** A copy of the ledger of `home`: another file with the same id. */
   | { state: 'copy'; id: string; home: string; originalHere: boolean }
   /** The ledger here is not the one rali.yaml names. */
-  | { state: 'other'; id: string; named: string };
+  | { state: 'other'; id: string; named: string }
+  /** The database holds nothing of the series, and rali.yaml names the ledger it was sent from (not moved here). */
+  | { state: 'notInDatabase'; id: string; where: string; home?: string };
 
 /** This machine and folder, as a home is written: "host:/real/path". */
 export function homeOf(host: string, folder: string): string {
@@ -95,4 +97,16 @@ function homeIsHere(home: string | undefined, seriesDir: string): boolean {
 /** A new identity: an id, and the notes of where the ledger lives. */
 export function newIdentity(): string {
   return randomUUID();
+}
+
+/** What a database's ledger of the series (or none) is, against what rali.yaml says. */
+export async function databaseIdentity(cfg: LedgerConfig, ledger: Ledger | undefined, where: string): Promise<Identity> {
+  const id = ledger && (await ledger.note(NOTE.id));
+  if (!ledger || !id) {
+    // An empty database (or one from before identities) for a series rali.yaml says was sent elsewhere.
+    if (cfg.id && !(ledger && (await ledger.talks()).length)) return { state: 'notInDatabase', id: cfg.id, where, home: cfg.home };
+    return ledger ? { state: 'legacy' } : { state: 'new' };
+  }
+  if (cfg.id && cfg.id !== id) return { state: 'other', id, named: cfg.id };
+  return { state: 'home', id, writeBack: !cfg.id };
 }

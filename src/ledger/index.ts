@@ -1,7 +1,8 @@
 /**
  * Opening a series' ledger. A command holds one `LedgerAccess`: it reads through a read-only handle
  * (nothing is created by looking), and the first write opens the ledger for writing (creating and
- * migrating it) and serves every later read too — one connection at a time.
+ * migrating it) and serves every later read too — one connection (or pool) at a time. The store is
+ * SQLite beside rali.yaml, or a PostgreSQL database shared by the machines that run the series.
  *
  * A command that sends (`send` mode) first makes sure the ledger is the one the series was sent
  * from (identity.ts): a clone without it, or a copy of it, sends nothing and says where it is.
@@ -10,7 +11,8 @@ import { setSeriesKeys } from '../model/edit';
 import type { LedgerConfig } from '../model/series';
 import { identity as M } from '../messages';
 import { LedgerError } from './errors';
-import { fileIdentity, homeOf, Identity, newIdentity, NOTE, realFolder, sqliteIdentity } from './identity';
+import { databaseIdentity, fileIdentity, homeOf, Identity, newIdentity, NOTE, realFolder, sqliteIdentity } from './identity';
+import { PostgresLedger } from './postgres';
 import { SqliteLedger } from './sqlite';
 import { LEDGER_FILE } from './sqlite/db';
 import type { Ledger, LedgerOptions } from './types';
@@ -20,8 +22,8 @@ export * from './types';
 export { LedgerError, TalkChanged } from './errors';
 export type { Identity } from './identity';
 
-/** Where a series' ledger is. */
-export type LedgerLocation = { kind: 'sqlite'; dir: string };
+/** Where a series' ledger is: a folder (state.db in it), or a database and the series' id in it. */
+export type LedgerLocation = { kind: 'sqlite'; dir: string } | { kind: 'postgres'; url: string; seriesId: string };
 
 /** What the ledger needs to know of the series: its folder, its rali.yaml and what rali.yaml says of the ledger. */
 export interface SeriesRef {
@@ -44,6 +46,7 @@ export class LedgerAccess {
   private ro: Ledger | undefined | null = null;
   private rw: Ledger | undefined;
   private checked = false;
+  private opening: Promise<Ledger> | undefined;
 
   constructor(
     readonly series: SeriesRef,
@@ -52,23 +55,31 @@ export class LedgerAccess {
   ) {}
 
   private get stateFile(): string {
-    return join(this.location.dir, LEDGER_FILE);
+    return join(this.location.kind === 'sqlite' ? this.location.dir : '', LEDGER_FILE);
   }
 
   /** For messages: the file or the database. */
   get where(): string {
-    return this.rw?.where ?? this.ro?.where ?? this.stateFile;
+    const l = this.location;
+    return this.rw?.where ?? this.ro?.where ?? (l.kind === 'sqlite' ? this.stateFile : PostgresLedger.whereOf(l.url, l.seriesId));
   }
 
   private async openRead(): Promise<Ledger | undefined> {
     if (this.rw) return this.rw;
-    if (this.ro === null) this.ro = SqliteLedger.openReadOnly(this.location.dir, this.options);
+    if (this.opening) return this.opening;
+    if (this.ro === null) {
+      const l = this.location;
+      this.ro =
+        l.kind === 'sqlite' ? SqliteLedger.openReadOnly(l.dir, this.options) : await PostgresLedger.open(l.url, l.seriesId, this.options, { write: false });
+    }
     return this.ro;
   }
 
   /** What the ledger here is, against what rali.yaml says. */
   async identity(): Promise<Identity> {
-    return sqliteIdentity(this.series.ledger, await this.openRead(), {
+    const ledger = await this.openRead();
+    if (this.location.kind === 'postgres') return databaseIdentity(this.series.ledger, ledger, this.where);
+    return sqliteIdentity(this.series.ledger, ledger, {
       seriesDir: this.series.dir,
       stateFile: this.stateFile,
       readId: async (file) => {
@@ -87,7 +98,7 @@ export class LedgerAccess {
     if (this.options.mode !== 'send' || this.checked) return undefined;
     const id = await this.identity();
     const refusal = refusalOf(id, this.series, this.options.configShown ?? this.series.configFile);
-    if (refusal) throw new LedgerError(this.stateFile, 'identity', refusal);
+    if (refusal) throw new LedgerError(this.where, 'identity', refusal);
     this.checked = true;
     return id;
   }
@@ -101,17 +112,37 @@ export class LedgerAccess {
   /** The ledger to write (created if needed): a new one gets its identity, written in rali.yaml. */
   async write(): Promise<Ledger> {
     if (this.rw) return this.rw;
-    const before = this.options.mode === 'send' ? ((await this.check()) ?? (await this.identity())) : await this.identity();
-    this.rw = SqliteLedger.open(this.location.dir, this.options);
-    const ro = this.ro;
-    this.ro = null;
-    await ro?.close();
-    await this.settle(this.rw, before);
-    return this.rw;
+    // Two writes asking at once (a database opens asynchronously) share one opening.
+    this.opening ??= (async () => {
+      const before = (await this.check()) ?? (await this.identity());
+      const l = this.location;
+      const rw = l.kind === 'sqlite' ? SqliteLedger.open(l.dir, this.options) : (await PostgresLedger.open(l.url, l.seriesId, this.options, { write: true }))!;
+      this.rw = rw;
+      const ro = this.ro;
+      this.ro = null;
+      await ro?.close();
+      await this.settle(rw, before);
+      return rw;
+    })().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
   }
 
   /** Gives a new or older ledger its identity, follows a folder that moved, and writes rali.yaml. */
   private async settle(l: Ledger, id: Identity): Promise<void> {
+    const shown = this.options.configShown ?? this.series.configFile;
+    if (this.location.kind === 'postgres') {
+      // A database is its own home: rali.yaml names it (without its password) and the ledger's id.
+      const url = withoutPassword(this.location.url);
+      if (id.state === 'new' || id.state === 'legacy') {
+        const ledgerId = await l.claimNote(NOTE.id, newIdentity());
+        this.writeConfig({ ledger: url, ledger_id: ledgerId, ledger_home: undefined }, M.named(shown));
+      } else if (id.state === 'home' && (id.writeBack || this.series.ledger.url !== url || this.series.ledger.home)) {
+        this.writeConfig({ ledger: url, ledger_id: id.id, ledger_home: undefined }, M.named(shown));
+      }
+      return;
+    }
     const folder = realFolder(this.series.dir);
     const home = homeOf(this.options.host, folder);
     const stamp = async (ledgerId: string) => {
@@ -124,31 +155,30 @@ export class LedgerAccess {
     if (id.state === 'new' || id.state === 'legacy') {
       // Of two first runs at once, the first id claimed is the one both write.
       const ledgerId = await stamp(newIdentity());
-      this.writeConfig({ ledger_id: ledgerId, ledger_home: home }, M.named(this.options.configShown ?? this.series.configFile));
+      this.writeConfig({ ledger_id: ledgerId, ledger_home: home }, M.named(shown));
     } else if (id.state === 'moved') {
       await stamp(id.id);
       this.writeConfig({ ledger_id: id.id, ledger_home: home }, M.moved(id.from, home));
     } else if (id.state === 'home' && (id.writeBack || this.series.ledger.home !== home)) {
-      this.writeConfig(
-        { ledger_id: id.id, ledger_home: home },
-        id.writeBack ? M.named(this.options.configShown ?? this.series.configFile) : undefined,
-      );
+      this.writeConfig({ ledger_id: id.id, ledger_home: home }, id.writeBack ? M.named(shown) : undefined);
     }
   }
 
-  private writeConfig(values: Record<string, string>, note: string | undefined): void {
+  private writeConfig(values: Record<string, string | undefined>, note: string | undefined): void {
     try {
       setSeriesKeys(this.series.configFile, values);
       if (note) this.options.say?.(note);
     } catch (e) {
-      this.options.say?.(M.cannotWrite(this.options.configShown ?? this.series.configFile, values, (e as Error).message));
+      const shown = Object.fromEntries(Object.entries(values).filter((v): v is [string, string] => v[1] !== undefined));
+      this.options.say?.(M.cannotWrite(this.options.configShown ?? this.series.configFile, shown, (e as Error).message));
     }
   }
 
   /** Takes this copy of the ledger (or this moved folder) as the series' home from now on. */
   async adopt(): Promise<{ id: string; from?: string }> {
     const id = await this.identity();
-    if (id.state === 'new' || id.state === 'elsewhere') throw new LedgerError(this.stateFile, 'identity', M.nothingToAdopt(this.stateFile));
+    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere')
+      throw new LedgerError(this.where, 'identity', M.nothingToAdopt(this.where));
     const from = id.state === 'copy' ? id.home : id.state === 'moved' ? id.from : undefined;
     const l = (this.rw ??= SqliteLedger.open(this.location.dir, this.options));
     const ledgerId = id.state === 'legacy' ? newIdentity() : id.id;
@@ -179,8 +209,21 @@ export function refusalOf(id: Identity, series: SeriesRef, configShown: string):
       return M.copy(id.home, id.originalHere);
     case 'other':
       return M.other(configShown, id.id, id.named);
+    case 'notInDatabase':
+      return M.notInDatabase(configShown, id.where, id.id, id.home);
     default:
       void series;
       return undefined;
+  }
+}
+
+/** A database URL as rali.yaml keeps it (in git): everything but the password. */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
   }
 }

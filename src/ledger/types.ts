@@ -186,6 +186,60 @@ export interface Ledger {
   secret(): Promise<string>;
 
   readonly inbox: InboxLedger;
+
+  // ---- moving a ledger to another store (`rali ledger move`) ----
+  /** Everything but the runs, in a shape neither store's: claims come out as pending (no run owns them there). */
+  exportAll(): Promise<LedgerDump>;
+  /**
+   * Adds a dump's rows in one transaction; a row already there (same key) is kept as it is, so a
+   * second import of the same dump adds nothing. Returns the rows added, per table.
+   */
+  importAll(d: LedgerDump): Promise<TableCount[]>;
+}
+
+/** Rows per table (what a dump holds, what an import added). */
+export interface TableCount {
+  table: LedgerTable;
+  rows: number;
+}
+
+export type LedgerTable = 'talks' | 'deliveries' | 'suppressions' | 'reminders' | 'notes' | 'inbox_bounces' | 'inbox_processed';
+
+/**
+ * A series' ledger in a store-neutral shape. Moments are ISO 8601 strings in UTC; schedules are the
+ * JSON text the talk's messages carried. Runs are not part of it.
+ */
+export interface LedgerDump {
+  format: 1;
+  talks: {
+    uid: string;
+    talkId: string;
+    sequence: number;
+    status: string;
+    schedule: string | null;
+    previous: string | null;
+    updatedAt: string;
+  }[];
+  deliveries: {
+    uid: string;
+    kind: string;
+    rev: string;
+    recipient: string;
+    status: 'sent' | 'pending' | 'failed';
+    messageId: string | null;
+    reply: string | null;
+    attempts: number;
+    seq: number | null;
+    langs: string | null;
+    firstTryAt: string | null;
+    updatedAt: string;
+  }[];
+  suppressions: { address: string; reason: string; createdAt: string }[];
+  reminders: { uid: string; label: string; status: ReminderState['status']; dueAt: string; note: string | null; updatedAt: string }[];
+  /** Cron's notes and the secret behind unsubscribe tokens (the links already sent keep working). */
+  notes: { name: string; value: string }[];
+  inboxBounces: Bounce[];
+  inboxProcessed: { key: string; at: string; action: string }[];
 }
 
 /** How a store is opened: the lease's length and, for tests, the clock. */

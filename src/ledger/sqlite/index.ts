@@ -3,9 +3,10 @@
  * stores (runs, deliveries, talks and reminders, suppressions and notes, inbox) share one
  * connection; the send loop's statements are prepared once.
  */
-import type { ClaimItem, DeliveryKey, Ledger, LedgerOptions, ReminderState, TalkCommit } from '../types';
+import type { ClaimItem, DeliveryKey, Ledger, LedgerDump, LedgerOptions, ReminderState, TalkCommit } from '../types';
 import { Db } from './db';
 import { Deliveries } from './deliveries';
+import { exportSqlite, importSqlite } from './dump';
 import { SqliteInbox } from './inbox';
 import { Runs } from './runs';
 import { Notes, Suppressions } from './suppressions';
@@ -134,5 +135,12 @@ export class SqliteLedger implements Ledger {
   }
   async secret() {
     return this.notes.secret();
+  }
+
+  async exportAll() {
+    return exportSqlite(this.db);
+  }
+  async importAll(d: LedgerDump) {
+    return importSqlite(this.db, d);
   }
 }
