@@ -107,18 +107,14 @@ export function ledgerAccess(
   env: Env,
   o: { pid: number; host: string; mode?: 'send' | 'look'; say?: (line: string) => void; location?: LedgerLocation },
 ): LedgerAccess {
-  return new LedgerAccess(
-    series,
-    o.location ?? ledgerLocation(series, env),
-    {
-      leaseMs: leaseFrom(env),
-      pid: o.pid,
-      host: o.host,
-      mode: o.mode ?? 'send',
-      say: o.say,
-      configShown: display(series.configFile, series.cwd),
-    },
-  );
+  return new LedgerAccess(series, o.location ?? ledgerLocation(series, env), {
+    leaseMs: leaseFrom(env),
+    pid: o.pid,
+    host: o.host,
+    mode: o.mode ?? 'send',
+    say: o.say,
+    configShown: display(series.configFile, series.cwd),
+  });
 }
 
 /** The world of this process: `log` is the CLI's redacting logger. */

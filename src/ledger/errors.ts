@@ -3,17 +3,7 @@ import { EXIT_UNDELIVERED, RaliError } from '../errors';
 import { ledger as L, stops } from '../messages';
 
 export type LedgerProblem =
-  | 'locked'
-  | 'full'
-  | 'readOnly'
-  | 'damaged'
-  | 'gone'
-  | 'newer'
-  | 'leaseLost'
-  | 'unreachable'
-  | 'auth'
-  | 'identity'
-  | 'other';
+  'locked' | 'full' | 'readOnly' | 'damaged' | 'gone' | 'newer' | 'leaseLost' | 'unreachable' | 'auth' | 'identity' | 'other';
 
 /** The ledger could not be read or written: sending stops at once. Names the ledger and a fix. */
 export class LedgerError extends RaliError {

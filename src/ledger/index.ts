@@ -67,17 +67,28 @@ export class LedgerAccess {
   private async openRead(): Promise<Ledger | undefined> {
     if (this.rw) return this.rw;
     if (this.opening) return this.opening;
+    return this.readOnlyHandle();
+  }
+
+  /** The read-only handle (never waits for an opening for writing: that opening asks it). */
+  private async readOnlyHandle(): Promise<Ledger | undefined> {
+    if (this.rw) return this.rw;
     if (this.ro === null) {
       const l = this.location;
       this.ro =
-        l.kind === 'sqlite' ? SqliteLedger.openReadOnly(l.dir, this.options) : await PostgresLedger.open(l.url, l.seriesId, this.options, { write: false });
+        l.kind === 'sqlite'
+          ? SqliteLedger.openReadOnly(l.dir, this.options)
+          : await PostgresLedger.open(l.url, l.seriesId, this.options, { write: false });
     }
     return this.ro;
   }
 
   /** What the ledger here is, against what rali.yaml says. */
   async identity(): Promise<Identity> {
-    const ledger = await this.openRead();
+    return this.identityOf(await this.openRead());
+  }
+
+  private async identityOf(ledger: Ledger | undefined): Promise<Identity> {
     if (this.location.kind === 'postgres') return databaseIdentity(this.series.ledger, ledger, this.where);
     return sqliteIdentity(this.series.ledger, ledger, {
       seriesDir: this.series.dir,
@@ -94,9 +105,9 @@ export class LedgerAccess {
   }
 
   /** In send mode, a ledger that is not the series' own stops the command here, saying where it is. */
-  private async check(): Promise<Identity | undefined> {
+  private async check(ledger?: () => Promise<Ledger | undefined>): Promise<Identity | undefined> {
     if (this.options.mode !== 'send' || this.checked) return undefined;
-    const id = await this.identity();
+    const id = await this.identityOf(await (ledger ?? (() => this.openRead()))());
     const refusal = refusalOf(id, this.series, this.options.configShown ?? this.series.configFile);
     if (refusal) throw new LedgerError(this.where, 'identity', refusal);
     this.checked = true;
@@ -114,9 +125,13 @@ export class LedgerAccess {
     if (this.rw) return this.rw;
     // Two writes asking at once (a database opens asynchronously) share one opening.
     this.opening ??= (async () => {
-      const before = (await this.check()) ?? (await this.identity());
+      const readOnly = () => this.readOnlyHandle();
+      const before = (await this.check(readOnly)) ?? (await this.identityOf(await readOnly()));
       const l = this.location;
-      const rw = l.kind === 'sqlite' ? SqliteLedger.open(l.dir, this.options) : (await PostgresLedger.open(l.url, l.seriesId, this.options, { write: true }))!;
+      const rw =
+        l.kind === 'sqlite'
+          ? SqliteLedger.open(l.dir, this.options)
+          : (await PostgresLedger.open(l.url, l.seriesId, this.options, { write: true }))!;
       this.rw = rw;
       const ro = this.ro;
       this.ro = null;

@@ -29,7 +29,8 @@ const world = testWorld({
   signals: processSignals,
   exitNow: (code) => process.exit(code),
 });
-world.ledger = (series) => ledgerAccess(series, world.env, { pid: process.pid, host: o.host, location: { kind: 'postgres', url: o.url, seriesId: o.seriesId } });
+world.ledger = (series) =>
+  ledgerAccess(series, world.env, { pid: process.pid, host: o.host, location: { kind: 'postgres', url: o.url, seriesId: o.seriesId } });
 run(o.args, () => world).then(
   (code) => process.exit(code),
   (e) => {

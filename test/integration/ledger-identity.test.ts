@@ -11,7 +11,7 @@ import { run } from '../../src/cli';
 import { redact } from '../../src/secrets';
 import { makeSeries } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
-import { testWorld } from '../helpers/world';
+import { clockAt, testWorld } from '../helpers/world';
 
 let series: ReturnType<typeof makeSeries>;
 let server: TestServer;
@@ -28,12 +28,16 @@ afterEach(async () => {
 
 /** rali in `dir`, on the machine named `host`. */
 async function rali(dir: string, args: string[], host = 'laptop') {
+  // `remind --now X`: cron at that moment (the machine's clock), not a rehearsal.
+  const at = args[0] === 'remind' && args[1] === '--now' ? args[2] : undefined;
+  if (at) args = ['remind', ...args.slice(3)];
   let stdout = '';
   let stderr = '';
   const w = testWorld({
     cwd: dir,
     host,
     env: { NO_COLOR: '1', RALI_SMTP_URL: server.url },
+    ...(at ? { now: clockAt(at) } : {}),
     log: Object.assign(
       { out: (l: string) => void (stdout += redact(l) + '\n'), err: (l: string) => void (stderr += redact(l) + '\n') },
       { lines: [], errors: [] },
