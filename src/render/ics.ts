@@ -6,7 +6,6 @@
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import { localInstant } from '../model/time';
 import { vtimezone } from './vtimezone';
 import { Series } from '../model/series';
 import { Lang } from '../model/schema';
@@ -165,15 +164,14 @@ export function calendarTimes(zone: string, events: Timed[]): CalendarTimes {
   const def = events.length ? vtimezone(zone, from, to) : undefined;
   const property = (name: string, d: DateTime) => {
     const local = d.zoneName === zone ? d : d.setZone(zone);
-    const read = localInstant(local, local, zone);
+    const at = local.toMillis();
+    const wall = at + local.offset * 60_000;
     const exact =
       def !== undefined &&
-      local.second === 0 &&
-      local.millisecond === 0 &&
-      read.kind !== 'gap' &&
-      read.at.toMillis() === local.toMillis() &&
+      at % 60_000 === 0 &&
       Number.isInteger(local.offset) &&
-      def.outlookOffset(local.toMillis() + local.offset * 60_000) === Math.round(local.offset);
+      def.readsAs(wall) === at &&
+      def.outlookOffset(wall) === local.offset;
     return exact ? `${name};TZID=${zone}:${basic(local)}` : `${name}:${basic(local.toUTC())}Z`;
   };
   return {

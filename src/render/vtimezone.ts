@@ -209,7 +209,7 @@ const sameRule = (a: Rule, b: Rule) => a.month === b.month && a.weekday === b.we
  * The observances of `zone` over the local calendar years from `from`'s to `to`'s (ms), as
  * described at the top of this file.
  */
-function observances(zone: string, from: number, to: number): Observance[] {
+function observances(zone: string, from: number, to: number): { observances: Observance[]; transitions: Transition[] } {
   const z = transitionsOf(zone);
   const firstYear = localYear(zone, from);
   const lastYear = localYear(zone, to);
@@ -270,7 +270,7 @@ function observances(zone: string, from: number, to: number): Observance[] {
       for (const j of best.chain) used.add(j);
     } else out.push({ kind, from: t.from, to: t.to, at: t.at });
   }
-  return out;
+  return { observances: out, transitions: known.filter((t, i) => known.findIndex((u) => u.at === t.at) === i).sort((a, b) => a.at - b.at) };
 }
 
 function localYear(zone: string, ms: number): number {
@@ -308,10 +308,16 @@ function abbreviation(zone: string, at: number, offset: number): string {
   return numericName(offset);
 }
 
-/** A VTIMEZONE, and how Outlook reads it. */
+/** A VTIMEZONE, and how it is read. */
 export interface ZoneDefinition {
   /** Its content lines (unfolded; none is longer than 75 octets). */
   lines: string[];
+  /**
+   * The instant (ms) a reader of this VTIMEZONE gives a wall-clock time (ms, its fields as UTC)
+   * within the span it was made for: the first of the two when the clocks show it twice (RFC 5545
+   * §3.3.5), none when they skip it.
+   */
+  readsAs(wall: number): number | undefined;
   /**
    * The offset (minutes) Outlook gives a wall-clock time (ms, its fields as UTC) with this
    * VTIMEZONE. Outlook keeps one STANDARD and one DAYLIGHT, those with the largest DTSTART, and
@@ -319,6 +325,27 @@ export interface ZoneDefinition {
    * or, without RRULE, the weekday of the month its DTSTART falls on (a fifth one is the last).
    */
   outlookOffset(wall: number): number;
+}
+
+/** RFC 5545's reading of a wall-clock time, from the changes the VTIMEZONE holds (sorted). */
+function wallReading(changes: Transition[]): (wall: number) => number | undefined {
+  /** The offset at an instant: after the last change before it. */
+  const offsetAt = (ms: number) => {
+    let lo = 0;
+    let hi = changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (changes[mid].at <= ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? changes[0].from : changes[lo - 1].to;
+  };
+  return (wall) => {
+    // Offsets are less than a day: the instants showing `wall` are within a day of it.
+    const offsets = new Set([offsetAt(wall - DAY), ...changes.filter((t) => t.at > wall - DAY && t.at <= wall + DAY).map((t) => t.to)]);
+    const instants = [...offsets].map((o) => wall - o * MINUTE).filter((at) => wall - offsetAt(at) * MINUTE === at);
+    return instants.length ? Math.min(...instants) : undefined;
+  };
 }
 
 function outlookReading(obs: Observance[]): (wall: number) => number {
@@ -354,7 +381,7 @@ export function vtimezone(zone: string, from: number, to: number): ZoneDefinitio
   const key = `${zone}|${localYear(zone, from)}|${localYear(zone, to)}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const obs = observances(zone, from, to);
+  const { observances: obs, transitions } = observances(zone, from, to);
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`, `X-LIC-LOCATION:${zone}`];
   for (const o of obs) {
     lines.push(`BEGIN:${o.kind}`, `DTSTART:${basic(wallOf(o))}`);
@@ -367,7 +394,7 @@ export function vtimezone(zone: string, from: number, to: number): ZoneDefinitio
     );
   }
   lines.push('END:VTIMEZONE');
-  const def = { lines, outlookOffset: outlookReading(obs) };
+  const def = { lines, readsAs: wallReading(transitions), outlookOffset: outlookReading(obs) };
   cache.set(key, def);
   return def;
 }
