@@ -40,8 +40,8 @@ function onset(r: WindowsRule, year: number): number {
   return first.getTime() + (day - 1) * 86_400_000 + r.seconds * 1000;
 }
 
-/** The instant (ms) Outlook gives `DTSTART;TZID=…:value` (yyyyMMddTHHmmss) with this VTIMEZONE text. */
-export function outlookInstant(vtimezone: string, value: string): number {
+/** How Outlook reads `DTSTART;TZID=…:value` (yyyyMMddTHHmmss) with this VTIMEZONE text: the instant (ms). */
+export function outlookReader(vtimezone: string): (value: string) => number {
   const comp = new ICAL.Component(ICAL.parse(`BEGIN:VCALENDAR\r\n${vtimezone}\r\nEND:VCALENDAR`)).getFirstSubcomponent('vtimezone')!;
   const latest = (name: string) =>
     comp
@@ -54,15 +54,20 @@ export function outlookInstant(vtimezone: string, value: string): number {
       .pop();
   const std = latest('standard');
   const dst = latest('daylight');
-  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)$/.exec(value)!;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  const wall = new Date(Date.UTC(2000, mo - 1, d, h, mi, s)).setUTCFullYear(y);
   if (!std) throw new Error('no STANDARD: Outlook would not read the zone');
   const standard = windowsRule(std);
-  if (!dst) return wall - standard.to * 60_000;
-  const daylight = windowsRule(dst);
-  const a = onset(daylight, y);
-  const b = onset(standard, y);
-  const inDaylight = a < b ? wall >= a && wall < b : wall >= a || wall < b;
-  return wall - (inDaylight ? daylight.to : standard.to) * 60_000;
+  const daylight = dst && windowsRule(dst);
+  return (value) => {
+    const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)$/.exec(value)!;
+    const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+    const wall = new Date(Date.UTC(2000, mo - 1, d, h, mi, s)).setUTCFullYear(y);
+    if (!daylight) return wall - standard.to * 60_000;
+    const a = onset(daylight, y);
+    const b = onset(standard, y);
+    const inDaylight = a < b ? wall >= a && wall < b : wall >= a || wall < b;
+    return wall - (inDaylight ? daylight.to : standard.to) * 60_000;
+  };
 }
+
+/** The instant (ms) Outlook gives `DTSTART;TZID=…:value` with this VTIMEZONE text. */
+export const outlookInstant = (vtimezone: string, value: string) => outlookReader(vtimezone)(value);
