@@ -1,7 +1,7 @@
 /**
  * Links of the tz database (its `backward` file: old and alternative names of zones), alias to
  * target, from version 2025b (/usr/share/zoneinfo/tzdata.zi, lines "L target alias").
- * Calendar (VTIMEZONE) data knows zones by their current names only.
+ * A calendar's TZID is written with the current name.
  */
 export const ZONE_LINKS: Record<string, string> = {
   'Africa/Asmera': 'Africa/Nairobi',

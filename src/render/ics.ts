@@ -1,10 +1,12 @@
 /**
  * The .ics of a talk, with ical-generator 10 (checklist §1). One UID for the life of the talk;
  * SEQUENCE from the ledger; DTSTART/DTEND with TZID and the matching VTIMEZONE; DTSTAMP in UTC.
+ * DTSTART, DTEND and the VTIMEZONE are written here, by `calendarTimes`, for the mails, `rali ics`
+ * and the site's feeds alike.
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
+import { vtimezone } from './vtimezone';
 import { Series } from '../model/series';
 import { Lang } from '../model/schema';
 import { Talk } from '../model/talk';
@@ -80,23 +82,16 @@ export function buildIcs(input: IcsInput): string {
     // ical-generator writes NAME/X-WR-CALNAME unescaped: a line break there would start a new property.
     name: oneLine(series.name[input.langs[0]]),
   });
-  // ical-generator #680: a calendar-level zone name makes DTSTAMP local time without Z; set the
-  // generator with no name and put the zone on the event (checklist §9, §13).
-  // The generator returns null for a zone it lacks, and ical-generator then writes a TZID with no
-  // VTIMEZONE, which shifts the time in Outlook (checklist §10, §26): refuse instead.
-  if (!getVtimezoneComponent(series.timezone)) {
-    throw new Error(`no VTIMEZONE definition for ${series.timezone}: set series.timezone to a canonical IANA zone`);
-  }
-  cal.timezone({ name: null, generator: getVtimezoneComponent });
   const cancelled = input.method === 'CANCEL' || talk.status === 'cancelled';
   const ev = cal.createEvent({
     id: talk.uid,
     sequence: input.sequence,
     stamp: input.stamp.toUTC(),
-    // Luxon values in the zone (checklist §12: never a native Date with a zone).
-    start: talk.start,
-    end: talk.end,
-    timezone: series.timezone,
+    // ical-generator is given instants, in UTC, and no time zone anywhere: it then writes DTSTAMP
+    // in UTC (checklist §9, ical-generator #680) and nothing local (§12). The lines with the talk's
+    // zone replace its DTSTART and DTEND below (calendarTimes, the one writer of them).
+    start: talk.start.toUTC(),
+    end: talk.end.toUTC(),
     summary: summary(input),
     description: description(input),
     location: location(input),
@@ -116,7 +111,7 @@ export function buildIcs(input: IcsInput): string {
       role: ICalAttendeeRole.REQ,
     });
   }
-  let text = cal.toString();
+  let text = placeInTime(cal.toString(), calendarTimes(series.timezone, [talk]), talk);
   // RFC 7986 §5.11 CONFERENCE: ical-generator cannot write it (x() takes X- names only); checklist §18.
   const o = talk.location.online;
   if (o && !cancelled) {
@@ -127,6 +122,77 @@ export function buildIcs(input: IcsInput): string {
   }
   // RFC 5545 §3.1: every content line, the last one included, ends with CRLF.
   return text.endsWith('\r\n') ? text : `${text}\r\n`;
+}
+
+/** What places events in time: the start and end of each, and the VTIMEZONE they refer to. */
+export interface Timed {
+  start: DateTime;
+  end: DateTime;
+}
+
+export interface CalendarTimes {
+  /** The VTIMEZONE (content lines, unfolded), right for every event given; none without events. */
+  vtimezone: string[];
+  /** An event's DTSTART and DTEND lines. */
+  lines(event: Timed): [string, string];
+}
+
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** yyyyMMdd'T'HHmmss from the DateTime's own fields (Luxon's toFormat costs ~20 µs; a feed has thousands). */
+const basic = (d: DateTime) => `${String(d.year).padStart(4, '0')}${p2(d.month)}${p2(d.day)}T${p2(d.hour)}${p2(d.minute)}${p2(d.second)}`;
+
+/**
+ * The one writer of DTSTART, DTEND and the VTIMEZONE, for the mails, `rali ics` and the site's
+ * feeds: times as wall-clock times in `zone` with TZID (RFC 5545 §3.3.5), and one VTIMEZONE, made
+ * from this machine's time zone database, that holds the rules in force over the calendar years of
+ * all `events` (render/vtimezone.ts).
+ *
+ * A time is written in UTC instead — which every client reads right — when the wall-clock time
+ * cannot say it: the second time the clocks show twice (calendars read the first, RFC 5545
+ * §3.3.5), an offset with seconds (local mean time, Monrovia until 1972: the VTIMEZONE rounds it
+ * to the minute), or a time Outlook would misplace because it keeps one yearly rule of the
+ * VTIMEZONE, the latest (a feed's talks from before the rule of its last year; a year whose
+ * standard time changed).
+ */
+export function calendarTimes(zone: string, events: Timed[]): CalendarTimes {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const e of events) {
+    from = Math.min(from, e.start.toMillis());
+    to = Math.max(to, e.end.toMillis());
+  }
+  const def = events.length ? vtimezone(zone, from, to) : undefined;
+  const property = (name: string, d: DateTime) => {
+    const local = d.zoneName === zone ? d : d.setZone(zone);
+    const at = local.toMillis();
+    const wall = at + local.offset * 60_000;
+    const exact =
+      def !== undefined &&
+      at % 60_000 === 0 &&
+      Number.isInteger(local.offset) &&
+      def.readsAs(wall) === at &&
+      def.outlookOffset(wall) === local.offset;
+    return exact ? `${name};TZID=${zone}:${basic(local)}` : `${name}:${basic(local.toUTC())}Z`;
+  };
+  return {
+    vtimezone: def?.lines ?? [],
+    lines: (e) => [property('DTSTART', e.start), property('DTEND', e.end)],
+  };
+}
+
+/**
+ * ical-generator's text with the talk's own DTSTART and DTEND in place of the UTC ones it wrote,
+ * and the VTIMEZONE before the event.
+ */
+function placeInTime(text: string, times: CalendarTimes, talk: Timed): string {
+  const [start, end] = times.lines(talk);
+  let found = 0;
+  const out = text
+    .replace(/^DTSTART:\d{8}T\d{6}Z\r\n/m, () => (found++, `${fold(start)}\r\n`))
+    .replace(/^DTEND:\d{8}T\d{6}Z\r\n/m, () => (found++, `${fold(end)}\r\n`))
+    .replace(/^BEGIN:VEVENT\r\n/m, (m) => (found++, `${times.vtimezone.map(fold).join('\r\n')}\r\n${m}`));
+  if (found !== 3) throw new Error('ical-generator wrote DTSTART, DTEND or BEGIN:VEVENT in a form rali does not expect');
+  return out;
 }
 
 /**

@@ -5,12 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
-import { buildAtom, buildFeed, FeedTalk } from './feed';
+import { buildAtom, buildFeed, FeedTalk, feedTimes } from './feed';
 import { SiteTemplates } from './templates';
 import { HTML_LANGS, pageView, paths, talkView } from './view';
 
@@ -164,8 +163,9 @@ export function renderSite(input: SiteInput): SiteFile[] {
   // The calendar feeds show every talk, with its SEQUENCE and DTSTAMP.
   const tf = (l: Lang) => templates.t(l);
   const descriptions = new Map<string, string>();
-  // The zone's VTIMEZONE too: it comes from a package of its own, which may be updated without rali.
-  const zoneData = getVtimezoneComponent(series.timezone) ?? '';
+  // The feeds' VTIMEZONE too: made by rali from the time zone data (whose version the base key
+  // holds), it changes with the way rali writes it.
+  const zoneData = feedTimes(series, all).vtimezone.join('\n');
   const feedKey = (ls: Lang[]) =>
     keyOf('ics', zoneData, ls.join(','), ...all.map((f) => `${digestOf(f.talk)}|${f.sequence}|${f.stamp.toMillis()}`));
   keyed(paths.ics, feedKey(langs), () => buildFeed(series, all, langs, tf, descriptions));

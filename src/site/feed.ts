@@ -1,13 +1,12 @@
 /**
  * The public calendar feed (seminars.ics) and the Atom feeds of the site.
  * The feed's events carry the UID and SEQUENCE of the invitations mailed (one event in a calendar
- * that has both); METHOD:PUBLISH with no ATTENDEE (RFC 5546 §3.2.1); times with TZID and VTIMEZONE,
- * DTSTAMP in UTC, as src/render/ics.ts does (checklist §9–16), with the same VTIMEZONE generator.
+ * that has both); METHOD:PUBLISH with no ATTENDEE (RFC 5546 §3.2.1); DTSTAMP in UTC, as
+ * src/render/ics.ts does (checklist §9–16). DTSTART, DTEND and the VTIMEZONE — one, right for every
+ * talk of the feed — are written by src/render/ics.ts's calendarTimes, as in the mails.
  */
-import { fold } from '../render/ics';
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { calendarTimes, CalendarTimes, fold } from '../render/ics';
 import { DateTime } from 'luxon';
-import { RaliError } from '../errors';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
@@ -71,11 +70,19 @@ export function icsText(s: string): string {
 const param = (s: string) => `"${oneLine(s).replace(/\^/g, '^^').replace(/"/g, "^'")}"`;
 
 const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-/** yyyyMMdd'T'HHmmss from the DateTime's own fields (Luxon's toFormat costs ~20 µs; a feed has thousands). */
-const basic = (d: DateTime) => `${String(d.year).padStart(4, '0')}${p2(d.month)}${p2(d.day)}T${p2(d.hour)}${p2(d.minute)}${p2(d.second)}`;
-const utcStamp = (d: DateTime) => `${basic(d.toUTC())}Z`;
-// Talks are already in the series' zone: setZone only if not (each luxon zone change costs an Intl call).
-const local = (d: DateTime, zone: string) => basic(d.zoneName === zone ? d : d.setZone(zone));
+/** DTSTAMP: yyyyMMdd'T'HHmmss'Z' from the DateTime's own fields (Luxon's toFormat costs ~20 µs; a feed has thousands). */
+const utcStamp = (stamp: DateTime) => {
+  const d = stamp.toUTC();
+  return `${String(d.year).padStart(4, '0')}${p2(d.month)}${p2(d.day)}T${p2(d.hour)}${p2(d.minute)}${p2(d.second)}Z`;
+};
+
+/** DTSTART, DTEND and the VTIMEZONE of a feed of `talks` (the build's key holds its VTIMEZONE). */
+export function feedTimes(series: Series, talks: FeedTalk[]): CalendarTimes {
+  return calendarTimes(
+    series.timezone,
+    talks.map((ft) => ft.talk),
+  );
+}
 
 /** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
 export function buildFeed(
@@ -85,10 +92,7 @@ export function buildFeed(
   t: (l: Lang) => SiteStrings,
   cache: DescriptionCache = new Map(),
 ): string {
-  const zone = series.timezone;
-  const vtimezone = getVtimezoneComponent(zone);
-  // Without a VTIMEZONE a TZID shifts the time in Outlook (checklist §10, §26): refuse instead.
-  if (!vtimezone) throw new RaliError(`no VTIMEZONE definition for ${zone}: set series.timezone to a canonical IANA zone`);
+  const times = feedTimes(series, talks);
   const name = oneLine(series.name[langs[0]]);
   const url = absolute(series, langs.length === 1 ? paths.icsLang(langs[0]) : paths.ics);
   const lines = [
@@ -102,7 +106,7 @@ export function buildFeed(
     ...(url ? [`URL;VALUE=URI:${url}`, `SOURCE;VALUE=URI:${url}`] : []),
     `REFRESH-INTERVAL;VALUE=DURATION:PT${FEED_TTL_SECONDS / 3600}H`,
     `X-PUBLISHED-TTL:PT${FEED_TTL_SECONDS / 3600}H`,
-    ...vtimezone.trim().split(/\r?\n/),
+    ...times.vtimezone,
   ];
   const organizer = `ORGANIZER;CN=${param(series.from.name ?? series.name[langs[0]])}:mailto:${series.from.address}`;
   for (const ft of talks) {
@@ -119,8 +123,7 @@ export function buildFeed(
       `UID:${talk.uid}`,
       `SEQUENCE:${ft.sequence}`,
       `DTSTAMP:${utcStamp(ft.stamp)}`,
-      `DTSTART;TZID=${zone}:${local(talk.start, zone)}`,
-      `DTEND;TZID=${zone}:${local(talk.end, zone)}`,
+      ...times.lines(talk),
       `SUMMARY:${icsText(oneLine(`${series.name[langs[0]]} — ${titles} (${talk.speaker.name})`))}`,
       `DESCRIPTION:${icsText(description(series, ft, langs, t, cache))}`,
       ...(place ? [`LOCATION:${icsText(oneLine(place))}`] : []),

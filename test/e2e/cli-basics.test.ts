@@ -106,6 +106,46 @@ describe('bad input from the command line', () => {
   });
 });
 
+describe('time zones, through the bundled CLI', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    t = tempDir();
+    cpSync(join(ROOT, 'rali.yaml'), join(t.dir, 'rali.yaml'));
+    cpSync(join(ROOT, 'subscribers.csv'), join(t.dir, 'subscribers.csv'));
+  });
+  afterEach(() => t.cleanup());
+  const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
+  const talk = (date: string) =>
+    readFileSync(join(ROOT, 'talks/2021-11-10-rezagholizadeh.yaml'), 'utf8').replace('date: 2021-11-10', `date: ${date}`);
+
+  test('rali ics of a talk of 28 October 1998 in Montreal: 10:30 is 15:30 UTC, under the rules of 1998', () => {
+    writeFileSync(join(t.dir, '1998-10-28-x.yaml'), talk('1998-10-28').replace(/time: .*/, 'time: "10:30"'));
+    const r = rali(['ics', '1998-10-28-x.yaml', '-o', 'x.ics'], { cwd: t.dir });
+    expect(r.stderr).toMatch(/^wrote x\.ics/m);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(t.dir, 'x.ics'), 'utf8');
+    expect(text).toContain('DTSTART;TZID=America/Toronto:19981028T103000');
+    expect(text).toContain('RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU'); // daylight time from the first Sunday of April, as in 1998
+    const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent('vevent')!);
+    expect(ev.startDate.toJSDate().toISOString()).toBe('1998-10-28T15:30:00.000Z');
+  });
+
+  test('a series in Mexico City validates, and its invitation has no daylight time', () => {
+    writeFileSync(
+      join(t.dir, 'rali.yaml'),
+      readFileSync(join(t.dir, 'rali.yaml'), 'utf8').replace(/timezone: .*/, 'timezone: America/Mexico_City'),
+    );
+    writeFileSync(join(t.dir, '2030-07-10-x.yaml'), talk('2030-07-10'));
+    expect(rali(['validate'], { cwd: t.dir })).toMatchObject({ code: 0, stderr: '' });
+    const r = rali(['ics', '2030-07-10-x.yaml'], { cwd: t.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('DTSTART;TZID=America/Mexico_City:20300710T113000');
+    expect(r.stdout).not.toContain('DAYLIGHT');
+    const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(r.stdout)).getFirstSubcomponent('vevent')!);
+    expect(ev.startDate.toJSDate().toISOString()).toBe('2030-07-10T17:30:00.000Z');
+  });
+});
+
 describe('rali init and rali new', () => {
   let t: ReturnType<typeof tempDir>;
   beforeEach(() => {
