@@ -22,7 +22,7 @@ import { RUNTIME_ZONES } from '../helpers/zones';
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 const { series, talk, templates } = example();
-const site = new SiteTemplates(series.templatesDir);
+const site = new SiteTemplates(series.templatesDir, ROOT);
 const YEAR = DateTime.now().year;
 const ZONES = [...new Set(RUNTIME_ZONES.map((n) => (resolveZone(n) as { zone: string }).zone))];
 
