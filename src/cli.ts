@@ -252,6 +252,12 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .option('--json', 'machine-readable')
     .action(act((w, o: { json?: boolean }) => commands.ledger().ledgerStatus({ config: config(), json: o.json }, w)));
   ledger
+    .command('move')
+    .argument('<url>', 'postgres://user@host:5432/database (password in PGPASSWORD), or sqlite to come back to .rali/state.db')
+    .description('copy the ledger into another store with nothing lost (rows counted on both sides), then set the old one aside')
+    .addHelpText('after', examples(['PGPASSWORD=… rali ledger move postgres://rali@db.iro.umontreal.ca/rali', 'rali ledger move sqlite']))
+    .action(act((w, url: string) => commands.ledger().move({ config: config(), to: url }, w)));
+  ledger
     .command('adopt')
     .description('make this folder the home of its copy of the ledger (a folder moved or copied on purpose; stop rali where it ran before)')
     .action(act((w) => commands.ledger().adopt({ config: config() }, w)));
@@ -334,6 +340,7 @@ function registerEnvSecrets(env: NodeJS.ProcessEnv): void {
     'RALI_IMAP_PASSWORD',
     'RALI_IMAP_ACCESS_TOKEN',
     'RALI_OAUTH_REFRESH_TOKEN',
+    'PGPASSWORD',
   ])
     registerSecret(env[name]);
   for (const name of ['RALI_SMTP_URL', 'RALI_LEDGER_URL']) {

@@ -103,7 +103,7 @@ export const identity = {
   other: (config: string, id: string, named: string) =>
     `.rali/state.db here is the ledger ${id}, but ${config} names ${named} — nothing was sent. Was rali.yaml copied from another series, or .rali/ from another folder? Put back the right one (README, Several machines, several organizers)`,
   named: (config: string) =>
-    `${config}: rali added ledger_id and ledger_home (the ledger this series is sent from) — commit it, so that a clone of the series knows where its ledger is`,
+    `${config}: rali wrote which ledger this series is sent from (ledger_id) — commit it, so that a clone of the series knows where its ledger is`,
   moved: (from: string, to: string) => `the series folder moved (${from} → ${to}); its ledger followed, and rali.yaml says so`,
   cannotWrite: (config: string, values: Record<string, string>, why: string) =>
     `warning: ${config} could not be updated (${why}); add ${Object.entries(values)
@@ -215,10 +215,29 @@ export const status = {
     `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')} (rali inbox)`,
 };
 
+/** `rali ledger move`. */
+export const ledgerMove = {
+  noIdentity: 'this ledger has no identity yet (nothing was sent from it): there is nothing to move — set ledger: in rali.yaml instead',
+  targetHoldsAnother: (where: string, id: string) =>
+    `${where} already holds another ledger of this series (${id}) — nothing was moved; if it is stale, empty it first`,
+  targetNotEmpty: (where: string) =>
+    `${where} already holds messages of this series from another ledger — nothing was moved; empty it first`,
+  countsDiffer: (tables: string) => `the copy does not hold every row (${tables}) — nothing was retired; run the move again`,
+  movedAway: (where: string, to: string) =>
+    `${where} was moved to ${to} — nothing was sent from it. rali.yaml should say so: commit the rali.yaml of the folder where \`rali ledger move\` ran, or set ledger: in it`,
+  sameStore: (where: string) => `the ledger is there already (${where}) — nothing to move`,
+  envWins:
+    'RALI_LEDGER_URL is set in this environment and wins over rali.yaml: unset it (and remove it from cron) to use the SQLite ledger',
+  line: (table: string, source: number, target: number, added: number) =>
+    `  ${table.padEnd(16)} ${String(source).padStart(7)} → ${String(target).padStart(7)}${added !== source ? `   (${added} added now)` : ''}`,
+  done: (to: string, retired: string) =>
+    `the ledger is now ${to}; rali.yaml says so — commit it (other machines set RALI_LEDGER_URL or PGPASSWORD). The old one is set aside: ${retired}`,
+};
+
 /** `rali ledger`. */
 export const ledgerCmd = {
   where: (where: string, exists: boolean) =>
-    `ledger: SQLite, ${where}${exists ? '' : ' (none yet: the first message sent over SMTP creates it)'}`,
+    `ledger: ${where.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'}, ${where}${exists ? '' : ' (none yet: the first message sent over SMTP creates it)'}`,
   id: (id: string, home: string | undefined) => `id: ${id}${home ? ` — home: ${home}` : ''}`,
   state: (state: string) =>
     `here: ${
@@ -230,6 +249,8 @@ export const ledgerCmd = {
         elsewhere: 'not here: rali.yaml names a ledger elsewhere',
         copy: 'a copy of the ledger: sends nothing',
         other: "not this series' ledger: sends nothing",
+        movedAway: 'moved to another store: sends nothing',
+        notInDatabase: 'this database holds nothing of the series, which was sent from another ledger: sends nothing',
       }[state] ?? state
     }`,
   holds: (talks: string, sent: number, pending: number, failed: number, claimed: number, suppressed: number) =>

@@ -11,7 +11,7 @@ import type { World } from './commands/world';
 import { NO_PROGRESS, Progress, Signals, Tuning } from './delivery/run';
 import type { Env } from './delivery/smtp-settings';
 import { openTransport } from './delivery/transport';
-import { LedgerAccess, type LedgerLocation } from './ledger';
+import { LedgerAccess, type LedgerLocation, withPassword } from './ledger';
 import type { Logger } from './log';
 import { display, Series } from './model/series';
 
@@ -99,7 +99,7 @@ export function progressFor(total: number, mode: 'bar' | 'lines' | 'none', log: 
  */
 export function ledgerLocation(series: Series, env: Env): LedgerLocation {
   const url = env.RALI_LEDGER_URL || series.ledger.url;
-  return url ? { kind: 'postgres', url, seriesId: series.id } : { kind: 'sqlite', dir: series.stateDir };
+  return url ? { kind: 'postgres', url: withPassword(url, env.PGPASSWORD), seriesId: series.id } : { kind: 'sqlite', dir: series.stateDir };
 }
 
 export function ledgerAccess(

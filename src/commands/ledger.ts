@@ -3,8 +3,10 @@
  * ledger is, what it holds, and whether this folder may send from it.
  */
 import { EXIT_OK, EXIT_UNDELIVERED } from '../errors';
-import { refusalOf } from '../ledger';
-import { ledgerCmd as M, plural } from '../messages';
+import { RaliError } from '../errors';
+import { LedgerLocation, refusalOf, withoutPassword, withPassword } from '../ledger';
+import { ledgerCmd as M, ledgerMove as MM, plural } from '../messages';
+import { registerSecret } from '../secrets';
 import { display } from '../model/series';
 import { seriesOf } from './common';
 import type { World } from './world';
@@ -56,6 +58,49 @@ export async function ledgerStatus(o: { config?: string; json?: boolean }, w: Wo
   } finally {
     await access.close();
   }
+}
+
+/** `rali ledger move postgres://…` (or `sqlite`, back into .rali/state.db). */
+export async function move(o: { config?: string; to: string }, w: World): Promise<number> {
+  const series = seriesOf(o.config, w);
+  const to: LedgerLocation =
+    o.to === 'sqlite'
+      ? { kind: 'sqlite', dir: series.stateDir }
+      : { kind: 'postgres', url: withPassword(checkedUrl(o.to), w.env.PGPASSWORD), seriesId: series.id };
+  registerSecret(to.kind === 'postgres' ? new URL(to.url).password || undefined : undefined);
+  const access = w.ledger(series, 'send');
+  try {
+    const from = access.location;
+    if (
+      from.kind === to.kind &&
+      (to.kind === 'sqlite' || (from.kind === 'postgres' && withoutPassword(from.url) === withoutPassword(to.url)))
+    )
+      throw new RaliError(MM.sameStore(access.where));
+    const r = await access.moveTo(to);
+    for (const t of r.tables) w.log.out(MM.line(t.table, t.source, t.target, t.added));
+    w.log.out(MM.done(to.kind === 'sqlite' ? '.rali/state.db' : withoutPassword(to.url), display(r.retired, w.cwd)));
+    if (to.kind === 'sqlite' && w.env.RALI_LEDGER_URL) w.log.err(`warning: ${MM.envWins}`);
+    return EXIT_OK;
+  } finally {
+    await access.close();
+  }
+}
+
+/** A database URL for `move`: postgres://…, its password from the URL or PGPASSWORD. */
+function checkedUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RaliError(
+      `rali ledger move: "${url}" is not a URL — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
+    );
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new RaliError(
+      `rali ledger move: ${u.protocol} — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
+    );
+  return url;
 }
 
 export async function adopt(o: { config?: string }, w: World): Promise<number> {

@@ -34,6 +34,8 @@ export type Identity =
   | { state: 'copy'; id: string; home: string; originalHere: boolean }
   /** The ledger here is not the one rali.yaml names. */
   | { state: 'other'; id: string; named: string }
+  /** The ledger here was moved to another store (`rali ledger move`): it sends nothing any more. */
+  | { state: 'movedAway'; to: string }
   /** The database holds nothing of the series, and rali.yaml names the ledger it was sent from (not moved here). */
   | { state: 'notInDatabase'; id: string; where: string; home?: string };
 
@@ -70,6 +72,8 @@ export async function sqliteIdentity(
   if (!ledger)
     return cfg.id ? { state: 'elsewhere', id: cfg.id, home: cfg.home, here: homeIsHere(cfg.home, o.seriesDir) } : { state: 'new' };
   const id = await ledger.note(NOTE.id);
+  const away = await ledger.note('moved_to');
+  if (away) return { state: 'movedAway', to: away };
   if (!id) return cfg.id ? { state: 'other', id: '(none: a ledger from before rali kept identities)', named: cfg.id } : { state: 'legacy' };
   if (cfg.id && cfg.id !== id) return { state: 'other', id, named: cfg.id };
   const folder = realFolder(o.seriesDir);
@@ -102,6 +106,8 @@ export function newIdentity(): string {
 /** What a database's ledger of the series (or none) is, against what rali.yaml says. */
 export async function databaseIdentity(cfg: LedgerConfig, ledger: Ledger | undefined, where: string): Promise<Identity> {
   const id = ledger && (await ledger.note(NOTE.id));
+  const away = ledger && (await ledger.note('moved_to'));
+  if (away) return { state: 'movedAway', to: away };
   if (!ledger || !id) {
     // An empty database (or one from before identities) for a series rali.yaml says was sent elsewhere.
     if (cfg.id && !(ledger && (await ledger.talks()).length)) return { state: 'notInDatabase', id: cfg.id, where, home: cfg.home };

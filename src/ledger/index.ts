@@ -9,10 +9,12 @@
  */
 import { setSeriesKeys } from '../model/edit';
 import type { LedgerConfig } from '../model/series';
-import { identity as M } from '../messages';
+import { identity as M, ledgerMove as MM } from '../messages';
 import { LedgerError } from './errors';
 import { databaseIdentity, fileIdentity, homeOf, Identity, newIdentity, NOTE, realFolder, sqliteIdentity } from './identity';
 import { PostgresLedger } from './postgres';
+import { moveLedger, MoveResult } from './move';
+import { withoutPassword } from './url';
 import { SqliteLedger } from './sqlite';
 import { LEDGER_FILE } from './sqlite/db';
 import type { Ledger, LedgerOptions } from './types';
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 
 export * from './types';
 export { LedgerError, TalkChanged } from './errors';
+export { withoutPassword, withPassword } from './url';
 export type { Identity } from './identity';
 
 /** Where a series' ledger is: a folder (state.db in it), or a database and the series' id in it. */
@@ -192,7 +195,7 @@ export class LedgerAccess {
   /** Takes this copy of the ledger (or this moved folder) as the series' home from now on. */
   async adopt(): Promise<{ id: string; from?: string }> {
     const id = await this.identity();
-    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere')
+    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere' || id.state === 'movedAway')
       throw new LedgerError(this.where, 'identity', M.nothingToAdopt(this.where));
     const from = id.state === 'copy' ? id.home : id.state === 'moved' ? id.from : undefined;
     const l = (this.rw ??= SqliteLedger.open(this.location.dir, this.options));
@@ -204,6 +207,27 @@ export class LedgerAccess {
     await l.setNote(NOTE.file, fileIdentity(this.stateFile) ?? '');
     setSeriesKeys(this.series.configFile, { ledger_id: ledgerId, ledger_home: homeOf(this.options.host, folder) });
     return { id: ledgerId, from };
+  }
+
+  /**
+   * Moves this series' own ledger to `to` (`rali ledger move`), then says so in rali.yaml: a
+   * database by its URL (without its password), SQLite by its home.
+   */
+  async moveTo(to: LedgerLocation): Promise<MoveResult> {
+    // A ledger from before identities gets its id first (the one rali.yaml will name).
+    const source = (await this.read()) && (await this.write());
+    if (!source) throw new LedgerError(this.where, 'identity', MM.noIdentity);
+    const folder = realFolder(this.series.dir);
+    const result = await moveLedger(source, this.location, to, { ...this.options, folder });
+    this.ro = null;
+    this.rw = undefined;
+    setSeriesKeys(
+      this.series.configFile,
+      to.kind === 'postgres'
+        ? { ledger: withoutPassword(to.url), ledger_id: result.id, ledger_home: undefined }
+        : { ledger: undefined, ledger_id: result.id, ledger_home: homeOf(this.options.host, folder) },
+    );
+    return result;
   }
 
   async close(): Promise<void> {
@@ -224,21 +248,12 @@ export function refusalOf(id: Identity, series: SeriesRef, configShown: string):
       return M.copy(id.home, id.originalHere);
     case 'other':
       return M.other(configShown, id.id, id.named);
+    case 'movedAway':
+      return MM.movedAway(configShown, id.to);
     case 'notInDatabase':
       return M.notInDatabase(configShown, id.where, id.id, id.home);
     default:
       void series;
       return undefined;
-  }
-}
-
-/** A database URL as rali.yaml keeps it (in git): everything but the password. */
-export function withoutPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
   }
 }

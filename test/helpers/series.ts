@@ -83,5 +83,5 @@ export function raliAsync(
 
 /** stderr without the one-time note of a first send (rali.yaml now names the ledger: ledger/index.ts). */
 export function withoutLedgerNote(stderr: string): string {
-  return stderr.replace(/^rali\.yaml: rali added ledger_id and ledger_home .*\n/m, '');
+  return stderr.replace(/^rali\.yaml: rali wrote which ledger this series is sent from .*\n/m, '');
 }

@@ -58,7 +58,7 @@ const talk = () => series.talk;
 test('the first send names the ledger in rali.yaml (id and home), and says to commit it', async () => {
   const r = await rali(series.dir, ['announce', talk(), '--yes']);
   expect(r.code).toBe(0);
-  expect(r.stderr).toMatch(/rali\.yaml: rali added ledger_id and ledger_home .* commit it/);
+  expect(r.stderr).toMatch(/rali\.yaml: rali wrote which ledger this series is sent from .* commit it/);
   const yaml = readFileSync(join(series.dir, 'rali.yaml'), 'utf8');
   expect(yaml).toMatch(/^# Kept by rali: the ledger this series was sent from/m);
   expect(yaml).toMatch(/^ledger_id: "[0-9a-f-]{36}"$/m);

@@ -158,6 +158,6 @@ export class Db {
   }
 
   close(): void {
-    this.raw.close();
+    if (this.raw.open) this.raw.close();
   }
 }
