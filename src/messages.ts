@@ -109,6 +109,8 @@ export const identity = {
     `warning: ${config} could not be updated (${why}); add ${Object.entries(values)
       .map(([k, v]) => `${k}: "${v}"`)
       .join(' and ')} to it by hand, so that a clone of the series knows where its ledger is`,
+  renamed: (config: string, id: string, was: string) =>
+    `${config}: series.id is ${id}, but this series was sent as ${was} (its ledger is in this database under that id) — nothing was sent: its talks would be new events in everyone's calendar. Put back id: ${was} under series:`,
   nothingToAdopt: (file: string) => `${file}: there is no ledger here to adopt (a database ledger has no folder to adopt)`,
   notInDatabase: (config: string, where: string, id: string, home: string | undefined) =>
     `${where} holds nothing of this series, but ${config} says it was sent from the ledger ${id}${home ? ` (.rali/state.db on ${home})` : ''} — nothing was sent: from this database everyone would get every message again. Move that ledger here first: ${home ? `on ${home.split(':')[0]}, ` : ''}\`rali ledger move <this database's URL>\` (README, Several machines, several organizers)`,

@@ -36,6 +36,8 @@ export type Identity =
   | { state: 'other'; id: string; named: string }
   /** The ledger here was moved to another store (`rali ledger move`): it sends nothing any more. */
   | { state: 'movedAway'; to: string }
+  /** The database holds this series' ledger under another series id: rali.yaml's series.id changed. */
+  | { state: 'renamed'; was: string }
   /** The database holds nothing of the series, and rali.yaml names the ledger it was sent from (not moved here). */
   | { state: 'notInDatabase'; id: string; where: string; home?: string };
 
@@ -104,11 +106,19 @@ export function newIdentity(): string {
 }
 
 /** What a database's ledger of the series (or none) is, against what rali.yaml says. */
-export async function databaseIdentity(cfg: LedgerConfig, ledger: Ledger | undefined, where: string): Promise<Identity> {
+export async function databaseIdentity(
+  cfg: LedgerConfig,
+  ledger: Ledger | undefined,
+  where: string,
+  seriesOf: (ledgerId: string) => Promise<string[]>,
+): Promise<Identity> {
   const id = ledger && (await ledger.note(NOTE.id));
   const away = ledger && (await ledger.note('moved_to'));
   if (away) return { state: 'movedAway', to: away };
   if (!ledger || !id) {
+    // The ledger rali.yaml names is in this database, under the series' old id.
+    const was = cfg.id ? (await seriesOf(cfg.id))[0] : undefined;
+    if (was) return { state: 'renamed', was };
     // An empty database (or one from before identities) for a series rali.yaml says was sent elsewhere.
     if (cfg.id && !(ledger && (await ledger.talks()).length)) return { state: 'notInDatabase', id: cfg.id, where, home: cfg.home };
     return ledger ? { state: 'legacy' } : { state: 'new' };

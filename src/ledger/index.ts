@@ -92,7 +92,16 @@ export class LedgerAccess {
   }
 
   private async identityOf(ledger: Ledger | undefined): Promise<Identity> {
-    if (this.location.kind === 'postgres') return databaseIdentity(this.series.ledger, ledger, this.where);
+    const l = this.location;
+    if (l.kind === 'postgres')
+      return databaseIdentity(this.series.ledger, ledger, this.where, async (ledgerId) => {
+        const db = await PostgresLedger.openAny(l.url, this.options);
+        try {
+          return db ? await db.seriesOfLedger(ledgerId) : [];
+        } finally {
+          await db?.close();
+        }
+      });
     return sqliteIdentity(this.series.ledger, ledger, {
       seriesDir: this.series.dir,
       stateFile: this.stateFile,
@@ -195,7 +204,7 @@ export class LedgerAccess {
   /** Takes this copy of the ledger (or this moved folder) as the series' home from now on. */
   async adopt(): Promise<{ id: string; from?: string }> {
     const id = await this.identity();
-    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere' || id.state === 'movedAway')
+    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere' || id.state === 'movedAway' || id.state === 'renamed')
       throw new LedgerError(this.where, 'identity', M.nothingToAdopt(this.where));
     const from = id.state === 'copy' ? id.home : id.state === 'moved' ? id.from : undefined;
     const l = (this.rw ??= SqliteLedger.open(this.location.dir, this.options));
@@ -248,6 +257,8 @@ export function refusalOf(id: Identity, series: SeriesRef, configShown: string):
       return M.copy(id.home, id.originalHere);
     case 'other':
       return M.other(configShown, id.id, id.named);
+    case 'renamed':
+      return M.renamed(configShown, series.id, id.was);
     case 'movedAway':
       return MM.movedAway(configShown, id.to);
     case 'notInDatabase':

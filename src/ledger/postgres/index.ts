@@ -73,6 +73,25 @@ export class PostgresLedger implements Ledger {
     return new PostgresLedger(db, seriesId, o);
   }
 
+  /** The database read-only, whatever series it holds (undefined without a rali schema). */
+  static async openAny(url: string, o: LedgerOptions): Promise<PostgresLedger | undefined> {
+    const db = await PgDb.open(url, PostgresLedger.whereOf(url, '*'), false);
+    if (db.version === 0) {
+      await db.close();
+      return undefined;
+    }
+    return new PostgresLedger(db, '', o);
+  }
+
+  /** The series of this database whose ledger has this id (rali.yaml's series.id changed since it was sent). */
+  async seriesOfLedger(ledgerId: string): Promise<string[]> {
+    const r = await this.db.q<{ series: string }>(`SELECT series FROM rali_meta WHERE name = 'ledger_id' AND value = $1 AND series <> $2`, [
+      ledgerId,
+      this.c.series,
+    ]);
+    return r.rows.map((x) => x.series);
+  }
+
   /** Nothing to look at between statements: a ledger gone (tables dropped) or out of reach fails the next statement, which says so. */
   async check() {}
   async close() {
