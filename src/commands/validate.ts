@@ -52,8 +52,16 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
   if (series) {
     const ledger = await ledgerOf(series);
     // A clone or a copy of the series: the sending commands refuse; say why here too.
-    const refusal = access && refusalOf(await access.identity().catch(() => ({ state: 'new' as const })), series, display(configFile, cwd));
-    if (refusal) sp.push({ file: display(configFile, cwd), path: 'ledger_id', message: refusal, severity: 'warning' });
+    const id = access && (await access.identity().catch(() => undefined));
+    const refusal = id && refusalOf(id, series, display(configFile, cwd));
+    // A changed series.id is rali.yaml's mistake (an error there); a clone or a copy is where it runs (a warning).
+    if (refusal)
+      sp.push({
+        file: display(configFile, cwd),
+        path: id.state === 'renamed' ? 'series.id' : 'ledger_id',
+        message: refusal,
+        severity: id.state === 'renamed' ? 'error' : 'warning',
+      });
     const drift = ledger && (await uidDrift(ledger, series, now).catch(() => undefined));
     if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
   }

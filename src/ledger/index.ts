@@ -204,7 +204,13 @@ export class LedgerAccess {
   /** Takes this copy of the ledger (or this moved folder) as the series' home from now on. */
   async adopt(): Promise<{ id: string; from?: string }> {
     const id = await this.identity();
-    if (this.location.kind === 'postgres' || id.state === 'new' || id.state === 'elsewhere' || id.state === 'movedAway' || id.state === 'renamed')
+    if (
+      this.location.kind === 'postgres' ||
+      id.state === 'new' ||
+      id.state === 'elsewhere' ||
+      id.state === 'movedAway' ||
+      id.state === 'renamed'
+    )
       throw new LedgerError(this.where, 'identity', M.nothingToAdopt(this.where));
     const from = id.state === 'copy' ? id.home : id.state === 'moved' ? id.from : undefined;
     const l = (this.rw ??= SqliteLedger.open(this.location.dir, this.options));
