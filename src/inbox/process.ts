@@ -79,15 +79,18 @@ export async function processInbox(o: {
   const softDays = series.inbox?.softDays ?? 30;
   const leave = (k: string) => res.leftAlone.set(k, (res.leftAlone.get(k) ?? 0) + 1);
 
-  for (const m of await source.list()) {
+  const cursorNote = `inbox:cursor:${source.id}`;
+  for await (const m of source.messages(await ledger?.note(cursorNote))) {
+    const raw = await m.raw();
+    if (!raw) continue; // taken by another run
     let c: Classified;
     try {
-      c = await classify(m.raw);
+      c = await classify(raw);
     } catch {
       leave('unknown');
       continue;
     }
-    const key = messageKey(c, m.raw);
+    const key = messageKey(c, raw);
     const handled = await ledger?.inbox.handled(key);
     if (handled !== undefined) {
       // handled before; a run that stopped between the ledger and the move left it here
@@ -178,6 +181,9 @@ export async function processInbox(o: {
     res.handled++;
     if (!dryRun) await source.done(m);
   }
+  // Where the next run starts: what came after this run's last message.
+  const cursor = source.cursor();
+  if (!dryRun && cursor && ledger) await ledger.setNote(cursorNote, cursor);
   return res;
 }
 
