@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Ledger } from '../ledger/ledger';
 import { InboxStore } from '../ledger/inbox-store';
 import type { Series } from '../model';
-import { classify, Classified } from './classify';
+import { classify, Classified as Classification } from './classify';
 import { Source } from './sources';
 import { verpToken, verpTokenOf } from './verp';
 
@@ -25,6 +25,37 @@ const LEFT_LABEL: Record<string, [string, string]> = {
   itip: ['calendar reply', 'calendar replies'],
   delayed: ['delay notice', 'delay notices'],
 };
+
+/**
+ * What this loop acts on, from the classifier's facts: a bounce is hard (or soft) only for its
+ * recipients whose own failure it is; a refusal because of the sender or a policy, or a cause not
+ * known, is left in place for a person. An unsubscribe names its sender.
+ */
+interface Classified {
+  kind: 'hard' | 'soft' | 'delayed' | 'complaint' | 'unsubscribe' | 'autoreply' | 'itip' | 'unknown';
+  addresses: string[];
+  status?: string;
+  reason: string;
+  messageId?: string;
+  returnedIds: string[];
+  deliveredTo: string[];
+}
+
+function actionable(c: Classification): Classified {
+  const addresses = (rs: { address?: string; originalAddress?: string }[]) => [
+    ...new Set(rs.flatMap((r) => [r.address, r.originalAddress]).filter((a): a is string => !!a)),
+  ];
+  if (c.kind === 'bounce') {
+    for (const cause of ['hard', 'soft'] as const) {
+      const rs = c.recipients.filter((r) => r.cause === cause);
+      if (rs.length) return { ...c, kind: cause, addresses: addresses(rs), status: rs[0].status };
+    }
+    return { ...c, kind: 'unknown', addresses: [] };
+  }
+  if (c.kind === 'complaint') return { ...c, addresses: c.addresses };
+  if (c.kind === 'unsubscribe') return { ...c, addresses: c.from ? [c.from] : [] };
+  return { ...c, addresses: [] };
+}
 
 function messageKey(c: Classified, raw: Buffer): string {
   return c.messageId ? `mid:${c.messageId}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
@@ -108,7 +139,7 @@ export async function processInbox(o: {
   for (const m of await source.list()) {
     let c: Classified;
     try {
-      c = await classify(m.raw);
+      c = actionable(await classify(m.raw));
     } catch {
       leave('unknown');
       continue;

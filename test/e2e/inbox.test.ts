@@ -42,7 +42,8 @@ const EXPECTED: Record<string, { line?: RegExp; moved: boolean }> = {
     line: /^unsubscribe: user00010@example\.org removed from the subscribers and suppressed$/m,
     moved: true,
   },
-  '12-unsubscribe-fr-body.eml': { line: /^unsubscribe: user00011@example\.org removed from the subscribers and suppressed$/m, moved: true },
+  // a polite sentence, not a command alone on its line: left for a person
+  '12-unsubscribe-fr-body.eml': { moved: false },
   '13-autoreply-rfc3834.eml': { moved: false },
   '14-exchange-automatic-reply.eml': { moved: false },
   '15-itip-reply.eml': { moved: false },
@@ -119,9 +120,9 @@ test('the corpus: each message leads to its action; the rest is left untouched; 
   const unknown = readdirSync(join(s.maildir, 'new')).find((n) => n.includes('.16.'))!;
   expect(readFileSync(join(s.maildir, 'new', unknown), 'utf8')).toBe(readFileSync(join(CORPUS, '16-unknown-question.eml'), 'utf8'));
 
-  // subscribers.csv: only the two lines are gone
+  // subscribers.csv: only the line of the one who sent the command is gone
   const csvAfter = readFileSync(join(s.series.dir, 'subscribers.csv'), 'utf8');
-  expect(csvAfter).toBe(csvBefore.replace('user00010@example.org,User 10,\n', '').replace('user00011@example.org,User 11,\n', ''));
+  expect(csvAfter).toBe(csvBefore.replace('user00010@example.org,User 10,\n', ''));
 
   const list = await raliAsync(['subscribers', 'list'], { cwd: s.series.dir });
   expect(list.stdout).toMatch(/suppressed user00001@example\.org since .*: hard bounce 5\.1\.1 \(rali inbox/);

@@ -1,0 +1,153 @@
+/**
+ * A small MIME reader for reports: the leaf parts of a message, in order, decoded. An attached
+ * message (message/rfc822, message/global) is a leaf: its text is never mixed with the report's
+ * own (a general-purpose parser shows an inline attached message as part of the body, and a
+ * bounce's returned copy would then read as its diagnostic). Linear: lines are compared with the
+ * boundaries, nothing backtracks; nesting and the number of parts are bounded.
+ */
+import { Field, fields, headerBlock } from './text';
+
+export interface Part {
+  /** Content type, lower case (text/plain when none is given). */
+  type: string;
+  /** Content-Disposition, lower case (inline, attachment), '' when none is given. */
+  disposition: string;
+  /** The decoded content: text in its charset; an attached message as it is. */
+  text: string;
+}
+
+const MAX_DEPTH = 8;
+const MAX_PARTS = 100;
+
+/** Type and parameters of a Content-Type value (quoted values unquoted; no RFC 2231 continuations). */
+export function contentType(value: string): { type: string; params: Map<string, string> } {
+  const [type, ...rest] = value.split(';');
+  const params = new Map<string, string>();
+  for (const p of rest) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    const v = p.slice(eq + 1).trim();
+    params.set(
+      p.slice(0, eq).trim().toLowerCase(),
+      v.startsWith('"') ? v.slice(1, v.indexOf('"', 1) < 0 ? undefined : v.indexOf('"', 1)) : v,
+    );
+  }
+  return { type: type.trim().toLowerCase() || 'text/plain', params };
+}
+
+/** Quoted-printable (RFC 2045 §6.7) to bytes. */
+export function decodeQuotedPrintable(s: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x3d) {
+      out.push(c & 0xff);
+      continue;
+    }
+    const hex = s.slice(i + 1, i + 3);
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else if (s[i + 1] === '\r' && s[i + 2] === '\n') i += 2;
+    else if (s[i + 1] === '\n') i += 1;
+    else out.push(c);
+  }
+  return Buffer.from(out);
+}
+
+/** Bytes in `charset` to text; UTF-8 when the charset is not known. */
+export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  try {
+    return new TextDecoder(charset || 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+/** `raw` split into its header fields and body (a byte per character, latin1). */
+function split(raw: string): { headers: Field[]; body: string } {
+  // a part with no header fields starts with its empty line
+  if (raw.startsWith('\n') || raw.startsWith('\r\n')) return { headers: [], body: raw.slice(raw.indexOf('\n') + 1) };
+  const head = headerBlock(raw);
+  const rest = raw.slice(head.length);
+  const sep = rest.startsWith('\r\n\r\n') ? 4 : 2;
+  return { headers: fields(head), body: rest.slice(sep) };
+}
+
+/** The leaf parts of a message given a byte per character (`buffer.toString('latin1')`). */
+export function leafParts(raw: string): Part[] {
+  const out: Part[] = [];
+  walk(raw, 0, out);
+  return out;
+}
+
+function walk(raw: string, depth: number, out: Part[]): void {
+  const { headers, body } = split(raw);
+  const header = (name: string) => headers.find((f) => f.name === name)?.value ?? '';
+  const { type, params } = contentType(header('content-type'));
+  const boundary = params.get('boundary');
+  if (type.startsWith('multipart/') && boundary && depth < MAX_DEPTH) {
+    const parts = bodies(body, boundary);
+    if (parts.length) {
+      for (const p of parts) if (out.length < MAX_PARTS) walk(p, depth + 1, out);
+      return;
+    }
+  }
+  // a multipart whose boundary is never used is read as the text it is
+  const leafType = type.startsWith('multipart/') ? 'text/plain' : type;
+  const encoding = header('content-transfer-encoding').toLowerCase().trim();
+  const bytes =
+    encoding === 'base64'
+      ? Buffer.from(body, 'base64')
+      : encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : Buffer.from(body, 'latin1');
+  out.push({
+    type: leafType,
+    disposition: header('content-disposition').split(';')[0].trim().toLowerCase(),
+    text: decodeCharset(bytes, params.get('charset')),
+  });
+}
+
+/** The bodies between the `--boundary` lines of a multipart body. */
+function bodies(body: string, boundary: string): string[] {
+  const out: string[] = [];
+  const open = `--${boundary}`;
+  let start = -1;
+  let pos = 0;
+  while (pos <= body.length) {
+    let end = body.indexOf('\n', pos);
+    if (end < 0) end = body.length;
+    const line = body.slice(pos, end).trimEnd();
+    if (line === open || line === `${open}--`) {
+      if (start >= 0) out.push(body.slice(start, pos).replace(/\r?\n$/, ''));
+      if (line !== open) return out;
+      start = end + 1;
+    }
+    pos = end + 1;
+  }
+  if (start >= 0 && start < body.length) out.push(body.slice(start));
+  return out;
+}
+
+/** Text of an HTML part: tags dropped (a line break for those that break lines), common entities decoded. */
+export function htmlText(html: string): string {
+  let out = '';
+  for (let i = 0; i < html.length; i++) {
+    if (html[i] !== '<') {
+      out += html[i];
+      continue;
+    }
+    const close = html.indexOf('>', i);
+    if (close < 0) break;
+    if (/^<\/?(?:br|p|div|tr|li|h\d)\b/i.test(html.slice(i, i + 5))) out += '\n';
+    i = close;
+  }
+  return out
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d{1,6});/g, (_, n: string) => String.fromCodePoint(Math.min(Number(n), 0x10ffff)))
+    .replace(/&amp;/g, '&');
+}
