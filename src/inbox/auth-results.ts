@@ -20,30 +20,46 @@ export interface AuthResults {
   dkimDomains: string[];
 }
 
-/** `value` without its comments (nested parentheses) and with quoted strings kept; linear. */
-function withoutComments(value: string): string {
-  let out = '';
+/**
+ * The tokens of a header value: words, `;` and `=`, and quoted strings (kept with their opening
+ * quote, so that a quoted ";" is not a separator); comments (nested parentheses) dropped. Linear.
+ */
+export function tokens(value: string): string[] {
+  const out: string[] = [];
+  let word = '';
   let depth = 0;
   let quoted = false;
+  const end = () => {
+    if (word) out.push(word);
+    word = '';
+  };
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
-    if (ch === '\\') {
-      if (!depth) out += value.slice(i, i + 2);
+    if (ch === '\\' && (quoted || depth > 0)) {
+      if (quoted) word += value.charAt(i + 1);
       i++;
     } else if (quoted) {
-      out += ch;
       if (ch === '"') quoted = false;
-    } else if (ch === '(') {
-      depth++;
-      out += ' ';
-    } else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (!depth) {
-      if (ch === '"') quoted = true;
-      out += ch;
-    }
+      else word += ch;
+    } else if (depth > 0) depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+    else if (ch === '(') {
+      end();
+      depth = 1;
+    } else if (ch === '"') {
+      end();
+      word = '"';
+      quoted = true;
+    } else if (ch === ';' || ch === '=') {
+      end();
+      out.push(ch);
+    } else if (/\s/.test(ch)) end();
+    else word += ch;
   }
+  end();
   return out;
 }
+
+const unquote = (t: string) => (t.startsWith('"') ? t.slice(1) : t);
 
 interface ResInfo {
   method: string;
@@ -51,26 +67,25 @@ interface ResInfo {
   props: Map<string, string>;
 }
 
-/** The authserv-id and the method results of one Authentication-Results value. */
+/** The authserv-id and the method results (method=result ptype.property=value…) of one Authentication-Results value. */
 export function parseAuthResults(value: string): { authservId: string; results: ResInfo[] } {
-  const [head, ...rest] = withoutComments(value).replace(/\s+/g, ' ').split(' =').join('=').split('= ').join('=').split(';');
+  const segments: string[][] = [[]];
+  for (const t of tokens(value))
+    if (t === ';') segments.push([]);
+    else segments[segments.length - 1].push(t);
+  const [head, ...rest] = segments;
   const results: ResInfo[] = [];
-  for (const seg of rest) {
-    const [first = '', ...props] = seg.trim().split(' ');
-    const eq = first.indexOf('=');
-    if (eq <= 0) continue;
-    const info: ResInfo = {
-      method: first.slice(0, eq).split('/')[0].toLowerCase(),
-      result: first.slice(eq + 1).toLowerCase(),
-      props: new Map(),
-    };
-    for (const p of props) {
-      const e = p.indexOf('=');
-      if (e > 0) info.props.set(p.slice(0, e).toLowerCase(), p.slice(e + 1).replace(/^"|"$/g, ''));
-    }
-    results.push(info);
+  for (const [method, eq, result, ...more] of rest) {
+    if (eq !== '=' || !result || result === '=' || method === '=') continue;
+    const props = new Map<string, string>();
+    more.forEach((t, i) => {
+      const name = more[i - 1];
+      const v = more[i + 1];
+      if (t === '=' && i > 0 && name !== '=' && v !== undefined && v !== '=') props.set(unquote(name).toLowerCase(), unquote(v));
+    });
+    results.push({ method: method.split('/')[0].toLowerCase(), result: result.toLowerCase(), props });
   }
-  return { authservId: head.trim().split(' ')[0].toLowerCase(), results };
+  return { authservId: unquote(head[0] ?? '').toLowerCase(), results };
 }
 
 /**

@@ -18,7 +18,7 @@
  * The order matters and is safe-first: a code or a phrase that puts the blame on us wins over one
  * that blames the recipient ("550 5.1.1 blocked using Spamhaus" is not a hard bounce).
  */
-import { hasPhrase } from './text';
+import { hasPhrase, statusCodes } from './text';
 
 export type Cause = 'hard' | 'soft' | 'sender' | 'policy' | 'unknown';
 
@@ -350,7 +350,7 @@ const ABOUT_US: Cause[] = ['sender', 'policy'];
  * gives); `diagnostic` the Diagnostic-Code or the notification's lines about that recipient.
  */
 export function causeOf(status: string | undefined, diagnostic: string): Cause {
-  const text = diagnostic.toLowerCase().replace(/\s+/g, ' ');
+  const text = diagnostic.toLowerCase().replace(/\s+/g, ' ').replace(/’/g, "'");
   const codes = [status, ...codesIn(text)].filter((c): c is string => !!c);
   const byCode = codes.map(causeOfCode);
   const aboutUs = byCode.find((c) => c && ABOUT_US.includes(c));
@@ -368,14 +368,12 @@ export function causeOf(status: string | undefined, diagnostic: string): Cause {
   return 'unknown';
 }
 
-/** The enhanced status codes in a diagnostic (at most three), and a 4xx basic reply code at its start as 4.0.0. */
+/**
+ * The enhanced status codes in a diagnostic (at most three), or, when it has none, 4.0.0 for a 4xx
+ * reply code at its start ("450 mailbox busy", "smtp; 451 …").
+ */
 export function codesIn(text: string): string[] {
-  const out: string[] = [];
-  const re = /(^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g;
-  for (let m = re.exec(text); m && out.length < 3; m = re.exec(text)) out.push(`${m[2]}.${Number(m[3])}.${Number(m[4])}`);
-  if (!out.length) {
-    const basic = /^\s*(?:[a-z-]+;\s*)?([45])\d\d[ -]/.exec(text);
-    if (basic) out.push(`${basic[1]}.0.0`);
-  }
+  const out = statusCodes(text);
+  if (!out.length && /^\s*(?:[a-z-]+;\s*)?4\d\d[ -]/.test(text)) out.push('4.0.0');
   return out;
 }

@@ -172,17 +172,18 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
   const truncated = raw.length > MAX_BYTES;
   const input = truncated ? raw.subarray(0, MAX_BYTES) : raw;
   const text = input.toString('latin1');
-  const headText = headerBlock(text);
-  // the header fields as mailparser decodes them (RFC 2047 words, address lists); the body by mime.ts
-  const p: ParsedMail = await simpleParser(Buffer.from(`${headText}\r\n\r\n`, 'latin1'));
-  const head: Field[] = fields(headText);
-  const header = (name: string) => valuesOf(head, name).join(', ');
+  const head: Field[] = fields(headerBlock(text));
+  const header = (name: string) => valuesOf(head, name).join(', ').slice(0, MAX_TEXT);
+  // Subject, From and Message-ID as mailparser decodes them (RFC 2047 words, address lists), each
+  // cut at 4 kB; the body is read by mime.ts
+  const decoded = ['subject', 'from', 'message-id'].map((n) => `${n}: ${(valuesOf(head, n)[0] ?? '').slice(0, 4096)}\r\n`).join('');
+  const p: ParsedMail = await simpleParser(Buffer.from(`${decoded}\r\n`, 'latin1'));
   const subject = clean(p.subject ?? '', 200);
   const from = p.from?.value[0]?.address?.toLowerCase() || undefined;
   const fromText = clean(p.from?.text ?? '', 80);
   const envelope = ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].map(header).join(' ');
   const deliveredTo = addressesIn(envelope);
-  const parts = leafParts(text).map((x) => ({ ...x, text: x.text.slice(0, MAX_TEXT) }));
+  const parts = leafParts(text, 4 * MAX_TEXT).map((x) => ({ ...x, text: x.text.slice(0, MAX_TEXT) }));
   const inline = parts.filter((x) => x.disposition !== 'attachment');
   const plain = inline.filter((x) => x.type === 'text/plain');
   const html = inline.find((x) => x.type === 'text/html');
@@ -253,9 +254,27 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
     const dsn = parseDsn(dsnText);
     for (const id of idsIn(`${dsn.message.get('x-original-message-id') ?? ''} ${dsn.message.get('original-message-id') ?? ''}`))
       returnedIds.add(id);
-    const textDiag = (address: string | undefined, single: boolean): string => {
-      const own = address ? (entries.get(address) ?? []) : [];
-      return own.length ? own.join(' ') : single ? notification.slice(0, 8192) : '';
+    const whole = notification.slice(0, 8192);
+    /**
+     * Status, diagnostic and cause of one recipient: from the DSN's Diagnostic-Code (read with the
+     * notification's lines about that address), else from those lines, else, when the report is
+     * about one recipient only, from the whole notification.
+     */
+    const judge = (address: string | undefined, given: string | undefined, dsnDiag: string | undefined, single: boolean) => {
+      const near = (entries.get(address ?? '') ?? []).join(' ');
+      const tries = dsnDiag
+        ? [[dsnDiag, `${dsnDiag} ${near}`]]
+        : single
+          ? [
+              [near, near],
+              [whole, whole],
+            ]
+          : [[near, near]];
+      const results = tries.map(([shown, text]) => {
+        const status = given ?? statusIn(shown);
+        return { status, diagnostic: clean(shown, 300), cause: causeOf(status, text) };
+      });
+      return results.find((r) => r.cause !== 'unknown') ?? results.find((r) => r.diagnostic) ?? results[0];
     };
     let recipients: FailedRecipient[];
     let format: 'dsn' | 'text';
@@ -265,34 +284,19 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
       recipients = all.map((r) => {
         // a Final-Recipient that is not an address ("@mx.example.org"): the one address the notification names
         const address = r.final || r.original || (all.length === 1 && entries.size === 1 ? [...entries.keys()][0] : undefined);
-        // the notification's lines about this recipient (the whole notification only when the DSN says nothing)
-        const near = r.diagnostic ? (entries.get(address ?? '') ?? []).join(' ') : textDiag(address, all.length === 1);
-        const diag = r.diagnostic || near;
-        const status = statusIn(r.status ?? '') ?? statusIn(diag);
-        let cause = causeOf(status, r.diagnostic ? `${r.diagnostic} ${near}` : near);
-        // a DSN that says nothing but a vague status, about its only recipient: what the notification says
-        if (cause === 'unknown' && !r.diagnostic && all.length === 1) cause = causeOf(status, notification.slice(0, 8192));
-        const rec: FailedRecipient = { address, status, action: r.action, diagnostic: clean(diag, 300), cause };
+        const rec: FailedRecipient = {
+          address,
+          action: r.action,
+          ...judge(address, statusIn(r.status ?? ''), r.diagnostic, all.length === 1),
+        };
         if (r.original && r.final && r.original !== r.final) rec.originalAddress = r.original;
         return rec;
       });
     } else {
       format = 'text';
-      const named = [...entries.keys()];
-      const failed = addressesIn(header('x-failed-recipients'));
-      for (const a of failed) if (!named.includes(a)) named.push(a);
-      const list: (string | undefined)[] = named.length ? named : [undefined];
-      recipients = list.map((address) => {
-        let diag = textDiag(address, list.length === 1);
-        let status = statusIn(diag);
-        let cause = causeOf(status, diag);
-        if (cause === 'unknown' && !status && list.length === 1) {
-          diag = notification.slice(0, 8192);
-          status = statusIn(diag);
-          cause = causeOf(status, diag);
-        }
-        return { address, status, diagnostic: clean(diag, 300), cause };
-      });
+      const named = [...new Set([...entries.keys(), ...addressesIn(header('x-failed-recipients'))])];
+      const list = named.length ? named : [undefined];
+      recipients = list.map((address) => ({ address, ...judge(address, undefined, undefined, list.length === 1) }));
     }
     const delayedText = hasPhrase(subject.toLowerCase(), DELAY_SUBJECTS) || hasPhrase(notification.toLowerCase(), DELAY_TEXT);
     const failed = recipients.filter((r) => (r.action ? r.action === 'failed' : !delayedText));

@@ -21,38 +21,28 @@ const MAX_PARTS = 100;
 
 /** Type and parameters of a Content-Type value (quoted values unquoted; no RFC 2231 continuations). */
 export function contentType(value: string): { type: string; params: Map<string, string> } {
-  const [type, ...rest] = value.split(';');
   const params = new Map<string, string>();
-  for (const p of rest) {
-    const eq = p.indexOf('=');
-    if (eq < 0) continue;
-    const v = p.slice(eq + 1).trim();
-    params.set(
-      p.slice(0, eq).trim().toLowerCase(),
-      v.startsWith('"') ? v.slice(1, v.indexOf('"', 1) < 0 ? undefined : v.indexOf('"', 1)) : v,
-    );
-  }
-  return { type: type.trim().toLowerCase() || 'text/plain', params };
+  for (const m of value.matchAll(/;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)/g))
+    params.set(m[1].toLowerCase(), m[2].startsWith('"') ? m[2].replace(/^"|"$/g, '').replace(/\\(.)/g, '$1') : m[2]);
+  return { type: value.split(';')[0].trim().toLowerCase() || 'text/plain', params };
 }
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /** Quoted-printable (RFC 2045 §6.7) to bytes. */
 export function decodeQuotedPrintable(s: string): Buffer {
-  const out: number[] = [];
+  const out = Buffer.alloc(s.length);
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 0x3d) {
-      out.push(c & 0xff);
-      continue;
-    }
-    const hex = s.slice(i + 1, i + 3);
-    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16));
+    const hex = c === 0x3d ? s.slice(i + 1, i + 3) : '';
+    if (HEX.test(hex)) {
+      out[n++] = parseInt(hex, 16);
       i += 2;
-    } else if (s[i + 1] === '\r' && s[i + 2] === '\n') i += 2;
-    else if (s[i + 1] === '\n') i += 1;
-    else out.push(c);
+    } else if (hex.startsWith('\n') || hex === '\r\n') i += hex.indexOf('\n') + 1;
+    else out[n++] = c;
   }
-  return Buffer.from(out);
+  return out.subarray(0, n);
 }
 
 /** Bytes in `charset` to text; UTF-8 when the charset is not known. */
@@ -74,14 +64,17 @@ function split(raw: string): { headers: Field[]; body: string } {
   return { headers: fields(head), body: rest.slice(sep) };
 }
 
-/** The leaf parts of a message given a byte per character (`buffer.toString('latin1')`). */
-export function leafParts(raw: string): Part[] {
+/**
+ * The leaf parts of a message given a byte per character (`buffer.toString('latin1')`); of each,
+ * at most `max` bytes are decoded.
+ */
+export function leafParts(raw: string, max = Infinity): Part[] {
   const out: Part[] = [];
-  walk(raw, 0, out);
+  walk(raw, 0, out, max);
   return out;
 }
 
-function walk(raw: string, depth: number, out: Part[]): void {
+function walk(raw: string, depth: number, out: Part[], max: number): void {
   const { headers, body } = split(raw);
   const header = (name: string) => headers.find((f) => f.name === name)?.value ?? '';
   const { type, params } = contentType(header('content-type'));
@@ -89,19 +82,20 @@ function walk(raw: string, depth: number, out: Part[]): void {
   if (type.startsWith('multipart/') && boundary && depth < MAX_DEPTH) {
     const parts = bodies(body, boundary);
     if (parts.length) {
-      for (const p of parts) if (out.length < MAX_PARTS) walk(p, depth + 1, out);
+      for (const p of parts) if (out.length < MAX_PARTS) walk(p, depth + 1, out, max);
       return;
     }
   }
   // a multipart whose boundary is never used is read as the text it is
   const leafType = type.startsWith('multipart/') ? 'text/plain' : type;
   const encoding = header('content-transfer-encoding').toLowerCase().trim();
+  const some = body.slice(0, max);
   const bytes =
     encoding === 'base64'
-      ? Buffer.from(body, 'base64')
+      ? Buffer.from(some, 'base64')
       : encoding === 'quoted-printable'
-        ? decodeQuotedPrintable(body)
-        : Buffer.from(body, 'latin1');
+        ? decodeQuotedPrintable(some)
+        : Buffer.from(some, 'latin1');
   out.push({
     type: leafType,
     disposition: header('content-disposition').split(';')[0].trim().toLowerCase(),
@@ -148,6 +142,6 @@ export function htmlText(html: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
-    .replace(/&#(\d{1,6});/g, (_, n: string) => String.fromCodePoint(Math.min(Number(n), 0x10ffff)))
+    .replace(/&#(\d{1,6});/g, (_, n: string) => String.fromCodePoint(Number(n)))
     .replace(/&amp;/g, '&');
 }

@@ -1,7 +1,7 @@
 /**
- * Small linear-time text helpers for reading mail from strangers: no regular expression here runs
- * over a whole message with a quantifier that could backtrack; addresses, header fields and status
- * codes are found by scanning.
+ * Small linear-time text helpers for reading mail from strangers. The regular expressions here
+ * either start with a literal or are anchored, and none has a quantifier over characters another
+ * quantifier next to it could also take: none can backtrack over a whole message.
  */
 
 /** Lines of `text`, whatever the line ends (LF, CRLF or CR). */
@@ -9,97 +9,62 @@ export function lines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
-const isControl = (c: number) => c < 0x20 || (c >= 0x7f && c <= 0x9f);
-/** Characters that reorder or hide text in a terminal: zero-width, bidi controls, line separators. */
-const isInvisible = (c: number) =>
-  (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x2028 || c === 0x2029;
-
-/** Length of the terminal escape sequence that starts at `i` (ESC or CSI), 1 if it is a lone ESC. */
-function escapeLength(s: string, i: number): number {
-  let j = i + 1;
-  let csi = s.charCodeAt(i) === 0x9b;
-  if (!csi) {
-    const next = s[j];
-    if (next === '[') {
-      csi = true;
-      j++;
-    } else if (next === ']' || next === 'P' || next === '_' || next === '^') {
-      // OSC / DCS / APC / PM: up to BEL or ST (ESC \)
-      for (j++; j < s.length; j++) {
-        const c = s.charCodeAt(j);
-        if (c === 0x07 || c === 0x9c) return j + 1 - i;
-        if (c === 0x1b) return (s[j + 1] === '\\' ? j + 2 : j) - i;
-      }
-      return j - i;
-    } else return next === undefined ? 1 : 2;
-  }
-  // CSI: parameter bytes 0x30–0x3f, intermediate bytes 0x20–0x2f, one final byte 0x40–0x7e
-  while (j < s.length && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x3f) j++;
-  if (j < s.length && s.charCodeAt(j) >= 0x40 && s.charCodeAt(j) <= 0x7e) j++;
-  return j - i;
-}
+/**
+ * Terminal escape sequences: CSI (ESC [ or the 8-bit CSI, parameters, one final byte), the string
+ * sequences OSC, DCS, APC and PM (up to BEL or ST), and any other ESC with the character after it.
+ */
+const ESCAPES =
+  /(?:\u001b\[|\u009b)[\u0020-\u003f]*[\u0040-\u007e]?|\u001b[\]P_^][^\u0007\u009c\u001b]*(?:\u0007|\u009c|\u001b\\)?|\u001b[^]?/g;
+/** Control characters, whitespace, zero-width characters, bidi controls, line and paragraph separators. */
+const BLANKS = /[\u0000-\u0020\u007f-\u00a0\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g;
 
 /**
  * One line for a terminal from text a stranger wrote: escape sequences and control or invisible
- * characters removed (each run becomes one space), whitespace collapsed, cut at `max` characters.
+ * characters removed (each run becomes one space), cut at `max` characters.
  */
 export function clean(text: string, max = 160): string {
-  let out = '';
-  let space = false;
-  for (let i = 0; i < text.length && out.length <= max;) {
-    const c = text.charCodeAt(i);
-    if (c === 0x1b || c === 0x9b) {
-      i += escapeLength(text, i);
-      space = true;
-      continue;
-    }
-    i++;
-    if (isControl(c) || isInvisible(c) || c === 0x20 || c === 0xa0) {
-      space = true;
-      continue;
-    }
-    if (space && out) out += ' ';
-    space = false;
-    out += String.fromCharCode(c);
-  }
-  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+  const line = text.replace(ESCAPES, ' ').replace(BLANKS, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-const LOCAL_SPECIALS = ".!#$%&'*+/=?^_`{|}~-";
-const isAlnum = (ch: string) => (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-const isWide = (ch: string) => ch.charCodeAt(0) > 0x7f && /[\p{L}\p{N}]/u.test(ch);
-const isLocalChar = (ch: string) => isAlnum(ch) || LOCAL_SPECIALS.includes(ch) || isWide(ch);
-const isDomainChar = (ch: string) => isAlnum(ch) || ch === '.' || ch === '-' || isWide(ch);
+const LOCAL_CHAR = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]/u;
+const DOMAIN_CHAR = /[\p{L}\p{N}.-]/u;
+
+/** The local part that ends `before`: quoted, or at most 64 of the characters RFC 5322 allows unquoted (and letters of any script). */
+function localPart(before: string): string {
+  if (before.endsWith('"')) {
+    const open = before.lastIndexOf('"', before.length - 2);
+    return open >= 0 && before.length - open <= 66 ? before.slice(open) : '';
+  }
+  let start = before.length;
+  while (start > 0 && before.length - start < 64 && LOCAL_CHAR.test(before[start - 1])) start--;
+  return before.slice(start).replace(/^\.+/, '');
+}
 
 /**
  * The e-mail addresses in `text`, each once, in order; lower case unless `keepCase` (a token in a
- * local part may be case-sensitive). Linear: each `@` looks at most 64 characters back.
+ * local part may be case-sensitive). Linear: the text is split at each `@`, and each side is read
+ * for at most 64 and 253 characters.
  */
 export function addressesIn(text: string, keepCase = false): string[] {
-  const out: string[] = [];
-  let from = 0;
-  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', Math.max(at + 1, from))) {
-    let start = at;
-    if (text[at - 1] === '"') {
-      // a quoted local part: "neko....nyaan"@example.org
-      const open = text.lastIndexOf('"', at - 2);
-      if (open >= from && at - open <= 66) start = open;
-    } else while (start > from && at - start < 64 && isLocalChar(text[start - 1])) start--;
-    let end = at + 1;
-    while (end < text.length && end - at <= 253 && isDomainChar(text[end])) end++;
-    let local = text.slice(start, at);
-    while (local.startsWith('.')) local = local.slice(1);
-    if (local === '""') local = '';
-    let domain = text.slice(at + 1, end);
+  const out = new Set<string>();
+  const pieces = text.split('@');
+  let taken = 0; // how much of the piece before this @ the previous address's domain took
+  for (let i = 1; i < pieces.length; i++) {
+    const local = localPart(pieces[i - 1].slice(taken));
+    const after = pieces[i];
+    let end = 0;
+    while (end < 253 && DOMAIN_CHAR.test(after.charAt(end))) end++;
+    let domain = after.slice(0, end);
     while (domain.endsWith('.') || domain.endsWith('-')) domain = domain.slice(0, -1);
     const tld = domain.slice(domain.lastIndexOf('.') + 1);
-    if (local && domain.includes('.') && tld.length >= 2 && /[^\d-]/.test(tld)) {
-      const a = keepCase ? `${local}@${domain}` : `${local}@${domain}`.toLowerCase();
-      if (!out.includes(a)) out.push(a);
-      from = end;
+    taken = 0;
+    if (local && domain.includes('.') && tld.length > 1 && /\D/.test(tld)) {
+      out.add(keepCase ? `${local}@${domain}` : `${local}@${domain}`.toLowerCase());
+      taken = end;
     }
   }
-  return out;
+  return [...out];
 }
 
 export interface Field {
@@ -112,51 +77,42 @@ export interface Field {
 export function fields(text: string): Field[] {
   const out: Field[] = [];
   for (const line of lines(text)) {
-    const first = line.charAt(0);
-    if ((first === ' ' || first === '\t') && out.length) {
-      const more = line.trim();
-      if (more) out[out.length - 1].value += ` ${more}`;
+    const last = out[out.length - 1];
+    if (/^[ \t]/.test(line) && last) {
+      last.value = `${last.value} ${line.trim()}`.trim();
       continue;
     }
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon);
-    if (colon > 0 && /^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) out.push({ name: name.toLowerCase(), value: line.slice(colon + 1).trim() });
+    const name = /^[A-Za-z][\w-]*(?=:)/.exec(line)?.[0];
+    if (name) out.push({ name: name.toLowerCase(), value: line.slice(name.length + 1).trim() });
   }
   return out;
 }
 
 /** The header block of a message: everything before the first empty line. */
 export function headerBlock(text: string): string {
-  const m = /\r?\n\r?\n|\r\r/.exec(text);
-  return m ? text.slice(0, m.index) : text;
+  return text.split(/\r?\n\r?\n|\r\r/, 1)[0];
 }
 
 /** Every value of the named field, in order. */
 export const valuesOf = (f: Field[], name: string): string[] => f.filter((x) => x.name === name).map((x) => x.value);
 
-/** The first enhanced status code (RFC 3463, "5.1.1") in `text`: not part of a longer dotted number (an IP address). */
-export function statusIn(text: string): string | undefined {
-  const re = /([245])\.(\d{1,3})\.(\d{1,3})/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const before = text.charAt(m.index - 1);
-    const after = text.charAt(m.index + m[0].length);
-    if (!/[\d.]/.test(before) && !/\d/.test(after) && !(after === '.' && /\d/.test(text.charAt(m.index + m[0].length + 1))))
-      return `${m[1]}.${Number(m[2])}.${Number(m[3])}`;
-    re.lastIndex = m.index + 1;
-  }
-  return undefined;
+/**
+ * The enhanced status codes (RFC 3463, "5.1.1") in `text`, at most `max`, without leading zeros:
+ * not part of a longer dotted number (an IP address, a version).
+ */
+export function statusCodes(text: string, max = 3): string[] {
+  const out: string[] = [];
+  const re = /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?!\d|\.\d)/g;
+  for (let m = re.exec(text); m && out.length < max; m = re.exec(text)) out.push(m[1].split('.').map(Number).join('.'));
+  return out;
 }
 
-/** Message-IDs (`<…>`) in a field value. */
+/** The first enhanced status code in `text`. */
+export const statusIn = (text: string): string | undefined => statusCodes(text, 1)[0];
+
+/** Message-IDs (`<…@…>`) in a field value, each once. */
 export function idsIn(value: string): string[] {
-  const out: string[] = [];
-  for (let open = value.indexOf('<'); open >= 0; open = value.indexOf('<', open + 1)) {
-    const close = value.indexOf('>', open);
-    if (close < 0) break;
-    const id = value.slice(open, close + 1);
-    if (id.length > 2 && id.includes('@') && !/[\s<]/.test(id.slice(1, -1)) && !out.includes(id)) out.push(id);
-  }
-  return out;
+  return [...new Set(value.match(/<[^<>\s@]+@[^<>\s]+>/g))];
 }
 
 /**
@@ -164,6 +120,7 @@ export function idsIn(value: string): string[] {
  * letter or digit). The end is open, so "blacklist" also finds "blacklisted".
  */
 export function hasPhrase(text: string, phrases: readonly string[]): boolean {
-  for (const p of phrases) for (let i = text.indexOf(p); i >= 0; i = text.indexOf(p, i + 1)) if (!isAlnum(text.charAt(i - 1))) return true;
+  for (const p of phrases)
+    for (let i = text.indexOf(p); i >= 0; i = text.indexOf(p, i + 1)) if (!/[a-z0-9]/i.test(text.charAt(i - 1))) return true;
   return false;
 }
