@@ -65,7 +65,8 @@ async function main() {
   }
   line('**all**', messages, total);
   console.log(
-    `\ncomplaints recognized: ${total.complaintMatched}/${total.complaintExpected}; auto-replies: ${total.autoreplyMatched}/${total.autoreplyExpected}; ` +
+    `\nmailbox full (soft) matched with the right address: ${total.softMatched}/${total.softExpected}; ` +
+      `complaints recognized: ${total.complaintMatched}/${total.complaintExpected}; auto-replies: ${total.autoreplyMatched}/${total.autoreplyExpected}; ` +
       `Sisimai's "other" reasons we call hard: ${total.otherAsHard.length}; slowest message: ${slowest.ms.toFixed(1)} ms (${slowest.file})`,
   );
   console.log(`Sisimai's reading corrected for ${Object.keys(CORRECTIONS).join(', ')} (see bench/sisimai.ts)`);

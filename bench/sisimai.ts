@@ -72,6 +72,32 @@ export function expectedClass(reason: string): Expected {
   return 'other';
 }
 
+/**
+ * Whether what we said of a recipient (`ours`: its cause, `delayed`, `complaint`, or null when we
+ * named no such recipient) and the kind of message agree with Sisimai's `reason`: hard is hard,
+ * mailbox full is soft, a refusal because of the sender is never the recipient's (hard or soft),
+ * a feedback report is a complaint (or a mail client's unsubscribe), a vacation notice an
+ * auto-reply. Sisimai's "other" reasons ask nothing.
+ */
+export function compatible(reason: string, ours: string | null, kind: string): boolean {
+  switch (expectedClass(reason)) {
+    case 'hard':
+      return ours === 'hard';
+    case 'soft':
+      return ours === 'soft';
+    case 'sender':
+      return ours !== 'hard' && ours !== 'soft';
+    case 'complaint':
+      return kind === 'complaint' || kind === 'unsubscribe';
+    case 'autoreply':
+      return kind === 'autoreply';
+    case 'delivered':
+      return kind !== 'bounce';
+    default:
+      return true;
+  }
+}
+
 /** One recipient as Sisimai reads it. */
 export interface SisimaiRecord {
   recipient: string;
@@ -87,6 +113,9 @@ export interface Score {
   oursHard: number;
   /** …of which Sisimai calls hard too. */
   oursHardRight: number;
+  softExpected: number;
+  /** Expected soft recipients (mailbox full) we call soft, with the same address. */
+  softMatched: number;
   senderExpected: number;
   /** Refusals because of the sender that we put on the recipient (hard or soft): must be none. */
   senderAsRecipient: string[];
@@ -107,6 +136,8 @@ export const emptyScore = (): Score => ({
   hardMatched: 0,
   oursHard: 0,
   oursHardRight: 0,
+  softExpected: 0,
+  softMatched: 0,
   senderExpected: 0,
   senderAsRecipient: [],
   otherAsHard: [],
@@ -152,6 +183,9 @@ export function scoreMessage(s: Score, name: string, expected: SisimaiRecord[], 
       s.hardExpected++;
       if (said === 'hard') s.hardMatched++;
       else s.missed.push(`${name} ${addr}: ${e.reason} ${e.deliverystatus ?? ''}, ours ${c.kind}/${said ?? 'not named'}`);
+    } else if (cls === 'soft') {
+      s.softExpected++;
+      if (said === 'soft') s.softMatched++;
     } else if (cls === 'sender') {
       s.senderExpected++;
       if (recipientsOwn(said) || (expected.length === 1 && recipientsOwn(ours.get(''))))

@@ -300,13 +300,16 @@ const NETWORK_PHRASES = [
 /** Said in reply to the message itself (end of DATA): the recipient was accepted before, so a "user unknown" there is about the message. */
 const AFTER_DATA_PHRASES = ['end of data', 'after data', 'in reply to data'] as const;
 
-/** The recipient's side, for now. */
-const SOFT_PHRASES = [
+/** The recipient's mailbox is full: for now. */
+const FULL_PHRASES = [
   'mailbox full',
   'mailbox is full',
   'mailbox was full',
   'full mailbox',
+  'mailfolder is full',
   'mailbox size limit exceeded',
+  'mailbox exceeds',
+  'mailbox exceeded',
   'over quota',
   'overquota',
   'over the quota',
@@ -319,12 +322,14 @@ const SOFT_PHRASES = [
   'exceeds quota',
   'insufficient storage',
   'insufficient disk',
+  'not enough disk space',
   'out of storage',
   'disk full',
   'disk quota',
-  'temporar',
-  'try again later',
 ] as const;
+
+/** Words that say "for now" and not why. */
+const TRANSIENT_PHRASES = ['temporar', 'try again later'] as const;
 
 /** Codes whose subject alone puts the blame on us (x.7 security / policy, x.6 content, sender address, size). */
 function causeOfCode(code: string): Cause | undefined {
@@ -360,12 +365,14 @@ export function causeOf(status: string | undefined, diagnostic: string): Cause {
   if (hasPhrase(text, POLICY_PHRASES)) return 'policy';
   // the recipient's own by its code; when the codes or the words also say "for now", for now
   const own = byCode.filter((c) => c);
-  if (own.length) return own[0] === 'hard' && (own.includes('soft') || hasPhrase(text, SOFT_PHRASES)) ? 'soft' : own[0]!;
+  const full = hasPhrase(text, FULL_PHRASES);
+  const forNow = full || hasPhrase(text, TRANSIENT_PHRASES);
+  if (own.length) return own[0] === 'hard' && (own.includes('soft') || forNow) ? 'soft' : own[0]!;
+  if (full) return 'soft';
   if (hasPhrase(text, NETWORK_PHRASES)) return 'unknown';
   const transient = codes.some((c) => c.startsWith('4.'));
   if (hasPhrase(text, HARD_PHRASES)) return transient ? 'soft' : hasPhrase(text, AFTER_DATA_PHRASES) ? 'unknown' : 'hard';
-  if (hasPhrase(text, SOFT_PHRASES) || transient) return 'soft';
-  return 'unknown';
+  return forNow || transient ? 'soft' : 'unknown';
 }
 
 /**
