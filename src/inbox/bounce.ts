@@ -77,16 +77,19 @@ export function splitReturned(text: string): { notification: string; returned: s
 }
 
 const MAX_LINES = 8;
+const MAX_LINE = 400;
+/** Sendmail's word about a host rather than a recipient: "550 example.org (smtp)... Host unknown". */
+const HOST_LINE = /^[45]\d\d \S+ \([\w-]+\)\.\.\./;
+
+/** A line that gives a message's Message-ID, In-Reply-To or References. */
+const ID_LINE = /^(?:[\w-]*message-id|in-reply-to|references) ?:/i;
 
 /** `line` without `address` at its start ("<a@b>:", "a@b"), which says nothing about why. */
 function withoutLeading(line: string, address: string): string {
   const lower = line.toLowerCase();
-  const at = lower.startsWith(`<${address}>`) ? address.length + 2 : lower.startsWith(address) ? address.length : 0;
-  let i = at;
-  while (i > 0 && i < line.length && ' \t:.,;'.includes(line[i])) i++;
-  return line.slice(i);
+  const lead = [`<${address}>`, address].find((a) => lower.startsWith(a));
+  return lead ? line.slice(lead.length).replace(/^[\s:.,;]+/, '') : line;
 }
-const MAX_LINE = 400;
 
 /**
  * The addresses a notification names, each with its lines: the line that names it and the lines
@@ -96,33 +99,33 @@ const MAX_LINE = 400;
 export function textEntries(notification: string, exclude: (a: string) => boolean): Map<string, string[]> {
   const entries = new Map<string, string[]>();
   let current: string[] | undefined;
-  // in a Sendmail transcript, the command the lines answer: a refusal of MAIL FROM is about us
-  let command = '';
+  // in a Sendmail transcript: the last command was MAIL FROM, so what is refused now is about us
+  let mailFrom = false;
   for (const raw of lines(notification)) {
     const line = raw.trim().slice(0, MAX_LINE);
     const lower = line.toLowerCase();
     if (lower.startsWith('>>> ')) {
       // a command: the replies that follow answer it, not what came before
-      command = lower;
+      mailFrom = lower.startsWith('>>> mail from');
       current = undefined;
     }
-    if (!line || lower.includes('while talking to') || /^[45]\d\d \S+ \([\w-]+\)\.\.\./.test(line)) {
-      // an empty line, a new conversation, or Sendmail's word about a host ("550 example.org (smtp)... Host unknown")
+    const host = HOST_LINE.test(line);
+    if (!line || host || lower.includes('while talking to')) {
+      // an empty line, a word about a host, or a new conversation (which forgets the command)
       current = undefined;
-      if (!line || lower.includes('while talking to')) command = '';
+      mailFrom &&= host;
       continue;
     }
-    const named = addressesIn(line).filter((a) => !exclude(a));
-    if (named.length) {
-      for (const a of named) {
-        const own = entries.get(a) ?? [];
-        if (!entries.has(a) && command.startsWith('>>> mail from')) own.push('(refused after MAIL FROM)');
-        const rest = withoutLeading(line, a);
-        if (own.length < MAX_LINES && rest) own.push(rest);
-        entries.set(a, own);
-      }
-      current = entries.get(named[0]);
-    } else if (current && current.length < MAX_LINES) current.push(line);
+    // a Message-ID looks like an address
+    const named = ID_LINE.test(line) ? [] : addressesIn(line).filter((a) => !exclude(a));
+    for (const a of named) {
+      const own = entries.get(a) ?? (mailFrom ? ['(refused after MAIL FROM)'] : []);
+      const rest = withoutLeading(line, a);
+      if (own.length < MAX_LINES && rest) own.push(rest);
+      entries.set(a, own);
+    }
+    if (named.length) current = entries.get(named[0]);
+    else if (current && current.length < MAX_LINES) current.push(line);
   }
   return entries;
 }

@@ -336,7 +336,7 @@ function causeOfCode(code: string): Cause | undefined {
   const [cls, subject, detail] = code.split('.').map(Number);
   if (cls === 2) return undefined;
   // X.7.13 is the registry's "User Account Disabled": the one x.7 code about the recipient
-  if (subject === 7 && detail === 13) return cls === 5 ? 'hard' : 'soft';
+  if (subject === 7 && detail === 13) return cls === 5 ? 'hard' : undefined;
   if (subject === 7 || subject === 6) return 'policy';
   if (subject === 1 && (detail === 7 || detail === 8)) return 'sender';
   if ((subject === 2 && detail === 3) || (subject === 3 && detail === 4) || (subject === 5 && detail === 3)) return 'policy';

@@ -12,7 +12,7 @@
 import { ParsedMail, simpleParser } from 'mailparser';
 import { AuthResults, authResults } from './auth-results';
 import { parseDsn, splitReturned, textEntries } from './bounce';
-import { htmlText, leafParts } from './mime';
+import { contentType, htmlText, leafParts } from './mime';
 import { Cause, causeOf } from './cause';
 import { addressesIn, clean, Field, fields, hasPhrase, headerBlock, idsIn, lines, statusIn, valuesOf } from './text';
 import { firstLine, isToken, stripPrefixes, unsubscribeCommand } from './unsubscribe';
@@ -106,9 +106,18 @@ export const MAX_BYTES = 1024 * 1024;
 /** The most of a notification or report part that is read. */
 const MAX_TEXT = 64 * 1024;
 
-const DAEMONS = ['mailer-daemon', 'mailerdaemon', 'mail-daemon', 'postmaster', 'post_master', 'mail.delivery.system', 'mdaemon'];
-const isDaemon = (address: string) => DAEMONS.includes(address.slice(0, address.indexOf('@')));
-const DAEMON_NAMES = ['mailer-daemon', 'mail delivery', 'postmaster', 'mailer daemon'];
+/** Words of the From of a mailer daemon ("Mail Delivery System <MAILER-DAEMON@…>", postmaster@…). */
+const DAEMON_NAMES = [
+  'mailer-daemon',
+  'mailerdaemon',
+  'mail-daemon',
+  'mailer daemon',
+  'mail delivery',
+  'mail.delivery.system',
+  'postmaster',
+  'post_master',
+  'mdaemon',
+];
 const BOUNCE_SUBJECTS = [
   'undeliver',
   'undelivered mail',
@@ -163,10 +172,8 @@ const CAUSE_ORDER: Cause[] = ['hard', 'soft', 'sender', 'policy', 'unknown'];
 const RETURNED_TYPES = ['message/rfc822', 'text/rfc822-headers', 'message/rfc822-headers', 'message/global', 'message/global-headers'];
 const DSN_TYPES = ['message/delivery-status', 'message/global-delivery-status'];
 
-/** The Message-ID of the message whose header block starts `text` (after any empty lines). */
-function returnedId(text: string): string[] {
-  return idsIn(valuesOf(fields(headerBlock(text.replace(/^\s+/, ''))), 'message-id').join(' '));
-}
+/** The header fields of a returned message (its header block, after any empty lines). */
+const headersOf = (text: string) => fields(headerBlock(text.replace(/^\s+/, '')));
 
 export async function classify(raw: Buffer, options: ClassifyOptions = {}): Promise<Classified> {
   const truncated = raw.length > MAX_BYTES;
@@ -175,22 +182,25 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
   const head: Field[] = fields(headerBlock(text));
   const header = (name: string) => valuesOf(head, name).join(', ').slice(0, MAX_TEXT);
   // Subject, From and Message-ID as mailparser decodes them (RFC 2047 words, address lists), each
-  // cut at 4 kB; the body is read by mime.ts
-  const decoded = ['subject', 'from', 'message-id'].map((n) => `${n}: ${(valuesOf(head, n)[0] ?? '').slice(0, 4096)}\r\n`).join('');
-  const p: ParsedMail = await simpleParser(Buffer.from(`${decoded}\r\n`, 'latin1'));
+  // cut at 4 kB (mailparser refuses a header of a megabyte); the body is read by mime.ts
+  const decoded = head
+    .filter((f) => ['subject', 'from', 'message-id'].includes(f.name))
+    .map((f) => `${f.name}: ${f.value.slice(0, 4096)}\r\n`);
+  const p: ParsedMail = await simpleParser(Buffer.from(`${decoded.join('')}\r\n`, 'latin1'));
   const subject = clean(p.subject ?? '', 200);
   const from = p.from?.value[0]?.address?.toLowerCase() || undefined;
   const fromText = clean(p.from?.text ?? '', 80);
+  const by = from ?? (fromText || 'unknown sender');
   const envelope = ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].map(header).join(' ');
   const deliveredTo = addressesIn(envelope);
-  const parts = leafParts(text, 4 * MAX_TEXT).map((x) => ({ ...x, text: x.text.slice(0, MAX_TEXT) }));
+  const parts = leafParts(text, MAX_TEXT);
   const inline = parts.filter((x) => x.disposition !== 'attachment');
   const plain = inline.filter((x) => x.type === 'text/plain');
-  const html = inline.find((x) => x.type === 'text/html');
-  const body = (plain.length ? plain.map((x) => x.text).join('\n') : htmlText(html?.text ?? '')).slice(0, MAX_TEXT);
+  const html = inline.filter((x) => x.type === 'text/html');
+  const body = plain.length ? plain.map((x) => x.text).join('\n') : html.map((x) => htmlText(x.text)).join('\n');
   const messageId = p.messageId;
-  const returned = parts.filter((x) => RETURNED_TYPES.includes(x.type));
-  const returnedIds = new Set(returned.flatMap((x) => returnedId(x.text)));
+  const returned = parts.filter((x) => RETURNED_TYPES.includes(x.type)).map((x) => headersOf(x.text));
+  const returnedIds = new Set(returned.flatMap((f) => idsIn(valuesOf(f, 'message-id').join(' '))));
   const base = {
     messageId,
     from,
@@ -203,31 +213,29 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
   };
   const done = (c: Own<Classified> & { reason: string }): Classified =>
     ({ ...base, ...c, returnedIds: [...returnedIds].filter((id) => id !== messageId), reason: clean(c.reason) }) as Classified;
-  const reportType = (/report-type=["']?([\w-]+)/i.exec(header('content-type'))?.[1] ?? '').toLowerCase();
+  const reportType = contentType(header('content-type')).params.get('report-type')?.toLowerCase();
 
   // RFC 5965 complaint: the complainer is named by Original-Rcpt-To / Removal-Recipient only
   const arf = parts.find((x) => x.type === 'message/feedback-report');
   if (arf || reportType === 'feedback-report') {
-    const f = fields(arf?.text ?? '');
+    const f = arf ? fields(arf.text) : [];
     const feedbackType = (valuesOf(f, 'feedback-type')[0] ?? 'abuse').toLowerCase();
-    const by = valuesOf(f, 'reported-domain')[0] ?? valuesOf(f, 'user-agent')[0] ?? fromText;
     return done({
       kind: 'complaint',
       feedbackType,
-      addresses: addressesIn([...valuesOf(f, 'original-rcpt-to'), ...valuesOf(f, 'removal-recipient')].join(' ')),
-      reason: `complaint (${feedbackType}) reported by ${by}`,
+      addresses: [...valuesOf(f, 'original-rcpt-to'), ...valuesOf(f, 'removal-recipient')].flatMap((v) => addressesIn(v)),
+      reason: `complaint (${feedbackType}) reported by ${valuesOf(f, 'reported-domain')[0] ?? valuesOf(f, 'user-agent')[0] ?? by}`,
     });
   }
   // Hotmail's older complaint: the message attached, its recipient in X-HmXmrOriginalRecipient (added by Hotmail)
-  const hotmail = returned.map((x) => valuesOf(fields(headerBlock(x.text)), 'x-hmxmroriginalrecipient')).find((v) => v.length);
-  if (hotmail && subject.toLowerCase().startsWith('complaint about message from')) {
+  const hotmail = returned.flatMap((f) => valuesOf(f, 'x-hmxmroriginalrecipient'));
+  if (hotmail.length && subject.toLowerCase().startsWith('complaint about message from'))
     return done({
       kind: 'complaint',
       feedbackType: 'abuse',
-      addresses: addressesIn(hotmail.join(' ')),
-      reason: `complaint (abuse) reported by ${fromText}`,
+      addresses: addressesIn(hotmail[0]),
+      reason: `complaint (abuse) reported by ${by}`,
     });
-  }
 
   // RFC 3464 delivery status notification, or the other formats of a bounce
   const { notification, returned: quoted } = splitReturned(body);
@@ -236,40 +244,29 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
     !REPLY_PREFIX.test(subject) &&
     (!!dsnPart ||
       reportType === 'delivery-status' ||
-      isDaemon(from ?? '') ||
       hasPhrase(fromText.toLowerCase(), DAEMON_NAMES) ||
       hasPhrase(subject.toLowerCase(), BOUNCE_SUBJECTS) ||
       !!header('x-failed-recipients'));
   if (looksBounce) {
-    if (quoted) for (const id of returnedId(quoted)) returnedIds.add(id);
+    returned.push(headersOf(quoted));
+    for (const id of idsIn(valuesOf(returned[returned.length - 1], 'message-id').join(' '))) returnedIds.add(id);
+    // never a failed recipient: our addresses, and the sender of the returned message
     const ours = new Set(addressesIn(['from', 'return-path', 'to', 'delivered-to'].map(header).join(' ')));
-    for (const r of returned) {
-      const rf = fields(headerBlock(r.text.replace(/^\s+/, '')));
-      for (const a of addressesIn([...valuesOf(rf, 'from'), ...valuesOf(rf, 'sender'), ...valuesOf(rf, 'return-path')].join(' ')))
-        ours.add(a);
-    }
-    const exclude = (a: string) => ours.has(a);
-    const entries = textEntries(notification, exclude);
-    const dsnText = dsnPart?.text ?? (/^final-recipient:/im.test(notification) ? notification : '');
-    const dsn = parseDsn(dsnText);
-    for (const id of idsIn(`${dsn.message.get('x-original-message-id') ?? ''} ${dsn.message.get('original-message-id') ?? ''}`))
-      returnedIds.add(id);
-    const whole = notification.slice(0, 8192);
+    for (const f of returned)
+      for (const n of ['from', 'sender', 'return-path']) for (const a of addressesIn(valuesOf(f, n).join(' '))) ours.add(a);
+    const entries = textEntries(notification, (a) => ours.has(a));
+    // a DSN part, or the fields of one written into the notification
+    const dsn = parseDsn(dsnPart ? dsnPart.text : notification);
+    for (const n of ['x-original-message-id', 'original-message-id'])
+      for (const id of idsIn(String(dsn.message.get(n)))) returnedIds.add(id);
     /**
      * Status, diagnostic and cause of one recipient: from the DSN's Diagnostic-Code (read with the
      * notification's lines about that address), else from those lines, else, when the report is
      * about one recipient only, from the whole notification.
      */
     const judge = (address: string | undefined, given: string | undefined, dsnDiag: string | undefined, single: boolean) => {
-      const near = (entries.get(address ?? '') ?? []).join(' ');
-      const tries = dsnDiag
-        ? [[dsnDiag, `${dsnDiag} ${near}`]]
-        : single
-          ? [
-              [near, near],
-              [whole, whole],
-            ]
-          : [[near, near]];
+      const near = (entries.get(address as string) ?? []).join(' ');
+      const tries = dsnDiag ? [[dsnDiag, `${dsnDiag} ${near}`]] : [[near, near], ...(single ? [[notification, notification]] : [])];
       const results = tries.map(([shown, text]) => {
         const status = given ?? statusIn(shown);
         return { status, diagnostic: clean(shown, 300), cause: causeOf(status, text) };
@@ -281,16 +278,17 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
     if (dsn.recipients.length) {
       format = 'dsn';
       const all = dsn.recipients;
+      // a Final-Recipient that is not an address ("@mx.example.org"): the one address the notification names
+      const named = all.length === 1 && entries.size === 1 ? [...entries.keys()][0] : undefined;
       recipients = all.map((r) => {
-        // a Final-Recipient that is not an address ("@mx.example.org"): the one address the notification names
-        const address = r.final || r.original || (all.length === 1 && entries.size === 1 ? [...entries.keys()][0] : undefined);
-        const rec: FailedRecipient = {
+        const original = r.original || undefined;
+        const address = r.final || original || named;
+        return {
           address,
+          originalAddress: original !== address ? original : undefined,
           action: r.action,
           ...judge(address, statusIn(r.status ?? ''), r.diagnostic, all.length === 1),
         };
-        if (r.original && r.final && r.original !== r.final) rec.originalAddress = r.original;
-        return rec;
       });
     } else {
       format = 'text';
@@ -299,47 +297,32 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
       recipients = list.map((address) => ({ address, ...judge(address, undefined, undefined, list.length === 1) }));
     }
     const delayedText = hasPhrase(subject.toLowerCase(), DELAY_SUBJECTS) || hasPhrase(notification.toLowerCase(), DELAY_TEXT);
-    const failed = recipients.filter((r) => (r.action ? r.action === 'failed' : !delayedText));
-    const delayed = recipients.filter((r) => (r.action ? r.action === 'delayed' : delayedText));
     for (const r of recipients) r.action ??= delayedText ? 'delayed' : 'failed';
+    const failed = recipients.filter((r) => r.action === 'failed');
+    const delayed = recipients.filter((r) => r.action === 'delayed');
     const fmt = format === 'dsn' ? 'DSN' : 'notification';
     if (failed.length) {
       const worst = CAUSE_ORDER.map((c) => failed.find((r) => r.cause === c)).find((r) => r)!;
-      const more = failed.length > 1 ? `, +${failed.length - 1} more` : '';
-      const suffix = ` (${fmt} from ${from ?? (fromText || 'unknown sender')}${more})`;
-      const text = `${worst.cause} bounce${worst.status ? ` ${worst.status}` : ''}: ${worst.diagnostic || 'no diagnostic'}`;
-      return done({ kind: 'bounce', format, recipients: failed, reason: clean(text, 160 - suffix.length) + suffix });
+      const suffix = ` (${fmt} from ${by}${failed.length > 1 ? `, +${failed.length - 1} more` : ''})`;
+      const line = `${worst.cause} bounce${worst.status ? ` ${worst.status}` : ''}: ${worst.diagnostic || 'no diagnostic'}`;
+      return done({ kind: 'bounce', format, recipients: failed, reason: clean(line, 160 - suffix.length) + suffix });
     }
     if (delayed.length) {
       const d = delayed[0];
-      return done({
-        kind: 'delayed',
-        format,
-        recipients: delayed,
-        reason: `delayed${d.status ? ` ${d.status}` : ''}: ${clean(d.diagnostic, 100)} (${fmt})`,
-      });
+      const line = `delayed${d.status ? ` ${d.status}` : ''}: ${clean(d.diagnostic, 100)} (${fmt})`;
+      return done({ kind: 'delayed', format, recipients: delayed, reason: line });
     }
-    if (dsn.recipients.length)
-      return done({
-        kind: 'unknown',
-        reason: `delivery report (${[...new Set(recipients.map((r) => r.action))].join(', ')}) from ${fromText || 'unknown sender'}`,
-      });
+    // a DSN that only says delivered, relayed or expanded
+    return done({ kind: 'unknown', reason: `delivery report (${[...new Set(recipients.map((r) => r.action))].join(', ')}) from ${by}` });
   }
 
   // iTIP reply: an attendee's calendar answered the invitation
   const cal = parts.find((x) => x.type === 'text/calendar' || x.type === 'application/ics');
-  const calLines = lines(cal?.text ?? '').map((l) => l.trim());
+  const calLines = cal ? lines(cal.text).map((l) => l.trim()) : [];
   if (calLines.some((l) => l.toUpperCase() === 'METHOD:REPLY')) {
-    const attendee = calLines.find((l) => l.toUpperCase().startsWith('ATTENDEE')) ?? '';
-    const at = attendee.toUpperCase().indexOf('PARTSTAT=');
-    const partstat =
-      at >= 0
-        ? attendee
-            .slice(at + 9)
-            .split(/[;:]/)[0]
-            .toLowerCase()
-        : undefined;
-    return done({ kind: 'itip', partstat, reason: `calendar reply${partstat ? ` (${partstat})` : ''} from ${from ?? 'unknown'}` });
+    const attendee = calLines.find((l) => l.toUpperCase().startsWith('ATTENDEE'));
+    const partstat = /;PARTSTAT=([^;:]+)/i.exec(String(attendee))?.[1].toLowerCase();
+    return done({ kind: 'itip', partstat, reason: `calendar reply${partstat ? ` (${partstat})` : ''} from ${by}` });
   }
 
   // Unsubscribe command in the Subject: also when a mail client sent it for its user (Apple Mail's
@@ -356,21 +339,17 @@ export async function classify(raw: Buffer, options: ClassifyOptions = {}): Prom
     header('precedence').toLowerCase().includes('auto_reply') ||
     ['oof', 'autoreply'].includes(header('x-auto-response-suppress').toLowerCase()) ||
     AUTOREPLY_SUBJECTS.some((s) => lowerSubject.startsWith(s));
-  if (isAuto && !bySubject) return done({ kind: 'autoreply', reason: `auto-reply from ${from ?? 'unknown'}: ${subject}` });
+  if (isAuto && !bySubject) return done({ kind: 'autoreply', reason: `auto-reply from ${by}: ${subject}` });
 
   // …or alone on the first unquoted line of the body
   const byBody = bySubject ? undefined : unsubscribeCommand(firstLine(body));
   const command = bySubject ?? byBody;
   if (from && command) {
-    let plusToken: string | undefined;
-    for (const a of addressesIn(envelope, true)) {
-      const local = a.slice(0, a.lastIndexOf('@'));
-      const token = local.slice(local.indexOf('+') + 1);
-      if (local.includes('+') && isToken(token)) {
-        plusToken = token;
-        break;
-      }
-    }
+    // the token of a local+token@domain address it was sent to
+    const plusToken = addressesIn(envelope, true)
+      .filter((a) => a.includes('+'))
+      .map((a) => a.slice(a.indexOf('+') + 1, a.lastIndexOf('@')))
+      .find(isToken);
     const via = bySubject ? 'subject' : 'body';
     return done({
       kind: 'unsubscribe',

@@ -22,12 +22,10 @@ const MAX_PARTS = 100;
 /** Type and parameters of a Content-Type value (quoted values unquoted; no RFC 2231 continuations). */
 export function contentType(value: string): { type: string; params: Map<string, string> } {
   const params = new Map<string, string>();
-  for (const m of value.matchAll(/;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)/g))
-    params.set(m[1].toLowerCase(), m[2].startsWith('"') ? m[2].replace(/^"|"$/g, '').replace(/\\(.)/g, '$1') : m[2]);
+  for (const m of value.matchAll(/;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g))
+    params.set(m[1].toLowerCase(), m[3] ?? m[2].replace(/\\(.)/g, '$1'));
   return { type: value.split(';')[0].trim().toLowerCase() || 'text/plain', params };
 }
-
-const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /** Quoted-printable (RFC 2045 §6.7) to bytes. */
 export function decodeQuotedPrintable(s: string): Buffer {
@@ -35,11 +33,12 @@ export function decodeQuotedPrintable(s: string): Buffer {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const hex = c === 0x3d ? s.slice(i + 1, i + 3) : '';
-    if (HEX.test(hex)) {
-      out[n++] = parseInt(hex, 16);
+    const next = s.slice(i + 1, i + 3);
+    if (c === 0x3d && /[0-9A-Fa-f]{2}/.test(next)) {
+      out[n++] = parseInt(next, 16);
       i += 2;
-    } else if (hex.startsWith('\n') || hex === '\r\n') i += hex.indexOf('\n') + 1;
+    } else if (c === 0x3d && next.startsWith('\n')) i++;
+    else if (c === 0x3d && next === '\r\n') i += 2;
     else out[n++] = c;
   }
   return out.subarray(0, n);
@@ -48,7 +47,7 @@ export function decodeQuotedPrintable(s: string): Buffer {
 /** Bytes in `charset` to text; UTF-8 when the charset is not known. */
 export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
   try {
-    return new TextDecoder(charset || 'utf-8').decode(bytes);
+    return new TextDecoder(charset).decode(bytes);
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
   }
@@ -57,11 +56,8 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined): strin
 /** `raw` split into its header fields and body (a byte per character, latin1). */
 function split(raw: string): { headers: Field[]; body: string } {
   // a part with no header fields starts with its empty line
-  if (raw.startsWith('\n') || raw.startsWith('\r\n')) return { headers: [], body: raw.slice(raw.indexOf('\n') + 1) };
-  const head = headerBlock(raw);
-  const rest = raw.slice(head.length);
-  const sep = rest.startsWith('\r\n\r\n') ? 4 : 2;
-  return { headers: fields(head), body: rest.slice(sep) };
+  const head = /^\r?\n/.test(raw) ? '' : headerBlock(raw);
+  return { headers: fields(head), body: raw.slice(head.length).replace(head ? /^(?:\r?\n\r?\n|\r\r)/ : /^\r?\n/, '') };
 }
 
 /**
@@ -88,7 +84,7 @@ function walk(raw: string, depth: number, out: Part[], max: number): void {
   }
   // a multipart whose boundary is never used is read as the text it is
   const leafType = type.startsWith('multipart/') ? 'text/plain' : type;
-  const encoding = header('content-transfer-encoding').toLowerCase().trim();
+  const encoding = header('content-transfer-encoding').toLowerCase();
   const some = body.slice(0, max);
   const bytes =
     encoding === 'base64'
@@ -103,24 +99,20 @@ function walk(raw: string, depth: number, out: Part[], max: number): void {
   });
 }
 
-/** The bodies between the `--boundary` lines of a multipart body. */
+/** The bodies between the `--boundary` lines of a multipart body (none when the boundary is not used). */
 function bodies(body: string, boundary: string): string[] {
   const out: string[] = [];
-  const open = `--${boundary}`;
-  let start = -1;
-  let pos = 0;
-  while (pos <= body.length) {
-    let end = body.indexOf('\n', pos);
-    if (end < 0) end = body.length;
-    const line = body.slice(pos, end).trimEnd();
-    if (line === open || line === `${open}--`) {
-      if (start >= 0) out.push(body.slice(start, pos).replace(/\r?\n$/, ''));
-      if (line !== open) return out;
-      start = end + 1;
-    }
-    pos = end + 1;
+  let part: string[] | undefined;
+  for (const line of body.split('\n')) {
+    const l = line.trimEnd();
+    if (l === `--${boundary}` || l === `--${boundary}--`) {
+      // the line end before a boundary line belongs to it
+      if (part) out.push(part.join('\n').replace(/\r$/, ''));
+      if (l !== `--${boundary}`) return out;
+      part = [];
+    } else part?.push(line);
   }
-  if (start >= 0 && start < body.length) out.push(body.slice(start));
+  if (part) out.push(part.join('\n'));
   return out;
 }
 
@@ -133,8 +125,8 @@ export function htmlText(html: string): string {
       continue;
     }
     const close = html.indexOf('>', i);
-    if (close < 0) break;
-    if (/^<\/?(?:br|p|div|tr|li|h\d)\b/i.test(html.slice(i, i + 5))) out += '\n';
+    if (close === -1) break;
+    if (/^<\/?(?:br|p|div|tr|li|h\d)\b/i.test(html.slice(i, close))) out += '\n';
     i = close;
   }
   return out

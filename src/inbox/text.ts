@@ -14,7 +14,7 @@ export function lines(text: string): string[] {
  * sequences OSC, DCS, APC and PM (up to BEL or ST), and any other ESC with the character after it.
  */
 const ESCAPES =
-  /(?:\u001b\[|\u009b)[\u0020-\u003f]*[\u0040-\u007e]?|\u001b[\]P_^][^\u0007\u009c\u001b]*(?:\u0007|\u009c|\u001b\\)?|\u001b[^]?/g;
+  /(?:\u001b\[|\u009b)[\u0020-\u003f]*[\u0040-\u007e]?|\u001b[\]P_^][^\u0007\u009c\u001b]*(?:\u0007|\u009c|\u001b\\)?|\u001b[^]/g;
 /** Control characters, whitespace, zero-width characters, bidi controls, line and paragraph separators. */
 const BLANKS = /[\u0000-\u0020\u007f-\u00a0\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g;
 
@@ -27,18 +27,10 @@ export function clean(text: string, max = 160): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-const LOCAL_CHAR = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]/u;
-const DOMAIN_CHAR = /[\p{L}\p{N}.-]/u;
-
 /** The local part that ends `before`: quoted, or at most 64 of the characters RFC 5322 allows unquoted (and letters of any script). */
 function localPart(before: string): string {
-  if (before.endsWith('"')) {
-    const open = before.lastIndexOf('"', before.length - 2);
-    return open >= 0 && before.length - open <= 66 ? before.slice(open) : '';
-  }
-  let start = before.length;
-  while (start > 0 && before.length - start < 64 && LOCAL_CHAR.test(before[start - 1])) start--;
-  return before.slice(start).replace(/^\.+/, '');
+  const quoted = /"[^"]{1,64}"$/.exec(before.slice(-66));
+  return quoted ? quoted[0] : /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]*$/u.exec(before.slice(-64))![0].replace(/^\.+/, '');
 }
 
 /**
@@ -53,15 +45,14 @@ export function addressesIn(text: string, keepCase = false): string[] {
   for (let i = 1; i < pieces.length; i++) {
     const local = localPart(pieces[i - 1].slice(taken));
     const after = pieces[i];
-    let end = 0;
-    while (end < 253 && DOMAIN_CHAR.test(after.charAt(end))) end++;
-    let domain = after.slice(0, end);
+    const found = /^[\p{L}\p{N}.-]*/u.exec(after.slice(0, 253))![0];
+    let domain = found;
     while (domain.endsWith('.') || domain.endsWith('-')) domain = domain.slice(0, -1);
     const tld = domain.slice(domain.lastIndexOf('.') + 1);
     taken = 0;
     if (local && domain.includes('.') && tld.length > 1 && /\D/.test(tld)) {
       out.add(keepCase ? `${local}@${domain}` : `${local}@${domain}`.toLowerCase());
-      taken = end;
+      taken = found.length;
     }
   }
   return [...out];

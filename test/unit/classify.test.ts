@@ -185,6 +185,7 @@ describe('bounces: whose failure it is', () => {
     expect(inline.recipients).toEqual([
       { address: undefined, status: undefined, action: 'failed', diagnostic: 'Delivery failed.', cause: 'unknown' },
     ]);
+    expect(inline.reason).toBe('unknown bounce: Delivery failed. (notification from mailer-daemon@mx.iro.umontreal.ca)');
   });
 
   test.each([
@@ -329,7 +330,10 @@ describe('bounces: whose failure it is', () => {
         }),
       ),
     );
-    expect(c.recipients[0]).toMatchObject({ address: 'josé@exemple.québec', cause: 'hard' });
+    expect(c.recipients).toEqual([
+      { address: 'josé@exemple.québec', originalAddress: undefined, action: 'failed', status: '5.1.1', diagnostic: '', cause: 'hard' },
+    ]);
+    expect(Object.keys(c.recipients[0]).sort()).toEqual(['action', 'address', 'cause', 'diagnostic', 'originalAddress', 'status']);
   });
 
   test('the returned message: from message/rfc822, text/rfc822-headers or X-Original-Message-ID; never the bounce’s own', async () => {
@@ -410,7 +414,7 @@ describe('bounces: whose failure it is', () => {
     );
     expect(c).toMatchObject({
       kind: 'unknown',
-      reason: 'delivery report (delivered) from "Mail Delivery System" <MAILER-DAEMON@mx.iro.umontreal.ca>',
+      reason: 'delivery report (delivered) from mailer-daemon@mx.iro.umontreal.ca',
     });
   });
 
@@ -456,7 +460,8 @@ describe('bounces: whose failure it is', () => {
         eml(
           'Return-Path: <>',
           'Delivered-To: rali-olst+abcdefghijklmnop@iro.umontreal.ca',
-          'X-Original-To: <rali-olst+abcdefghijklmnop@iro.umontreal.ca>',
+          'Delivered-To: second@iro.umontreal.ca',
+          'X-Original-To: <orig@iro.umontreal.ca>',
           'Envelope-To: env@iro.umontreal.ca',
           'X-Envelope-To: xenv@iro.umontreal.ca',
           'From: MAILER-DAEMON@aol.com',
@@ -476,7 +481,13 @@ describe('bounces: whose failure it is', () => {
         cause: 'hard',
       },
     ]);
-    expect(c.deliveredTo).toEqual(['rali-olst+abcdefghijklmnop@iro.umontreal.ca', 'env@iro.umontreal.ca', 'xenv@iro.umontreal.ca']);
+    expect(c.deliveredTo).toEqual([
+      'rali-olst+abcdefghijklmnop@iro.umontreal.ca',
+      'second@iro.umontreal.ca',
+      'orig@iro.umontreal.ca',
+      'env@iro.umontreal.ca',
+      'xenv@iro.umontreal.ca',
+    ]);
     expect(c.reason).toMatch(/\(notification from mailer-daemon@aol\.com\)$/);
   });
 
@@ -570,7 +581,7 @@ describe('complaints (ARF)', () => {
   test('with Original-Rcpt-To: that one only; Removal-Recipient too', async () => {
     const c = await classify(
       arf(
-        'Feedback-Type: Opt-Out\r\nReported-Domain: iro.umontreal.ca\r\nOriginal-Rcpt-To: <Someone@Example.net>\r\nRemoval-Recipient: gone@example.org\r\n',
+        'Feedback-Type: Opt-Out\r\nReported-Domain: iro.umontreal.ca\r\nOriginal-Rcpt-To: Someone@Example.net\r\nRemoval-Recipient: gone@example.org\r\n',
         original,
       ),
     );
@@ -803,7 +814,7 @@ describe('auto-replies and calendar replies', () => {
     );
     expect(ics).toMatchObject({ kind: 'itip', partstat: 'declined' });
     const bare = await classify(eml('Subject: x', 'Content-Type: text/calendar', '', 'METHOD:REPLY', 'ATTENDEE:mailto:u@example.org'));
-    expect(bare).toMatchObject({ kind: 'itip', partstat: undefined, reason: 'calendar reply from unknown' });
+    expect(bare).toMatchObject({ kind: 'itip', partstat: undefined, reason: 'calendar reply from unknown sender' });
     const request = await classify(eml('From: u@example.org', 'Subject: x', 'Content-Type: text/calendar', '', 'METHOD:REQUEST'));
     expect(request.kind).toBe('unknown');
   });
@@ -885,6 +896,185 @@ describe('size: linear, and capped', () => {
     expect(c.subject.length).toBe(200);
     const near = await classify(eml(`To: ${'a@'.repeat(30_000)}b@example.org`, '', 'hi'));
     expect(near.deliveredTo).toEqual(['b@example.org']);
+  });
+});
+
+describe('details that decide', () => {
+  test('a bounce is known by its DSN part, its report type or X-Failed-Recipients, whoever sends it', async () => {
+    const dsn = await classify(
+      report({ from: 'Exchange <admin@example.org>', subject: 'Note', text: 'x', status: dsnFields('a@example.org', '5.1.1') }),
+    );
+    expect(dsn.kind).toBe('bounce');
+    const type = await classify(
+      eml(
+        'From: admin@example.org',
+        'Subject: Note',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="never"',
+        '',
+        'Final-Recipient: rfc822; a@example.org',
+        'Action: failed',
+        'Status: 5.1.1',
+      ),
+    );
+    expect(type).toMatchObject({ kind: 'bounce', format: 'dsn' });
+    const failed = await classify(
+      eml('From: admin@example.org', 'X-Failed-Recipients: a@example.org', 'Subject: Note', '', 'Unrouteable address'),
+    );
+    expect(failed).toMatchObject({ kind: 'bounce', recipients: [{ address: 'a@example.org', cause: 'hard' }] });
+    expect((await classify(eml('From: admin@example.org', 'Subject: Note', '', 'a@example.org: Unrouteable address'))).kind).toBe(
+      'unknown',
+    );
+  });
+  test('a reply prefix only at the start of the subject; "Fw:" too', async () => {
+    expect(
+      (await classify(eml('From: postmaster@x.example', 'Subject: Undeliverable: RE: Séminaire', '', 'a@example.org: user unknown'))).kind,
+    ).toBe('bounce');
+    expect((await classify(eml('From: postmaster@x.example', 'Subject: Fw: Returned mail', '', 'a@example.org: user unknown'))).kind).toBe(
+      'unknown',
+    );
+  });
+  test('who sent the bounce, in the reason: the address, else the name, else "unknown sender"', async () => {
+    const text = '<a@example.org>: user unknown';
+    expect((await classify(eml('From: "MAILER-DAEMON" <>', 'Subject: Undelivered Mail', '', text))).reason).toBe(
+      'hard bounce: user unknown (notification from "MAILER-DAEMON")',
+    );
+    expect((await classify(eml('Subject: Undelivered Mail', '', text))).reason).toBe(
+      'hard bounce: user unknown (notification from unknown sender)',
+    );
+    expect(await classify(eml('From: undisclosed-recipients:;', 'Subject: hello', '', 'unsubscribe'))).toMatchObject({
+      kind: 'unknown',
+      from: undefined,
+    });
+  });
+  test('the worst cause leads the reason: soft before sender, sender before policy', async () => {
+    const two = (a: string, b: string) =>
+      `Reporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; a@example.org\r\nAction: failed\r\nStatus: ${a}\r\n\r\nFinal-Recipient: rfc822; b@example.org\r\nAction: failed\r\nStatus: ${b}\r\n`;
+    expect((await classify(report({ text: 'x', status: two('5.7.1', '5.2.2') }))).reason).toMatch(/^soft bounce 5\.2\.2/);
+    expect((await classify(report({ text: 'x', status: two('5.7.1', '5.1.8') }))).reason).toMatch(/^sender bounce 5\.1\.8/);
+    expect((await classify(report({ text: 'x', status: two('5.9.9', '5.7.1') }))).reason).toMatch(/^policy bounce 5\.7\.1/);
+  });
+  test('the notification names two addresses, one with nothing said about it: that one is unknown', async () => {
+    const c = bounce(
+      await classify(
+        eml(
+          'From: MAILER-DAEMON@x.example',
+          'Subject: failure notice',
+          '',
+          '<a@example.org>:',
+          'Remote host said:',
+          '550 no such user',
+          '',
+          '<b@example.org>:',
+          '',
+          'Bye.',
+        ),
+      ),
+    );
+    expect(c.recipients).toEqual([
+      { address: 'a@example.org', status: undefined, action: 'failed', diagnostic: 'Remote host said: 550 no such user', cause: 'hard' },
+      { address: 'b@example.org', status: undefined, action: 'failed', diagnostic: '', cause: 'unknown' },
+    ]);
+  });
+  test('two DSN recipients that are not addresses: no address guessed', async () => {
+    const status =
+      'Final-Recipient: rfc822; @mx.example.org\r\nAction: failed\r\n\r\nFinal-Recipient: rfc822; @mx2.example.org\r\nAction: failed\r\n';
+    const c = bounce(await classify(report({ text: '<a@example.org>: host unknown', status })));
+    expect(c.recipients.map((r) => r.address)).toEqual([undefined, undefined]);
+  });
+  test('an Original-Recipient that is not an address is no original address', async () => {
+    const status = 'Original-Recipient: rfc822; @x\r\nFinal-Recipient: rfc822; a@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n';
+    const c = bounce(await classify(report({ text: 'x', status })));
+    expect(c.recipients[0]).toMatchObject({ address: 'a@example.org', originalAddress: undefined });
+  });
+  test('a report with no text part: nothing to show', async () => {
+    const raw = eml(
+      'From: MAILER-DAEMON@x.example',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary=B',
+      '',
+      '--B',
+      'Content-Type: message/delivery-status',
+      '',
+      dsnFields('a@example.org', '5.9.9'),
+      '--B--',
+    );
+    expect(bounce(await classify(raw)).recipients[0]).toMatchObject({ diagnostic: '', cause: 'unknown' });
+  });
+  test('two text parts are read as two blocks of lines', async () => {
+    const raw = eml(
+      'From: MAILER-DAEMON@x.example',
+      'Subject: failure notice',
+      'Content-Type: multipart/mixed; boundary=B',
+      '',
+      '--B',
+      '',
+      'Sorry',
+      '--B',
+      '',
+      '<a@example.org>: no such user',
+      '--B--',
+    );
+    expect(bounce(await classify(raw)).recipients[0]).toMatchObject({ address: 'a@example.org', diagnostic: 'no such user' });
+  });
+  test('a notification that starts like a header block is not a returned message; the returned types and their senders', async () => {
+    const raw = eml(
+      'From: postmaster@gw.example.org',
+      'To: rali-olst@iro.umontreal.ca',
+      'Subject: Undeliverable mail',
+      'Content-Type: multipart/mixed; boundary=B',
+      '',
+      '--B',
+      '',
+      'Message-ID: <notification@gw.example.org>',
+      'Your message (from postmaster@gw.example.org, me@iro.umontreal.ca or list@iro.umontreal.ca) to a@example.org failed: user unknown',
+      '--B',
+      'Content-Type: message/rfc822-headers',
+      '',
+      '',
+      '',
+      'From: me@iro.umontreal.ca',
+      'Message-ID: <h1@iro.umontreal.ca>',
+      '--B',
+      'Content-Type: message/global-headers',
+      '',
+      'Return-Path: <list@iro.umontreal.ca>',
+      'Message-ID: <h2@iro.umontreal.ca>',
+      '--B--',
+    );
+    const c = bounce(await classify(raw));
+    expect(c.returnedIds).toEqual(['<h1@iro.umontreal.ca>', '<h2@iro.umontreal.ca>']);
+    expect(c.recipients.map((r) => [r.address, r.cause])).toEqual([['a@example.org', 'hard']]);
+  });
+  test('an HTML body after another inline part; Auto-Submitted: no with a comment; a local part without +token', async () => {
+    const html = await classify(
+      eml(
+        'From: user@example.org',
+        'To: abcdefghijklmnopqrst@iro.umontreal.ca',
+        'Subject: Re: Séminaire',
+        'Auto-Submitted: No (sent by a person)',
+        'Content-Type: multipart/mixed; boundary=M',
+        '',
+        '--M',
+        'Content-Type: text/calendar',
+        '',
+        'METHOD:REQUEST',
+        '--M',
+        'Content-Type: text/html',
+        '',
+        '<p>Unsubscribe</p>',
+        '--M--',
+      ),
+    );
+    expect(html.kind === 'unsubscribe' && [html.via, html.plusToken]).toEqual(['body', undefined]);
+  });
+  test('a subject of almost a megabyte is read (and cut)', async () => {
+    const c = await classify(eml('From: a@example.org', `Subject: ${'é'.repeat(MAX_BYTES / 2 - 100)}`, '', 'x'));
+    expect(c.subject).toHaveLength(200);
+  });
+  test('PARTSTAT of the first attendee line only, up to ; or :', async () => {
+    const ics = (attendee: string) => eml('From: u@example.org', 'Subject: x', 'Content-Type: text/calendar', '', 'METHOD:REPLY', attendee);
+    expect(await classify(ics('ATTENDEE;PARTSTAT=TENTATIVE;CN=U:mailto:u@example.org'))).toMatchObject({ partstat: 'tentative' });
+    expect(await classify(ics('ATTENDEE;CN=U:mailto:u@example.org;PARTSTAT=X'))).toMatchObject({ partstat: 'x' });
+    expect(await classify(ics('ATTENDEE;CN=XPARTSTAT=Y:mailto:u@example.org'))).toMatchObject({ kind: 'itip', partstat: undefined });
   });
 });
 

@@ -1,4 +1,4 @@
-import { authResults, parseAuthResults } from '../../src/inbox/auth-results';
+import { authResults, parseAuthResults, tokens } from '../../src/inbox/auth-results';
 
 describe('parseAuthResults (RFC 8601)', () => {
   test('the authserv-id and each method with its result and properties', () => {
@@ -45,6 +45,23 @@ describe('parseAuthResults (RFC 8601)', () => {
   });
   test('an unbalanced parenthesis does not hide what follows', () => {
     expect(parseAuthResults('id; spf=pass) ; dkim=fail').results.map((x) => x.method)).toEqual(['spf', 'dkim']);
+  });
+});
+
+describe('tokens', () => {
+  test('a backslash escapes only in a comment or a quoted string; a comment’s escaped ) does not end it', () => {
+    expect(tokens('a\\b (c \\) d) e')).toEqual(['a\\b', 'e']);
+    expect(tokens('x="a\\"b" ;y')).toEqual(['x', '=', '"a"b', ';', 'y']);
+  });
+  test('a quoted ; or = is a value, not a separator', () => {
+    expect(Object.fromEntries(parseAuthResults('id; dkim=pass header.b=";" x="="; spf=fail').results[0].props)).toEqual({
+      'header.b': ';',
+      x: '=',
+    });
+  });
+  test('a result needs method = result; a property needs name = value', () => {
+    expect(parseAuthResults('id; = = pass; dkim = = pass; dkim =; spf').results).toEqual([]);
+    expect(Object.fromEntries(parseAuthResults('id; spf=pass a=b c d').results[0].props)).toEqual({ a: 'b' });
   });
 });
 

@@ -49,6 +49,16 @@ describe('parseDsn', () => {
     expect(dsn.recipients).toEqual([{ final: '', action: 'failed', diagnostic: '550 no such user' }]);
     expect(dsn.message.get('x')).toBe('y');
   });
+  test('a per-message field after the recipients, past an empty line (LF, or CR with spaces)', () => {
+    expect(parseDsn('Final-Recipient: rfc822; a@example.org\nAction: failed\n\nArrival-Date: x').message.get('arrival-date')).toBe('x');
+    expect(parseDsn('Final-Recipient: rfc822; a@example.org\rAction: failed\r \rArrival-Date: y').message.get('arrival-date')).toBe('y');
+  });
+  test('the type of a diagnostic is dropped, only at its start', () => {
+    const diag = (d: string) => parseDsn(`Final-Recipient: rfc822; a@example.org\nDiagnostic-Code: ${d}`).recipients[0].diagnostic;
+    expect(diag('550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found')).toBe('550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found');
+    expect(diag('smtp;550 x')).toBe('550 x');
+    expect(diag('X-Postfix;   connect to x')).toBe('connect to x');
+  });
   test('fields before any recipient in a later block are per-message ones', () => {
     expect(parseDsn('\n\nArrival-Date: today\n').message.get('arrival-date')).toBe('today');
     expect(parseDsn('').recipients).toEqual([]);
@@ -72,6 +82,13 @@ describe('splitReturned', () => {
     expect(notification).toBe('Your message failed.\n');
     expect(returned).toBe('\nTo: a@example.org\nbody does not exist');
   });
+  test('a long marker drawn with dashes, indented, in capitals; a short one of exactly 50 characters', () => {
+    expect(splitReturned('x\n   ------------ Original Message Follows ----------------------\ny').returned).toBe('y');
+    const fifty = 'Please find below the original message as you sent';
+    expect(fifty).toHaveLength(50);
+    expect(splitReturned(`x\n${fifty}\ny`).returned).toBe('y');
+    expect(splitReturned(`x\n${fifty}!\ny`).returned).toBe('');
+  });
   test('not a marker: a long sentence, a line naming an address, a line drawn with one dash', () => {
     for (const line of [
       'The original message was received at Thu, 29 Apr 2010 23:34:45 +0900 from localhost',
@@ -89,6 +106,7 @@ describe('splitReturned', () => {
     });
     for (const h of ['received:', 'DKIM-Signature:', 'X-Received:', 'ARC-Seal:', 'Message-ID:'])
       expect(splitReturned(`x\n\n${h} y`).returned).toBe(`${h} y`);
+    expect(splitReturned('x\n   \nReceived: y').returned).toBe('Received: y');
     // not at the start, not after an empty line
     expect(splitReturned('Received: x\n\nhello').returned).toBe('');
     expect(splitReturned('a\nReceived: x').returned).toBe('');
@@ -188,6 +206,39 @@ describe('textEntries', () => {
       'b@example.org': ['554 <b@example.org>... Host unknown'],
       'c@example.org': ['>>> RCPT To:<c@example.org>', '<<< 550 User unknown'],
     });
+  });
+  test('a word about a host ends an entry, and keeps what the command was; a Message-ID is not an address', () => {
+    const e = textEntries(
+      [
+        '<a@example.org>... User unknown',
+        '550 example.org (smtp)... Host unknown',
+        'host said: 550 x.example (smtp)... not a host line',
+        '>>> MAIL From:<me@example.net>',
+        '<<< 550 refused',
+        '421 mx.example.org (smtp)... Deferred',
+        '554 <b@example.org>... Service unavailable',
+        'Message-ID: <c@example.org>',
+        'Original-Message-Id : <d@example.org>',
+      ].join('\n'),
+      (a) => a === 'me@example.net',
+    );
+    expect(Object.fromEntries(e)).toEqual({
+      'a@example.org': ['User unknown'],
+      'b@example.org': [
+        '(refused after MAIL FROM)',
+        '554 <b@example.org>... Service unavailable',
+        'Message-ID: <c@example.org>',
+        'Original-Message-Id : <d@example.org>',
+      ],
+    });
+    expect(textEntries('host said: 550 x.example (smtp)... more\n<a@example.org>: x', () => false).get('a@example.org')).toEqual(['x']);
+  });
+  test('the address is dropped from the start of its line only, with the punctuation after it', () => {
+    const e = (line: string) => textEntries(line, () => false).get('a@example.org');
+    expect(e('<A@example.org>:, ; user unknown')).toEqual(['user unknown']);
+    expect(e('a@example.org\tuser unknown')).toEqual(['user unknown']);
+    expect(e('to a@example.org: user unknown')).toEqual(['to a@example.org: user unknown']);
+    expect(e('<a@example.org>')).toEqual([]);
   });
   test('an address alone on its line has an entry with no lines until something follows', () => {
     expect(Object.fromEntries(textEntries('<a@example.org>:\n\nlater', none))).toEqual({ 'a@example.org': [] });

@@ -154,6 +154,16 @@ describe('causeOf: the order, safe side first', () => {
   test('a null MX is for good, even with a 4.x.x code', () => {
     expect(causeOf('4.0.0', "The domain doesn't receive email according to the administrator: returned Null MX")).toBe('hard');
   });
+  test('codes that name the recipient and the network, against words that say otherwise', () => {
+    expect(causeOf('5.1.13', '')).toBe('unknown');
+    expect(causeOf('4.2.2', 'connection timed out')).toBe('soft');
+    expect(causeOf('4.3.1', 'timed out')).toBe('soft');
+    expect(causeOf('4.3.2', 'timed out')).toBe('unknown');
+    expect(causeOf('4.4.1', 'user unknown')).toBe('unknown');
+    expect(causeOf('4.4.1', 'temporarily unreachable')).toBe('unknown');
+    expect(causeOf('5.1.1', '5.2.2')).toBe('soft');
+    expect(causeOf('5.1.8', 'Recipient address rejected: Access denied')).toBe('sender');
+  });
   test('an unrecognised 5.x.x with no words is unknown, never hard', () => {
     expect(causeOf('5.9.9', '')).toBe('unknown');
     expect(causeOf(undefined, '550 5.9.9')).toBe('unknown');
@@ -179,6 +189,7 @@ describe('codesIn', () => {
     ['450 mailbox busy', ['4.0.0']],
     ['  smtp; 421-try later', ['4.0.0']],
     ['x-postfix; 452 no', ['4.0.0']],
+    ['smtp;451 x', ['4.0.0']],
     ['550 no', []],
     ['see 450 later', []],
     ['4500 no', []],

@@ -7,7 +7,8 @@ describe('contentType', () => {
     const c = contentType('Multipart/Report; Report-Type=delivery-status;\tboundary="a;b=c"; charset=UTF-8; x');
     expect(c.type).toBe('multipart/report');
     expect(Object.fromEntries(c.params)).toEqual({ 'report-type': 'delivery-status', boundary: 'a;b=c', charset: 'UTF-8' });
-    expect(contentType('text/plain; boundary="abc" ; name="unterminated').params.get('name')).toBe('unterminated');
+    expect(contentType('text/plain; boundary="abc" ; name="unterminated').params.get('name')).toBe('"unterminated');
+    expect(contentType('text/plain; name=a\\b').params.get('name')).toBe('a\\b');
     expect(contentType('text/plain;boundary = "a\\"b"').params.get('boundary')).toBe('a"b');
     expect(contentType('text/plain; method=REPLY').params.get('method')).toBe('REPLY');
   });
@@ -23,6 +24,8 @@ describe('decodeQuotedPrintable', () => {
     expect(decodeQuotedPrintable('=c3=a9').toString('utf8')).toBe('é');
     expect(decodeQuotedPrintable('=').toString('latin1')).toBe('=');
     expect(decodeQuotedPrintable('=G1').toString('latin1')).toBe('=G1');
+    expect(decodeQuotedPrintable('a=\rb').toString('latin1')).toBe('a=\rb');
+    expect(decodeQuotedPrintable('=4').toString('latin1')).toBe('=4');
   });
   test('characters are bytes', () => {
     expect([...decodeQuotedPrintable('\u00e9')]).toEqual([0xe9]);
@@ -115,6 +118,20 @@ describe('leafParts', () => {
     expect(parts[3].text.startsWith('Subject: returned\r\n')).toBe(true);
     expect(parts[3].text).toContain('does not exist');
   });
+  test('only a multipart is split; a boundary may end with dashes; a disposition may have spaces', () => {
+    expect(leafParts('Content-Type: text/plain; boundary=b\n\n--b\nx\n--b--')).toEqual([
+      { type: 'text/plain', disposition: '', text: '--b\nx\n--b--' },
+    ]);
+    expect(leafParts('Content-Type: multipart/mixed; boundary="b--"\n\n--b--\n\nx\n--b----\n').map((p) => p.text)).toEqual(['x']);
+    expect(
+      leafParts('Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Disposition: Attachment ; filename=a\n\nx\n--b--')[0]
+        .disposition,
+    ).toBe('attachment');
+  });
+  test('a part with no header fields whose body starts with an empty line', () => {
+    expect(leafParts('Content-Type: multipart/mixed; boundary=b\n\n--b\n\n\nx\n--b--')[0].text).toBe('\nx');
+    expect(leafParts('Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n\r\nx\r\n--b--')[0].text).toBe('\r\nx');
+  });
   test('a part with no header fields; a boundary line with trailing spaces', () => {
     const raw = 'Content-Type: multipart/mixed; boundary=b\n\n--b  \n\nbare text\n--b--\n';
     expect(leafParts(raw)).toEqual([{ type: 'text/plain', disposition: '', text: 'bare text' }]);
@@ -160,5 +177,6 @@ describe('htmlText', () => {
     expect(htmlText('&#999999;')).toBe('\u{f423f}');
     expect(htmlText('&#9999999;')).toBe('&#9999999;');
     expect(htmlText('<brx>a<pre>b</pre><divide>')).toBe('ab');
+    expect(htmlText('<a<br>x')).toBe('x');
   });
 });

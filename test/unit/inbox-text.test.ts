@@ -65,7 +65,16 @@ describe('addressesIn', () => {
     expect(addressesIn('.a@example.org-')).toEqual(['a@example.org']);
     expect(addressesIn('josé@exemple.québec')).toEqual(['josé@exemple.québec']);
   });
+  test('leading dots dropped; a local part never taken from the previous address’s domain; a domain read up to 253 characters', () => {
+    expect(addressesIn('..a@example.org')).toEqual(['a@example.org']);
+    expect(addressesIn('x@example.org@example.net')).toEqual(['x@example.org']);
+    expect(addressesIn(`a@${'b'.repeat(250)}.org`)).toEqual([`a@${'b'.repeat(250)}.or`]);
+    expect(addressesIn('x y@example.org')).toEqual(['y@example.org']);
+  });
   test('a quoted local part', () => {
+    expect(addressesIn('x"@example.org')).toEqual([]);
+    expect(addressesIn(`"${'a'.repeat(70)}"@example.org`)).toEqual([]);
+    expect(addressesIn(`"${'a'.repeat(64)}"@example.org`)).toEqual([`"${'a'.repeat(64)}"@example.org`]);
     expect(addressesIn('550 <"neko....nyaan...."@libsisimai.org>... User Unknown')).toEqual(['"neko....nyaan...."@libsisimai.org']);
     expect(addressesIn('say "" @example.org')).toEqual([]);
     expect(addressesIn('"x"@example.org')).toEqual(['"x"@example.org']);
