@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/vendor/**', 'coverage/**', 'site/**', 'outbox/**', '**/*.cjs', '**/*.mjs', '**/*.js', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**', 'test/vendor/**', 'coverage/**', 'site/**', 'outbox/**', '**/*.cjs', '**/*.mjs', '**/*.js', 'bin/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
