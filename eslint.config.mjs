@@ -36,7 +36,7 @@ const PROCESS = ['env', 'exit', 'stdout', 'stderr', 'stdin', 'cwd', 'chdir', 'on
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/vendor/**', 'coverage/**', 'site/**', 'outbox/**', '**/*.cjs', '**/*.mjs', '**/*.js', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**', 'test/vendor/**', 'coverage/**', 'site/**', 'outbox/**', '**/*.cjs', '**/*.mjs', '**/*.js', 'bin/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -213,8 +213,8 @@ export const status = {
   delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
     `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
   suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
-  bounces: (hard: number, soft: number, complaint: number) =>
-    `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')} (rali inbox)`,
+  bounces: (hard: number, soft: number, complaint: number, refusal: number) =>
+    `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')}${refusal ? `, ${plural(refusal, 'refusal')} about us (policy, spam, DMARC: rali inbox --dry-run shows them)` : ''} (rali inbox)`,
 };
 
 /** `rali ledger move`. */
@@ -259,4 +259,11 @@ export const ledgerCmd = {
     `holds: ${talks}; deliveries ${sent} sent, ${pending} pending, ${failed} failed${claimed ? `, ${claimed} in flight` : ''}; ${suppressed} suppressed`,
   adopted: (id: string, from: string | undefined) =>
     `this folder is now the home of the ledger ${id}${from ? ` (it was ${from})` : ''}; rali.yaml says so — commit it, and stop rali where it ran before (two homes would each send every reminder)`,
+};
+
+/** `rali inbox`. */
+export const inbox = {
+  nothingToDo: (where: string) => `nothing to do in ${where}`,
+  cannotWrite: (file: string, why: string) =>
+    `${file} cannot be written (${why}) — nothing was removed from it (the address is suppressed all the same); check its permissions and run again`,
 };

@@ -191,6 +191,6 @@ export async function status(
 /** The line under a talk about what `rali inbox` read of it, or undefined when the mailbox said nothing about it. */
 async function bounceLine(inbox: import('../ledger/types').InboxLedger, uid: string): Promise<string | undefined> {
   const b = await inbox.bounceCounts(uid);
-  if (!b.hard && !b.soft && !b.complaint) return undefined;
-  return S.bounces(b.hard, b.soft, b.complaint);
+  if (!b.hard && !b.soft && !b.complaint && !b.refusal) return undefined;
+  return S.bounces(b.hard, b.soft, b.complaint, b.refusal);
 }

@@ -1,288 +1,364 @@
 /**
  * What an incoming message is: a bounce (RFC 3464 report or one of the common non-standard
- * formats), a complaint (RFC 5965 ARF), an unsubscribe request, an auto-reply, an iTIP reply,
- * or something for a person to read. Pure: the matching to what rali sent is in process.ts.
+ * formats), a delay notice, a complaint (RFC 5965 ARF), an unsubscribe command, an auto-reply, an
+ * iTIP reply, or something for a person to read. Pure and linear in the size of the message: it
+ * states facts (who failed and whose failure it is, which token was given, what the receiving
+ * server found about the sender) and decides nothing; matching to what rali sent and acting is in
+ * process.ts.
+ *
+ * Messages over MAX_BYTES are read from their first MAX_BYTES only (`truncated`): a report puts its
+ * notification and delivery-status parts first.
  */
 import { ParsedMail, simpleParser } from 'mailparser';
+import { AuthResults, authResults } from './auth-results';
+import { parseDsn, splitReturned, textEntries } from './bounce';
+import { contentType, htmlText, leafParts } from './mime';
+import { Cause, causeOf } from './cause';
+import { addressesIn, clean, Field, fields, hasPhrase, headerBlock, idsIn, lines, statusIn, valuesOf } from './text';
+import { firstLine, isToken, stripPrefixes, unsubscribeCommand } from './unsubscribe';
 
-export type Kind = 'hard' | 'soft' | 'delayed' | 'complaint' | 'unsubscribe' | 'autoreply' | 'itip' | 'unknown';
+export type { Cause } from './cause';
+export type { AuthResults } from './auth-results';
 
-export interface Classified {
-  kind: Kind;
-  /** Addresses the message is about: failed recipients, the complainer, the one who unsubscribes. */
-  addresses: string[];
-  /** Message-IDs found in the returned message or headers (every `<…>` after a Message-ID field). */
-  returnedIds: string[];
-  /** Enhanced status code when the message gives one (5.1.1). */
+export type Kind = 'bounce' | 'delayed' | 'complaint' | 'unsubscribe' | 'autoreply' | 'itip' | 'unknown';
+
+export interface FailedRecipient {
+  /**
+   * The address the report is about: the DSN's Final-Recipient (else its Original-Recipient), or
+   * the address the notification names. Absent when it names none: match by `returnedIds` or by
+   * the VERP token in `deliveredTo`.
+   */
+  address?: string;
+  /** The DSN's Original-Recipient, when it differs from `address` (the address before forwarding). */
+  originalAddress?: string;
+  /** Enhanced status code (5.1.1), from the DSN's Status or the diagnostic. */
   status?: string;
-  /** One line for people: the format and the diagnostic. */
+  /** The DSN's Action (failed, delayed), lower case; `failed` or `delayed` for the other formats. */
+  action?: string;
+  /** What the reporting server said about this recipient: one line, control characters removed. */
+  diagnostic: string;
+  /** Whose failure it is, from `status` and `diagnostic` only (see cause.ts). */
+  cause: Cause;
+}
+
+interface Common {
+  /** One line for people: what it is and the diagnostic; control characters removed, at most 160 characters. */
   reason: string;
-  /** The message's own Message-ID (for the record of what was processed). */
+  /** The message's own Message-ID. */
   messageId?: string;
-  /** Envelope-ish recipients of the incoming message (To, Delivered-To, X-Original-To): where a VERP token shows. */
-  deliveredTo: string[];
+  /** The From address, lower case. */
   from?: string;
+  /** The decoded Subject, one line, control characters removed. */
   subject: string;
+  /** To, Delivered-To, X-Original-To, Envelope-To, X-Envelope-To, lower case: where a VERP token shows. */
+  deliveredTo: string[];
+  /** Message-IDs of the returned or reported message (its attached or quoted headers, X-Original-Message-ID). */
+  returnedIds: string[];
+  /** In-Reply-To and References of this message (a reply's or an Exchange NDR's pointer to what rali sent). */
+  references: string[];
+  /** The receiving server's Authentication-Results (see auth-results.ts). */
+  auth: AuthResults;
+  /** The message was over MAX_BYTES and only its start was read. */
+  truncated: boolean;
 }
 
-const EMAIL = /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-
-const HARD_TEXT =
-  /user unknown|user not found|unknown user|no such user|user (?:does not|doesn't) exist|does not exist|doesn't exist|no such (?:mailbox|recipient|address)|mailbox (?:unavailable|not found|does not exist)|recipient (?:address )?(?:rejected|not found|unknown)|invalid (?:recipient|mailbox|address)|unknown (?:recipient|address|local[- ]part)|no mailbox here|not our customer|account (?:has been )?(?:disabled|deactivated|closed)|addressee unknown|couldn't be found|could not be found|no such domain|domain (?:not found|does not exist)|host (?:or domain name )?not found|name service error|no mx|unrouteable address|this user doesn't have a yahoo/i;
-const SOFT_TEXT =
-  /mailbox (?:is )?full|over ?quota|quota exceeded|exceeded (?:the |its |their )?(?:storage|quota)|insufficient (?:storage|disk)|out of storage|temporar(?:y|ily)|try again later|mailbox is inactive/i;
-const BOUNCE_FROM =
-  /^(?:mailer-daemon|postmaster|mail-daemon|mail delivery (?:subsystem|system)|microsoftexchange[0-9a-f]*|mailerdaemon)\b/i;
-const BOUNCE_SUBJECT =
-  /undeliver|undelivered mail|delivery status notification|delivery (?:has )?failed|delivery failure|failure notice|returned mail|mail delivery failed|message not delivered|could not be delivered|non remis|non distribuable|échec de la remise|delivery incomplete|mail system error/i;
-const AUTOREPLY_SUBJECT =
-  /^(?:auto(?:matic)?[ -]?reply|auto:|out of (?:the )?office|absence|r[ée]ponse automatique|absent|away from|on vacation|vacances|en cong[ée]|autoreply|abwesenheit)/i;
-const UNSUBSCRIBE_WORDS =
-  /\b(?:unsubscribe|unsub|d[ée]sabonne(?:r|z|ment|-moi)?|d[ée]sinscri(?:re|ption|vez|s-moi)|remove me|retire[rz]?-moi)\b/i;
-
-function headerText(p: ParsedMail, name: string): string {
-  const v = p.headers.get(name);
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map(String).join(', ');
-  if (typeof v === 'object' && 'text' in (v as object)) return String((v as { text: string }).text);
-  if (typeof v === 'object' && 'value' in (v as object)) return String((v as { value: unknown }).value);
-  return String(v);
+/** What a bounce or a delay notice says. */
+export interface Report {
+  /** `dsn`: an RFC 3464 delivery-status part; `text`: a notification in words only. */
+  format: 'dsn' | 'text';
+  /** A bounce lists its failed recipients, a delay notice its delayed ones. */
+  recipients: FailedRecipient[];
 }
 
-function addresses(s: string): string[] {
-  return [...new Set((s.match(EMAIL) ?? []).map((a) => a.toLowerCase()))];
+export type Classified =
+  | (Common & Report & { kind: 'bounce' })
+  | (Common & Report & { kind: 'delayed' })
+  | (Common & {
+      kind: 'complaint';
+      /** Feedback-Type, lower case (abuse, fraud, not-spam…). */
+      feedbackType: string;
+      /** Who complained: Original-Rcpt-To and Removal-Recipient only; empty when the report does not say. */
+      addresses: string[];
+    })
+  | (Common & {
+      kind: 'unsubscribe';
+      /** Where the command was: the Subject, or the first unquoted line of the body. */
+      via: 'subject' | 'body';
+      /** The series id given after the command, lower case. */
+      series?: string;
+      /** The token given after the command; not verified. */
+      token?: string;
+      /** The token of a `local+token@domain` address in `deliveredTo`; not verified. */
+      plusToken?: string;
+    })
+  | (Common & { kind: 'itip'; /** PARTSTAT of the reply, lower case. */ partstat?: string })
+  | (Common & { kind: 'autoreply' | 'unknown' });
+
+/** What a kind adds to the common facts. */
+type Own<T> = T extends unknown ? Omit<T, Exclude<keyof Common, 'reason'>> : never;
+
+export interface ClassifyOptions {
+  /** Read the Authentication-Results of this authserv-id only (the organizer's receiving server). */
+  authservId?: string;
 }
 
-/** "Name: value" fields (with folded continuation lines) of a DSN or ARF part, in order. */
-export function fields(text: string): { name: string; value: string }[] {
-  const out: { name: string; value: string }[] = [];
-  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
-    if (/^[ \t]/.test(line) && out.length) {
-      out[out.length - 1].value += ' ' + line.trim();
-      continue;
-    }
-    const m = /^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$/.exec(line);
-    if (m) out.push({ name: m[1].toLowerCase(), value: m[2].trim() });
-  }
-  return out;
-}
+export const MAX_BYTES = 1024 * 1024;
+/** The most of a notification or report part that is read. */
+const MAX_TEXT = 64 * 1024;
 
-function statusOf(text: string): string | undefined {
-  return /\b([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(text)?.slice(1, 4).join('.');
-}
+/** Words of the From of a mailer daemon ("Mail Delivery System <MAILER-DAEMON@…>", postmaster@…). */
+const DAEMON_NAMES = [
+  'mailer-daemon',
+  'mailerdaemon',
+  'mail-daemon',
+  'mailer daemon',
+  'mail delivery',
+  'mail.delivery.system',
+  'postmaster',
+  'post_master',
+  'mdaemon',
+];
+const BOUNCE_SUBJECTS = [
+  'undeliver',
+  'undelivered mail',
+  'delivery status notification',
+  'delivery failed',
+  'delivery has failed',
+  'delivery failure',
+  'failure notice',
+  'failure delivery',
+  'failed delivery',
+  'returned mail',
+  'mail delivery failed',
+  'message not delivered',
+  'could not be delivered',
+  'delivery notification',
+  'non remis',
+  'non distribuable',
+  'échec de la remise',
+  'delivery incomplete',
+  'mail system error',
+  'delayed mail',
+];
+const DELAY_SUBJECTS = ['delay', 'warning', 'still being retried', 'not yet been delivered'];
+const DELAY_TEXT = [
+  'this is a warning only',
+  'will continue trying',
+  'will keep trying',
+  'will be retried',
+  'not yet been delivered',
+  'still trying',
+];
+const AUTOREPLY_SUBJECTS = [
+  'auto reply',
+  'auto-reply',
+  'autoreply',
+  'automatic reply',
+  'auto:',
+  'out of office',
+  'out of the office',
+  'absence',
+  'absent',
+  'away from',
+  'on vacation',
+  'vacances',
+  'en congé',
+  'réponse automatique',
+  'reponse automatique',
+  'abwesenheit',
+];
+const REPLY_PREFIX = /^(?:re|fwd?|tr|aw|wg) ?:/i;
+const CAUSE_ORDER: Cause[] = ['hard', 'soft', 'sender', 'policy', 'unknown'];
+const RETURNED_TYPES = ['message/rfc822', 'text/rfc822-headers', 'message/rfc822-headers', 'message/global', 'message/global-headers'];
+const DSN_TYPES = ['message/delivery-status', 'message/global-delivery-status'];
 
-/** hard, soft or delayed from an enhanced status code and the diagnostic text. */
-function severity(status: string | undefined, action: string | undefined, text: string): 'hard' | 'soft' | 'delayed' {
-  if (action && /delayed|relayed|expanded|delivered/i.test(action) && !/failed/i.test(action)) return 'delayed';
-  if (status?.startsWith('4.')) return 'soft';
-  if (status?.startsWith('5.')) {
-    // 5.1.x: bad address or domain; 5.2.1: mailbox disabled; 5.4.4/5.4.1 unroutable / no such recipient (Exchange)
-    if (/^5\.1\.|^5\.2\.1$|^5\.4\.[14]$/.test(status)) return 'hard';
-    if (/^5\.2\.2$/.test(status)) return 'soft';
-    return HARD_TEXT.test(text) ? 'hard' : 'soft';
-  }
-  if (SOFT_TEXT.test(text) && !HARD_TEXT.test(text)) return 'soft';
-  if (HARD_TEXT.test(text)) return 'hard';
-  return 'soft';
-}
+/** The header fields of a returned message (its header block, after any empty lines). */
+const headersOf = (text: string) => fields(headerBlock(text.replace(/^\s+/, '')));
 
-function oneLine(s: string, max = 160): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
+export async function classify(raw: Buffer, options: ClassifyOptions = {}): Promise<Classified> {
+  const truncated = raw.length > MAX_BYTES;
+  const input = truncated ? raw.subarray(0, MAX_BYTES) : raw;
+  const text = input.toString('latin1');
+  const head: Field[] = fields(headerBlock(text));
+  const header = (name: string) => valuesOf(head, name).join(', ').slice(0, MAX_TEXT);
+  // Subject, From and Message-ID as mailparser decodes them (RFC 2047 words, address lists), each
+  // cut at 4 kB (mailparser refuses a header of a megabyte); the body is read by mime.ts
+  const decoded = head
+    .filter((f) => ['subject', 'from', 'message-id'].includes(f.name))
+    .map((f) => `${f.name}: ${f.value.slice(0, 4096)}\r\n`);
+  const p: ParsedMail = await simpleParser(Buffer.from(`${decoded.join('')}\r\n`, 'latin1'));
+  const subject = clean(p.subject ?? '', 200);
+  const from = p.from?.value[0]?.address?.toLowerCase() || undefined;
+  const fromText = clean(p.from?.text ?? '', 80);
+  const by = from ?? (fromText || 'unknown sender');
+  const envelope = ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].map(header).join(' ');
+  const deliveredTo = addressesIn(envelope);
+  const parts = leafParts(text, MAX_TEXT);
+  const inline = parts.filter((x) => x.disposition !== 'attachment');
+  const plain = inline.filter((x) => x.type === 'text/plain');
+  const html = inline.filter((x) => x.type === 'text/html');
+  const body = plain.length ? plain.map((x) => x.text).join('\n') : html.map((x) => htmlText(x.text)).join('\n');
+  const messageId = p.messageId;
+  const returned = parts.filter((x) => RETURNED_TYPES.includes(x.type)).map((x) => headersOf(x.text));
+  const returnedIds = new Set(returned.flatMap((f) => idsIn(valuesOf(f, 'message-id').join(' '))));
+  const base = {
+    messageId,
+    from,
+    subject,
+    deliveredTo,
+    returnedIds: [] as string[],
+    references: [...new Set([...idsIn(header('in-reply-to')), ...idsIn(header('references'))])],
+    auth: authResults(valuesOf(head, 'authentication-results'), options.authservId),
+    truncated,
+  };
+  const done = (c: Own<Classified> & { reason: string }): Classified =>
+    ({ ...base, ...c, returnedIds: [...returnedIds].filter((id) => id !== messageId), reason: clean(c.reason) }) as Classified;
+  const reportType = contentType(header('content-type')).params.get('report-type')?.toLowerCase();
 
-/** Every Message-ID field value in the text (returned headers, References of a reply, …). */
-function messageIdsIn(text: string): string[] {
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/^(?:message-id|original-message-id|x-original-message-id):[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)/gim))
-    ids.add(m[1]);
-  return [...ids];
-}
-
-export async function classify(raw: Buffer): Promise<Classified> {
-  const p: ParsedMail = await simpleParser(raw, { keepDeliveryStatus: true, skipImageLinks: true } as Parameters<typeof simpleParser>[1]);
-  const subject = (p.subject ?? '').trim();
-  const fromAddr = p.from?.value[0]?.address?.toLowerCase();
-  const fromText = p.from?.text ?? '';
-  const deliveredTo = addresses(
-    [
-      headerText(p, 'to'),
-      headerText(p, 'delivered-to'),
-      headerText(p, 'x-original-to'),
-      headerText(p, 'envelope-to'),
-      headerText(p, 'x-envelope-to'),
-    ].join(' '),
-  );
-  const parts = p.attachments.map((a) => ({ type: a.contentType.toLowerCase(), text: a.content.toString('utf8') }));
-  const body = [p.text ?? '', ...parts.filter((x) => x.type.startsWith('text/') || x.type.startsWith('message/')).map((x) => x.text)].join(
-    '\n',
-  );
-  const rawText = raw.toString('latin1');
-  const ownId = p.messageId;
-  const returnedIds = [...new Set([...messageIdsIn(rawText), ...messageIdsIn(body)])].filter((id) => id !== ownId);
-  const base = { returnedIds, messageId: ownId, deliveredTo, from: fromAddr, subject };
-  const ctype = headerText(p, 'content-type').toLowerCase();
-  const reportType = /report-type="?([a-z-]+)/.exec(rawText.slice(0, rawText.search(/\r?\n\r?\n/) + 1 || undefined).toLowerCase())?.[1];
-
-  // RFC 5965 complaint
+  // RFC 5965 complaint: the complainer is named by Original-Rcpt-To / Removal-Recipient only
   const arf = parts.find((x) => x.type === 'message/feedback-report');
   if (arf || reportType === 'feedback-report') {
-    const f = fields(arf?.text ?? '');
-    const rcpt = f
-      .filter((x) => x.name === 'original-rcpt-to' || x.name === 'removal-recipient')
-      .map((x) => x.value)
-      .join(' ');
-    const orig = parts.find((x) => x.type === 'message/rfc822' || x.type === 'text/rfc822-headers')?.text ?? '';
-    const origTo = fields(orig.split(/\r?\n\r?\n/)[0])
-      .filter((x) => x.name === 'to')
-      .map((x) => x.value)
-      .join(' ');
-    const type = f.find((x) => x.name === 'feedback-type')?.value ?? 'abuse';
-    return {
-      ...base,
+    const f = arf ? fields(arf.text) : [];
+    const feedbackType = (valuesOf(f, 'feedback-type')[0] ?? 'abuse').toLowerCase();
+    return done({
       kind: 'complaint',
-      addresses: addresses(rcpt || origTo),
-      reason: `complaint (${type}) reported by ${f.find((x) => x.name === 'reported-domain')?.value ?? f.find((x) => x.name === 'user-agent')?.value ?? fromText}`,
+      feedbackType,
+      addresses: [...valuesOf(f, 'original-rcpt-to'), ...valuesOf(f, 'removal-recipient')].flatMap((v) => addressesIn(v)),
+      reason: `complaint (${feedbackType}) reported by ${valuesOf(f, 'reported-domain')[0] ?? valuesOf(f, 'user-agent')[0] ?? by}`,
+    });
+  }
+  // Hotmail's older complaint: the message attached, its recipient in X-HmXmrOriginalRecipient (added by Hotmail)
+  const hotmail = returned.flatMap((f) => valuesOf(f, 'x-hmxmroriginalrecipient'));
+  if (hotmail.length && subject.toLowerCase().startsWith('complaint about message from'))
+    return done({
+      kind: 'complaint',
+      feedbackType: 'abuse',
+      addresses: addressesIn(hotmail[0]),
+      reason: `complaint (abuse) reported by ${by}`,
+    });
+
+  // RFC 3464 delivery status notification, or the other formats of a bounce
+  const { notification, returned: quoted } = splitReturned(body);
+  const dsnPart = parts.find((x) => DSN_TYPES.includes(x.type));
+  const looksBounce =
+    !REPLY_PREFIX.test(subject) &&
+    (!!dsnPart ||
+      reportType === 'delivery-status' ||
+      hasPhrase(fromText.toLowerCase(), DAEMON_NAMES) ||
+      hasPhrase(subject.toLowerCase(), BOUNCE_SUBJECTS) ||
+      !!header('x-failed-recipients'));
+  if (looksBounce) {
+    returned.push(headersOf(quoted));
+    for (const id of idsIn(valuesOf(returned[returned.length - 1], 'message-id').join(' '))) returnedIds.add(id);
+    // never a failed recipient: our addresses, and the sender of the returned message
+    const ours = new Set(addressesIn(['from', 'return-path', 'to', 'delivered-to'].map(header).join(' ')));
+    for (const f of returned)
+      for (const n of ['from', 'sender', 'return-path']) for (const a of addressesIn(valuesOf(f, n).join(' '))) ours.add(a);
+    const entries = textEntries(notification, (a) => ours.has(a));
+    // a DSN part, or the fields of one written into the notification
+    const dsn = parseDsn(dsnPart ? dsnPart.text : notification);
+    for (const n of ['x-original-message-id', 'original-message-id'])
+      for (const id of idsIn(String(dsn.message.get(n)))) returnedIds.add(id);
+    /**
+     * Status, diagnostic and cause of one recipient: from the DSN's Diagnostic-Code (read with the
+     * notification's lines about that address), else from those lines, else, when the report is
+     * about one recipient only, from the whole notification.
+     */
+    const judge = (address: string | undefined, given: string | undefined, dsnDiag: string | undefined, single: boolean) => {
+      const near = (entries.get(address as string) ?? []).join(' ');
+      const tries = dsnDiag ? [[dsnDiag, `${dsnDiag} ${near}`]] : [[near, near], ...(single ? [[notification, notification]] : [])];
+      const results = tries.map(([shown, text]) => {
+        const status = given ?? statusIn(shown);
+        return { status, diagnostic: clean(shown, 300), cause: causeOf(status, text) };
+      });
+      return results.find((r) => r.cause !== 'unknown') ?? results.find((r) => r.diagnostic) ?? results[0];
     };
-  }
-
-  // RFC 3464 delivery status notification
-  const dsn = parts.find((x) => x.type === 'message/delivery-status' || x.type === 'message/global-delivery-status');
-  if (dsn || reportType === 'delivery-status') {
-    const f = fields(dsn?.text ?? body);
-    // one block per recipient: Final-Recipient starts one
-    const recips: { addr: string[]; action?: string; status?: string; diag: string }[] = [];
-    for (const x of f) {
-      if (x.name === 'final-recipient' || (x.name === 'original-recipient' && !recips.length))
-        recips.push({ addr: addresses(x.value), diag: '' });
-      const r = recips[recips.length - 1];
-      if (!r) continue;
-      if (x.name === 'original-recipient' && !r.addr.length) r.addr = addresses(x.value);
-      if (x.name === 'action') r.action = x.value;
-      if (x.name === 'status') r.status = statusOf(x.value);
-      if (x.name === 'diagnostic-code') r.diag = x.value.replace(/^smtp;\s*/i, '');
+    let recipients: FailedRecipient[];
+    let format: 'dsn' | 'text';
+    if (dsn.recipients.length) {
+      format = 'dsn';
+      const all = dsn.recipients;
+      // a Final-Recipient that is not an address ("@mx.example.org"): the one address the notification names
+      const named = all.length === 1 && entries.size === 1 ? [...entries.keys()][0] : undefined;
+      recipients = all.map((r) => {
+        const original = r.original || undefined;
+        const address = r.final || original || named;
+        return {
+          address,
+          originalAddress: original !== address ? original : undefined,
+          action: r.action,
+          ...judge(address, statusIn(r.status ?? ''), r.diagnostic, all.length === 1),
+        };
+      });
+    } else {
+      format = 'text';
+      const named = [...new Set([...entries.keys(), ...addressesIn(header('x-failed-recipients'))])];
+      const list = named.length ? named : [undefined];
+      recipients = list.map((address) => ({ address, ...judge(address, undefined, undefined, list.length === 1) }));
     }
-    const failed = recips.filter((r) => r.addr.length);
+    const delayedText = hasPhrase(subject.toLowerCase(), DELAY_SUBJECTS) || hasPhrase(notification.toLowerCase(), DELAY_TEXT);
+    for (const r of recipients) r.action ??= delayedText ? 'delayed' : 'failed';
+    const failed = recipients.filter((r) => r.action === 'failed');
+    const delayed = recipients.filter((r) => r.action === 'delayed');
+    const fmt = format === 'dsn' ? 'DSN' : 'notification';
     if (failed.length) {
-      const r = failed[0];
-      const kinds = failed.map((x) => severity(x.status, x.action, `${x.diag} ${body}`));
-      const kind = kinds.includes('hard') ? 'hard' : kinds.includes('soft') ? 'soft' : 'delayed';
-      const chosen = failed.filter((_, i) => kinds[i] === kind);
-      const status = chosen[0].status ?? r.status;
-      return {
-        ...base,
-        kind,
-        addresses: [...new Set(chosen.flatMap((x) => x.addr))],
-        status,
-        reason: `${kind} bounce${status ? ` ${status}` : ''}: ${oneLine(chosen[0].diag || chosen[0].action || 'no diagnostic')} (report from ${fromText || 'unknown sender'})`,
-      };
+      const worst = CAUSE_ORDER.map((c) => failed.find((r) => r.cause === c)).find((r) => r)!;
+      const suffix = ` (${fmt} from ${by}${failed.length > 1 ? `, +${failed.length - 1} more` : ''})`;
+      const line = `${worst.cause} bounce${worst.status ? ` ${worst.status}` : ''}: ${worst.diagnostic || 'no diagnostic'}`;
+      return done({ kind: 'bounce', format, recipients: failed, reason: clean(line, 160 - suffix.length) + suffix });
     }
-  }
-
-  // The non-standard bounces: from the mailer daemon, or with a bounce subject, and naming a failed address
-  const looksBounce = BOUNCE_FROM.test(fromText) || BOUNCE_FROM.test(fromAddr ?? '') || BOUNCE_SUBJECT.test(subject);
-  if (looksBounce && !/^(?:re|tr|fw|fwd)\s*:/i.test(subject)) {
-    const found =
-      nonStandardBounce(p.text ?? body) ??
-      (deliveredTo.some((a) => a.includes('+'))
-        ? { addresses: [], status: statusOf(p.text ?? ''), diag: (p.text ?? '').trim() }
-        : undefined);
-    if (found) {
-      const kind = severity(found.status, undefined, found.diag);
-      return {
-        ...base,
-        kind,
-        addresses: found.addresses,
-        status: found.status,
-        reason: `${kind} bounce${found.status ? ` ${found.status}` : ''}: ${oneLine(found.diag)} (${fromText || 'mailer daemon'})`,
-      };
+    if (delayed.length) {
+      const d = delayed[0];
+      const line = `delayed${d.status ? ` ${d.status}` : ''}: ${clean(d.diagnostic, 100)} (${fmt})`;
+      return done({ kind: 'delayed', format, recipients: delayed, reason: line });
     }
+    // a DSN that only says delivered, relayed or expanded
+    return done({ kind: 'unknown', reason: `delivery report (${[...new Set(recipients.map((r) => r.action))].join(', ')}) from ${by}` });
   }
 
   // iTIP reply: an attendee's calendar answered the invitation
   const cal = parts.find((x) => x.type === 'text/calendar' || x.type === 'application/ics');
-  const calText = cal?.text ?? (/text\/calendar/.test(ctype) ? (p.text ?? '') : '');
-  if (
-    /^METHOD:REPLY\s*$/m.test(calText) ||
-    /method="?reply/i.test(rawText.match(/content-type:[^\n]*text\/calendar[^\n]*(?:\n[ \t][^\n]*)*/i)?.[0] ?? '')
-  ) {
-    const partstat = /PARTSTAT=([A-Z-]+)/.exec(calText)?.[1];
-    return {
-      ...base,
-      kind: 'itip',
-      addresses: fromAddr ? [fromAddr] : [],
-      reason: `calendar reply${partstat ? ` (${partstat.toLowerCase()})` : ''} from ${fromAddr ?? 'unknown'}`,
-    };
+  const calLines = cal ? lines(cal.text).map((l) => l.trim()) : [];
+  if (calLines.some((l) => l.toUpperCase() === 'METHOD:REPLY')) {
+    const attendee = calLines.find((l) => l.toUpperCase().startsWith('ATTENDEE'));
+    const partstat = /;PARTSTAT=([^;:]+)/i.exec(String(attendee))?.[1].toLowerCase();
+    return done({ kind: 'itip', partstat, reason: `calendar reply${partstat ? ` (${partstat})` : ''} from ${by}` });
   }
+
+  // Unsubscribe command in the Subject: also when a mail client sent it for its user (Apple Mail's
+  // List-Unsubscribe button marks its message Auto-Submitted)
+  const bySubject = unsubscribeCommand(stripPrefixes(subject));
 
   // RFC 3834 auto-replies and the common vacation headers and subjects
-  const autoSubmitted = headerText(p, 'auto-submitted').toLowerCase();
+  const autoSubmitted = header('auto-submitted').toLowerCase();
+  const lowerSubject = subject.toLowerCase();
   const isAuto =
-    (autoSubmitted && !autoSubmitted.startsWith('no')) ||
-    p.headers.has('x-autoreply') ||
-    p.headers.has('x-autorespond') ||
-    /auto[-_ ]?reply/i.test(headerText(p, 'precedence')) ||
-    /^(?:oof|autoreply)$/i.test(headerText(p, 'x-auto-response-suppress')) ||
-    AUTOREPLY_SUBJECT.test(subject);
-  if (isAuto)
-    return {
-      ...base,
-      kind: 'autoreply',
-      addresses: fromAddr ? [fromAddr] : [],
-      reason: `auto-reply from ${fromAddr ?? 'unknown'}: ${oneLine(subject, 80)}`,
-    };
+    (autoSubmitted !== '' && !autoSubmitted.startsWith('no')) ||
+    !!header('x-autoreply') ||
+    !!header('x-autorespond') ||
+    header('precedence').toLowerCase().includes('auto_reply') ||
+    ['oof', 'autoreply'].includes(header('x-auto-response-suppress').toLowerCase()) ||
+    AUTOREPLY_SUBJECTS.some((s) => lowerSubject.startsWith(s));
+  if (isAuto && !bySubject) return done({ kind: 'autoreply', reason: `auto-reply from ${by}: ${subject}` });
 
-  // Unsubscribe request (the List-Unsubscribe mailto: subject "unsubscribe <series>"; a person may write it in the body)
-  const firstLines = (p.text ?? '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() && !l.startsWith('>'))
-    .slice(0, 3)
-    .join(' ');
-  if (
-    fromAddr &&
-    (UNSUBSCRIBE_WORDS.test(subject) ||
-      ((!subject.replace(/^(?:re|tr|fwd?)\s*:\s*/i, '').trim() || /^(?:re|tr|fwd?)\s*:/i.test(subject) || subject.length < 60) &&
-        UNSUBSCRIBE_WORDS.test(firstLines) &&
-        firstLines.length < 200))
-  ) {
-    return {
-      ...base,
+  // …or alone on the first unquoted line of the body
+  const byBody = bySubject ? undefined : unsubscribeCommand(firstLine(body));
+  const command = bySubject ?? byBody;
+  if (from && command) {
+    // the token of a local+token@domain address it was sent to
+    const plusToken = addressesIn(envelope, true)
+      .filter((a) => a.includes('+'))
+      .map((a) => a.slice(a.indexOf('+') + 1, a.lastIndexOf('@')))
+      .find(isToken);
+    const via = bySubject ? 'subject' : 'body';
+    return done({
       kind: 'unsubscribe',
-      addresses: [fromAddr],
-      reason: `unsubscribe request by mail: "${oneLine(subject || firstLines, 60)}"`,
-    };
+      via,
+      ...command,
+      plusToken,
+      reason: `unsubscribe command by mail (${via}) from ${from}`,
+    });
   }
 
-  return { ...base, kind: 'unknown', addresses: [], reason: oneLine(subject || '(no subject)', 80) };
-}
-
-/** qmail, plain Postfix text, GroupWise, Yahoo/AOL, Exchange text: the failed address and the line that says why. */
-function nonStandardBounce(text: string): { addresses: string[]; status?: string; diag: string } | undefined {
-  const t = text.replace(/\r\n/g, '\n');
-  // stop at the returned message: its headers name the sender and other addresses
-  const cut = t.search(
-    /^(?:-{2,}.*(?:original message|below this line|returned message|message headers follow|copy of the message).*|Original message headers:|The original message was:|------ This is a copy of the message.*)$/im,
-  );
-  const head = cut > 0 ? t.slice(0, cut) : t;
-  const patterns: RegExp[] = [
-    /^<([^<>\s]+@[^<>\s]+)>:\s*\n?([\s\S]*?)(?:\n\n|$)/m, // qmail and Postfix text: <addr>: reason
-    /(?:The following (?:address(?:es)?|recipients?)[^\n]*failed[^\n]*|Delivery to the following recipients? failed[^\n]*|Could not deliver message to the following recipient\(s\):|undeliverable to the following:?)[ \t]*\n+\s*<?([^<>\s:()]+@[^<>\s:()]+)>?:?[ \t]*([^\n]*(?:\n[ \t]+[^\n]*)*)/i,
-    /^\s*([^\s<>:]+@[^\s<>:]+)\s*\n\s*((?:.*(?:unknown|not exist|full|quota|rejected|not found|unavailable|disabled|failed).*\n?)+)/im,
-    /(?:failed|undeliverable|not (?:be )?delivered)[^\n]*?<?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?([\s\S]{0,300})/i,
-  ];
-  for (const re of patterns) {
-    const m = re.exec(head);
-    if (m) {
-      const diag =
-        m[2]
-          .split('\n')
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .slice(0, 3)
-          .join(' ') || m[0];
-      return { addresses: [m[1].toLowerCase()], status: statusOf(m[2]) ?? statusOf(head), diag };
-    }
-  }
-  return undefined;
+  return done({ kind: 'unknown', reason: subject || '(no subject)' });
 }

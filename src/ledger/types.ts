@@ -85,7 +85,8 @@ export interface ReminderState {
   note: string | null;
 }
 
-export type BounceKind = 'hard' | 'soft' | 'complaint' | 'unsubscribe';
+/** refusal: a refusal about us (policy, spam, DMARC) kept for `rali status`; evidence: a bounce naming an address, not of our messages. */
+export type BounceKind = 'hard' | 'soft' | 'complaint' | 'unsubscribe' | 'refusal' | 'evidence';
 
 export interface Bounce {
   address: string;
@@ -110,13 +111,14 @@ export interface InboxLedger {
     at: string,
     effects?: { bounces?: Bounce[]; suppress?: { address: string; reason: string }[] },
   ): Promise<boolean>;
-  softCount(address: string, sinceIso: string): Promise<number>;
+  /** Soft bounces of the address that happened from `sinceIso` (up to `untilIso`). */
+  softCount(address: string, sinceIso: string, untilIso?: string): Promise<number>;
   /** The delivery rali sent under this Message-ID. */
   byMessageId(messageId: string): Promise<{ recipient: string; uid: string } | undefined>;
   /** Every address rali has mailed, with the last talk it was mailed for. */
   mailed(): Promise<Map<string, string>>;
   /** Bounces and complaints of one talk, by kind (distinct addresses). */
-  bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number }>;
+  bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }>;
 }
 
 export interface Ledger {

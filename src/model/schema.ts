@@ -142,6 +142,30 @@ export const SeriesFile = z
       .describe('The public web pages and calendar feed built by `rali site`'),
     inbox: z
       .object({
+        mailboxes: z
+          .array(
+            z
+              .object({
+                host: z.string().optional().describe('IMAP server (TLS, port 993)'),
+                port: z.number().int().min(1).max(65535).optional(),
+                user: z.string().optional(),
+                folder: z.string().optional().describe('Folder to read (default INBOX)'),
+                done_folder: z.string().optional().describe('Handled messages are moved here (default: flagged and left in place)'),
+                maildir: z.string().optional().describe('Read this Maildir instead of IMAP, relative to rali.yaml'),
+                password_env: z
+                  .string()
+                  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable, e.g. RALI_IMAP_PASSWORD_REPLY')
+                  .optional()
+                  .describe('The environment variable holding this mailbox password (default RALI_IMAP_PASSWORD)'),
+              })
+              .strict(),
+          )
+          .optional()
+          .describe('Several mailboxes read by one run (the From mailbox for bounces, the Reply-To one for unsubscribe requests)'),
+        authserv_id: z
+          .string()
+          .optional()
+          .describe("Your receiving server's Authentication-Results id: only its verdicts on SPF, DKIM and DMARC are read"),
         host: z
           .string()
           .optional()

@@ -77,13 +77,21 @@ export interface LedgerConfig {
   home?: string;
 }
 
-export interface InboxConfig {
+export interface Mailbox {
   host?: string;
   port: number;
   user?: string;
   folder: string;
   doneFolder?: string;
   maildir?: string;
+  /** The environment variable holding its password. */
+  passwordEnv: string;
+}
+
+export interface InboxConfig {
+  /** Every mailbox one run reads (the single host:/maildir: form is the first). */
+  mailboxes: Mailbox[];
+  authservId?: string;
   bounceAddress?: string;
   softLimit: number;
   softDays: number;
@@ -276,12 +284,16 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
     },
     ledger: { url: f.ledger, id: f.ledger_id, home: f.ledger_home },
     inbox: f.inbox && {
-      host: f.inbox.host,
-      port: f.inbox.port ?? 993,
-      user: f.inbox.user,
-      folder: f.inbox.folder ?? 'INBOX',
-      doneFolder: f.inbox.done_folder,
-      maildir: f.inbox.maildir !== undefined ? resolve(dir, f.inbox.maildir) : undefined,
+      mailboxes: [...(f.inbox.host || f.inbox.maildir ? [f.inbox] : []), ...(f.inbox.mailboxes ?? [])].map((m) => ({
+        host: m.host,
+        port: m.port ?? 993,
+        user: m.user,
+        folder: m.folder ?? 'INBOX',
+        doneFolder: m.done_folder,
+        maildir: m.maildir !== undefined ? resolve(dir, m.maildir) : undefined,
+        passwordEnv: ('password_env' in m && m.password_env) || 'RALI_IMAP_PASSWORD',
+      })),
+      authservId: f.inbox.authserv_id,
       bounceAddress: f.inbox.bounce_address,
       softLimit: f.inbox.soft_limit ?? 3,
       softDays: f.inbox.soft_days ?? 30,

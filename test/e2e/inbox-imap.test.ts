@@ -118,7 +118,7 @@ mail_location = maildir:~/Maildir
 }
 
 (haveDovecot ? test : test.skip)(
-  "IMAP with TLS: an unsubscribe request is handled and moved to the done folder; a person's mail stays; a wrong password exits 2",
+  "IMAP with TLS: an unsubscribe request without its token asks the sender to confirm, removes nobody, and is moved to the done folder; a person's mail stays; a wrong password exits 2",
   async () => {
     const corpus = join(FIXTURES, 'inbox');
     const imap = await startDovecot({
@@ -133,13 +133,21 @@ mail_location = maildir:~/Maildir
 
     const dry = await raliAsync(['inbox', '--dry-run'], { cwd: series.dir, env });
     expect(dry.stderr).toBe('');
-    expect(dry.stdout).toMatch(/^would: unsubscribe: user00010@example\.org/m);
+    expect(dry.stdout).toMatch(
+      /^would: unsubscribe request without its token from user00010@example\.org: would ask user00010@example\.org to confirm; nothing removed$/m,
+    );
 
     const r = await raliAsync(['inbox'], { cwd: series.dir, env });
     expect(withoutLedgerNote(r.stderr)).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('unsubscribe: user00010@example.org removed from the subscribers and suppressed\n');
-    expect(readFileSync(join(series.dir, 'subscribers.csv'), 'utf8')).not.toContain('user00010@');
+    expect(r.stdout).toMatch(
+      /^unsubscribe request without its token from user00010@example\.org: asked user00010@example\.org to confirm; nothing removed$/m,
+    );
+    expect(readFileSync(join(series.dir, 'subscribers.csv'), 'utf8')).toContain('user00010@');
+    // the confirmation request went to the outbox (no SMTP server is configured)
+    const notices = readdirSync(join(series.dir, 'outbox', 'notices'));
+    expect(notices).toHaveLength(1);
+    expect(readFileSync(join(series.dir, 'outbox', 'notices', notices[0]), 'utf8')).toMatch(/^To: user00010@example\.org/m);
     // moved to the done folder with \Seen and the $rali-done keyword (Dovecot's keyword letter 'a')
     const done = readdirSync(join(imap.maildir, '.rali-done', 'cur'));
     expect(done).toHaveLength(1);

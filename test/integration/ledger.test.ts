@@ -307,7 +307,7 @@ describe.each(stores)('the ledger on %s', (name, store) => {
     await l.inbox.record('k2', 'soft', '2030-01-03T00:00:00Z', { bounces: [{ ...bounce, kind: 'soft', at: '2030-01-03T00:00:00.000Z' }] });
     expect(await l.inbox.softCount('r0@x.org', '2030-01-01T00:00:00Z')).toBe(1);
     expect(await l.inbox.softCount('r0@x.org', '2030-01-04T00:00:00Z')).toBe(0);
-    expect(await l.inbox.bounceCounts('u@x')).toEqual({ hard: 1, soft: 1, complaint: 0 });
+    expect(await l.inbox.bounceCounts('u@x')).toEqual({ hard: 1, soft: 1, complaint: 0, refusal: 0 });
     expect(await l.inbox.byMessageId('<m0>')).toEqual({ recipient: 'r0@x.org', uid: 'u@x' });
     expect(await l.inbox.byMessageId('<m1>')).toBeUndefined(); // not sent
     expect([...(await l.inbox.mailed())]).toEqual([['r0@x.org', 'u@x']]);

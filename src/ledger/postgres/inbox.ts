@@ -45,10 +45,10 @@ export class PgInbox implements InboxLedger {
     });
   }
 
-  async softCount(address: string, sinceIso: string): Promise<number> {
+  async softCount(address: string, sinceIso: string, untilIso = '9999'): Promise<number> {
     const r = await this.c.db.q<{ n: number }>(
-      `SELECT COUNT(*)::int AS n FROM rali_inbox_bounces WHERE series = $1 AND address = $2 AND kind = 'soft' AND at >= $3`,
-      [this.c.series, address.toLowerCase(), sinceIso],
+      `SELECT COUNT(*)::int AS n FROM rali_inbox_bounces WHERE series = $1 AND address = $2 AND kind = 'soft' AND at >= $3 AND at <= $4`,
+      [this.c.series, address.toLowerCase(), sinceIso, untilIso],
     );
     return r.rows[0].n;
   }
@@ -69,8 +69,8 @@ export class PgInbox implements InboxLedger {
     return new Map(r.rows.map((x) => [x.recipient, x.uid]));
   }
 
-  async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number }> {
-    const out = { hard: 0, soft: 0, complaint: 0 };
+  async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }> {
+    const out = { hard: 0, soft: 0, complaint: 0, refusal: 0 };
     const r = await this.c.db.q<{ kind: string; n: number }>(
       'SELECT kind, COUNT(DISTINCT address)::int AS n FROM rali_inbox_bounces WHERE series = $1 AND uid = $2 GROUP BY kind',
       [this.c.series, uid],

@@ -42,14 +42,14 @@ export class SqliteInbox implements InboxLedger {
     });
   }
 
-  async softCount(address: string, sinceIso: string): Promise<number> {
+  async softCount(address: string, sinceIso: string, untilIso = '9999'): Promise<number> {
     if (!this.present()) return 0;
     return this.db.run(
       () =>
         (
           this.db
-            .st(`SELECT COUNT(*) AS n FROM inbox_bounces WHERE address = ? AND kind = 'soft' AND at >= ?`)
-            .get(address.toLowerCase(), sinceIso) as {
+            .st(`SELECT COUNT(*) AS n FROM inbox_bounces WHERE address = ? AND kind = 'soft' AND at >= ? AND at <= ?`)
+            .get(address.toLowerCase(), sinceIso, untilIso) as {
             n: number;
           }
         ).n,
@@ -77,8 +77,8 @@ export class SqliteInbox implements InboxLedger {
     return new Map(rows.map((r) => [r.recipient, r.uid]));
   }
 
-  async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number }> {
-    const out = { hard: 0, soft: 0, complaint: 0 };
+  async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }> {
+    const out = { hard: 0, soft: 0, complaint: 0, refusal: 0 };
     if (!this.present()) return out;
     const rows = this.db.run(
       () =>
