@@ -14,6 +14,7 @@ import { owedToHolders } from '../delivery/owed';
 import { MessagePlan, plan } from '../delivery/planner';
 import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
 import { readSubscribers } from '../model/subscribers';
+import { canonicalAddress } from '../model/address';
 import type { World } from './world';
 
 export interface PreviewOptions {
@@ -40,7 +41,7 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const toAddr = o.to !== undefined ? checkToAddress(o.to) : undefined;
   // --to a subscriber: the message exactly as they get it (their name, their languages).
   const subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
-  const sub = toAddr ? subs.find((s) => s.key === toAddr.toLowerCase()) : undefined;
+  const sub = toAddr ? subs.find((s) => s.key === canonicalAddress(toAddr)) : undefined;
   const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
   const access = w.ledger(l0.series, 'look');

@@ -11,6 +11,7 @@ import { calendarKinds } from '../kinds';
 import { style, warnAll } from '../log';
 import { display, loadSubscribers } from '../model';
 import { Lang } from '../model/schema';
+import { canonicalAddress } from '../model/address';
 import { markCancelled } from '../model/edit';
 import { countLangs, describeCounts, Recipient } from '../delivery/audience';
 import { owedToHolders, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
@@ -99,7 +100,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
 
     // ---- a test copy: one attempt, nothing recorded -----------------------------------------
     if (to !== undefined) {
-      const item: Recipient = { key: to.toLowerCase(), email: to, langs: langsOption(o.lang, series) };
+      const item: Recipient = { key: canonicalAddress(to), email: to, langs: langsOption(o.lang, series) };
       const transport = w.transport(smtp, outboxFor(series, p.talk, rule, 'test', w.cwd));
       const s = await runDelivery({
         ...run,

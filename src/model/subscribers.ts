@@ -3,7 +3,7 @@
  * an optional header line. A quoted field may hold commas ("Tremblay, Marie").
  */
 import { Problem, RaliError } from '../errors';
-import { addressProblem } from './address';
+import { addressProblem, canonicalAddress } from './address';
 import { csvField, splitCsvLine } from './csv';
 import { Lang, LANGS } from './schema';
 import { excerpt, readText } from './source';
@@ -11,7 +11,7 @@ import { excerpt, readText } from './source';
 export const MAX_SUBSCRIBERS_BYTES = 64 * 1024 * 1024;
 
 export interface Subscriber {
-  /** The address lowercased: the key for duplicates, suppressions and the ledger. */
+  /** The address in its canonical form (address.ts): the key for duplicates, suppressions and the ledger. */
   key: string;
   email: string;
   name?: string;
@@ -49,6 +49,7 @@ export function parseSubscribers(
 ): { subscribers: Subscriber[]; problems: Problem[] } {
   const subscribers: Subscriber[] = [];
   const problems: Problem[] = [];
+  /** Key → index in `subscribers`. */
   const seen = new Map<string, number>();
   const lines = text.split('\n');
   let sawData = false;
@@ -98,13 +99,19 @@ export function parseSubscribers(
       );
       continue;
     }
-    const key = email.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      at(1, `${email} is already listed on line ${first}`, 'remove one of the two lines (they get one message)', 'warning');
+    const key = canonicalAddress(email);
+    const firstAt = seen.get(key);
+    if (firstAt !== undefined) {
+      const first = subscribers[firstAt];
+      at(
+        1,
+        `${email} is already listed on line ${first.line}${first.email.toLowerCase() !== email.toLowerCase() ? ` (as ${first.email}: the same mailbox)` : ''}`,
+        'remove one of the two lines (they get one message)',
+        'warning',
+      );
       continue;
     }
-    seen.set(key, lineNo);
+    seen.set(key, subscribers.length);
     subscribers.push({ key, email, name: name || undefined, langs, line: lineNo });
   }
   return { subscribers, problems };

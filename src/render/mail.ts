@@ -13,6 +13,7 @@ import { headerText, HTML_LANG, Rendered } from './message';
 import { canonicalCrlf } from './crlf';
 import { RaliError } from '../errors';
 import { CalendarSplice } from './splice';
+import { wireAddress } from '../model/address';
 
 export interface Recipient {
   email: string;
@@ -186,9 +187,11 @@ function displayName(name: string): string {
  */
 export function recipientHeaders(to: Recipient, msgId: string, links: UnsubscribeLinks): string {
   const name = to.name ? displayName(to.name) : '';
+  // The address as the envelope has it: an internationalized domain in A-labels (ASCII).
+  const address = wireAddress(to.email);
   const lines = [
     funcs()
-      .foldLines(`To: ${name ? `${name} <${to.email}>` : to.email}`, 76)
+      .foldLines(`To: ${name ? `${name} <${address}>` : address}`, 76)
       .trimEnd(),
     `Message-ID: ${msgId}`,
     // One header with both URIs (checklist §29; RFC 8058 §3.1), https first.
@@ -232,6 +235,11 @@ export class Variant {
 
   private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
     // Header values are single lines (headerText), so the recipient's lines cannot add a bare CR or LF.
-    return Buffer.from(`${recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n')}\r\n${this.head}`, 'latin1');
+    // Their text is UTF-8: an address beyond ASCII (josé@…, sent with SMTPUTF8) is UTF-8 in the
+    // header too (RFC 6532 §3.2); the composed headers are ASCII already (encoded words).
+    const mine = recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n');
+    return /^[\x00-\x7f]*$/.test(mine)
+      ? Buffer.from(`${mine}\r\n${this.head}`, 'latin1')
+      : Buffer.concat([Buffer.from(`${mine}\r\n`, 'utf8'), Buffer.from(this.head, 'latin1')]);
   }
 }

@@ -7,6 +7,8 @@ export interface Received {
   from: string;
   to: string[];
   raw: Buffer;
+  /** MAIL FROM asked for SMTPUTF8 (RFC 6531): an address of the envelope is beyond ASCII. */
+  smtputf8: boolean;
 }
 
 export interface Faults {
@@ -93,10 +95,12 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
           } catch (e) {
             crlfErrors.push((e as Error).message);
           }
+          const mailFrom = session.envelope.mailFrom as { address: string; args?: Record<string, unknown> } | false;
           received.push({
-            from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '',
+            from: mailFrom ? mailFrom.address : '',
             to,
             raw: Buffer.concat(chunks),
+            smtputf8: Boolean(mailFrom && mailFrom.args?.SMTPUTF8),
           });
           cb();
         };
