@@ -221,3 +221,10 @@ export const ledgerCmd = {
   adopted: (id: string, from: string | undefined) =>
     `this folder is now the home of the ledger ${id}${from ? ` (it was ${from})` : ''}; rali.yaml says so — commit it, and stop rali where it ran before (two homes would each send every reminder)`,
 };
+
+/** An imported file that was not UTF-8 (model/source.ts decodeLegacy): what it was read as. */
+export function readAs(file: string, encoding: 'windows-1252' | 'utf-16'): string {
+  return encoding === 'utf-16'
+    ? `${file}: read as UTF-16 (Excel's "Unicode text")`
+    : `${file}: not UTF-8 — read as Windows-1252, as Excel saves CSV files; check the accents of what was imported (to avoid the guess, save it as "CSV UTF-8")`;
+}

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT_OK, InputError, RaliError } from '../errors';
+import { EXIT_OK, EXIT_UNDELIVERED, formatProblem, InputError, RaliError } from '../errors';
+import { plural, readAs } from '../messages';
 import { Logger, warnAll } from '../log';
 import { display, loadSubscribers, Series } from '../model';
 import { writeFileAtomic } from '../model/files';
@@ -17,7 +18,7 @@ import { addressProblem, byCanonical, canonicalAddress } from '../model/address'
 import { withFileLock } from '../model/lock';
 import { hasControlChars } from '../model/rules';
 import { excerpt, readText } from '../model/source';
-import { mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, subscriberLine } from '../model/subscribers';
+import { cellProblem, mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, subscriberLine } from '../model/subscribers';
 import type { Ledger, Suppression } from '../ledger/types';
 
 interface Base {
@@ -98,6 +99,8 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
   const email = o.email.trim();
   const why = addressProblem(email);
   if (why) throw new RaliError(`"${excerpt(email)}" ${why} — give it as name@domain.org`);
+  const cell = cellProblem(email);
+  if (cell) throw new RaliError(`"${excerpt(email)}" ${cell} — is it the right address?`);
   if (o.name !== undefined && hasControlChars(o.name))
     throw new RaliError('--name: holds a line break or control character — give the name on one line');
   const langs = parseLangs(o.lang ?? '', series.languages);
@@ -152,19 +155,35 @@ export async function importCsv(o: ImportOptions, w: World): Promise<number> {
   const series = seriesOf(o.config, w);
   const file = resolve(w.cwd, o.file);
   const shown = display(file, w.cwd);
-  const src = readText(file, shown, MAX_SUBSCRIBERS_BYTES);
+  // A file from elsewhere: Excel saves CSV in Windows-1252; read it as such, and say so.
+  const src = readText(file, shown, MAX_SUBSCRIBERS_BYTES, { legacy: true });
   if (src.problems.length) throw new InputError(src.problems);
+  if (src.encoding) log.err(readAs(shown, src.encoding));
   const mapped = mapColumns(src.text, shown, { email: o.emailColumn, name: o.nameColumn, lang: o.langColumn });
   if (mapped) log.err(`columns of ${shown}: ${mapped.used}`);
   const incoming = parseSubscribers(mapped?.text ?? src.text, shown, series.languages);
-  if (incoming.problems.some((p) => p.severity === 'error')) throw new InputError(incoming.problems);
+  // One bad line does not hold back the others: the good ones are imported, the bad ones listed.
+  const bad = incoming.problems.filter((p) => p.severity === 'error');
+  const good = incoming.subscribers.filter((s) => {
+    const why =
+      cellProblem(s.email) ?? (s.name !== undefined && hasControlChars(s.name) ? 'the name holds a control character' : undefined);
+    if (why)
+      bad.push({ file: shown, line: s.line, col: 1, message: `${excerpt(s.email)}: ${why}`, hint: 'fix the line', severity: 'error' });
+    return !why;
+  });
+  bad.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const suppressed = await withLedger(w, series, 'send', async (a) =>
     byCanonical((await (await a.read())?.suppressed()) ?? new Map<string, Suppression>()),
   );
   withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () =>
-    importLocked(series, shown, incoming, suppressed, log),
+    importLocked(series, shown, { subscribers: good, problems: incoming.problems }, suppressed, bad.length, log),
   );
-  return EXIT_OK;
+  if (!bad.length) return EXIT_OK;
+  log.err(
+    `${plural(bad.length, 'line')} of ${shown} not imported — fix ${bad.length === 1 ? 'it' : 'them'} and import the file again (what is already in is skipped):`,
+  );
+  for (const p of bad) log.err(`  ${formatProblem(p)}`);
+  return EXIT_UNDELIVERED;
 }
 
 function importLocked(
@@ -172,6 +191,7 @@ function importLocked(
   shown: string,
   incoming: ReturnType<typeof parseSubscribers>,
   suppressed: Map<string, Suppression>,
+  notImported: number,
   log: Logger,
 ): void {
   const { subscribers } = loadSubscribers(series);
@@ -191,8 +211,6 @@ function importLocked(
       continue;
     }
     have.add(k);
-    if (s.name !== undefined && hasControlChars(s.name))
-      throw new RaliError(`${shown}:${s.line}: the name holds a control character — remove it, then retry`);
     add.push(subscriberLine(s.email, s.name, s.langs.length === series.languages.length ? series.languages.join('+') : s.langs.join('+')));
     added.push(s.email);
   }
@@ -204,7 +222,7 @@ function importLocked(
   writeFileAtomic(series.subscribersFile, next);
   verify(series, added, []);
   log.out(
-    `imported ${shown}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}`,
+    `imported ${shown}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}${notImported ? `, ${notImported} not imported (below)` : ''}`,
   );
   for (const s of skippedSuppressed)
     log.err(`  not added (unsubscribed or bounced earlier): ${s} — \`rali subscribers unsuppress ${s}\` if they asked to come back`);
