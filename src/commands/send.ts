@@ -19,7 +19,7 @@ import { plan } from '../delivery/planner';
 import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/smtp-settings';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
-import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, render } from './common';
+import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, refusePlaceholders, render } from './common';
 import { printSummary } from './summary';
 import type { World } from './world';
 
@@ -48,6 +48,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
   const { series, now } = l;
   const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
+  if (mode === 'smtp' && !o.dryRun) refusePlaceholders(series);
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
   // A message that will be recorded needs the series' own ledger; a rehearsal or a test copy only reads.

@@ -57,6 +57,8 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
     const drift = ledger && (await uidDrift(ledger, series, now).catch(() => undefined));
     if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
   }
+  // What `rali init` left to replace: a warning here, a refusal when sending over SMTP.
+  if (series) sp.push(...series.placeholders);
   problems.push(...sp);
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();

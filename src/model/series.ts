@@ -66,6 +66,48 @@ export interface Series {
   inbox?: InboxConfig;
   /** Where the ledger is, as rali.yaml says it (the environment's RALI_LEDGER_URL wins: world.ts). */
   ledger: LedgerConfig;
+  /**
+   * Values `rali init` wrote for the organizer to replace (the series' name, an example.org domain
+   * or From), positioned: `validate` warns, and nothing is sent over SMTP until they are replaced.
+   */
+  placeholders: Problem[];
+}
+
+/** Domains reserved for examples and tests (RFC 2606, RFC 6761): no mail from them reaches anyone. */
+const RESERVED_DOMAIN = /(^|\.)(example\.(org|com|net)|example|invalid|test|localhost)$/i;
+
+/** What `rali init` leaves for the organizer to fill in, if still there. */
+export function placeholderValues(f: SeriesFile): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const warn = (path: (string | number)[], message: string, hint: string) => out.push({ path, message, hint, severity: 'warning' });
+  const id = f.series.id;
+  const name = bi(f.series.name);
+  if (name && name.fr === `Séminaires ${id}` && name.en === `${id} Seminars`)
+    warn(
+      ['series', 'name'],
+      `is still the name \`rali init\` made up from the folder ("${name.fr}")`,
+      "give your series' name, in French and English",
+    );
+  if (RESERVED_DOMAIN.test(f.series.domain))
+    warn(
+      ['series', 'domain'],
+      `${f.series.domain} is a domain reserved for examples (RFC 2606)`,
+      "give your department's domain: calendar UIDs and Message-IDs carry it, and it cannot change once a talk is announced",
+    );
+  const addresses: [string, string | undefined][] = [
+    ['from', /<([^<>\s]+)>\s*$/.exec(f.from)?.[1] ?? f.from.trim()],
+    ['reply_to', f.reply_to],
+  ];
+  for (const [field, address] of addresses) {
+    const domain = address?.slice(address.lastIndexOf('@') + 1);
+    if (domain && RESERVED_DOMAIN.test(domain))
+      warn(
+        [field],
+        `${address} is on ${domain}, a domain reserved for examples (RFC 2606): no mail from it reaches anyone`,
+        "give the address you send from, on your department's domain",
+      );
+  }
+  return out;
 }
 
 export interface LedgerConfig {
@@ -275,6 +317,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       showJoinLink: f.site?.show_join_link ?? true,
     },
     ledger: { url: f.ledger, id: f.ledger_id, home: f.ledger_home },
+    placeholders: positioned(src, placeholderValues(f)),
     inbox: f.inbox && {
       host: f.inbox.host,
       port: f.inbox.port ?? 993,
