@@ -287,6 +287,8 @@ export interface SendFlags {
   limit?: number;
   force?: boolean;
   reason?: string;
+  reasonFr?: string;
+  reasonEn?: string;
   retryFailed?: boolean;
 }
 

@@ -8,6 +8,7 @@ import { display, loadSeries, loadTalk, Series, Talk, talkFiles } from '../model
 import { parseAddressArg } from '../model/address';
 import { Schedule } from '../model/schedule';
 import { Lang } from '../model/schema';
+import type { Bi } from '../model/text';
 import { parseLangs } from '../model/subscribers';
 import { MessageShape, renderMessage, Rendered } from '../render/message';
 import { TemplateSet } from '../render/templates';
@@ -57,7 +58,7 @@ export function render(
   p: { shape: MessageShape; sequence: number; previous?: Schedule },
   langs: Lang[],
   now: DateTime,
-  extra: { reason?: string; attendee?: { email: string; name?: string } } = {},
+  extra: { reason?: Bi; attendee?: { email: string; name?: string } } = {},
 ): Rendered {
   return renderMessage({
     series: l.series,
@@ -68,7 +69,7 @@ export function render(
     now,
     sequence: p.sequence,
     previous: p.previous,
-    reason: extra.reason !== undefined ? { fr: extra.reason, en: extra.reason } : undefined,
+    reason: extra.reason,
     attendee: extra.attendee,
   });
 }

@@ -44,6 +44,8 @@ export interface PlanInput {
   force?: boolean;
   /** A test copy (--to) or a preview: no refusal that depends on the audience. */
   test?: boolean;
+  /** --dry-run. */
+  dryRun?: boolean;
 }
 
 export interface MessagePlan {
@@ -87,6 +89,7 @@ export function plan(i: PlanInput): MessagePlan {
     now: i.now,
     recorded,
     test: Boolean(i.test),
+    dryRun: Boolean(i.dryRun),
     force: Boolean(i.force),
     announced: stored !== undefined,
     storedCancelled,
