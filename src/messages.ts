@@ -127,7 +127,8 @@ export const plan = {
   pace: (perMinute: number, todo: number) => `at most ${perMinute} a minute for this account: about ${Math.ceil(todo / perMinute)} min`,
   noTerminal: (what: string, where: string) =>
     `about to send the ${what} via ${where}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`,
-  question: (what: string, todo: number, host: string) => `Send the ${what} to ${plural(todo, 'recipient')} via ${host}? [y/N] `,
+  /** `where`: the server and its port (smtp.example.org:587), so that a wrong one is seen before it is too late. */
+  question: (what: string, todo: number, where: string) => `Send the ${what} to ${plural(todo, 'recipient')} via ${where}? [y/N] `,
   declined: 'nothing sent, nothing recorded.',
   limitZero: '--limit 0: nothing sent, nothing recorded.',
   nothingToSend: (what: string, earlierFailed: boolean) =>

@@ -12,7 +12,7 @@ import { NO_PROGRESS, Progress, Signals, Tuning } from './delivery/run';
 import type { Env } from './delivery/smtp-settings';
 import { openTransport } from './delivery/transport';
 import { LedgerAccess } from './ledger';
-import type { Logger } from './log';
+import { forTerminal, Logger, useColor } from './log';
 import { display, Series } from './model/series';
 
 export const processSignals: Signals = {
@@ -25,10 +25,7 @@ export const processSignals: Signals = {
   },
 };
 
-/** Colors only on a terminal, and never with NO_COLOR (https://no-color.org). */
-export function useColor(isTTY: boolean, env: Env): boolean {
-  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
-}
+export { useColor };
 
 /** RALI_RETRIES, RALI_BACKOFF_MS, RALI_WATCHDOG_MS: how hard a run tries (tests shorten them). */
 export function tuningFrom(env: Env): Tuning {
@@ -130,7 +127,7 @@ export function processWorld(log: Logger): World {
       try {
         // End of input (a closed stdin) is a "no".
         const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
-        return await Promise.race([rl.question(question), closed]);
+        return await Promise.race([rl.question(forTerminal(question, false)), closed]);
       } finally {
         rl.close();
       }
@@ -147,7 +144,7 @@ export function processWorld(log: Logger): World {
       if (!pager) return false;
       const r = spawnSync(pager, {
         shell: true,
-        input: lines.join('\n') + '\n',
+        input: lines.map((l) => forTerminal(l, false)).join('\n') + '\n',
         stdio: ['pipe', 'inherit', 'inherit'],
         env: { ...env, LESS: env.LESS ?? 'FRX' },
       });

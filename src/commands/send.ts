@@ -186,7 +186,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
       return earlierFailed ? 1 : EXIT_OK;
     }
     if (mode === 'smtp' && !o.yes) {
-      const answer = await w.prompt(style(w.color.err).bold(M.question(rule.what, todo, smtp!.host)));
+      const answer = await w.prompt(style(w.color.err).bold(M.question(rule.what, todo, `${smtp!.host}:${smtp!.port}`)));
       if (!/^y(es)?$|^o(ui)?$/i.test(answer.trim())) {
         log.out(M.declined);
         return EXIT_OK;

@@ -152,10 +152,13 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
-/** A path as the organizer reads it: relative to the working folder when it is below it. */
+/**
+ * A path as the organizer reads it: relative to the working folder when it is below it, on one
+ * line (a file name may hold a line break or an escape: shown as `?`).
+ */
 export function display(file: string, cwd: string): string {
   const r = relative(cwd, file);
-  return r && !r.startsWith('..') ? r : file;
+  return (r && !r.startsWith('..') ? r : file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
 
 export function positioned(src: YamlSource, rp: RuleProblem[]): Problem[] {

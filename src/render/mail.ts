@@ -87,6 +87,21 @@ function headerUrl(url: string, field: string): string {
   return url;
 }
 
+/**
+ * A text or HTML part in quoted-printable where no line starts with "From ": an mbox archive
+ * (Thunderbird's local folders, mailman, MHonArc's input) turns such a line into ">From " (RFC 4155
+ * §2), and readers see the ">" — "From theory to practice" at the start of a wrapped abstract line.
+ * nodemailer's encoder leaves "From " literal (and sends an ASCII-only part as 7bit), so the part is
+ * built here with nodemailer's own QP encoder and line wrapping, every "From " written "=46rom " (RFC
+ * 2045 §6.7 (1): any character may be encoded; decoded, the text is the same) before the lines are
+ * wrapped, so no soft line break can put one at the start of a line either.
+ */
+function textPart(contentType: string, text: string): string {
+  const qp = require('nodemailer/lib/qp') as { encode(s: string): string; wrap(s: string, len: number): string };
+  const body = qp.wrap(qp.encode(text.replace(/\r?\n/g, '\r\n')).replace(/From /g, '=46rom '), 76);
+  return `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`;
+}
+
 /** nodemailer options for a rendered message; `to` and `messageId` may be placeholders. */
 export function mailOptions(series: Series, rendered: Rendered, to: string, msgId: string, date: DateTime) {
   const listId = `${series.id}.${series.domain}`;
@@ -129,12 +144,12 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
     // last). Outlook and Gmail look for text/calendar; method=… anywhere in the alternative.
     // checklist §20–22: the MIME method= must equal the file's METHOD; the same file is attached
     // under our own filename for clients that only offer attachments.
-    text: rendered.text,
     alternatives: [
+      { raw: textPart('text/plain; charset=utf-8', rendered.text) },
       ...(rendered.ics
         ? [{ contentType: `text/calendar; charset=utf-8; method=${rendered.ics.method}`, content: rendered.ics.content }]
         : []),
-      { contentType: 'text/html; charset=utf-8', content: rendered.html },
+      { raw: textPart('text/html; charset=utf-8', rendered.html) },
     ],
     attachments: rendered.ics
       ? [
