@@ -20,6 +20,11 @@ export interface Faults {
   data?: (to: string[], n: number) => 'drop' | { code: number; message: string } | undefined;
   /** Wait this long before answering DATA (ms). */
   delayMs?: (to: string[], n: number) => number;
+  /**
+   * Answer DATA only when this promise settles (a relay that hangs until the test lets it go): a
+   * condition, not a duration, so no machine is too slow or too fast for it.
+   */
+  hold?: (to: string[], n: number) => Promise<void> | undefined;
   auth?: { user: string; pass: string };
 }
 
@@ -104,8 +109,10 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
           });
           cb();
         };
+        const held = faults.hold?.(to, n);
         const delay = faults.delayMs?.(to, n) ?? 0;
-        if (delay) setTimeout(finish, delay);
+        if (held) void held.then(finish);
+        else if (delay) setTimeout(finish, delay);
         else finish();
       });
     },
