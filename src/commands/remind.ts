@@ -206,6 +206,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
       }
       const loaded = { series, talk, templates };
       const transport = w.transport(smtp, outboxFor(series, talk, REMINDER, p.rev, w.cwd));
+      w.bulkRun(p.items.length);
       const summary = await runDelivery({
         series,
         talk,

@@ -194,6 +194,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     }
 
     const transport = w.transport(smtp, outboxFor(series, p.talk, rule, p.rev, w.cwd));
+    w.bulkRun(todo);
     const summary = await runDelivery({
       ...run,
       key,

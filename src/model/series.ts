@@ -13,6 +13,16 @@ import { resolveZone } from './zones';
 
 export const CONFIG_NAME = 'rali.yaml';
 
+/**
+ * SMTP connections kept open at once, unless rali.yaml or RALI_SMTP_URL says otherwise. nodemailer
+ * pipelines a message's envelope, so each message costs a connection two round trips (envelope and
+ * DATA, then the message): 20 connections send ~130 messages a second through a relay 30 ms away
+ * (a 60 ms round trip), 10 only ~75. Relays commonly take this many from one client (Postfix 50,
+ * Exchange 20); one that refuses some of them is met with the connections it took (delivery/smtp.ts).
+ * A provider's own limit (Microsoft 365, Gmail) is 2.
+ */
+export const DEFAULT_CONNECTIONS = 20;
+
 export interface Reminder {
   label: string;
   before: Duration;
@@ -226,7 +236,11 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
     if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536))
       err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
     if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50))
-      err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
+      err(
+        ['smtp', 'connections'],
+        'must be a whole number from 1 to 50',
+        `leave it out for ${DEFAULT_CONNECTIONS}, or ask your mail administrator`,
+      );
     if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0))
       err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
     for (const k of ['per_minute', 'per_day'] as const) {
@@ -302,7 +316,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       secure: smtp.secure,
       user: smtp.user,
       name: smtp.name,
-      connections: smtp.connections ?? (smtp.provider ? 2 : 10),
+      connections: smtp.connections ?? (smtp.provider ? 2 : DEFAULT_CONNECTIONS),
       perSecond: smtp.per_second,
       perMinute: smtp.per_minute,
       perDay: smtp.per_day,

@@ -46,7 +46,8 @@ maybe(
   async () => {
     series = makeSeries(150);
     server = await startSmtp({ delayMs: () => 5 });
-    const env = { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '2000' };
+    // 10 connections: the bound on duplicates below is what they can have in flight.
+    const env = { RALI_SMTP_URL: `${server.url}?connections=10`, RALI_LEASE_MS: '2000' };
     const srv = server;
     const first = await inContainer('box-a', ['announce', series.talk, '--yes'], env, (kill) => {
       const t = setInterval(() => {

@@ -43,7 +43,13 @@ mount -o remount,size=8m .rali
     const out = await new Promise<string>((resolve) => {
       const child = spawn('unshare', ['--mount', '--fork', 'bash', script, process.execPath, BIN, series!.talk], {
         cwd: series!.dir,
-        env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NO_COLOR: '1', RALI_SMTP_URL: server!.url, RALI_LEASE_MS: '1000' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: '/tmp',
+          NO_COLOR: '1',
+          RALI_SMTP_URL: `${server!.url}?connections=10`,
+          RALI_LEASE_MS: '1000',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let s = '';

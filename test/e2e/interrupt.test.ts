@@ -31,7 +31,8 @@ test('kill -9 in the middle of a run of 300, then rerun: everyone has it; duplic
   server = await startSmtp({ delayMs: () => 5 });
   const first = await raliAsync(['announce', series.talk, '--yes'], {
     cwd: series.dir,
-    env: { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '500' },
+    // 10 connections: the bound on duplicates below is what they can have in flight.
+    env: { RALI_SMTP_URL: `${server.url}?connections=10`, RALI_LEASE_MS: '500' },
     onStarted: (kill) => {
       const t = setInterval(() => {
         if (server!.received.length >= 60) {
