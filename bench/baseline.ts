@@ -1,7 +1,8 @@
 /**
- * The baselines, run in a child process: `node baseline.js naive|pooled PORT N SERIES_DIR`.
+ * The baselines, run in a child process: `node baseline.js naive|pooled PORT N SERIES_DIR [CONNECTIONS]`.
  * naive: one nodemailer transport, no pool, compose and send each message in turn (a mail-merge loop).
- * pooled: nodemailer's pooled transport, composing every message (no variant reuse).
+ * pooled: nodemailer's pooled transport, composing every message (no variant reuse), with
+ * CONNECTIONS connections (default 5, nodemailer's own default) and twice as many messages queued.
  * Both send the same rendered message rali sends. Prints {count, seconds, rss} as JSON.
  */
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { PLACEHOLDER_KEYS } from '../src/model/tokens';
 import { TemplateSet } from '../src/render/templates';
 
 async function main() {
-  const [mode, portText, nText, dir] = process.argv.slice(2);
+  const [mode, portText, nText, dir, connText] = process.argv.slice(2);
+  const connections = Number(connText ?? 5);
   const port = Number(portText);
   const n = Number(nText);
   const series = readSeries(join(dir, 'rali.yaml'), dir).series!;
@@ -34,7 +36,7 @@ async function main() {
   const nodemailer = require('nodemailer') as typeof import('nodemailer');
   const tx = nodemailer.createTransport(
     mode === 'pooled'
-      ? { pool: true, host: '127.0.0.1', port, secure: false, maxConnections: 5, maxMessages: Infinity, ignoreTLS: true }
+      ? { pool: true, host: '127.0.0.1', port, secure: false, maxConnections: connections, maxMessages: Infinity, ignoreTLS: true }
       : { host: '127.0.0.1', port, secure: false, ignoreTLS: true },
   );
   const t0 = process.hrtime.bigint();
@@ -45,7 +47,7 @@ async function main() {
   if (mode === 'pooled') {
     let next = 0;
     await Promise.all(
-      Array.from({ length: 10 }, async () => {
+      Array.from({ length: connections * 2 }, async () => {
         while (next < n) await one(next++);
       }),
     );

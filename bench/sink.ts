@@ -11,17 +11,12 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** `delayMs`: every reply waits this long (a relay across the country: ~30 ms a round trip). */
-export async function startSink(opts: { delayMs?: number } = {}): Promise<Sink> {
-  const delay = opts.delayMs ?? 0;
+/** A relay far away is this sink behind the delay proxy (proxy.ts). */
+export async function startSink(): Promise<Sink> {
   const send = (sock: Socket, text: string, end = false) => {
-    const go = () => {
-      if (sock.destroyed) return;
-      if (end) sock.end(text);
-      else sock.write(text);
-    };
-    if (delay) setTimeout(go, delay);
-    else go();
+    if (sock.destroyed) return;
+    if (end) sock.end(text);
+    else sock.write(text);
   };
   let messages = 0;
   let bytes = 0;

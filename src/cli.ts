@@ -15,14 +15,20 @@ function version(): string {
 
 let stdoutClosed = false;
 
-/** Every line goes through redaction at the edge: no secret reaches a terminal or cron's mail. */
+/**
+ * Every line goes through redaction and `forTerminal` at the edge: no secret and no control
+ * character from outside reaches a terminal or cron's mail; errors and warnings in colour on a
+ * terminal (not with NO_COLOR).
+ */
 export function processLogger(): Logger {
+  const { forTerminal, useColor } = require('./log') as typeof import('./log');
+  const color = { out: useColor(process.stdout.isTTY === true, process.env), err: useColor(process.stderr.isTTY === true, process.env) };
   return {
     out: (line) => {
-      if (!stdoutClosed) process.stdout.write(redact(line) + '\n');
+      if (!stdoutClosed) process.stdout.write(forTerminal(redact(line), color.out) + '\n');
     },
     err: (line) => {
-      process.stderr.write(redact(line) + '\n');
+      process.stderr.write(forTerminal(redact(line), color.err) + '\n');
     },
   };
 }
@@ -52,6 +58,7 @@ export const COMMANDS = {
   site: () => require('./commands/site') as typeof import('./commands/site'),
   import: () => require('./commands/import') as typeof import('./commands/import'),
   templates: () => require('./commands/templates') as typeof import('./commands/templates'),
+  completion: () => require('./commands/completion') as typeof import('./commands/completion'),
   ledger: () => require('./commands/ledger') as typeof import('./commands/ledger'),
 };
 
@@ -67,7 +74,7 @@ function examples(lines: string[]): string {
  * `onCode` receives the command's exit code (commander ignores what an action returns).
  */
 export function buildProgram(world: () => World, onCode: (code: number) => void, commands: Commands = COMMANDS): CommandT {
-  const { Command, Option } = require('commander') as typeof import('commander');
+  const { Argument, Command, Option } = require('commander') as typeof import('commander');
   const program = new Command('rali')
     .description('Announce the talks of a bilingual seminar series: email + calendar, reminders, updates, cancellations.')
     .version(version(), '-V, --version', 'print the version')
@@ -88,12 +95,17 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .argument('[files...]', 'files to check (default: rali.yaml, subscribers and every talk)')
     .description('check rali.yaml, the subscribers and the talks')
     .option('--json', 'machine-readable report')
+    .addHelpText(
+      'after',
+      examples(['rali validate', 'rali validate talks/2027-01-20-eloise-cote.yaml', 'rali validate --json > report.json']),
+    )
     .action(act((w, files: string[], o: { json?: boolean }) => commands.validate().validate({ files, config: config(), json: o.json }, w)));
 
   program
     .command('init')
     .argument('[dir]', 'folder for the new series', '.')
     .description('start a series folder (rali.yaml, talks/, subscribers.csv)')
+    .addHelpText('after', examples(['rali init ~/seminaires', 'rali init .']))
     .action(act((w, dir: string) => commands.init().init({ dir }, w)));
 
   program
@@ -104,6 +116,13 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .requiredOption('--speaker <name>', "the speaker's name")
     .option('--title <title>', 'the title, if known')
     .option('--language <lang>', 'language of the talk (fr or en)')
+    .addHelpText(
+      'after',
+      examples([
+        'rali new --date 2027-01-20 --time 11h30 --speaker "Éloïse Côté"',
+        'rali new --date 2027-02-03 --time "2:00 PM" --speaker "Ann Smith" --title "Parsing, fast" --language en',
+      ]),
+    )
     .action(
       act((w, o: { date: string; time: string; speaker: string; title?: string; language?: string }) =>
         commands.new().newTalk({ ...o, config: config() }, w),
@@ -123,13 +142,25 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .option('--now <iso>', 'render as if it were this moment (reminders say "tomorrow")')
     .option('--to <addr>', 'the recipient to render for (default: a sample address)')
     .option('--body', 'only the text part, without the headers')
+    .addHelpText(
+      'after',
+      examples([
+        'rali preview talks/2027-01-20-eloise-cote.yaml',
+        'rali preview talks/2027-01-20-eloise-cote.yaml --kind reminder --lang en --body',
+        'rali preview talks/2027-01-20-eloise-cote.yaml --eml /tmp/a.eml --html /tmp/a.html',
+      ]),
+    )
     .action(act((w, talk: string, o: PreviewFlags) => commands.preview().preview({ talk, config: config(), ...o }, w)));
 
   program
     .command('ics')
     .argument('<talk>', 'talk file or id')
     .description("write the talk's .ics (stdout, or -o FILE)")
-    .option('-o, --output <file>', 'file to write')
+    .option('-o, --output <file>', 'a .ics file to write (never a talk, rali.yaml or the subscribers)')
+    .addHelpText(
+      'after',
+      examples(['rali ics talks/2027-01-20-eloise-cote.yaml -o eloise-cote.ics', 'rali ics 2027-01-20-eloise-cote > talk.ics']),
+    )
     .action(act((w, talk: string, o: { output?: string }) => commands.ics().ics({ talk, config: config(), output: o.output }, w)));
 
   // The sending verbs: one per kind that has one (src/kinds/), with the kind's own flags.
@@ -150,6 +181,10 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .option('--now <iso>', 'act as if it were this moment')
     .option('--dry-run', 'show what is due; send and record nothing')
     .option('--all <dirs...>', 'several series from one cron line: each folder holds a rali.yaml')
+    .addHelpText(
+      'after',
+      examples(['rali remind', 'rali remind --dry-run --now 2027-01-19T11:30-05:00', 'rali remind --all ~/seminaires ~/colloque']),
+    )
     .action(
       act((w, o: { now?: string; dryRun?: boolean; all?: string[] }) => {
         const r = commands.remind();
@@ -162,6 +197,7 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
   program
     .command('login')
     .description('sign in to Microsoft 365 once (OAuth2 device code) so that sending needs no password')
+    .addHelpText('after', examples(['rali login', 'rali --config ~/seminaires/rali.yaml login']))
     .action(act((w) => commands.login().login({ config: config() }, w)));
 
   program
@@ -170,6 +206,7 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .description('what the ledger knows: sent, pending, failed')
     .option('--failed', 'list the failed addresses with the server reply')
     .option('--json', 'machine-readable')
+    .addHelpText('after', examples(['rali status', 'rali status talks/2027-01-20-eloise-cote.yaml --failed', 'rali status --json']))
     .action(
       act((w, talk: string | undefined, o: { failed?: boolean; json?: boolean }) =>
         commands.status().status({ talk, config: config(), failed: o.failed, json: o.json }, w),
@@ -182,17 +219,29 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .option('--dry-run', 'show what would be done; change nothing')
     .option('--maildir <dir>', 'read this Maildir instead of the IMAP mailbox of rali.yaml')
     .option('--mbox <file>', 'read this mbox file (read only; the ledger remembers what was handled)')
+    .addHelpText('after', examples(['rali inbox', 'rali inbox --dry-run', 'rali inbox --maildir ~/Maildir']))
     .action(
       act((w, o: { dryRun?: boolean; maildir?: string; mbox?: string }) =>
         commands.inbox().inbox({ dryRun: o.dryRun, maildir: o.maildir, mbox: o.mbox, config: config() }, w),
       ),
     );
 
-  const subs = program.command('subscribers').description('keep the subscriber file and the suppression list');
+  const subs = program
+    .command('subscribers')
+    .description('keep the subscriber file and the suppression list')
+    .addHelpText(
+      'after',
+      examples([
+        'rali subscribers list',
+        'rali subscribers add ana.tremblay@umontreal.ca --name "Ana Tremblay" --lang fr',
+        'rali subscribers import inscriptions.csv',
+      ]),
+    );
   subs
     .command('list')
     .description('list subscribers and suppressed addresses')
     .option('--json', 'machine-readable')
+    .addHelpText('after', examples(['rali subscribers list', 'rali subscribers list --json']))
     .action(act((w, o: { json?: boolean }) => commands.subscribers().list({ config: config(), json: o.json }, w)));
   subs
     .command('add')
@@ -200,6 +249,13 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .description('add a subscriber')
     .option('--name <name>', 'their name')
     .option('--lang <lang>', 'fr, en or fr+en (default: both)')
+    .addHelpText(
+      'after',
+      examples([
+        'rali subscribers add ana.tremblay@umontreal.ca',
+        'rali subscribers add ana.tremblay@umontreal.ca --name "Ana Tremblay" --lang fr',
+      ]),
+    )
     .action(
       act((w, email: string, o: { name?: string; lang?: string }) =>
         commands.subscribers().add({ config: config(), email, name: o.name, lang: o.lang }, w),
@@ -209,6 +265,7 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .command('remove')
     .argument('<email>')
     .description('remove a subscriber and suppress the address')
+    .addHelpText('after', examples(['rali subscribers remove ana.tremblay@umontreal.ca']))
     .action(act((w, email: string) => commands.subscribers().remove({ config: config(), email }, w)));
   subs
     .command('import')
@@ -217,6 +274,13 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .option('--email-column <column>', 'the column of the address (header name or number from 1)')
     .option('--name-column <column>', 'the column of the name')
     .option('--lang-column <column>', 'the column of the language (fr, en, Français, English, both…)')
+    .addHelpText(
+      'after',
+      examples([
+        'rali subscribers import inscriptions.csv',
+        'rali subscribers import form.csv --email-column "Courriel" --name-column "Nom" --lang-column "Langue"',
+      ]),
+    )
     .action(
       act((w, file: string, o: { emailColumn?: string; nameColumn?: string; langColumn?: string }) =>
         commands.subscribers().importCsv({ config: config(), file, ...o }, w),
@@ -226,12 +290,14 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .command('unsuppress')
     .argument('<email>')
     .description('lift a suppression (unsubscribed or bounced) so that the address gets messages again')
+    .addHelpText('after', examples(['rali subscribers unsuppress ana.tremblay@umontreal.ca']))
     .action(act((w, email: string) => commands.subscribers().unsuppress({ config: config(), email }, w)));
 
   program
     .command('site')
     .description("build the series' web site: talk pages, year archives, calendar and Atom feeds")
     .option('-o, --output <dir>', 'folder to write (default: site.output in rali.yaml, else site/ beside it)')
+    .addHelpText('after', examples(['rali site', "rali site && rsync -av --delete --exclude '.rali-site*' site/ www:/var/www/seminaires/"]))
     .action(act((w, o: { output?: string }) => commands.site().site({ config: config(), output: o.output }, w)));
 
   program
@@ -239,17 +305,22 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .argument('<file>', 'an .ics calendar export or a CSV of past talks')
     .description('turn past talks into talk files in talks/ (never overwrites)')
     .addOption(new Option('--language <lang>', 'language of talks whose language is not given').choices(['fr', 'en']))
+    .addHelpText('after', examples(['rali import past.csv', 'rali import calendar.ics --language en']))
     .action(
       act((w, file: string, o: { language?: 'fr' | 'en' }) =>
         commands.import().importTalks({ config: config(), file, language: o.language }, w),
       ),
     );
 
-  const ledger = program.command('ledger').description("where this series' ledger is; move it, adopt it");
+  const ledger = program
+    .command('ledger')
+    .description("where this series' ledger is; move it, adopt it")
+    .addHelpText('after', examples(['rali ledger status', 'rali ledger adopt']));
   ledger
     .command('status')
     .description('where the ledger is, what it holds, and whether this folder may send from it')
     .option('--json', 'machine-readable')
+    .addHelpText('after', examples(['rali ledger status', 'rali ledger status --json']))
     .action(act((w, o: { json?: boolean }) => commands.ledger().ledgerStatus({ config: config(), json: o.json }, w)));
   ledger
     .command('move')
@@ -260,16 +331,49 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
   ledger
     .command('adopt')
     .description('make this folder the home of its copy of the ledger (a folder moved or copied on purpose; stop rali where it ran before)')
+    .addHelpText('after', examples(['rali ledger adopt']))
     .action(act((w) => commands.ledger().adopt({ config: config() }, w)));
 
-  const tpl = program.command('templates').description('the message templates');
+  const tpl = program
+    .command('templates')
+    .description('the message templates')
+    .addHelpText('after', examples(['rali templates export my-templates']));
   tpl
     .command('export')
     .argument('<dir>', 'where to copy them')
     .description('copy the built-in templates to customize them')
+    .addHelpText('after', examples(['rali templates export my-templates', 'rali templates export ~/seminaires/templates']))
     .action(act((w, dir: string) => commands.templates().exportTemplates({ dir }, w)));
 
+  program
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .description('print a shell completion script for rali (its commands, options and choices)')
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(rali completion bash)"            # in ~/.bashrc',
+        'eval "$(rali completion zsh)"             # in ~/.zshrc',
+        'rali completion fish > ~/.config/fish/completions/rali.fish',
+      ]),
+    )
+    .action(act((w, shell: string) => commands.completion().completion({ shell, program: describeCommand(program) }, w)));
+
+  program.addHelpText('after', examples(['rali validate', 'rali announce talks/2027-01-20-eloise-cote.yaml --dry-run', 'rali status']));
   return program;
+}
+
+/** A command as `rali completion` describes it to the shell: from commander's own description. */
+function describeCommand(c: CommandT): import('./commands/completion').CompletionCommand {
+  return {
+    name: c.name(),
+    help: c.description(),
+    options: c.options
+      .filter((o) => !o.hidden)
+      .map((o) => ({ long: o.long, short: o.short, value: o.required || o.optional, choices: o.argChoices, help: o.description })),
+    commands: c.commands.map(describeCommand),
+    choices: c.registeredArguments.find((a) => a.argChoices)?.argChoices,
+  };
 }
 
 /** The flags of `rali preview`, as commander gives them. */
@@ -293,6 +397,8 @@ export interface SendFlags {
   limit?: number;
   force?: boolean;
   reason?: string;
+  reasonFr?: string;
+  reasonEn?: string;
   retryFailed?: boolean;
 }
 

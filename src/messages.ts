@@ -145,7 +145,8 @@ export const plan = {
   pace: (perMinute: number, todo: number) => `at most ${perMinute} a minute for this account: about ${Math.ceil(todo / perMinute)} min`,
   noTerminal: (what: string, where: string) =>
     `about to send the ${what} via ${where}, and there is no terminal to confirm — add --yes (or --dry-run to see the plan)`,
-  question: (what: string, todo: number, host: string) => `Send the ${what} to ${plural(todo, 'recipient')} via ${host}? [y/N] `,
+  /** `where`: the server and its port (smtp.example.org:587), so that a wrong one is seen before it is too late. */
+  question: (what: string, todo: number, where: string) => `Send the ${what} to ${plural(todo, 'recipient')} via ${where}? [y/N] `,
   declined: 'nothing sent, nothing recorded.',
   limitZero: '--limit 0: nothing sent, nothing recorded.',
   nothingToSend: (what: string, earlierFailed: boolean) =>
@@ -267,3 +268,10 @@ export const inbox = {
   cannotWrite: (file: string, why: string) =>
     `${file} cannot be written (${why}) — nothing was removed from it (the address is suppressed all the same); check its permissions and run again`,
 };
+
+/** An imported file that was not UTF-8 (model/source.ts decodeLegacy): what it was read as. */
+export function readAs(file: string, encoding: 'windows-1252' | 'utf-16'): string {
+  return encoding === 'utf-16'
+    ? `${file}: read as UTF-16 (Excel's "Unicode text")`
+    : `${file}: not UTF-8 — read as Windows-1252, as Excel saves CSV files; check the accents of what was imported (to avoid the guess, save it as "CSV UTF-8")`;
+}

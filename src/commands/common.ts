@@ -1,11 +1,14 @@
 /** What several commands share: loading the series and talk, the clock, the message of a plan. */
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, extname, resolve, sep } from 'node:path';
 import { DateTime } from 'luxon';
-import { RaliError } from '../errors';
+import { InputError, RaliError } from '../errors';
 import { warnAll } from '../log';
-import { loadSeries, loadTalk, Series, Talk } from '../model';
+import { display, loadSeries, loadTalk, Series, Talk, talkFiles } from '../model';
 import { parseAddressArg } from '../model/address';
 import { Schedule } from '../model/schedule';
 import { Lang } from '../model/schema';
+import type { Bi } from '../model/text';
 import { parseLangs } from '../model/subscribers';
 import { MessageShape, renderMessage, Rendered } from '../render/message';
 import { TemplateSet } from '../render/templates';
@@ -55,7 +58,7 @@ export function render(
   p: { shape: MessageShape; sequence: number; previous?: Schedule },
   langs: Lang[],
   now: DateTime,
-  extra: { reason?: string; attendee?: { email: string; name?: string } } = {},
+  extra: { reason?: Bi; attendee?: { email: string; name?: string } } = {},
 ): Rendered {
   return renderMessage({
     series: l.series,
@@ -66,9 +69,98 @@ export function render(
     now,
     sequence: p.sequence,
     previous: p.previous,
-    reason: extra.reason !== undefined ? { fr: extra.reason, en: extra.reason } : undefined,
+    reason: extra.reason,
     attendee: extra.attendee,
   });
+}
+
+/** What a file a command writes on request must be (`rali ics -o`, `preview --ics/--eml/--html`). */
+export interface OutputKind {
+  /** The option, for messages ("-o"). */
+  flag: string;
+  /** What it is, for messages ("a calendar file"). */
+  what: string;
+  /** Accepted extensions, the first one suggested. */
+  ext: string[];
+  /** Whether an existing file's first bytes are of this kind (it may be replaced). */
+  looks: (head: string) => boolean;
+}
+
+export const OUTPUTS = {
+  ics: { flag: '-o', what: 'a calendar file', ext: ['.ics'], looks: (h: string) => /^\s*BEGIN:VCALENDAR/i.test(h) },
+  eml: { flag: '--eml', what: 'a mail message', ext: ['.eml'], looks: (h: string) => /^[\x21-\x39\x3b-\x7e]+:/.test(h) },
+  html: { flag: '--html', what: 'a web page', ext: ['.html', '.htm'], looks: (h: string) => /^\s*</.test(h) },
+} satisfies Record<string, OutputKind>;
+
+/**
+ * Where a command may write a file it was asked for: never one of the series' own files (rali.yaml,
+ * the subscribers, a talk, the ledger, a template) — `rali ics TALK -o TALK` replaced the talk with
+ * its calendar — only a name of the kind asked for, and, if it exists, a file of that kind. The path,
+ * resolved from the working folder.
+ */
+export function outputFile(given: string, kind: OutputKind, series: Series, cwd: string): string {
+  const file = resolve(cwd, given);
+  const shown = display(file, cwd);
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const target = real(file);
+  const inside = (dir: string | undefined) => dir !== undefined && (target === real(dir) || target.startsWith(real(dir) + sep));
+  const own =
+    target === real(series.configFile)
+      ? 'rali.yaml, the series file'
+      : target === real(series.subscribersFile)
+        ? 'the subscriber list'
+        : talkFiles(series).some((t) => real(t) === target)
+          ? 'a talk file'
+          : inside(series.stateDir)
+            ? 'in .rali/, where the ledger is'
+            : inside(series.templatesDir)
+              ? "in the series' templates"
+              : undefined;
+  const instead = `e.g. ${kind.flag} ${basename(file, extname(file)) || 'talk'}${kind.ext[0]}`;
+  if (own)
+    throw new RaliError(`${kind.flag} ${shown}: is ${own} — rali never writes over the series' own files; give another name, ${instead}`);
+  if (!kind.ext.includes(extname(file).toLowerCase()))
+    throw new RaliError(`${kind.flag} ${shown}: is not a ${kind.ext.join(' or ')} file name — write ${kind.what} under one, ${instead}`);
+  let head: string | undefined;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new RaliError(`${kind.flag} ${shown}: is a folder or a device, not a file — ${instead}`);
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(512);
+      head = buf
+        .subarray(0, readSync(fd, buf, 0, 512, 0))
+        .toString('latin1')
+        .replace(/^\ufeff|^\xef\xbb\xbf/, '');
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof RaliError) throw e;
+    return file; // a new file
+  }
+  if (head !== '' && !kind.looks(head))
+    throw new RaliError(
+      `${kind.flag} ${shown}: exists and is not ${kind.what} — rali does not write over it; remove it, or give another name`,
+    );
+  return file;
+}
+
+/**
+ * Nothing goes out over SMTP while rali.yaml holds what `rali init` left to replace (an example.org
+ * From or domain, the made-up name): exit 2, each named with its line (validate warns about them).
+ */
+export function refusePlaceholders(series: Series): void {
+  if (!series.placeholders.length) return;
+  throw new InputError(
+    series.placeholders.map((p) => ({ ...p, severity: 'error' as const, hint: `${p.hint}; nothing was sent over SMTP until then` })),
+  );
 }
 
 /** --to: exactly one well-formed address (model/address.ts); an unset shell variable is not "everyone". */

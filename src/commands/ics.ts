@@ -1,9 +1,9 @@
 /** `rali ics TALK [-o FILE]`: the talk's calendar file as calendars will get it. */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../model/files';
 import { EXIT_OK } from '../errors';
 import type { World } from './world';
 import { buildIcs, icsFilename } from '../render/ics';
-import { loadSeriesAndTalk } from './common';
+import { loadSeriesAndTalk, OUTPUTS, outputFile } from './common';
 import { withLedger } from './common';
 
 export async function ics(o: { talk: string; config?: string; output?: string }, w: World): Promise<number> {
@@ -23,7 +23,7 @@ export async function ics(o: { talk: string; config?: string; output?: string },
     t: (lang) => l.templates.t(lang),
   });
   if (o.output) {
-    writeFileSync(o.output, text);
+    writeFileAtomic(outputFile(o.output, OUTPUTS.ics, l.series, w.cwd), text);
     log.err(`wrote ${o.output} (${icsFilename(l.talk)}, UID ${l.talk.uid}, SEQUENCE ${sequence})`);
   } else {
     w.write(text);

@@ -1,13 +1,18 @@
 /** `rali import FILE`: past talks from an .ics export or a CSV into talks/ — never overwriting. */
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { EXIT_INPUT, EXIT_OK, formatProblem, RaliError } from '../errors';
+import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, RaliError } from '../errors';
+import { readAs } from '../messages';
+import { readText } from '../model/source';
 import type { World } from './world';
 import { display, loadSeries, readTalk, talkFiles } from '../model';
 import { Lang } from '../model/schema';
 import { slugify } from '../model/text';
 import { ImportResult, parseCsv, parseIcs, talkYaml } from '../import/talks';
+
+/** An archive of many years of talks is a few MB; this is a mistake (or an attack). */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
 export interface ImportOptions {
   config?: string;
@@ -21,12 +26,11 @@ export function importTalks(o: ImportOptions, w: World): number {
   const { series } = loadSeries(o.config, cwd);
   const path = resolve(cwd, o.file);
   const shown = display(path, cwd);
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch {
-    throw new RaliError(`${o.file}: cannot read this file — check the path`);
-  }
+  // A calendar or a spreadsheet's export: Excel saves CSV in Windows-1252, read as such and said.
+  const src = readText(path, shown, MAX_IMPORT_BYTES, { legacy: true });
+  if (src.problems.length) throw new InputError(src.problems);
+  const content = src.text;
+  if (src.encoding) log.err(readAs(shown, src.encoding));
   if (o.language && !series.languages.includes(o.language))
     throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
   const defaultLanguage = o.language ?? series.languages[0];

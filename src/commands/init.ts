@@ -1,6 +1,6 @@
 /** `rali init [DIR]`: a new series folder that passes `rali validate` at once; never overwrites. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
 import { PACKAGE_ROOT } from '../paths';
 import type { World } from './world';
@@ -8,9 +8,22 @@ import { slugify } from '../model/text';
 
 export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');
 
-export function seriesTemplate(id: string): string {
-  return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'rali.schema.json')}
-# A rali seminar series. Every field is explained in rali's README.
+/**
+ * The editor's schema line of a file written in `dir`: a path relative to it when rali is installed
+ * inside the series folder (node_modules/rali/schema, which a clone gets back with `npm ci`), so
+ * the line holds on every machine; otherwise no line, only a comment. An absolute path into this
+ * machine's rali (a global or npm link install) would name one machine's folders in a file kept in
+ * git, and mislead every other; rali publishes no schema URL to point to instead.
+ */
+export function schemaLine(seriesDir: string, fileDir: string, name: 'rali.schema.json' | 'talk.schema.json'): string {
+  const within = relative(seriesDir, SCHEMA_DIR);
+  if (!within.startsWith('..') && !isAbsolute(within))
+    return `# yaml-language-server: $schema=${relative(fileDir, join(SCHEMA_DIR, name)).split(sep).join('/')}\n`;
+  return "# Completion in editors: rali's JSON Schemas are in its schema/ folder (README, Files an organizer keeps).\n";
+}
+
+export function seriesTemplate(id: string, dir: string): string {
+  return `${schemaLine(dir, dir, 'rali.schema.json')}# A rali seminar series. Every field is explained in rali's README.
 series:
   name: { fr: "Séminaires ${id}", en: "${id} Seminars" }   # TODO your series' name; quote a text that holds a comma
   id: ${id}                        # short id: List-Id, calendar UIDs, Message-IDs
@@ -64,7 +77,7 @@ export function init(opts: { dir: string }, w: World): number {
   const dir = resolve(w.cwd, opts.dir);
   const id = slugify(basename(dir)) || 'seminaires';
   const files: [string, string][] = [
-    ['rali.yaml', seriesTemplate(id)],
+    ['rali.yaml', seriesTemplate(id, dir)],
     ['subscribers.csv', SUBSCRIBERS_TEMPLATE],
   ];
   const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f));

@@ -6,7 +6,7 @@ import type { World } from './world';
 import { loadSeries } from '../model';
 import { slugify } from '../model/text';
 import { parseClock, parseDate } from '../model/time';
-import { SCHEMA_DIR } from './init';
+import { schemaLine } from './init';
 
 export interface NewOptions {
   date: string;
@@ -20,11 +20,10 @@ export interface NewOptions {
 /** YAML double-quoted scalar. */
 const q = (s: string) => JSON.stringify(s);
 
-export function talkTemplate(o: NewOptions): string {
+export function talkTemplate(o: NewOptions, series: { dir: string; talksDir: string }): string {
   const clock = parseClock(o.time)!;
   const hhmm = `${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`;
-  return `# yaml-language-server: $schema=${join(SCHEMA_DIR, 'talk.schema.json')}
-# Fields marked TODO must be filled in before \`rali validate\` passes.
+  return `${schemaLine(series.dir, series.talksDir, 'talk.schema.json')}# Fields marked TODO must be filled in before \`rali validate\` passes.
 # Any text can be one string, or one per language: { fr: "…", en: "…" }
 # Quote a text that holds a comma or a colon: affiliation: { fr: "Université de Montréal, DIRO", en: "…" }
 title: ${o.title ? q(o.title) : 'TODO the title of the talk'}
@@ -73,7 +72,7 @@ export function newTalk(opts: NewOptions, w: World): number {
   mkdirSync(series.talksDir, { recursive: true });
   const file = join(series.talksDir, `${o.date}-${slug}.yaml`);
   if (existsSync(file)) throw new RaliError(`${relative(w.cwd, file)} already exists — edit it, or remove it first`);
-  writeFileSync(file, talkTemplate(o), { flag: 'wx' });
+  writeFileSync(file, talkTemplate(o, series), { flag: 'wx' });
   log.out(`created ${relative(w.cwd, file)} — fill in the TODO lines, then \`rali validate ${relative(w.cwd, file)}\``);
   return EXIT_OK;
 }

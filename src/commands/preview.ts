@@ -3,7 +3,7 @@
  * as sending — in the terminal, and optionally as .eml, .html and .ics files. Sends and records nothing.
  */
 import { owed } from '../messages';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../model/files';
 import { EXIT_OK, RaliError } from '../errors';
 import { finishing, kindRule } from '../kinds';
 import { style } from '../log';
@@ -12,8 +12,9 @@ import { PLACEHOLDER_KEYS } from '../model/tokens';
 import { existingTokenKeys } from '../ledger/keys';
 import { owedToHolders } from '../delivery/owed';
 import { MessagePlan, plan } from '../delivery/planner';
-import { checkToAddress, langsOption, loadSeriesAndTalk, render } from './common';
+import { checkToAddress, langsOption, loadSeriesAndTalk, OutputKind, OUTPUTS, outputFile, render } from './common';
 import { readSubscribers } from '../model/subscribers';
+import { canonicalAddress } from '../model/address';
 import type { World } from './world';
 
 export interface PreviewOptions {
@@ -40,7 +41,7 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const toAddr = o.to !== undefined ? checkToAddress(o.to) : undefined;
   // --to a subscriber: the message exactly as they get it (their name, their languages).
   const subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
-  const sub = toAddr ? subs.find((s) => s.key === toAddr.toLowerCase()) : undefined;
+  const sub = toAddr ? subs.find((s) => s.key === canonicalAddress(toAddr)) : undefined;
   const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
   const access = w.ledger(l0.series, 'look');
@@ -84,12 +85,13 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
     unsubscribeLinks(l.series, to.email, keys),
   );
 
-  if (o.eml) writeFileSync(o.eml, eml);
-  if (o.html) writeFileSync(o.html, rendered.html);
-  if (o.ics) {
-    if (!rendered.ics) throw new RaliError(`--ics: the ${rule.name} message carries no .ics`);
-    writeFileSync(o.ics, rendered.ics.content);
-  }
+  // Every file is checked before any is written: none of them is one of the series' own.
+  const out = (given: string | undefined, kind: OutputKind) => (given === undefined ? undefined : outputFile(given, kind, l.series, w.cwd));
+  const files = { eml: out(o.eml, OUTPUTS.eml), html: out(o.html, OUTPUTS.html), ics: out(o.ics, OUTPUTS.ics) };
+  if (files.ics && !rendered.ics) throw new RaliError(`--ics: the ${rule.name} message carries no .ics`);
+  if (files.eml) writeFileAtomic(files.eml, eml);
+  if (files.html) writeFileAtomic(files.html, rendered.html);
+  if (files.ics) writeFileAtomic(files.ics, rendered.ics!.content);
 
   const s = style(w.color.out);
   const width = w.tty.out && w.tty.columns ? w.tty.columns : 80;

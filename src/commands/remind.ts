@@ -22,7 +22,7 @@ import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/smtp-settings';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
 import { TemplateSet } from '../render/templates';
-import { parseNow, render } from './common';
+import { parseNow, refusePlaceholders, render } from './common';
 import { printSummary } from './summary';
 import type { World } from './world';
 
@@ -101,6 +101,8 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
       log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
       return EXIT_INPUT;
     }
+    // rali.yaml's placeholders back after talks went out (a copied rali.yaml): nothing is sent.
+    if (recording && (await ledger?.talks())?.length) refusePlaceholders(series);
     if (mode === 'outbox' && !o.dryRun && (await ledger?.talks())?.length) {
       // Cron without the SMTP settings (an environment file not loaded): a rehearsal nobody reads
       // would leave every subscriber without their reminder, silently.
@@ -204,6 +206,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
       }
       const loaded = { series, talk, templates };
       const transport = w.transport(smtp, outboxFor(series, talk, REMINDER, p.rev, w.cwd));
+      w.bulkRun(p.items.length);
       const summary = await runDelivery({
         series,
         talk,

@@ -11,14 +11,17 @@ import { calendarKinds } from '../kinds';
 import { style, warnAll } from '../log';
 import { display, loadSubscribers } from '../model';
 import { Lang } from '../model/schema';
-import { markCancelled } from '../model/edit';
+import { canonicalAddress } from '../model/address';
+import { markCancelled, Reason } from '../model/edit';
+import { hasControlChars } from '../model/rules';
+import { bi } from '../model/text';
 import { countLangs, describeCounts, Recipient } from '../delivery/audience';
 import { owedToHolders, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
 import { plan } from '../delivery/planner';
 import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/smtp-settings';
 import { PLACEHOLDER_ATTENDEE } from '../render/splice';
-import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, render } from './common';
+import { checkToAddress, langsOption, Loaded, loadSeriesAndTalk, refusePlaceholders, render } from './common';
 import { printSummary } from './summary';
 import type { World } from './world';
 
@@ -32,21 +35,44 @@ export interface SendOptions {
   to?: string;
   limit?: number;
   force?: boolean;
+  /** Why a talk is cancelled: one text for both languages, or one per language. */
   reason?: string;
+  reasonFr?: string;
+  reasonEn?: string;
   lang?: string;
   retryFailed?: boolean;
   /** The clock (tests). */
   now?: string;
 }
 
+/**
+ * The reason of `rali cancel`: --reason for both languages, or --reason-fr / --reason-en, each its
+ * own (one alone serves both, as a text written once in a talk file does). As the file will hold it.
+ */
+export function reasonOf(o: Pick<SendOptions, 'reason' | 'reasonFr' | 'reasonEn'>): Reason | undefined {
+  for (const [flag, v] of [
+    ['--reason', o.reason],
+    ['--reason-fr', o.reasonFr],
+    ['--reason-en', o.reasonEn],
+  ] as const)
+    if (v !== undefined && (v.trim() === '' || hasControlChars(v)))
+      throw new RaliError(
+        `${flag}: ${v.trim() === '' ? 'is empty' : 'holds a line break or control character'} — give the reason in a few words, on one line`,
+      );
+  if (o.reasonFr === undefined && o.reasonEn === undefined) return o.reason;
+  return { fr: o.reasonFr ?? o.reason, en: o.reasonEn ?? o.reason };
+}
+
 export async function send(o: SendOptions, w: World): Promise<number> {
   const log = w.log;
   const rule = kindRule(o.kind);
   const to = o.to !== undefined ? checkToAddress(o.to) : undefined;
+  const reason = reasonOf(o);
   const l = loadSeriesAndTalk(o.config, o.talk, w, o.now);
   const { series, now } = l;
   const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
+  if (mode === 'smtp' && !o.dryRun) refusePlaceholders(series);
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
   // A message that will be recorded needs the series' own ledger; a rehearsal or a test copy only reads.
@@ -80,9 +106,10 @@ export async function send(o: SendOptions, w: World): Promise<number> {
       holders,
       force: o.force,
       test: to !== undefined,
+      dryRun: o.dryRun,
     });
     const loaded: Loaded = { ...l, talk: p.talk };
-    const renderFor = (langs: Lang[]) => render(loaded, p, langs, now, { reason: o.reason, attendee: PLACEHOLDER_ATTENDEE });
+    const renderFor = (langs: Lang[]) => render(loaded, p, langs, now, { reason: bi(reason), attendee: PLACEHOLDER_ATTENDEE });
     const run = {
       series,
       talk: p.talk,
@@ -99,7 +126,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
 
     // ---- a test copy: one attempt, nothing recorded -----------------------------------------
     if (to !== undefined) {
-      const item: Recipient = { key: to.toLowerCase(), email: to, langs: langsOption(o.lang, series) };
+      const item: Recipient = { key: canonicalAddress(to), email: to, langs: langsOption(o.lang, series) };
       const transport = w.transport(smtp, outboxFor(series, p.talk, rule, 'test', w.cwd));
       const s = await runDelivery({
         ...run,
@@ -145,7 +172,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     if (mode === 'smtp' && smtp?.perMinute) log.out(M.pace(smtp.perMinute, todo));
 
     // Render now: a template error stops here, before any question or record.
-    const first = render(loaded, p, series.languages, now, { reason: o.reason, attendee: p.items[0] });
+    const first = render(loaded, p, series.languages, now, { reason: bi(reason), attendee: p.items[0] });
     if (o.dryRun) {
       log.out(`Subject: ${first.subject}`);
       log.out('─'.repeat(72));
@@ -159,7 +186,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
       return earlierFailed ? 1 : EXIT_OK;
     }
     if (mode === 'smtp' && !o.yes) {
-      const answer = await w.prompt(style(w.color.err).bold(M.question(rule.what, todo, smtp!.host)));
+      const answer = await w.prompt(style(w.color.err).bold(M.question(rule.what, todo, `${smtp!.host}:${smtp!.port}`)));
       if (!/^y(es)?$|^o(ui)?$/i.test(answer.trim())) {
         log.out(M.declined);
         return EXIT_OK;
@@ -167,6 +194,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     }
 
     const transport = w.transport(smtp, outboxFor(series, p.talk, rule, p.rev, w.cwd));
+    w.bulkRun(todo);
     const summary = await runDelivery({
       ...run,
       key,
@@ -184,7 +212,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     // The file follows the ledger: from the first claim of a cancellation on, the ledger says
     // cancelled (whatever came of the sends), and so does the talk file.
     if (rule.carries === 'cancelled' && mode === 'smtp' && summary.committed && l.talk.status !== 'cancelled')
-      markCancelled(l.talk.file, o.reason);
+      markCancelled(l.talk.file, reason);
     if (mode === 'outbox') log.err(M.outbox);
     return summaryExit(summary);
   } finally {

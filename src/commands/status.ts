@@ -3,6 +3,7 @@
  * pending or failed, the next reminder and when, and what changed in the file since the last
  * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
  */
+import { canonicalAddress } from '../model/address';
 import { owed as M, status as S } from '../messages';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED } from '../errors';
 import { refusalOf } from '../ledger';
@@ -116,7 +117,7 @@ export async function status(
           const got = new Set(
             (await ledger.deliveries(t.uid, ANNOUNCE.name))
               .filter((d) => d.status === 'sent' || d.status === 'failed')
-              .map((d) => d.recipient),
+              .map((d) => canonicalAddress(d.recipient)),
           );
           const missing = p.items.filter((i) => !got.has(i.key)).length;
           const label = ANNOUNCE.statusLabel(p.rev);

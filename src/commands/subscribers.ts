@@ -6,19 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT_OK, InputError, RaliError } from '../errors';
+import { EXIT_OK, EXIT_UNDELIVERED, formatProblem, InputError, RaliError } from '../errors';
+import { plural, readAs } from '../messages';
 import { Logger, warnAll } from '../log';
 import { display, loadSubscribers, Series } from '../model';
 import { writeFileAtomic } from '../model/files';
 import { firstField } from '../model/subscribers-file';
 import { seriesOf, withLedger } from './common';
 import type { World } from './world';
-import { addressProblem } from '../model/address';
+import { addressProblem, byCanonical, canonicalAddress } from '../model/address';
 import { withFileLock } from '../model/lock';
 import { hasControlChars } from '../model/rules';
 import { excerpt, readText } from '../model/source';
-import { mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, subscriberLine } from '../model/subscribers';
-import type { Suppression } from '../ledger/types';
+import { cellProblem, mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, subscriberLine } from '../model/subscribers';
+import type { Ledger, Suppression } from '../ledger/types';
 
 interface Base {
   config?: string;
@@ -31,8 +32,8 @@ function verify(series: Series, present: string[], absent: string[]): void {
   const have = new Set(subscribers.map((s) => s.key));
   const bad =
     problems.some((p) => p.severity === 'error') ||
-    present.some((a) => !have.has(a.toLowerCase())) ||
-    absent.some((a) => have.has(a.toLowerCase()));
+    present.some((a) => !have.has(canonicalAddress(a))) ||
+    absent.some((a) => have.has(canonicalAddress(a)));
   if (bad)
     throw new RaliError(
       `${shown}: reading it back after the edit did not show what was written (was it changed by something else at the same time?) — check it with \`rali validate\`, then retry`,
@@ -58,11 +59,8 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
   const series = seriesOf(o.config, w);
   const { subscribers, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
-  const suppressed = await withLedger(
-    w,
-    series,
-    'look',
-    async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>(),
+  const suppressed = await withLedger(w, series, 'look', async (a) =>
+    byCanonical((await (await a.read())?.suppressed()) ?? new Map<string, Suppression>()),
   );
   if (o.json) {
     log.out(
@@ -72,7 +70,7 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
             email: s.email,
             name: s.name ?? null,
             langs: s.langs,
-            suppressed: suppressed.has(s.email.toLowerCase()),
+            suppressed: suppressed.has(s.key),
           })),
           suppressed: [...suppressed].map(([address, v]) => ({ address, reason: v.reason, created_at: v.createdAt })),
         },
@@ -84,7 +82,7 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
   }
   const width = Math.max(5, ...subscribers.map((s) => s.email.length));
   for (const s of subscribers) {
-    const why = suppressed.get(s.email.toLowerCase())?.reason;
+    const why = suppressed.get(s.key)?.reason;
     const sup = why !== undefined ? `  (suppressed: ${why})` : '';
     log.out(`${s.email.padEnd(width)}  ${s.langs.join('+').padEnd(5)}  ${s.name ?? ''}${sup}`);
   }
@@ -101,6 +99,8 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
   const email = o.email.trim();
   const why = addressProblem(email);
   if (why) throw new RaliError(`"${excerpt(email)}" ${why} — give it as name@domain.org`);
+  const cell = cellProblem(email);
+  if (cell) throw new RaliError(`"${excerpt(email)}" ${cell} — is it the right address?`);
   if (o.name !== undefined && hasControlChars(o.name))
     throw new RaliError('--name: holds a line break or control character — give the name on one line');
   const langs = parseLangs(o.lang ?? '', series.languages);
@@ -109,13 +109,13 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
   const lang = langs.length === series.languages.length ? series.languages.join('+') : langs.join('+');
   withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () => {
     const { subscribers } = loadSubscribers(series);
-    const found = subscribers.find((s) => s.key === email.toLowerCase());
+    const found = subscribers.find((s) => s.key === canonicalAddress(email));
     if (found) throw new RaliError(`${email} is already subscribed (${display(series.subscribersFile, w.cwd)} line ${found.line})`);
     writeFileAtomic(series.subscribersFile, append(readRaw(series), [subscriberLine(email, o.name?.trim(), lang)]));
     verify(series, [email], []);
   });
   // A suppression is lifted in a ledger that exists; none is created for it.
-  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : false));
+  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? liftSuppression(await a.write(), email) : false));
   log.out(`added ${email} (${lang})${lifted ? '; it was suppressed, and no longer is' : ''}`);
   return EXIT_OK;
 }
@@ -123,7 +123,7 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
 export async function remove(o: Base & { email: string }, w: World): Promise<number> {
   const log = w.log;
   const series = seriesOf(o.config, w);
-  const target = o.email.trim().toLowerCase();
+  const target = canonicalAddress(o.email.trim());
   const removed = withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () => {
     const lines = readRaw(series).split('\n');
     const kept = lines.filter((line) => firstField(line) !== target);
@@ -155,22 +155,35 @@ export async function importCsv(o: ImportOptions, w: World): Promise<number> {
   const series = seriesOf(o.config, w);
   const file = resolve(w.cwd, o.file);
   const shown = display(file, w.cwd);
-  const src = readText(file, shown, MAX_SUBSCRIBERS_BYTES);
+  // A file from elsewhere: Excel saves CSV in Windows-1252; read it as such, and say so.
+  const src = readText(file, shown, MAX_SUBSCRIBERS_BYTES, { legacy: true });
   if (src.problems.length) throw new InputError(src.problems);
+  if (src.encoding) log.err(readAs(shown, src.encoding));
   const mapped = mapColumns(src.text, shown, { email: o.emailColumn, name: o.nameColumn, lang: o.langColumn });
   if (mapped) log.err(`columns of ${shown}: ${mapped.used}`);
   const incoming = parseSubscribers(mapped?.text ?? src.text, shown, series.languages);
-  if (incoming.problems.some((p) => p.severity === 'error')) throw new InputError(incoming.problems);
-  const suppressed = await withLedger(
-    w,
-    series,
-    'send',
-    async (a) => (await (await a.read())?.suppressed()) ?? new Map<string, Suppression>(),
+  // One bad line does not hold back the others: the good ones are imported, the bad ones listed.
+  const bad = incoming.problems.filter((p) => p.severity === 'error');
+  const good = incoming.subscribers.filter((s) => {
+    const why =
+      cellProblem(s.email) ?? (s.name !== undefined && hasControlChars(s.name) ? 'the name holds a control character' : undefined);
+    if (why)
+      bad.push({ file: shown, line: s.line, col: 1, message: `${excerpt(s.email)}: ${why}`, hint: 'fix the line', severity: 'error' });
+    return !why;
+  });
+  bad.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const suppressed = await withLedger(w, series, 'send', async (a) =>
+    byCanonical((await (await a.read())?.suppressed()) ?? new Map<string, Suppression>()),
   );
   withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () =>
-    importLocked(series, shown, incoming, suppressed, log),
+    importLocked(series, shown, { subscribers: good, problems: incoming.problems }, suppressed, bad.length, log),
   );
-  return EXIT_OK;
+  if (!bad.length) return EXIT_OK;
+  log.err(
+    `${plural(bad.length, 'line')} of ${shown} not imported — fix ${bad.length === 1 ? 'it' : 'them'} and import the file again (what is already in is skipped):`,
+  );
+  for (const p of bad) log.err(`  ${formatProblem(p)}`);
+  return EXIT_UNDELIVERED;
 }
 
 function importLocked(
@@ -178,16 +191,17 @@ function importLocked(
   shown: string,
   incoming: ReturnType<typeof parseSubscribers>,
   suppressed: Map<string, Suppression>,
+  notImported: number,
   log: Logger,
 ): void {
   const { subscribers } = loadSubscribers(series);
-  const have = new Set(subscribers.map((s) => s.email.toLowerCase()));
+  const have = new Set(subscribers.map((s) => s.key));
   const add: string[] = [];
   const added: string[] = [];
   const skippedSuppressed: string[] = [];
   let already = 0;
   for (const s of incoming.subscribers) {
-    const k = s.email.toLowerCase();
+    const k = s.key;
     if (have.has(k)) {
       already++;
       continue;
@@ -197,8 +211,6 @@ function importLocked(
       continue;
     }
     have.add(k);
-    if (s.name !== undefined && hasControlChars(s.name))
-      throw new RaliError(`${shown}:${s.line}: the name holds a control character — remove it, then retry`);
     add.push(subscriberLine(s.email, s.name, s.langs.length === series.languages.length ? series.languages.join('+') : s.langs.join('+')));
     added.push(s.email);
   }
@@ -210,10 +222,19 @@ function importLocked(
   writeFileAtomic(series.subscribersFile, next);
   verify(series, added, []);
   log.out(
-    `imported ${shown}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}`,
+    `imported ${shown}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}${notImported ? `, ${notImported} not imported (below)` : ''}`,
   );
   for (const s of skippedSuppressed)
     log.err(`  not added (unsubscribed or bounced earlier): ${s} — \`rali subscribers unsuppress ${s}\` if they asked to come back`);
+}
+
+/** Lifts the suppression of an address however the ledger spelled it (a ledger from before canonical keys). */
+async function liftSuppression(ledger: Ledger, email: string): Promise<boolean> {
+  const key = canonicalAddress(email);
+  const spellings = [...(await ledger.suppressed()).keys()].filter((k) => canonicalAddress(k) === key);
+  let lifted = false;
+  for (const k of new Set([key, ...spellings])) lifted = (await ledger.unsuppress(k)) || lifted;
+  return lifted;
 }
 
 /** Lifts a suppression (an unsubscribe or a bounce) without touching subscribers.csv. */
@@ -221,7 +242,7 @@ export async function unsuppress(o: Base & { email: string }, w: World): Promise
   const log = w.log;
   const series = seriesOf(o.config, w);
   const email = o.email.trim();
-  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? (await a.write()).unsuppress(email) : undefined));
+  const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? liftSuppression(await a.write(), email) : undefined));
   if (lifted === undefined) {
     log.out(`${email} is not suppressed (no ledger yet in ${display(series.stateDir, w.cwd)})`);
     return EXIT_OK;

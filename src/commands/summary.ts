@@ -7,9 +7,10 @@ import type { Logger } from '../log';
 export function printSummary(
   log: Logger,
   s: DeliverSummary,
-  extra: { suppressed?: number; transport: Pick<Transport, 'kind' | 'where'>; what: string; test?: boolean },
+  extra: { suppressed?: number; transport: Pick<Transport, 'kind' | 'where' | 'notes'>; what: string; test?: boolean },
 ): void {
   const { out, err } = summaryLines(s, extra);
   log.out(out);
   for (const l of err) log.err(l);
+  for (const n of extra.transport.notes ?? []) log.err(`note: ${n}`);
 }

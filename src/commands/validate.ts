@@ -65,6 +65,8 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
     const drift = ledger && (await uidDrift(ledger, series, now).catch(() => undefined));
     if (drift) sp.push({ file: display(configFile, cwd), path: drift.field, message: drift.message, severity: 'error' });
   }
+  // What `rali init` left to replace: a warning here, a refusal when sending over SMTP.
+  if (series) sp.push(...series.placeholders);
   problems.push(...sp);
   reports.push({ file: display(configFile, cwd), kind: 'config', ok: !sp.some((p) => p.severity === 'error') });
   if (!series) return finish();
@@ -100,7 +102,8 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
     });
   }
   async function checkTalk(s: Series, file: string) {
-    const { talk, problems: p } = readTalk(file, s, now);
+    const { talk, problems: p, ifNeverAnnounced } = readTalk(file, s, now);
+    if (talk && ifNeverAnnounced?.length && !(await announced(s, talk))) p.push(...ifNeverAnnounced);
     problems.push(...p);
     if (talk) {
       const other = ids.get(talk.id);
@@ -116,6 +119,15 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
     }
     reports.push({ file: display(file, cwd), kind: 'talk', ok: !p.some((x) => x.severity === 'error') });
     if (talk) await owedWarning(s, talk, file);
+  }
+
+  /** Whether the ledger holds a message of the talk (sent over SMTP). */
+  async function announced(s: Series, talk: NonNullable<ReturnType<typeof readTalk>['talk']>): Promise<boolean> {
+    try {
+      return Boolean(await (await ledgerOf(s))?.talk(talk.uid));
+    } catch {
+      return false;
+    }
   }
 
   /** A talk never announced that looks like an announced one whose file is gone (a renamed file). */

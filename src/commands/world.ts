@@ -47,6 +47,11 @@ export interface World {
   progress(total: number, quiet?: boolean): Progress;
   /** Shows lines through the pager on a terminal (as git does); false when there is none. */
   page(lines: string[]): boolean;
+  /**
+   * A sending run of `total` messages starts: the process may keep its heap small for it (src/world.ts).
+   * Called once the command is loaded and its list read, never at start-up, which it would slow.
+   */
+  bulkRun(total: number): void;
   /** This process, for lock files and the runs table. */
   pid: number;
   host: string;

@@ -2,12 +2,13 @@
  * Who gets a message: subscribers minus suppressions, de-duplicated, each with their languages,
  * plus the list addresses; one message each (never a visible list of subscribers).
  */
+import { canonicalAddress } from '../model/address';
 import { Lang } from '../model/schema';
 import { Series } from '../model/series';
 import { Subscriber } from '../model/subscribers';
 
 export interface Recipient {
-  /** Lowercased: the ledger key. */
+  /** The address's canonical form (model/address.ts): the ledger key. */
   key: string;
   email: string;
   name?: string;
@@ -35,7 +36,7 @@ export function audienceOf(series: Series, subscribers: Subscriber[], suppressed
   }
   const inList = new Set(series.lists.length ? subscribers.map((s) => s.key) : []);
   for (const l of series.lists) {
-    const key = l.toLowerCase();
+    const key = canonicalAddress(l);
     if (inList.has(key)) continue;
     inList.add(key);
     if (suppressed.has(key)) sup.push(l);

@@ -11,6 +11,7 @@
 import { stops } from '../messages';
 import { LedgerError, TalkChanged } from '../ledger/errors';
 import type { DeliveryKey, Ledger, TalkCommit } from '../ledger/types';
+import { wireAddress } from '../model/address';
 import { Lang } from '../model/schema';
 import { Breaker } from './breaker';
 import { Failure, Outcome } from './smtp-errors';
@@ -292,7 +293,7 @@ export async function deliver(o: DeliverOptions): Promise<DeliverSummary> {
   });
 
   const sendOnce = async (item: Recipient, bytes: WireMessage): Promise<Outcome> => {
-    const attempt = o.transport.send({ from: o.envelopeFrom?.(item) ?? o.from, to: item.email }, bytes, item.key);
+    const attempt = o.transport.send({ from: o.envelopeFrom?.(item) ?? o.from, to: wireAddress(item.email) }, bytes, item.key);
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<Outcome>((resolve) => {
       timer = setTimeout(

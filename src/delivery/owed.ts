@@ -7,6 +7,7 @@
  * - an update or cancellation that did not reach everyone who has the talk in their calendar
  *   (stopped, `--limit`, a crash, a run that was sending an older revision at the same time).
  */
+import { byCanonical, canonicalAddress } from '../model/address';
 import { owed as M } from '../messages';
 import { DateTime } from 'luxon';
 import { calendarKinds, finishing } from '../kinds';
@@ -33,9 +34,9 @@ export async function owedToHolders(ledger: Ledger, stored: Stored, suppressed?:
   const rule = finishing(stored);
   if (stored.sequence === 0 || !rule) return 0;
   const done = await ledger.statuses({ uid: stored.uid, kind: rule.name, rev: rule.revision(stored.sequence) });
-  const off = suppressed ?? (await ledger.suppressed());
+  const off = byCanonical(suppressed ?? (await ledger.suppressed()));
   return (await ledger.holders(stored.uid, calendarKinds()))
-    .filter((h) => h.seq < stored.sequence && !off.has(h.recipient))
+    .filter((h) => h.seq < stored.sequence && !off.has(canonicalAddress(h.recipient)))
     .filter((h) => {
       const s = done.get(h.recipient);
       return s !== 'sent' && s !== 'failed';

@@ -18,6 +18,7 @@ import type { MessageShape } from '../render/message';
 import { parseLangs, Subscriber } from '../model/subscribers';
 import { Talk } from '../model/talk';
 import { audienceOf, Recipient } from './audience';
+import { byCanonical, canonicalAddress } from '../model/address';
 
 export interface PlanInput {
   series: Series;
@@ -43,6 +44,8 @@ export interface PlanInput {
   force?: boolean;
   /** A test copy (--to) or a preview: no refusal that depends on the audience. */
   test?: boolean;
+  /** --dry-run. */
+  dryRun?: boolean;
 }
 
 export interface MessagePlan {
@@ -86,6 +89,7 @@ export function plan(i: PlanInput): MessagePlan {
     now: i.now,
     recorded,
     test: Boolean(i.test),
+    dryRun: Boolean(i.dryRun),
     force: Boolean(i.force),
     announced: stored !== undefined,
     storedCancelled,
@@ -110,7 +114,9 @@ export function plan(i: PlanInput): MessagePlan {
   const rev = i.revision ?? rule.revision(sequence, i.reminderLabel);
 
   // ---- audience --------------------------------------------------------------------------
-  const base = audienceOf(series, i.subscribers, i.suppressed);
+  // The ledger's addresses in their canonical form: a ledger from before it held them lowercased only.
+  const suppressed = byCanonical(i.suppressed);
+  const base = audienceOf(series, i.subscribers, suppressed);
   let items: Recipient[] = base.items;
   let nothing: string | undefined;
   const notes: string[] = [];
@@ -121,10 +127,11 @@ export function plan(i: PlanInput): MessagePlan {
       const bySub = new Map(i.subscribers.map((s) => [s.key, s]));
       // Whoever has an entry older than this SEQUENCE needs this message.
       items = i.holders
-        .filter((h) => !i.suppressed.has(h.recipient) && h.seq < sequence)
+        .filter((h) => !suppressed.has(canonicalAddress(h.recipient)) && h.seq < sequence)
         .map((h) => {
-          const sub = bySub.get(h.recipient);
+          const sub = bySub.get(canonicalAddress(h.recipient));
           const langs: Lang[] = (h.langs ? parseLangs(h.langs, series.languages) : undefined) ?? sub?.langs ?? series.languages;
+          // The ledger's key stays the claim's key: the holder's earlier rows are under it.
           return { key: h.recipient, email: sub?.email ?? h.recipient, name: sub?.name, langs };
         });
       if (!items.length) nothing = rule.nothing?.(context(0));

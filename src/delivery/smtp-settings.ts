@@ -3,7 +3,7 @@
  * password or an OAuth2 token from the environment. The environment is given, never read here.
  */
 import { RaliError } from '../errors';
-import { Series } from '../model/series';
+import { DEFAULT_CONNECTIONS, Series } from '../model/series';
 import { registerSecret } from '../secrets';
 import { msalTokenSource, refreshTokenSource, staticToken, tokenCacheFile, TokenSource } from './oauth';
 import { PROVIDERS } from './providers';
@@ -121,7 +121,7 @@ export function smtpSettings(series: Series, env: Env, debugLog?: (line: string)
       user: u.username ? decodePart(u.username, 'user') : y?.user,
       pass: u.password ? decodePart(u.password, 'password') : env.RALI_SMTP_PASSWORD,
       name: y?.name,
-      connections: y?.connections ?? 10,
+      connections: y?.connections ?? DEFAULT_CONNECTIONS,
       perSecond: y?.perSecond,
       perMinute: y?.perMinute,
       perDay: y?.perDay,

@@ -15,7 +15,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { redact } from '../secrets';
 import { firstBareLineEnd } from '../render/crlf';
 import type { TokenSource } from './oauth';
-import { classify, Failure, fromError, Outcome } from './smtp-errors';
+import { classify, cleanReply, Failure, fromError, Outcome, stageOf } from './smtp-errors';
 import type { SmtpSettings } from './smtp-settings';
 import type { Envelope, Transport, WireMessage } from './transport';
 
@@ -67,6 +67,10 @@ export class SmtpTransport implements Transport {
   private readonly idle: Conn[] = [];
   private readonly waiting: (() => void)[] = [];
   private open = 0;
+  /** Connections at once: smtp.connections, lowered to what the relay took when it refuses one more. */
+  private limit: number;
+  /** What the run should tell the organizer about the relay (printed with the summary). */
+  readonly notes: string[] = [];
   private nextSlot = 0;
   private stopped: Failure | undefined;
   private halted = false;
@@ -74,6 +78,7 @@ export class SmtpTransport implements Transport {
 
   constructor(private readonly s: SmtpSettings) {
     this.where = `${s.host}:${s.port}`;
+    this.limit = s.connections;
     // One more message ready per connection, so a freed connection never waits for the loop.
     this.concurrency = s.connections * 2;
   }
@@ -194,18 +199,33 @@ export class SmtpTransport implements Transport {
         if (!c.broken) return c;
         this.open--; // closed by the server while idle: not worth a retry, open another
       }
-      if (this.open < this.s.connections) {
+      if (this.open < this.limit) {
         this.open++;
         try {
           return await this.connect();
         } catch (e) {
           this.open--;
+          if (this.open > 0 && stageOf(e as object) === 'connect' && !(e as { hint?: string }).hint) {
+            // Refused at connect while connections of this run are open (421 "too many connections",
+            // a reset, a refusal by a per-client limit): the relay takes fewer at once than
+            // configured — not a reason to stop. The message waits for one of those it took.
+            this.limit = this.open;
+            this.noteLimit(e);
+            continue;
+          }
           this.waiting.shift()?.();
           throw e;
         }
       }
       await new Promise<void>((r) => this.waiting.push(r));
     }
+  }
+
+  private noteLimit(e: unknown): void {
+    const reply = cleanReply(String((e as { response?: string; message?: string }).response ?? (e as Error).message ?? e));
+    const text = `${this.where} took ${this.limit} connection${this.limit === 1 ? '' : 's'} at once (then: ${reply}); rali went on with those — set smtp.connections: ${this.limit} (or ?connections=${this.limit} in RALI_SMTP_URL) to say so`;
+    this.notes.splice(0, this.notes.length, text);
+    this.s.debug?.(`smtp: ${text}`);
   }
 
   private release(c: Conn): void {

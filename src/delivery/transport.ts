@@ -26,6 +26,8 @@ export interface Transport {
   readonly where: string;
   /** How many messages may be in flight at once. */
   readonly concurrency: number;
+  /** What the organizer should know about the server after the run (e.g. it took fewer connections). */
+  readonly notes?: readonly string[];
   send(envelope: Envelope, message: WireMessage, name: string): Promise<Outcome>;
   /**
    * The run is stopping: messages still waiting for a connection are not started (they come back

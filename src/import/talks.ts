@@ -121,7 +121,8 @@ export function parseIcs(text: string, file: string, o: { zone: string; defaultL
       return v === null || v === undefined ? '' : String(v).trim();
     };
     const summary = str('summary');
-    const place = `${file}: event "${summary || str('uid') || '?'}"`;
+    // On one line: a SUMMARY may hold line breaks (and the edge removes any other control).
+    const place = `${file}: event "${(summary || str('uid') || '?').replace(/\s+/g, ' ')}"`;
     if (ev.getFirstProperty('rrule')) {
       problems.push({ place, message: 'a repeating event, not a talk', hint: 'export the single talks, or use a CSV' });
       continue;

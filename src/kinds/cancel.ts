@@ -10,9 +10,17 @@ export const cancel: KindRule = {
   verb: {
     name: 'cancel',
     help: 'tell everyone who had the announcement that the talk is cancelled',
-    flags: sendingFlags({ ...LATER, extra: [{ flags: '--reason <text>', help: 'why, in a few words (goes into the message)' }] }),
+    flags: sendingFlags({
+      ...LATER,
+      extra: [
+        { flags: '--reason <text>', help: 'why, in a few words, for both languages (goes into the message and the talk file)' },
+        { flags: '--reason-fr <text>', help: 'why, in French (with --reason-en: one text per language)' },
+        { flags: '--reason-en <text>', help: 'why, in English' },
+      ],
+    }),
     examples: [
-      'rali cancel talks/2027-01-20-eloise-cote.yaml --reason "illness" --dry-run',
+      'rali cancel talks/2027-01-20-eloise-cote.yaml --reason-fr "la conférencière est malade" --reason-en "the speaker is ill" --dry-run',
+      'rali cancel talks/2027-01-20-eloise-cote.yaml --reason "COVID-19"',
       'rali cancel talks/2027-01-20-eloise-cote.yaml',
     ],
   },

@@ -4,8 +4,9 @@ import type { Refusal } from './types';
 
 export const noRecordingLink: Refusal = (c) => (c.talk.recording ? undefined : M.noRecording(c.talk.display));
 
+/** Before the talk, the follow-up would reach subscribers too early; a rehearsal (a dry run, a test copy, the outbox) may go. */
 export const notHappenedYet: Refusal = (c) =>
-  c.talk.start > c.now && !c.force && !c.test ? M.notHappenedYet(c.talk.display, c.talk.start.toISODate()!) : undefined;
+  c.talk.start > c.now && !c.force && c.recorded && !c.dryRun ? M.notHappenedYet(c.talk.display, c.talk.start.toISODate()!) : undefined;
 
 /** A cancelled talk gets nothing but its cancellation. */
 export const cancelledTalk =

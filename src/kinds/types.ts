@@ -16,6 +16,8 @@ export interface KindContext {
   recorded: boolean;
   /** A test copy (--to) or a preview: no refusal that depends on the audience. */
   test: boolean;
+  /** --dry-run: the plan is shown, nothing is sent (refusals still say what a real run would meet). */
+  dryRun: boolean;
   /** --force. */
   force: boolean;
   /** The ledger holds the talk: some message of it went out. */

@@ -39,6 +39,53 @@ export function isAddress(s: string): boolean {
 }
 
 /**
+ * One mailbox, one spelling: the form in which two spellings of the same address compare equal —
+ * the subscriber key, the ledger's recipient key, duplicates, suppressions, `--to`. The local part
+ * in Unicode NFC (`élise` typed on macOS may arrive decomposed, NFD), lowercased as rali always has;
+ * the domain as DNS sees it (IDNA 2008/UTS 46 via Node's `domainToASCII`: `пример.рф` and
+ * `xn--e1afmkfd.xn--p1ai` are one domain), lowercased. Plain ASCII addresses only lose their capitals.
+ */
+export function canonicalAddress(address: string): string {
+  // 100,000 subscribers: most addresses are ASCII without xn-- labels, and only lose their capitals.
+  if (ASCII.test(address)) return address.toLowerCase();
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.normalize('NFC').toLowerCase();
+  return `${address.slice(0, at).normalize('NFC').toLowerCase()}@${asciiDomain(address.slice(at + 1))}`;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A domain in A-labels, lowercased (`пример.рф` → `xn--e1afmkfd.xn--p1ai`); as given, lowercased, if it is not a domain. */
+function asciiDomain(domain: string): string {
+  const d = domain.normalize('NFC');
+  return (ASCII.test(d) ? d.toLowerCase() : domainToASCII(d)) || d.toLowerCase();
+}
+
+/**
+ * A map keyed by addresses as some store wrote them (a ledger from before canonical keys held
+ * `user@пример.рф` lowercased only), re-keyed by their canonical form.
+ */
+export function byCanonical<V>(m: ReadonlyMap<string, V>): Map<string, V> {
+  const out = new Map<string, V>();
+  for (const [k, v] of m) if (!out.has(canonicalAddress(k)) || k === canonicalAddress(k)) out.set(canonicalAddress(k), v);
+  return out;
+}
+
+/**
+ * The address as it goes on the wire (RCPT TO and the To: header): the local part as written, the
+ * domain in A-labels. `user@пример.рф` then needs no SMTPUTF8 (RFC 5890: the A-label is the same
+ * domain, and every server accepts it); only a local part beyond ASCII (`josé@…`) needs SMTPUTF8
+ * (RFC 6531), which nodemailer asks for when the server offers it — a server that does not refuses
+ * that recipient at RCPT, and `rali status --failed` shows it.
+ */
+export function wireAddress(address: string): string {
+  if (ASCII.test(address)) return address;
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  return `${address.slice(0, at)}@${asciiDomain(address.slice(at + 1))}`;
+}
+
+/**
  * `--to ADDRESS`: exactly one bare, well-formed address. An empty value (an unset shell variable)
  * must never mean "everyone", and a line break must never reach a header or an SMTP command.
  */

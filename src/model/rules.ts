@@ -273,9 +273,24 @@ export function endAfterStart(start: DateTime, end: DateTime, path: Path): RuleP
       ];
 }
 
-/** A talk in the past is probably a copied file with the old date. */
-export function notInPast(start: DateTime, now: DateTime): RuleProblem[] {
-  return start < now ? [warn(['date'], `the talk is in the past (${start.toISODate()})`, 'check the date if you mean to announce it')] : [];
+/** How long after its date a talk that was never announced is worth a warning. */
+export const RECENT_DAYS = 14;
+
+/**
+ * A talk of the last two weeks that was never announced may be a copied file with the old date, or
+ * an announcement forgotten: worth a warning (said only when the ledger has no message of it). An
+ * older one is the archive (`rali import`), and a future one is what the file is for: nothing.
+ */
+export function recentlyPast(start: DateTime, now: DateTime): RuleProblem[] {
+  if (!(start < now) || start < now.minus({ days: RECENT_DAYS })) return [];
+  const days = Math.floor(now.diff(start, 'days').days);
+  return [
+    warn(
+      ['date'],
+      `the talk was ${days === 0 ? 'earlier today' : days === 1 ? 'yesterday' : `${days} days ago`} (${start.toISODate()}) and was never announced`,
+      'check the date if you mean to announce it',
+    ),
+  ];
 }
 
 /** `rali new` leaves TODO where it cannot fill a field; such a talk must not go out. */

@@ -13,6 +13,16 @@ import { resolveZone } from './zones';
 
 export const CONFIG_NAME = 'rali.yaml';
 
+/**
+ * SMTP connections kept open at once, unless rali.yaml or RALI_SMTP_URL says otherwise. nodemailer
+ * pipelines a message's envelope, so each message costs a connection two round trips (envelope and
+ * DATA, then the message): 20 connections send ~130 messages a second through a relay 30 ms away
+ * (a 60 ms round trip), 10 only ~75. Relays commonly take this many from one client (Postfix 50,
+ * Exchange 20); one that refuses some of them is met with the connections it took (delivery/smtp.ts).
+ * A provider's own limit (Microsoft 365, Gmail) is 2.
+ */
+export const DEFAULT_CONNECTIONS = 20;
+
 export interface Reminder {
   label: string;
   before: Duration;
@@ -66,6 +76,48 @@ export interface Series {
   inbox?: InboxConfig;
   /** Where the ledger is, as rali.yaml says it (the environment's RALI_LEDGER_URL wins: world.ts). */
   ledger: LedgerConfig;
+  /**
+   * Values `rali init` wrote for the organizer to replace (the series' name, an example.org domain
+   * or From), positioned: `validate` warns, and nothing is sent over SMTP until they are replaced.
+   */
+  placeholders: Problem[];
+}
+
+/** Domains reserved for examples and tests (RFC 2606, RFC 6761): no mail from them reaches anyone. */
+const RESERVED_DOMAIN = /(^|\.)(example\.(org|com|net)|example|invalid|test|localhost)$/i;
+
+/** What `rali init` leaves for the organizer to fill in, if still there. */
+export function placeholderValues(f: SeriesFile): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const warn = (path: (string | number)[], message: string, hint: string) => out.push({ path, message, hint, severity: 'warning' });
+  const id = f.series.id;
+  const name = bi(f.series.name);
+  if (name && name.fr === `Séminaires ${id}` && name.en === `${id} Seminars`)
+    warn(
+      ['series', 'name'],
+      `is still the name \`rali init\` made up from the folder ("${name.fr}")`,
+      "give your series' name, in French and English",
+    );
+  if (RESERVED_DOMAIN.test(f.series.domain))
+    warn(
+      ['series', 'domain'],
+      `${f.series.domain} is a domain reserved for examples (RFC 2606)`,
+      "give your department's domain: calendar UIDs and Message-IDs carry it, and it cannot change once a talk is announced",
+    );
+  const addresses: [string, string | undefined][] = [
+    ['from', /<([^<>\s]+)>\s*$/.exec(f.from)?.[1] ?? f.from.trim()],
+    ['reply_to', f.reply_to],
+  ];
+  for (const [field, address] of addresses) {
+    const domain = address?.slice(address.lastIndexOf('@') + 1);
+    if (domain && RESERVED_DOMAIN.test(domain))
+      warn(
+        [field],
+        `${address} is on ${domain}, a domain reserved for examples (RFC 2606): no mail from it reaches anyone`,
+        "give the address you send from, on your department's domain",
+      );
+  }
+  return out;
 }
 
 export interface LedgerConfig {
@@ -118,10 +170,13 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
-/** A path as the organizer reads it: relative to the working folder when it is below it. */
+/**
+ * A path as the organizer reads it: relative to the working folder when it is below it, on one
+ * line (a file name may hold a line break or an escape: shown as `?`).
+ */
 export function display(file: string, cwd: string): string {
   const r = relative(cwd, file);
-  return r && !r.startsWith('..') ? r : file;
+  return (r && !r.startsWith('..') ? r : file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
 
 export function positioned(src: YamlSource, rp: RuleProblem[]): Problem[] {
@@ -189,7 +244,11 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
     if (typeof smtp.port === 'number' && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536))
       err(['smtp', 'port'], 'is not a port number', 'usually 587 (STARTTLS) or 465 (TLS)');
     if (typeof smtp.connections === 'number' && !(Number.isInteger(smtp.connections) && smtp.connections >= 1 && smtp.connections <= 50))
-      err(['smtp', 'connections'], 'must be a whole number from 1 to 50', 'most servers allow 5');
+      err(
+        ['smtp', 'connections'],
+        'must be a whole number from 1 to 50',
+        `leave it out for ${DEFAULT_CONNECTIONS}, or ask your mail administrator`,
+      );
     if (typeof smtp.per_second === 'number' && !(smtp.per_second > 0))
       err(['smtp', 'per_second'], 'must be a positive number', 'ask your mail administrator for the allowed rate');
     for (const k of ['per_minute', 'per_day'] as const) {
@@ -265,7 +324,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       secure: smtp.secure,
       user: smtp.user,
       name: smtp.name,
-      connections: smtp.connections ?? (smtp.provider ? 2 : 10),
+      connections: smtp.connections ?? (smtp.provider ? 2 : DEFAULT_CONNECTIONS),
       perSecond: smtp.per_second,
       perMinute: smtp.per_minute,
       perDay: smtp.per_day,
@@ -283,6 +342,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       showJoinLink: f.site?.show_join_link ?? true,
     },
     ledger: { url: f.ledger, id: f.ledger_id, home: f.ledger_home },
+    placeholders: positioned(src, placeholderValues(f)),
     inbox: f.inbox && {
       mailboxes: [...(f.inbox.host || f.inbox.maildir ? [f.inbox] : []), ...(f.inbox.mailboxes ?? [])].map((m) => ({
         host: m.host,

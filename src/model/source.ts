@@ -18,6 +18,34 @@ export interface TextSource {
   file: string;
   text: string;
   problems: Problem[];
+  /** Read as another encoding than UTF-8 (`legacy` files only): what to tell the organizer. */
+  encoding?: 'windows-1252' | 'utf-16';
+}
+
+/** Windows-1252's 0x80–0x9F (Node's TextDecoder reads the label as Latin-1, which has C1 controls there); 0 = unassigned. */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019,
+  0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+/**
+ * Text that is not UTF-8, as spreadsheets save it: Windows-1252 (Excel's "CSV" on a French or
+ * English Windows), or UTF-16 with its byte-order mark (Excel's "Unicode text"). Undefined when it
+ * is neither — bytes unassigned in Windows-1252, or UTF-8 sequences mixed with other bytes (a file
+ * pasted together from two sources), which no one decoding would read right.
+ */
+export function decodeLegacy(buf: Buffer): { text: string; encoding: 'windows-1252' | 'utf-16' } | undefined {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    const le = buf[0] === 0xff;
+    const body = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+    if (!le) body.swap16();
+    return { text: body.toString('utf16le'), encoding: 'utf-16' };
+  }
+  const latin = buf.toString('latin1');
+  if (/[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}/.test(latin)) return undefined;
+  if (/[\x81\x8d\x8f\x90\x9d]/.test(latin)) return undefined;
+  const text = latin.replace(/[\x80-\x9f]/g, (ch) => String.fromCharCode(CP1252_HIGH[ch.charCodeAt(0) - 0x80]));
+  return { text, encoding: 'windows-1252' };
 }
 
 /**
@@ -72,8 +100,12 @@ function lineColAt(buf: Uint8Array, offset: number): { line: number; col: number
   return { line, col: offset - start + 1 };
 }
 
-/** Reads a text file: refuses oversized files and bad UTF-8, drops a BOM. */
-export function readText(path: string, display: string, maxBytes: number): TextSource {
+/**
+ * Reads a text file: refuses oversized files and bad UTF-8, drops a BOM. `legacy` (files from
+ * elsewhere: imports): a file that is not UTF-8 is read as Windows-1252 or UTF-16 when it is one
+ * (`encoding` says so), and refused only when it is neither.
+ */
+export function readText(path: string, display: string, maxBytes: number, o: { legacy?: boolean } = {}): TextSource {
   const problems: Problem[] = [];
   const fail = (message: string, hint: string, pos: { line?: number; col?: number } = {}): TextSource => {
     problems.push({ file: display, ...pos, message, hint, severity: 'error' });
@@ -97,6 +129,10 @@ export function readText(path: string, display: string, maxBytes: number): TextS
     return fail(`is ${size} bytes, more than the ${maxBytes} this kind of file may hold`, 'is it the right file?');
   }
   const buf = readFileSync(path);
+  if (o.legacy && !isUtf8(buf)) {
+    const d = decodeLegacy(buf);
+    if (d) return { file: display, text: d.text.replace(/^\ufeff/, ''), problems, encoding: d.encoding };
+  }
   const nul = buf.indexOf(0);
   if (nul >= 0) return fail('holds NUL bytes: it is a binary file, not text', 'is it the right file?', lineColAt(buf, nul));
   // Node's own check first (native); the byte-by-byte walk only to say where a bad file goes wrong.
@@ -104,7 +140,9 @@ export function readText(path: string, display: string, maxBytes: number): TextS
   if (bad >= 0) {
     return fail(
       `byte 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8`,
-      'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)',
+      o.legacy
+        ? 'it mixes UTF-8 with another encoding: save it again as "CSV UTF-8" (Excel) or UTF-8'
+        : 'save the file as UTF-8 (it looks like Latin-1 or Windows-1252)',
       lineColAt(buf, bad),
     );
   }

@@ -3,7 +3,7 @@
  * an optional header line. A quoted field may hold commas ("Tremblay, Marie").
  */
 import { Problem, RaliError } from '../errors';
-import { addressProblem } from './address';
+import { addressProblem, canonicalAddress } from './address';
 import { csvField, splitCsvLine } from './csv';
 import { Lang, LANGS } from './schema';
 import { excerpt, readText } from './source';
@@ -11,7 +11,7 @@ import { excerpt, readText } from './source';
 export const MAX_SUBSCRIBERS_BYTES = 64 * 1024 * 1024;
 
 export interface Subscriber {
-  /** The address lowercased: the key for duplicates, suppressions and the ledger. */
+  /** The address in its canonical form (address.ts): the key for duplicates, suppressions and the ledger. */
   key: string;
   email: string;
   name?: string;
@@ -36,8 +36,12 @@ const langsCache = new Map<string, Lang[]>();
 
 function computeLangs(t: string, seriesLangs: readonly Lang[]): Lang[] | undefined {
   if (t === '' || t === 'both' || t === 'all') return [...seriesLangs];
-  const parts = t.split(/\s*[+/|]\s*/);
-  if (!parts.every((p) => (LANGS as readonly string[]).includes(p))) return undefined;
+  const parts = t.split(/\s*[+/|,;&]\s*|\s+(?:et|and)\s+/);
+  if (!parts.every((p) => (LANGS as readonly string[]).includes(p))) {
+    // A form's answer ("Français", "English", "Les deux"), in a file imported as it came.
+    const word = langWord(t);
+    return word === t ? undefined : computeLangs(word, seriesLangs);
+  }
   return seriesLangs.filter((l) => parts.includes(l));
 }
 
@@ -49,6 +53,7 @@ export function parseSubscribers(
 ): { subscribers: Subscriber[]; problems: Problem[] } {
   const subscribers: Subscriber[] = [];
   const problems: Problem[] = [];
+  /** Key → index in `subscribers`. */
   const seen = new Map<string, number>();
   const lines = text.split('\n');
   let sawData = false;
@@ -98,14 +103,20 @@ export function parseSubscribers(
       );
       continue;
     }
-    const key = email.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      at(1, `${email} is already listed on line ${first}`, 'remove one of the two lines (they get one message)', 'warning');
+    const key = canonicalAddress(email);
+    const firstAt = seen.get(key);
+    if (firstAt !== undefined) {
+      const first = subscribers[firstAt];
+      at(
+        1,
+        `${email} is already listed on line ${first.line}${first.email.toLowerCase() !== email.toLowerCase() ? ` (as ${first.email}: the same mailbox)` : ''}`,
+        'remove one of the two lines (they get one message)',
+        'warning',
+      );
       continue;
     }
-    seen.set(key, lineNo);
-    subscribers.push({ key, email, name: name || undefined, langs, line: lineNo });
+    seen.set(key, subscribers.length);
+    subscribers.push({ key, email, name: fromCell(name) || undefined, langs, line: lineNo });
   }
   return { subscribers, problems };
 }
@@ -120,9 +131,35 @@ export function readSubscribers(
   return parseSubscribers(src.text, display, seriesLangs);
 }
 
+/**
+ * A spreadsheet runs a cell starting with = + - @ (or a tab or CR before them) as a formula
+ * (`=HYPERLINK(…)`, DDE payloads): organizers open subscribers.csv in Excel. OWASP's "CSV
+ * injection" defence: such a name is written behind a `'`, which the spreadsheet shows as text;
+ * rali reads it back without the `'`.
+ */
+const FORMULA = /^[=+\-@\t\r]/;
+
+/** A name as subscribers.csv holds it (formulas neutralized). */
+function toCell(name: string): string {
+  return FORMULA.test(name) ? `'${name}` : name;
+}
+
+/** A name as read from subscribers.csv (rali's `'` before a formula character dropped). */
+function fromCell(name: string): string {
+  return name.startsWith("'") && FORMULA.test(name.slice(1)) ? name.slice(1) : name;
+}
+
+/**
+ * Why an address cannot be written into subscribers.csv, or undefined: one that starts like a
+ * formula cannot be neutralized without changing it (a `'` would become part of the address).
+ */
+export function cellProblem(email: string): string | undefined {
+  return FORMULA.test(email) ? `starts with "${email[0]}": a spreadsheet opening subscribers.csv would run it as a formula` : undefined;
+}
+
 /** The line of one subscriber in subscribers.csv. */
 export function subscriberLine(email: string, name: string | undefined, lang: string): string {
-  return [csvField(email), csvField(name ?? ''), lang].join(',');
+  return [csvField(email), csvField(toCell(name ?? '')), lang].join(',');
 }
 
 export interface ColumnChoice {
@@ -144,6 +181,18 @@ const EMAIL_COLUMNS = [
 ];
 const NAME_COLUMNS = ['name', 'nom', 'full name', 'nom complet', 'your name', 'votre nom', 'prénom et nom'];
 const LANG_COLUMNS = ['lang', 'language', 'langue', 'languages', 'langues', 'preferred language', 'langue préférée'];
+// Then any column whose name holds one of these words (accents dropped): a form's own question,
+// "Langue de communication préférée", "Adresse de courriel", "Your preferred language".
+const EMAIL_WORDS = /(^|[^a-z])(courriel|e-?mail|adresse electronique)([^a-z]|$)/;
+const NAME_WORDS = /(^|[^a-z])(nom|name)([^a-z]|$)/;
+const LANG_WORDS = /(^|[^a-z])(langues?|languages?|lang)([^a-z]|$)/;
+
+const plainWords = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
 
 /** The kind of export a header line comes from, for the message. */
 export function formKind(header: string[]): string | undefined {
@@ -154,18 +203,39 @@ export function formKind(header: string[]): string | undefined {
   return undefined;
 }
 
-/** Form answers for the language: "Français", "English", "Les deux", "French, English". */
+/**
+ * Form answers for the language: "Français", "Anglais", "English", "French", "Les deux", "Both",
+ * "Bilingue", "Français et anglais", "No preference"; anything else is returned as it is (and is
+ * then an error with its line).
+ */
 function langWord(v: string): string {
-  const t = v.trim().toLowerCase();
-  const fr = /\b(fr|français|francais|french)\b/.test(t);
-  const en = /\b(en|english|anglais)\b/.test(t);
-  if (/\b(both|les deux|deux|all|tous)\b/.test(t) || (fr && en)) return '';
+  const t = v
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+  // Words only: "en" is also French for "in" ("en français").
+  const fr = /(^|[^a-z])(francais|french)([^a-z]|$)/.test(t);
+  const en = /(^|[^a-z])(english|anglais)([^a-z]|$)/.test(t);
+  if (
+    /(^|[^a-z])(both|les deux|deux|all|tous|toutes|bilingue|bilingual|no preference|pas de preference|indifferent)([^a-z]|$)/.test(t) ||
+    (fr && en)
+  )
+    return '';
   if (fr) return 'fr';
   if (en) return 'en';
   return v.trim();
 }
 
-function pickColumn(header: string[], given: string | undefined, known: string[], flag: string, file: string): number | undefined {
+function pickColumn(
+  header: string[],
+  given: string | undefined,
+  known: string[],
+  words: RegExp,
+  taken: (number | undefined)[],
+  flag: string,
+  file: string,
+): number | undefined {
   if (given !== undefined) {
     const n = /^\d+$/.test(given.trim())
       ? Number(given.trim()) - 1
@@ -181,7 +251,8 @@ function pickColumn(header: string[], given: string | undefined, known: string[]
     const i = header.findIndex((c) => c.trim().toLowerCase() === k);
     if (i >= 0) return i;
   }
-  return undefined;
+  const i = header.findIndex((c, n) => !taken.includes(n) && words.test(plainWords(c)));
+  return i >= 0 ? i : undefined;
 }
 
 /**
@@ -197,11 +268,11 @@ export function mapColumns(text: string, file: string, choice: ColumnChoice): { 
   if (!header) return undefined;
   const chosen = choice.email !== undefined || choice.name !== undefined || choice.lang !== undefined;
   const plain = header[0].toLowerCase() === 'email' && header.length <= 3;
-  if (!chosen && (plain || header.length <= 3)) return undefined;
   const kind = formKind(header);
-  const e = pickColumn(header, choice.email, EMAIL_COLUMNS, '--email-column', file);
-  const n = pickColumn(header, choice.name, NAME_COLUMNS, '--name-column', file);
-  const g = pickColumn(header, choice.lang, LANG_COLUMNS, '--lang-column', file);
+  if (!chosen && (plain || (header.length <= 3 && !kind))) return undefined;
+  const e = pickColumn(header, choice.email, EMAIL_COLUMNS, EMAIL_WORDS, [], '--email-column', file);
+  const g = pickColumn(header, choice.lang, LANG_COLUMNS, LANG_WORDS, [e], '--lang-column', file);
+  const n = pickColumn(header, choice.name, NAME_COLUMNS, NAME_WORDS, [e, g], '--name-column', file);
   const cols = header.map((c) => `"${excerpt(c, 30)}"`).join(', ');
   if (e === undefined) {
     throw new RaliError(
@@ -224,7 +295,7 @@ export function mapColumns(text: string, file: string, choice: ColumnChoice): { 
   const used = [
     `email ← "${header[e]}"`,
     n !== undefined ? `name ← "${header[n]}"` : 'no name',
-    g !== undefined ? `lang ← "${header[g]}"` : 'lang: all',
+    g !== undefined ? `lang ← "${header[g]}"` : 'no language column: everyone gets every language (--lang-column to name one)',
   ].join(', ');
   return { text: out.join('\n'), used: `${kind ? `${kind}: ` : ''}${used}` };
 }

@@ -9,7 +9,7 @@ import {
   noTodoLeft,
   languageInSeries,
   meetingIdConsistent,
-  notInPast,
+  recentlyPast,
   RuleProblem,
   wellFormedTalk,
 } from './rules';
@@ -53,8 +53,15 @@ export function talkUid(series: Series, id: string): string {
 
 const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
 
-/** Validates a talk file against the series; `now` decides what is "in the past". */
-export function readTalk(file: string, series: Series, now: DateTime = DateTime.now()): { talk?: Talk; problems: Problem[] } {
+/**
+ * Validates a talk file against the series; `now` decides what is recent. `ifNeverAnnounced`: the
+ * warnings that hold only for a talk the ledger never sent (validate asks the ledger).
+ */
+export function readTalk(
+  file: string,
+  series: Series,
+  now: DateTime = DateTime.now(),
+): { talk?: Talk; problems: Problem[]; ifNeverAnnounced?: Problem[] } {
   const src = loadYaml(file, display(file, series.cwd));
   if (src.value === undefined || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
   const todo = positioned(src, noTodoLeft(src.value));
@@ -142,7 +149,6 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
         end = start.plus({ minutes: dur ?? 60 });
       }
       if (end) rp.push(...endAfterStart(start, end, w.end !== undefined ? ['end'] : ['duration']));
-      rp.push(...notInPast(start, now));
     }
   }
   const id = str(w.id) ?? slugify(basename(file, extname(file)));
@@ -180,5 +186,5 @@ export function readTalk(file: string, series: Series, now: DateTime = DateTime.
     status: f.status ?? 'scheduled',
     cancelReason: bi(f.cancel_reason),
   };
-  return { talk, problems };
+  return { talk, problems, ifNeverAnnounced: positioned(src, recentlyPast(start, now)) };
 }

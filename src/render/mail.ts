@@ -13,6 +13,7 @@ import { headerText, HTML_LANG, Rendered } from './message';
 import { canonicalCrlf } from './crlf';
 import { RaliError } from '../errors';
 import { CalendarSplice } from './splice';
+import { wireAddress } from '../model/address';
 
 export interface Recipient {
   email: string;
@@ -86,6 +87,21 @@ function headerUrl(url: string, field: string): string {
   return url;
 }
 
+/**
+ * A text or HTML part in quoted-printable where no line starts with "From ": an mbox archive
+ * (Thunderbird's local folders, mailman, MHonArc's input) turns such a line into ">From " (RFC 4155
+ * §2), and readers see the ">" — "From theory to practice" at the start of a wrapped abstract line.
+ * nodemailer's encoder leaves "From " literal (and sends an ASCII-only part as 7bit), so the part is
+ * built here with nodemailer's own QP encoder and line wrapping, every "From " written "=46rom " (RFC
+ * 2045 §6.7 (1): any character may be encoded; decoded, the text is the same) before the lines are
+ * wrapped, so no soft line break can put one at the start of a line either.
+ */
+function textPart(contentType: string, text: string): string {
+  const qp = require('nodemailer/lib/qp') as { encode(s: string): string; wrap(s: string, len: number): string };
+  const body = qp.wrap(qp.encode(text.replace(/\r?\n/g, '\r\n')).replace(/From /g, '=46rom '), 76);
+  return `Content-Type: ${contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`;
+}
+
 /** nodemailer options for a rendered message; `to` and `messageId` may be placeholders. */
 export function mailOptions(series: Series, rendered: Rendered, to: string, msgId: string, date: DateTime) {
   const listId = `${series.id}.${series.domain}`;
@@ -128,12 +144,12 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
     // last). Outlook and Gmail look for text/calendar; method=… anywhere in the alternative.
     // checklist §20–22: the MIME method= must equal the file's METHOD; the same file is attached
     // under our own filename for clients that only offer attachments.
-    text: rendered.text,
     alternatives: [
+      { raw: textPart('text/plain; charset=utf-8', rendered.text) },
       ...(rendered.ics
         ? [{ contentType: `text/calendar; charset=utf-8; method=${rendered.ics.method}`, content: rendered.ics.content }]
         : []),
-      { contentType: 'text/html; charset=utf-8', content: rendered.html },
+      { raw: textPart('text/html; charset=utf-8', rendered.html) },
     ],
     attachments: rendered.ics
       ? [
@@ -186,9 +202,11 @@ function displayName(name: string): string {
  */
 export function recipientHeaders(to: Recipient, msgId: string, links: UnsubscribeLinks): string {
   const name = to.name ? displayName(to.name) : '';
+  // The address as the envelope has it: an internationalized domain in A-labels (ASCII).
+  const address = wireAddress(to.email);
   const lines = [
     funcs()
-      .foldLines(`To: ${name ? `${name} <${to.email}>` : to.email}`, 76)
+      .foldLines(`To: ${name ? `${name} <${address}>` : address}`, 76)
       .trimEnd(),
     `Message-ID: ${msgId}`,
     // One header with both URIs (checklist §29; RFC 8058 §3.1), https first.
@@ -232,6 +250,11 @@ export class Variant {
 
   private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
     // Header values are single lines (headerText), so the recipient's lines cannot add a bare CR or LF.
-    return Buffer.from(`${recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n')}\r\n${this.head}`, 'latin1');
+    // Their text is UTF-8: an address beyond ASCII (josé@…, sent with SMTPUTF8) is UTF-8 in the
+    // header too (RFC 6532 §3.2); the composed headers are ASCII already (encoded words).
+    const mine = recipientHeaders(to, msgId, links).replace(/\r?\n|\r/g, '\r\n');
+    return /^[\x00-\x7f]*$/.test(mine)
+      ? Buffer.from(`${mine}\r\n${this.head}`, 'latin1')
+      : Buffer.concat([Buffer.from(`${mine}\r\n`, 'utf8'), Buffer.from(this.head, 'latin1')]);
   }
 }

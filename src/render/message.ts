@@ -60,6 +60,17 @@ function placeText(b: Bi | null, lang: Lang): string | null {
   return b ? b[lang] : null;
 }
 
+/**
+ * The `lang` a text needs in a half of another language (WCAG 2 SC 3.1.2), as the site marks it: a
+ * text written once (the same in both languages) is in the language the talk is given in, so the
+ * English title of a talk given in English is `lang="en-CA"` in the French half. Null when the text
+ * is in the half's own language.
+ */
+export function textLang(b: Bi, talkLanguage: Lang, lang: Lang): string | null {
+  const actual = b.fr !== b.en ? lang : talkLanguage;
+  return actual === lang ? null : HTML_LANG[actual];
+}
+
 /** What each template sees for one language half. Every key is present (strict templates). */
 export function halfView(input: RenderInput, lang: Lang, format: Format) {
   const { series, talk } = input;
@@ -99,10 +110,12 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
       id: talk.id,
       uid: talk.uid,
       title: talk.title[lang],
+      title_lang: textLang(talk.title, talk.language, lang),
       speaker: {
         name: talk.speaker.name,
         email: talk.speaker.email ?? null,
         affiliation: talk.speaker.affiliation?.[lang] ?? null,
+        affiliation_lang: talk.speaker.affiliation ? textLang(talk.speaker.affiliation, talk.language, lang) : null,
         url: talk.speaker.url ?? null,
       },
       start: talk.start,
@@ -122,6 +135,7 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
           }
         : null,
       abstract: talk.abstract[lang],
+      abstract_lang: textLang(talk.abstract, talk.language, lang),
       recording: talk.recording ?? null,
       status: talk.status,
       cancel_reason: reason?.[lang] ?? null,

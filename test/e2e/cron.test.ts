@@ -56,3 +56,32 @@ test('the README crontab line, run by hand in a clean shell, sends the due remin
     home.cleanup();
   }
 });
+
+test("the README's smtp.env lines read the same in sh (the crontab's `. ./smtp.env`) as they are meant; the file is made private", async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('**`smtp.env`: the secrets cron needs.**'), readme.indexOf('**Which `rali` cron runs.**'));
+  expect(section).toMatch(/chmod 600 smtp\.env/);
+  const lines = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1].split('\n'))
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => l.replace(/\s+#.*$/, ''));
+  expect(lines.map((l) => l.split('=')[0])).toEqual(expect.arrayContaining(['RALI_SMTP_URL', 'RALI_SMTP_PASSWORD']));
+  const home = tempDir('rali-env-');
+  try {
+    writeFileSync(join(home.dir, 'smtp.env'), lines.join('\n') + '\n');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('/usr/bin/env', ['-i', '/bin/sh', '-c', 'set -a && . ./smtp.env && set +a && env'], { cwd: home.dir }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    // What each line means: its value without the quotes (systemd's EnvironmentFile reads it so too).
+    for (const l of lines) {
+      const [name, raw] = [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)];
+      expect(out).toContain(`${name}=${raw.replace(/^'(.*)'$/, '$1')}\n`);
+    }
+  } finally {
+    home.cleanup();
+  }
+  // And where rali is, for cron's PATH.
+  expect(readme).toMatch(/command -v rali node/);
+});

@@ -6,6 +6,7 @@ import { openLedger } from '../helpers/ledger';
 import { makeToken } from '../../src/model/tokens';
 import { tokenKeys } from '../../src/ledger/keys';
 import { FIXTURES, tempDir } from '../helpers/paths';
+import { raliInProcess } from '../helpers/inprocess';
 import { makeSeries, raliAsync } from '../helpers/series';
 import { startSmtp } from '../helpers/smtp';
 
@@ -69,7 +70,8 @@ async function setup() {
   cleanups.push(series.cleanup);
   const server = await startSmtp();
   cleanups.push(() => server.close());
-  const r = await raliAsync(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
+  // What is tested is rali inbox (bin/rali); the announcement before it runs in this process.
+  const r = await raliInProcess(['announce', series.talk, '--yes'], { cwd: series.dir, env: { RALI_SMTP_URL: server.url } });
   expect(r.code).toBe(0);
   const ids = new Map<string, string>();
   for (const rec of server.received) ids.set(rec.to[0], (await simpleParser(rec.raw)).messageId!);
@@ -134,12 +136,12 @@ test('the corpus: each message leads to its action; the rest is left untouched; 
     ['confirm-unsubscribe-user00010', 'probe-user00005', 'probe-user00007', 'probe-user00008'].map((n) => expect.stringContaining(n)),
   );
 
-  const list = await raliAsync(['subscribers', 'list'], { cwd: s.series.dir });
+  const list = await raliInProcess(['subscribers', 'list'], { cwd: s.series.dir });
   expect(list.stdout).toMatch(/suppressed user00001@example\.org since .*: hard bounce 5\.1\.1 \(rali inbox/);
   expect(list.stdout).toMatch(/suppressed user00009@example\.org since .*: complaint \(rali inbox/);
   expect(list.stdout).not.toMatch(/suppressed user00004/);
   expect(list.stdout).not.toMatch(/colleague@example\.net/);
-  const status = await raliAsync(['status'], { cwd: s.series.dir });
+  const status = await raliInProcess(['status'], { cwd: s.series.dir });
   expect(status.stdout).toMatch(/mailbox +4 hard bounces, 1 soft, 1 complaint \(rali inbox\)/);
 
   const again = await inbox(s, s.maildir);

@@ -4,6 +4,7 @@
  * — nothing of this process is patched. Signals, exit, pipes and namespaces stay in test/e2e with bin/rali.
  */
 import { run } from '../../src/cli';
+import { forTerminal } from '../../src/log';
 import { redact } from '../../src/secrets';
 import type { RunResult } from './series';
 import { clockAt, testWorld } from './world';
@@ -20,8 +21,8 @@ export async function raliInProcess(
     env: { NO_COLOR: '1', ...opts.env },
     log: Object.assign(
       {
-        out: (l: string) => void (stdout += redact(l) + '\n'),
-        err: (l: string) => void (stderr += redact(l) + '\n'),
+        out: (l: string) => void (stdout += forTerminal(redact(l), false) + '\n'),
+        err: (l: string) => void (stderr += forTerminal(redact(l), false) + '\n'),
       },
       { lines: [], errors: [] },
     ),

@@ -7,6 +7,8 @@ export interface Received {
   from: string;
   to: string[];
   raw: Buffer;
+  /** MAIL FROM asked for SMTPUTF8 (RFC 6531): an address of the envelope is beyond ASCII. */
+  smtputf8: boolean;
 }
 
 export interface Faults {
@@ -18,6 +20,11 @@ export interface Faults {
   data?: (to: string[], n: number) => 'drop' | { code: number; message: string } | undefined;
   /** Wait this long before answering DATA (ms). */
   delayMs?: (to: string[], n: number) => number;
+  /**
+   * Answer DATA only when this promise settles (a relay that hangs until the test lets it go): a
+   * condition, not a duration, so no machine is too slow or too fast for it.
+   */
+  hold?: (to: string[], n: number) => Promise<void> | undefined;
   auth?: { user: string; pass: string };
 }
 
@@ -93,15 +100,19 @@ export async function startSmtp(faults: Faults = {}): Promise<TestServer> {
           } catch (e) {
             crlfErrors.push((e as Error).message);
           }
+          const mailFrom = session.envelope.mailFrom as { address: string; args?: Record<string, unknown> } | false;
           received.push({
-            from: session.envelope.mailFrom ? (session.envelope.mailFrom as { address: string }).address : '',
+            from: mailFrom ? mailFrom.address : '',
             to,
             raw: Buffer.concat(chunks),
+            smtputf8: Boolean(mailFrom && mailFrom.args?.SMTPUTF8),
           });
           cb();
         };
+        const held = faults.hold?.(to, n);
         const delay = faults.delayMs?.(to, n) ?? 0;
-        if (delay) setTimeout(finish, delay);
+        if (held) void held.then(finish);
+        else if (delay) setTimeout(finish, delay);
         else finish();
       });
     },

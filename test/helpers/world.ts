@@ -36,6 +36,7 @@ export function testWorld(o: Partial<Omit<World, 'env'>> & { env?: Env; now?: ()
     transport: openTransport,
     progress: (total, quiet) => progressFor(total, quiet ? 'none' : 'lines', log, process.stderr),
     page: () => false,
+    bulkRun: () => undefined,
     pid,
     host,
     ...o,

@@ -158,8 +158,37 @@ function lifecycle(store: () => Promise<Record<string, string>>): void {
     expect(server.received).toHaveLength(6);
   });
 
-  test('recording: refused before the talk, sent once after', async () => {
+  test('cancel --reason-fr / --reason-en: each half says it in its own language; the file keeps both', async () => {
+    await rali(['announce', series.talk, '--yes']);
+    const r = await rali([
+      'cancel',
+      series.talk,
+      '--yes',
+      '--reason-fr',
+      'La conférencière est malade',
+      '--reason-en',
+      'The speaker is ill',
+    ]);
+    expect(r.code).toBe(0);
+    const text = (await simpleParser(latest())).text!;
+    // In order: the French half has the French reason, the English half the English one.
+    expect(text.indexOf('La conférencière est malade')).toBeLessThan(text.indexOf('The speaker is ill'));
+    expect(text.split('La conférencière est malade')).toHaveLength(2);
+    expect(text.split('The speaker is ill')).toHaveLength(2);
+    expect(readFileSync(series.talkFile, 'utf8')).toContain(
+      'cancel_reason: { fr: "La conférencière est malade", en: "The speaker is ill" }',
+    );
+    expect((await rali(['cancel', series.talk, '--reason-en', 'bad\u0007'])).code).toBe(2);
+  });
+
+  test('recording: rehearsed before the talk (a dry run, a test copy), refused for real, sent once after', async () => {
     writeFileSync(series.talkFile, readFileSync(series.talkFile, 'utf8') + 'recording: https://example.org/rec/1\n');
+    const dry = await rali(['recording', series.talk, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('https://example.org/rec/1');
+    expect((await rali(['recording', series.talk, '--to', 'me@example.org'])).code).toBe(0);
+    expect(server.received).toHaveLength(1);
+    server.received.length = 0;
     const early = await rali(['recording', series.talk, '--yes']);
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('has not happened yet');

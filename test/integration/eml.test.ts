@@ -172,3 +172,25 @@ describe('hostile input', () => {
     expect(rendered.ics!.content.split('\r\n').every((l) => !/[\r\n]/.test(l))).toBe(true);
   });
 });
+
+describe('mbox archives', () => {
+  test('no line of the message starts with "From " (an mbox would show ">From"); decoded, the text is the same', async () => {
+    const abstract = {
+      fr: 'Un résumé.\n\nFrom theory to practice: a line that starts so.',
+      en: `An English abstract, ${'long '.repeat(12)}From here a wrapped line may start.\n\nFrom theory to practice.`,
+    };
+    const ascii = { ...talk, abstract: { fr: 'From A to B.', en: 'From A to B.' }, title: { fr: 'Plain', en: 'Plain' } };
+    for (const t of [{ ...talk, abstract }, ascii]) {
+      const { raw, parsed, rendered } = await eml(series, t);
+      expect(
+        raw
+          .toString('latin1')
+          .split('\r\n')
+          .filter((l) => l.startsWith('From ')),
+      ).toEqual([]);
+      expect(rendered.text).toMatch(/^From /m);
+      expect(parsed.text).toBe(rendered.text.replace(/\r?\n/g, '\n'));
+      expect(parsed.html).toBe(rendered.html);
+    }
+  });
+});

@@ -47,6 +47,9 @@ async function rali(dir: string, args: string[], host = 'laptop') {
   return { code, stdout, stderr };
 }
 
+/** Cron's `rali remind` at that moment (the machine's clock: --now would only rehearse). */
+const remind = (dir: string, at: string, host = 'laptop') => rali(dir, ['remind', '--now', at], host);
+
 const folder = () => {
   const d = mkdtempSync(join(tmpdir(), 'rali-elsewhere-'));
   extra.push(d);
@@ -64,7 +67,7 @@ test('the first send names the ledger in rali.yaml (id and home), and says to co
   expect(yaml).toMatch(/^ledger_id: "[0-9a-f-]{36}"$/m);
   expect(yaml).toMatch(new RegExp(`^ledger_home: "laptop:${series.dir.replace(/[.]/g, '\\.')}"$`, 'm'));
   // The next run says nothing of it.
-  expect((await rali(series.dir, ['remind', '--now', '2030-11-01T09:00'])).stderr).toBe('');
+  expect((await remind(series.dir, '2030-11-01T09:00')).stderr).toBe('');
 });
 
 test('a clone without the ledger (git, on the department server) sends nothing and says where the ledger is: remind, announce, cancel, status, validate', async () => {
@@ -78,12 +81,12 @@ test('a clone without the ledger (git, on the department server) sends nothing a
   execFileSync('git', ['clone', '-q', series.dir, clone]);
   const before = server.received.length;
 
-  const remind = await rali(clone, ['remind', '--now', '2030-11-12T11:45'], 'server');
-  expect(remind.code).toBe(1);
-  expect(remind.stderr).toMatch(
+  const cron = await remind(clone, '2030-11-12T11:45', 'server');
+  expect(cron.code).toBe(1);
+  expect(cron.stderr).toMatch(
     /rali\.yaml says this series was sent from the ledger [0-9a-f-]{36}, \.rali\/state\.db on laptop:.*, and it is not here .* nothing was sent/,
   );
-  expect(remind.stderr).toMatch(/rali ledger move postgres:\/\//);
+  expect(cron.stderr).toMatch(/rali ledger move postgres:\/\//);
   for (const args of [
     ['announce', talk(), '--yes'],
     ['cancel', talk(), '--yes'],
@@ -109,15 +112,15 @@ test('a copy of the folder with its ledger (rsync) sends no second reminder; the
   await rali(series.dir, ['announce', talk(), '--yes']);
   const copy = join(folder(), 'series');
   cpSync(series.dir, copy, { recursive: true });
-  const r = await rali(copy, ['remind', '--now', '2030-11-12T11:45'], 'server');
+  const r = await remind(copy, '2030-11-12T11:45', 'server');
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/\.rali\/state\.db here is a copy of the ledger of laptop:.*, which is still there — nothing was sent/);
   expect(r.stderr).toMatch(/rali ledger adopt/);
-  const original = await rali(series.dir, ['remind', '--now', '2030-11-12T11:45']);
+  const original = await remind(series.dir, '2030-11-12T11:45');
   expect(original.code).toBe(0);
   expect(sentTo().filter((a) => a === 'user00000@example.org')).toHaveLength(2); // the announcement and one reminder
   // Even on the same machine, a copy beside the original is a copy.
-  expect((await rali(copy, ['remind', '--now', '2030-11-12T11:50'])).stderr).toMatch(/is a copy of the ledger/);
+  expect((await remind(copy, '2030-11-12T11:50')).stderr).toMatch(/is a copy of the ledger/);
 });
 
 test('a folder moved on its machine keeps working and says so once; a copy adopted on purpose becomes the home', async () => {
@@ -125,21 +128,21 @@ test('a folder moved on its machine keeps working and says so once; a copy adopt
   const moved = join(folder(), 'moved');
   renameSync(series.dir, moved);
   {
-    const r = await rali(moved, ['remind', '--now', '2030-11-12T11:45']);
+    const r = await remind(moved, '2030-11-12T11:45');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/the series folder moved .* its ledger followed/);
     expect(readFileSync(join(moved, 'rali.yaml'), 'utf8')).toContain(`ledger_home: "laptop:${moved}"`);
-    expect((await rali(moved, ['remind', '--now', '2030-11-12T11:50'])).stderr).toBe('');
+    expect((await remind(moved, '2030-11-12T11:50')).stderr).toBe('');
 
     // A copy to a new machine, the old one retired: adopt it there.
     const copy = join(folder(), 'copy');
     cpSync(moved, copy, { recursive: true });
     rmSync(moved, { recursive: true });
-    expect((await rali(copy, ['remind', '--now', '2030-11-12T11:55'], 'server')).code).toBe(1);
+    expect((await remind(copy, '2030-11-12T11:55', 'server')).code).toBe(1);
     const adopt = await rali(copy, ['ledger', 'adopt'], 'server');
     expect(adopt.code).toBe(0);
     expect(adopt.stdout).toMatch(/this folder is now the home of the ledger/);
-    expect((await rali(copy, ['remind', '--now', '2030-11-12T11:58'], 'server')).code).toBe(0);
+    expect((await remind(copy, '2030-11-12T11:58', 'server')).code).toBe(0);
   }
 });
 
@@ -147,7 +150,7 @@ test('rali.yaml naming another ledger than the one here is refused', async () =>
   await rali(series.dir, ['announce', talk(), '--yes']);
   const yaml = join(series.dir, 'rali.yaml');
   writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^ledger_id: .*$/m, 'ledger_id: "00000000-0000-0000-0000-000000000000"'));
-  const r = await rali(series.dir, ['remind', '--now', '2030-11-12T11:45']);
+  const r = await remind(series.dir, '2030-11-12T11:45');
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/\.rali\/state\.db here is the ledger .*, but rali\.yaml names 00000000-0000-0000-0000-000000000000/);
 });

@@ -226,6 +226,8 @@ test('a ledger deleted or read-only mid-series stops sending and names the file'
       return 5;
     },
   });
+  // 5 connections: what they have in flight when the file goes is the bound on what still reaches the server.
+  process.env.RALI_SMTP_URL = `${server!.url}?connections=5`;
   const r = await run('announce', { yes: true });
   expect(r.code).toBe(1);
   expect(r.err).toMatch(/state\.db was deleted or replaced during the run/);

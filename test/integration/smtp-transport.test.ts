@@ -93,6 +93,31 @@ test.each([
   for (const g of got) expectCrlfOnly(g.body);
 });
 
+test('a relay that takes fewer connections at once than configured (421 to the others): the run goes on with those it took, and says so', async () => {
+  const got: Got[] = [];
+  const s = await server({ maxClients: 3 }, got);
+  const tx = new SmtpTransport(settings(s.port, { connections: 8 }));
+  const tos = Array.from({ length: 40 }, (_, i) => `r${i}@example.org`);
+  const out = await sendAll(tx, tos);
+  await tx.close();
+  await s.close();
+  expect(out.filter((o) => !o.ok)).toEqual([]);
+  expect(got.map((g) => g.to).sort()).toEqual(tos.slice().sort());
+  expect(tx.notes).toEqual([
+    expect.stringMatching(
+      /127\.0\.0\.1:\d+ took 3 connections at once \(then: 421 .*\); rali went on with those — set smtp\.connections: 3/,
+    ),
+  ]);
+});
+
+test('the default: 20 connections at once (10 before), 2 with a provider', () => {
+  const { smtpSettings } = require('../../src/delivery/smtp-settings') as typeof import('../../src/delivery/smtp-settings');
+  const { DEFAULT_CONNECTIONS } = require('../../src/model/series') as typeof import('../../src/model/series');
+  expect(DEFAULT_CONNECTIONS).toBe(20);
+  const series = { smtp: undefined } as never;
+  expect(smtpSettings(series, { RALI_SMTP_URL: 'smtp://127.0.0.1:2525' })!.connections).toBe(20);
+});
+
 test('a message with a bare LF is not sent', async () => {
   const got: Got[] = [];
   const s = await server({}, got);

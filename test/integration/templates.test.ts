@@ -20,7 +20,8 @@ function golden(name: string, actual: string) {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, actual);
   }
-  expect([file, existsSync(file)]).toEqual([file, true]);
+  // A missing golden file fails: recreating it silently would make the test unable to fail.
+  if (!existsSync(file)) throw new Error(`${file} is missing — UPDATE_GOLDEN=1 npm test writes it; review it like code`);
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 
@@ -48,6 +49,27 @@ describe('golden files (review their diffs like code)', () => {
   test('announce, both', () =>
     golden('announce.fr+en.txt', `Subject: ${render('announce', ['fr', 'en']).subject}\n\n${render('announce', ['fr', 'en']).text}`));
   test('announce .ics (fixed clock)', () => golden('announce.ics', render('announce', ['fr', 'en']).ics!.content));
+  test('announce, HTML part', () => golden('announce.fr+en.html', render('announce', ['fr', 'en']).html));
+  test('in the HTML part, text in the other language carries its lang, as on the site', () => {
+    // The example talk is given in English; its title, affiliation and abstract are written once.
+    const html = render('announce', ['fr', 'en']).html;
+    const [fr, en] = html.split('<div id="en" lang="en-CA">');
+    expect(fr).toMatch(/<h1 [^>]*lang="en-CA">Improved Knowledge Distillation/);
+    expect(fr).toContain('<span lang="en-CA">Huawei Montreal</span>');
+    expect(fr).toMatch(/<div lang="en-CA"><p[^>]*>Knowledge distillation \(KD\)/);
+    expect(en).not.toMatch(/lang="en-CA"/);
+    // A title given in both languages is in each half's own.
+    const both = renderKind({
+      series,
+      talk: { ...talk, title: { fr: 'Un titre', en: 'A title' } },
+      kind: 'announce',
+      langs: ['fr', 'en'],
+      templates,
+      sequence: 0,
+      now: FIXED_NOW,
+    }).html;
+    expect(both).toMatch(/<h1 style="[^"]*">Un titre<\/h1>/);
+  });
   for (const kind of ['reminder', 'update', 'cancel', 'recording'] as const) {
     test(`${kind}, both`, () => {
       const m = render(kind, ['fr', 'en']);

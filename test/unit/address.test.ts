@@ -1,5 +1,5 @@
 import { RaliError } from '../../src/errors';
-import { addressProblem, isAddress, outboxFileName, parseAddressArg } from '../../src/model/address';
+import { addressProblem, canonicalAddress, isAddress, outboxFileName, parseAddressArg, wireAddress } from '../../src/model/address';
 import { parseDuration } from '../../src/model/time';
 
 describe('addresses', () => {
@@ -114,5 +114,23 @@ describe('parseDuration (duration:)', () => {
   });
   test.each([0, -5, 1.5, '', 'sixty', '1h75', '0h', '1 day and a bit'])('%j is refused', (v) => {
     expect(parseDuration(v)).toBeUndefined();
+  });
+});
+
+describe('canonicalAddress: one mailbox, one spelling', () => {
+  test.each([
+    ['user@пример.рф', 'user@xn--e1afmkfd.xn--p1ai'],
+    ['USER@XN--E1AFMKFD.XN--P1AI', 'user@xn--e1afmkfd.xn--p1ai'],
+    ['élise@example.org'.normalize('NFD'), 'élise@example.org'],
+    ['Élise@Exemple.CA', 'élise@exemple.ca'],
+    ['Ana@Example.org', 'ana@example.org'],
+  ])('%s → %s', (a, k) => {
+    expect(canonicalAddress(a)).toBe(k);
+    expect(canonicalAddress(a).normalize('NFC')).toBe(canonicalAddress(a));
+  });
+  test('on the wire: the local part as written, the domain in A-labels', () => {
+    expect(wireAddress('Ivan@пример.рф')).toBe('Ivan@xn--e1afmkfd.xn--p1ai');
+    expect(wireAddress('josé@exemple.ca')).toBe('josé@exemple.ca');
+    expect(wireAddress('Ana@Example.org')).toBe('Ana@Example.org');
   });
 });

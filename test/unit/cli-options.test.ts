@@ -57,6 +57,11 @@ test.each<[string, string[], [string, unknown]]>([
     ['send.send', { kind: 'cancel', talk: 't.yaml', config: undefined, reason: 'Speaker ill' }],
   ],
   [
+    'cancel with a reason in each language',
+    ['cancel', 't.yaml', '--reason-fr', 'Conférencière malade', '--reason-en', 'Speaker ill'],
+    ['send.send', { kind: 'cancel', talk: 't.yaml', config: undefined, reasonFr: 'Conférencière malade', reasonEn: 'Speaker ill' }],
+  ],
+  [
     'recording, forced',
     ['recording', 't.yaml', '--force'],
     ['send.send', { kind: 'recording', talk: 't.yaml', config: undefined, force: true }],

@@ -8,7 +8,7 @@ import {
   languageInSeries,
   meetingIdConsistent,
   noTodoLeft,
-  notInPast,
+  recentlyPast,
   parseMailbox,
   wellFormedSeries,
   wellFormedTalk,
@@ -92,10 +92,14 @@ describe('headerSafe', () => {
   });
 });
 
-describe('notInPast', () => {
+describe('recentlyPast', () => {
   const now = DateTime.fromISO('2026-11-28T12:00:00Z');
-  test('a future talk is fine', () => expect(notInPast(now.plus({ days: 1 }), now)).toEqual([]));
-  test('a past talk is a warning', () => expect(notInPast(now.minus({ days: 1 }), now)[0].severity).toBe('warning'));
+  test('a future talk is fine', () => expect(recentlyPast(now.plus({ days: 1 }), now)).toEqual([]));
+  test('a talk of the last two weeks is a warning', () => {
+    expect(recentlyPast(now.minus({ days: 1 }), now)[0]).toMatchObject({ severity: 'warning', message: /yesterday/ });
+    expect(recentlyPast(now.minus({ days: 14 }), now)[0].message).toMatch(/14 days ago \(2026-11-14\) and was never announced/);
+  });
+  test('an older one is the archive: nothing', () => expect(recentlyPast(now.minus({ days: 15 }), now)).toEqual([]));
 });
 
 describe('noTodoLeft', () => {
