@@ -139,6 +139,7 @@ export const refusals = {
 export const plan = {
   line: (what: string, title: string, date: string, recipients: string, suppressed: number, already: number, earlierFailed: number) =>
     `${what} of "${title}" (${date}) — ${recipients}; ${suppressed} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`,
+  paused: (n: number) => `${plural(n, 'subscriber')} paused (rali serve's preferences page): left out until their date`,
   changed: (fields: string[], sequence: number) => `changed since the last message: ${fields.join(', ')} (calendar SEQUENCE ${sequence})`,
   pace: (perMinute: number, todo: number) => `at most ${perMinute} a minute for this account: about ${Math.ceil(todo / perMinute)} min`,
   noTerminal: (what: string, where: string) =>
@@ -211,12 +212,16 @@ export const status = {
   delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
     `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
   suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
+  web: (c: { confirmed: number; recent: number; pending: number; unsubscribed: number }) =>
+    `web sign-ups (rali serve): ${c.confirmed} confirmed${c.recent ? ` (${c.recent} in the last 7 days)` : ''}, ${c.pending} awaiting confirmation (mailed in the last 7 days), ${c.unsubscribed} unsubscribed since`,
   bounces: (hard: number, soft: number, complaint: number) =>
     `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')} (rali inbox)`,
 };
 
 /** `rali ledger`. */
 export const ledgerCmd = {
+  rotated: (version: number) =>
+    `token key ${version} made: the next mails' links and tokens use it; the links of mails already sent (keys 1–${version - 1}) keep working`,
   where: (where: string, exists: boolean) =>
     `ledger: SQLite, ${where}${exists ? '' : ' (none yet: the first message sent over SMTP creates it)'}`,
   id: (id: string, home: string | undefined) => `id: ${id}${home ? ` — home: ${home}` : ''}`,
