@@ -53,6 +53,7 @@ export const COMMANDS = {
   import: () => require('./commands/import') as typeof import('./commands/import'),
   templates: () => require('./commands/templates') as typeof import('./commands/templates'),
   ledger: () => require('./commands/ledger') as typeof import('./commands/ledger'),
+  serve: () => require('./commands/serve') as typeof import('./commands/serve'),
 };
 
 export type Commands = typeof COMMANDS;
@@ -245,12 +246,35 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
       ),
     );
 
+  program
+    .command('serve')
+    .description(
+      'the web side of subscriptions, behind the web server: subscribe (confirmed by a button), one-click unsubscribe, preferences',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', int('--port'), 8025)
+    .option('--all <dirs...>', 'several series: each folder holds a rali.yaml with its own serve.url')
+    .option('--check', 'say what is wrong with the serve: settings, and whether the public address answers; serve nothing')
+    .addHelpText(
+      'after',
+      examples(['rali serve', 'rali serve --check', 'rali serve --all /srv/seminaires/rali /srv/seminaires/olst --port 8025']),
+    )
+    .action(
+      act((w, o: { host: string; port: number; all?: string[]; check?: boolean }) =>
+        commands.serve().serve({ config: config(), host: o.host, port: o.port, all: o.all, check: o.check }, w),
+      ),
+    );
+
   const ledger = program.command('ledger').description("where this series' ledger is; move it, adopt it");
   ledger
     .command('status')
     .description('where the ledger is, what it holds, and whether this folder may send from it')
     .option('--json', 'machine-readable')
     .action(act((w, o: { json?: boolean }) => commands.ledger().ledgerStatus({ config: config(), json: o.json }, w)));
+  ledger
+    .command('rotate-key')
+    .description('make a new key for the tokens of the next mails; the links of mails already sent keep working')
+    .action(act((w) => commands.ledger().rotateKey({ config: config() }, w)));
   ledger
     .command('adopt')
     .description('make this folder the home of its copy of the ledger (a folder moved or copied on purpose; stop rali where it ran before)')

@@ -6,7 +6,8 @@ import { EXIT_OK, EXIT_UNDELIVERED } from '../errors';
 import { refusalOf } from '../ledger';
 import { ledgerCmd as M, plural } from '../messages';
 import { display } from '../model/series';
-import { seriesOf } from './common';
+import { rotateTokenKey } from '../ledger/keys';
+import { seriesOf, withLedger } from './common';
 import type { World } from './world';
 
 export async function ledgerStatus(o: { config?: string; json?: boolean }, w: World): Promise<number> {
@@ -68,4 +69,16 @@ export async function adopt(o: { config?: string }, w: World): Promise<number> {
   } finally {
     await access.close();
   }
+}
+
+/**
+ * A new key for the tokens of the next mails (a key that may have leaked: a copy of the ledger lost).
+ * The older keys stay, so every link already sent keeps working; rali serve takes the new key up
+ * when it first meets one of its tokens.
+ */
+export async function rotateKey(o: { config?: string }, w: World): Promise<number> {
+  const series = seriesOf(o.config, w);
+  const version = await withLedger(w, series, 'send', async (a) => rotateTokenKey(await a.write()));
+  w.log.out(M.rotated(version));
+  return EXIT_OK;
 }
