@@ -6,12 +6,12 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import tseslint from 'typescript-eslint';
 
 // The layers of src/, each importing only the ones below it (README, The code):
-// model < render, ledger, kinds < delivery, site, inbox, import < commands < world.ts < cli.ts.
+// model < render, ledger, kinds < delivery, site, inbox, import, serve < commands < world.ts < cli.ts.
 // errors.ts, messages.ts, secrets.ts, paths.ts and log.ts are shared by all.
 const LAYERS = [
   ['src/model'],
   ['src/render', 'src/ledger', 'src/kinds'],
-  ['src/delivery', 'src/site', 'src/inbox', 'src/import'],
+  ['src/delivery', 'src/site', 'src/inbox', 'src/import', 'src/serve'],
   ['src/commands'],
   ['src/world.ts'],
   ['src/cli.ts'],

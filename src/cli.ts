@@ -60,6 +60,7 @@ export const COMMANDS = {
   templates: () => require('./commands/templates') as typeof import('./commands/templates'),
   completion: () => require('./commands/completion') as typeof import('./commands/completion'),
   ledger: () => require('./commands/ledger') as typeof import('./commands/ledger'),
+  serve: () => require('./commands/serve') as typeof import('./commands/serve'),
 };
 
 export type Commands = typeof COMMANDS;
@@ -312,6 +313,25 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
       ),
     );
 
+  program
+    .command('serve')
+    .description(
+      'the web side of subscriptions, behind the web server: subscribe (confirmed by a button), one-click unsubscribe, preferences',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', int('--port'), 8025)
+    .option('--all <dirs...>', 'several series: each folder holds a rali.yaml with its own serve.url')
+    .option('--check', 'say what is wrong with the serve: settings, and whether the public address answers; serve nothing')
+    .addHelpText(
+      'after',
+      examples(['rali serve', 'rali serve --check', 'rali serve --all /srv/seminaires/rali /srv/seminaires/olst --port 8025']),
+    )
+    .action(
+      act((w, o: { host: string; port: number; all?: string[]; check?: boolean }) =>
+        commands.serve().serve({ config: config(), host: o.host, port: o.port, all: o.all, check: o.check }, w),
+      ),
+    );
+
   const ledger = program
     .command('ledger')
     .description("where this series' ledger is; move it, adopt it")
@@ -328,6 +348,11 @@ export function buildProgram(world: () => World, onCode: (code: number) => void,
     .description('copy the ledger into another store with nothing lost (rows counted on both sides), then set the old one aside')
     .addHelpText('after', examples(['PGPASSWORD=… rali ledger move postgres://rali@db.iro.umontreal.ca/rali', 'rali ledger move sqlite']))
     .action(act((w, url: string) => commands.ledger().move({ config: config(), to: url }, w)));
+  ledger
+    .command('rotate-key')
+    .description('make a new key for the tokens of the next mails; the links of mails already sent keep working')
+    .addHelpText('after', examples(['rali ledger rotate-key']))
+    .action(act((w) => commands.ledger().rotateKey({ config: config() }, w)));
   ledger
     .command('adopt')
     .description('make this folder the home of its copy of the ledger (a folder moved or copied on purpose; stop rali where it ran before)')

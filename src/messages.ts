@@ -141,6 +141,7 @@ export const refusals = {
 export const plan = {
   line: (what: string, title: string, date: string, recipients: string, suppressed: number, already: number, earlierFailed: number) =>
     `${what} of "${title}" (${date}) — ${recipients}; ${suppressed} suppressed; ${already} already sent${earlierFailed ? `; ${earlierFailed} failed earlier (--retry-failed to try them again)` : ''}`,
+  paused: (n: number) => `${plural(n, 'subscriber')} paused (rali serve's preferences page): left out until their date`,
   changed: (fields: string[], sequence: number) => `changed since the last message: ${fields.join(', ')} (calendar SEQUENCE ${sequence})`,
   pace: (perMinute: number, todo: number) => `at most ${perMinute} a minute for this account: about ${Math.ceil(todo / perMinute)} min`,
   noTerminal: (what: string, where: string) =>
@@ -214,6 +215,8 @@ export const status = {
   delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
     `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
   suppressed: (n: number) => `${plural(n, 'suppressed address', 'suppressed addresses')}${n ? ' (rali subscribers list shows them)' : ''}`,
+  web: (c: { confirmed: number; recent: number; pending: number; unsubscribed: number }) =>
+    `web sign-ups (rali serve): ${c.confirmed} confirmed${c.recent ? ` (${c.recent} in the last 7 days)` : ''}, ${c.pending} awaiting confirmation (mailed in the last 7 days), ${c.unsubscribed} unsubscribed since`,
   bounces: (hard: number, soft: number, complaint: number, refusal: number) =>
     `  ${'mailbox'.padEnd(12)} ${plural(hard, 'hard bounce')}, ${soft} soft, ${plural(complaint, 'complaint')}${refusal ? `, ${plural(refusal, 'refusal')} about us (policy, spam, DMARC: rali inbox --dry-run shows them)` : ''} (rali inbox)`,
 };
@@ -239,6 +242,8 @@ export const ledgerMove = {
 
 /** `rali ledger`. */
 export const ledgerCmd = {
+  rotated: (version: number) =>
+    `token key ${version} made: the next mails' links and tokens use it; the links of mails already sent (keys 1–${version - 1}) keep working`,
   where: (where: string, exists: boolean) =>
     `ledger: ${where.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'}, ${where}${exists ? '' : ' (none yet: the first message sent over SMTP creates it)'}`,
   id: (id: string, home: string | undefined) => `id: ${id}${home ? ` — home: ${home}` : ''}`,

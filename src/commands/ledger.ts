@@ -8,7 +8,8 @@ import { LedgerLocation, refusalOf, withoutPassword, withPassword } from '../led
 import { ledgerCmd as M, ledgerMove as MM, plural } from '../messages';
 import { registerSecret } from '../secrets';
 import { display } from '../model/series';
-import { seriesOf } from './common';
+import { rotateTokenKey } from '../ledger/keys';
+import { seriesOf, withLedger } from './common';
 import type { World } from './world';
 
 export async function ledgerStatus(o: { config?: string; json?: boolean }, w: World): Promise<number> {
@@ -113,4 +114,16 @@ export async function adopt(o: { config?: string }, w: World): Promise<number> {
   } finally {
     await access.close();
   }
+}
+
+/**
+ * A new key for the tokens of the next mails (a key that may have leaked: a copy of the ledger lost).
+ * The older keys stay, so every link already sent keeps working; rali serve takes the new key up
+ * when it first meets one of its tokens.
+ */
+export async function rotateKey(o: { config?: string }, w: World): Promise<number> {
+  const series = seriesOf(o.config, w);
+  const version = await withLedger(w, series, 'send', async (a) => rotateTokenKey(await a.write()));
+  w.log.out(M.rotated(version));
+  return EXIT_OK;
 }

@@ -11,6 +11,7 @@ import { messageId, unsubscribeLinks, Variant } from '../render/mail';
 import { PLACEHOLDER_KEYS } from '../model/tokens';
 import { existingTokenKeys } from '../ledger/keys';
 import { owedToHolders } from '../delivery/owed';
+import { mergeSubscribers } from '../delivery/subscribers';
 import { MessagePlan, plan } from '../delivery/planner';
 import { checkToAddress, langsOption, loadSeriesAndTalk, OutputKind, OUTPUTS, outputFile, render } from './common';
 import { readSubscribers } from '../model/subscribers';
@@ -39,17 +40,16 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const now = l0.now;
   const rule = kindRule(o.kind ?? 'announce');
   const toAddr = o.to !== undefined ? checkToAddress(o.to) : undefined;
-  // --to a subscriber: the message exactly as they get it (their name, their languages).
-  const subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
-  const sub = toAddr ? subs.find((s) => s.key === canonicalAddress(toAddr)) : undefined;
-  const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   // The same planner as sending: revision, SEQUENCE, calendar method and the state shown.
   const access = w.ledger(l0.series, 'look');
   let stored;
   let unfinished = 0;
   let keys = PLACEHOLDER_KEYS;
+  let subs = readSubscribers(l0.series.subscribersFile, '', l0.series.languages).subscribers;
   try {
     const ro = await access.read();
+    // --to a subscriber: the message exactly as they get it (their name, their languages, a web sign-up's too).
+    if (ro && toAddr) subs = mergeSubscribers(l0.series, subs, await ro.subscriptions.all(), now.toJSDate()).subscribers;
     stored = await ro?.talk(l0.talk.uid);
     // The tokens the recipient's copy carries (before the first send there are none yet: placeholders).
     keys = (ro && (await existingTokenKeys(ro))) || PLACEHOLDER_KEYS;
@@ -58,6 +58,8 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   } finally {
     await access.close();
   }
+  const sub = toAddr ? subs.find((s) => s.key === canonicalAddress(toAddr)) : undefined;
+  const langs = o.lang === undefined && sub ? sub.langs : langsOption(o.lang, l0.series);
   const p: MessagePlan = plan({
     series: l0.series,
     talk: l0.talk,

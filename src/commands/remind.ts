@@ -17,6 +17,7 @@ import { display } from '../model/series';
 import { slugify } from '../model/text';
 import { talkUid } from '../model/talk';
 import { owedFor, uidDrift } from '../delivery/owed';
+import { mergeSubscribers } from '../delivery/subscribers';
 import { MessagePlan, plan } from '../delivery/planner';
 import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
 import { smtpSettings } from '../delivery/smtp-settings';
@@ -188,7 +189,9 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
           now,
           mode,
           stored: known,
-          subscribers: subscribers.subscribers,
+          // subscribers.csv with the web sign-ups and preferences of the ledger (rali serve).
+          subscribers: mergeSubscribers(series, subscribers.subscribers, (await (await db())?.subscriptions.all()) ?? [], now.toJSDate())
+            .subscribers,
           suppressed: (await (await db())?.suppressed()) ?? new Map(),
           holders: [],
           reminderLabel: due.label,

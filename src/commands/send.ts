@@ -9,13 +9,14 @@ import { EXIT_OK, InputError, RaliError } from '../errors';
 import { finishing, kindRule } from '../kinds';
 import { calendarKinds } from '../kinds';
 import { style, warnAll } from '../log';
-import { display, loadSubscribers } from '../model';
+import { display } from '../model';
 import { Lang } from '../model/schema';
 import { canonicalAddress } from '../model/address';
 import { markCancelled, Reason } from '../model/edit';
 import { hasControlChars } from '../model/rules';
 import { bi } from '../model/text';
 import { countLangs, describeCounts, Recipient } from '../delivery/audience';
+import { loadAudienceSubscribers } from '../delivery/subscribers';
 import { owedToHolders, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
 import { plan } from '../delivery/planner';
 import { outboxFor, runDelivery, summaryExit } from '../delivery/run';
@@ -73,13 +74,14 @@ export async function send(o: SendOptions, w: World): Promise<number> {
   const smtp = smtpSettings(series, w.env, log.err);
   const mode = smtp ? 'smtp' : 'outbox';
   if (mode === 'smtp' && !o.dryRun) refusePlaceholders(series);
-  const { subscribers, warnings } = loadSubscribers(series);
-  warnAll(log, warnings);
   // A message that will be recorded needs the series' own ledger; a rehearsal or a test copy only reads.
   const access = w.ledger(series, mode === 'smtp' && to === undefined ? 'send' : 'look');
   try {
     // What the ledger holds, read only: nothing is written before the confirmation.
     const ro = await access.read();
+    // subscribers.csv with the web sign-ups and preferences of the ledger (rali serve).
+    const { subscribers, warnings, paused } = await loadAudienceSubscribers(series, ro, now.toJSDate());
+    warnAll(log, warnings);
     const drift = ro && (await uidDrift(ro, series, now));
     if (drift) throw new RaliError(`${display(series.configFile, w.cwd)}: ${drift.message}`);
     const stored = await ro?.talk(l.talk.uid);
@@ -167,6 +169,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
         earlierFailed,
       ),
     );
+    if (paused.length && rule.audience === 'subscribers') log.out(M.paused(paused.length));
     if (p.changes.length) log.out(M.changed(p.changes, p.sequence));
     for (const n of p.notes) log.out(n);
     if (mode === 'smtp' && smtp?.perMinute) log.out(M.pace(smtp.perMinute, todo));

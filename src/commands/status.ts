@@ -11,6 +11,8 @@ import { kindRule, knownKind, finishing } from '../kinds';
 import { loadTalk, readSubscribers, readTalk, sharedIds, talkFiles, Talk } from '../model';
 import { display } from '../model/series';
 import { owedFor, uidDrift } from '../delivery/owed';
+import { mergeSubscribers, signUpCounts } from '../delivery/subscribers';
+import { existingTokenKeys } from '../ledger/keys';
 import { plan } from '../delivery/planner';
 import { wrapLine } from '../render/wrap';
 import { parseNow, seriesOf } from './common';
@@ -61,8 +63,15 @@ export async function status(
     const files = new Map<string, Talk>();
     for (const talk of read) if (!files.has(talk.uid)) files.set(talk.uid, talk);
     let subscribers: ReturnType<typeof readSubscribers>['subscribers'] | undefined;
+    const subscriptions = await ledger.subscriptions.all();
+    // subscribers.csv with the web sign-ups and preferences of the ledger (rali serve).
     const subs = () =>
-      (subscribers ??= readSubscribers(series.subscribersFile, display(series.subscribersFile, w.cwd), series.languages).subscribers);
+      (subscribers ??= mergeSubscribers(
+        series,
+        readSubscribers(series.subscribersFile, display(series.subscribersFile, w.cwd), series.languages).subscribers,
+        subscriptions,
+        now.toJSDate(),
+      ).subscribers);
     // rali.yaml's series id or domain changed since the announcements: no file matches its talk, say why instead.
     const drift = await uidDrift(ledger, series, now);
     const talks = (await ledger.talks()).filter((t) => !uid || t.uid === uid);
@@ -157,12 +166,15 @@ export async function status(
       });
     }
     if (drift) log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
+    const web = await signUpCounts(ledger, await existingTokenKeys(ledger), series.id, now.toJSDate());
+    const showWeb = Boolean(series.serve) || web.confirmed + web.pending + web.unsubscribed > 0;
     if (o.json) {
       log.out(
         JSON.stringify(
           {
             talks: report.map(({ bounces: _b, ...r }) => r),
             suppressed: [...suppressed].map(([address, v]) => ({ address, reason: v.reason, created_at: v.createdAt })),
+            web_signups: web,
           },
           null,
           2,
@@ -183,6 +195,7 @@ export async function status(
       for (const f of t.failed ?? []) log.out(S.delivery(f.status === 'failed', f.kind, f.recipient, f.reply));
     }
     log.out(S.suppressed(suppressed.size));
+    if (showWeb) log.out(S.web(web));
     return drift ? EXIT_INPUT : refusal ? EXIT_UNDELIVERED : EXIT_OK;
   } finally {
     await access.close();

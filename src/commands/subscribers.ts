@@ -20,6 +20,7 @@ import { hasControlChars } from '../model/rules';
 import { excerpt, readText } from '../model/source';
 import { cellProblem, mapColumns, MAX_SUBSCRIBERS_BYTES, parseLangs, parseSubscribers, subscriberLine } from '../model/subscribers';
 import type { Ledger, Suppression } from '../ledger/types';
+import { pausedAt } from '../delivery/subscribers';
 
 interface Base {
   config?: string;
@@ -57,20 +58,39 @@ function append(text: string, lines: string[]): string {
 export async function list(o: Base & { json?: boolean }, w: World): Promise<number> {
   const log = w.log;
   const series = seriesOf(o.config, w);
-  const { subscribers, warnings } = loadSubscribers(series);
+  const { subscribers: fromFile, warnings } = loadSubscribers(series);
   warnAll(log, warnings);
-  const suppressed = await withLedger(w, series, 'look', async (a) =>
-    byCanonical((await (await a.read())?.suppressed()) ?? new Map<string, Suppression>()),
-  );
+  const { suppressed, subscriptions } = await withLedger(w, series, 'look', async (a) => {
+    const l = await a.read();
+    return {
+      suppressed: byCanonical((await l?.suppressed()) ?? new Map<string, Suppression>()), subscriptions: (await l?.subscriptions.all()) ?? [] };
+  });
+  // Everyone who gets the mails or asked for them: the file, then the web sign-ups (rali serve).
+  const now = w.now().toJSDate();
+  const byAddress = new Map(subscriptions.map((x) => [x.address, x]));
+  const inFile = new Set(fromFile.map((f) => f.key));
+  const rows = [
+    ...fromFile.map((f) => ({ email: f.email, name: f.name ?? null, file: true, sub: byAddress.get(f.key), langs: f.langs.join('+') })),
+    ...subscriptions
+      .filter((x) => x.source !== 'file' && x.status !== 'unsubscribed' && !inFile.has(x.address))
+      .map((x) => ({ email: x.address, name: x.name, file: false, sub: x, langs: x.langs ?? series.languages.join('+') })),
+  ];
+  const source = (r: (typeof rows)[number]) =>
+    r.file ? (r.sub && r.sub.source !== 'file' ? `file+${r.sub.source}` : 'file') : r.sub!.source;
+  const langsOf = (r: (typeof rows)[number]) => r.sub?.langs ?? r.langs;
   if (o.json) {
     log.out(
       JSON.stringify(
         {
-          subscribers: subscribers.map((s) => ({
-            email: s.email,
-            name: s.name ?? null,
-            langs: s.langs,
-            suppressed: suppressed.has(s.key),
+          subscribers: rows.map((r) => ({
+            email: r.email,
+            name: r.name,
+            langs: langsOf(r).split('+'),
+            source: source(r),
+            consent_at: r.sub?.consentAt ?? null,
+            consent_how: r.sub?.consentHow ?? null,
+            paused_until: r.sub && pausedAt(r.sub, now) ? r.sub.pausedUntil : null,
+            suppressed: suppressed.has(canonicalAddress(r.email)),
           })),
           suppressed: [...suppressed].map(([address, v]) => ({ address, reason: v.reason, created_at: v.createdAt })),
         },
@@ -80,14 +100,19 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
     );
     return EXIT_OK;
   }
-  const width = Math.max(5, ...subscribers.map((s) => s.email.length));
-  for (const s of subscribers) {
-    const why = suppressed.get(s.key)?.reason;
-    const sup = why !== undefined ? `  (suppressed: ${why})` : '';
-    log.out(`${s.email.padEnd(width)}  ${s.langs.join('+').padEnd(5)}  ${s.name ?? ''}${sup}`);
+  const width = Math.max(5, ...rows.map((r) => r.email.length));
+  const nameWidth = Math.min(30, Math.max(4, ...rows.map((r) => (r.name ?? '').length)));
+  for (const r of rows) {
+    const why = suppressed.get(canonicalAddress(r.email))?.reason;
+    const notes = [source(r)];
+    if (r.sub?.consentAt) notes.push(`consent ${r.sub.consentAt.slice(0, 16)}Z${r.sub.consentHow ? ` (${r.sub.consentHow})` : ''}`);
+    if (r.sub && pausedAt(r.sub, now)) notes.push(`paused until ${r.sub.pausedUntil!.slice(0, 10)}`);
+    if (why !== undefined) notes.push(`suppressed: ${why}`);
+    log.out(`${r.email.padEnd(width)}  ${langsOf(r).padEnd(5)}  ${(r.name ?? '').padEnd(nameWidth)}  ${notes.join('; ')}`.trimEnd());
   }
+  const web = rows.length - fromFile.length;
   log.out(
-    `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'} in ${display(series.subscribersFile, w.cwd)}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`,
+    `${fromFile.length} subscriber${fromFile.length === 1 ? '' : 's'} in ${display(series.subscribersFile, w.cwd)}${web || series.serve ? `, ${web} from the web (rali serve)` : ''}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`,
   );
   for (const [a, v] of suppressed) log.out(`  suppressed ${a} since ${v.createdAt.slice(0, 10)}: ${v.reason}`);
   return EXIT_OK;

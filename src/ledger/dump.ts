@@ -9,6 +9,7 @@ export const LEDGER_TABLES: readonly LedgerTable[] = [
   'notes',
   'inbox_bounces',
   'inbox_processed',
+  'subscriptions',
 ];
 
 /** The rows of each table of a dump. */
@@ -21,6 +22,7 @@ export function dumpRows(d: LedgerDump): Record<LedgerTable, readonly object[]> 
     notes: d.notes,
     inbox_bounces: d.inboxBounces,
     inbox_processed: d.inboxProcessed,
+    subscriptions: d.subscriptions ?? [],
   };
 }
 

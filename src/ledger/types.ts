@@ -121,6 +121,72 @@ export interface InboxLedger {
   bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }>;
 }
 
+export type SubscriptionStatus = 'active' | 'unsubscribed' | 'paused';
+
+/**
+ * How an address asked for the mails, kept in the ledger so that a service on another machine
+ * (rali serve, with a shared PostgreSQL ledger) and the machine that sends see the same list. A
+ * row is either a web sign-up (`source: web`: in the audience while active) or the preferences of
+ * an address of subscribers.csv (`source: file`: its languages and pause apply, it adds no one).
+ */
+export interface Subscription {
+  /** Lowercased. */
+  address: string;
+  name: string | null;
+  /** `fr`, `en`, `fr+en`: overrides subscribers.csv for this address. */
+  langs: string | null;
+  status: SubscriptionStatus;
+  /** A pause ends at this moment (ISO 8601); after it the address gets the mails again. */
+  pausedUntil: string | null;
+  /** `web` (rali serve's form), `file` (an address of subscribers.csv), `import` … */
+  source: string;
+  /** When its owner consented (the confirmation button), and how. */
+  consentAt: string | null;
+  consentHow: string | null;
+  updatedAt: string;
+}
+
+/** A confirmation mail sent for a sign-up (a note keyed by a keyed hash of the address: the address is not kept). */
+export interface SignUpNote {
+  /** The keyed hash of the address (makeToken(…, 'signup', …)). */
+  key: string;
+  /** When its confirmation mail was sent. */
+  at: string;
+}
+
+/** What `rali serve` keeps: subscriptions and their consent, and which sign-ups were mailed. */
+export interface SubscriptionLedger {
+  get(address: string): Promise<Subscription | undefined>;
+  all(): Promise<Subscription[]>;
+  /**
+   * A sign-up confirmed by its owner: the address is active with its languages and consent, and
+   * any suppression of it is lifted (the confirmation came from its own mailbox) — one transaction.
+   */
+  confirm(s: {
+    address: string;
+    name?: string | null;
+    langs: string;
+    source: string;
+    consentAt: string;
+    consentHow: string;
+  }): Promise<void>;
+  /** Unsubscribed and suppressed, in one transaction; `source` for an address that had no row (one of the file). */
+  unsubscribe(address: string, reason: string, source: string): Promise<void>;
+  /** Languages and pause of an address (a row of `source` is made for an address that had none); status active or paused. */
+  setPreferences(address: string, p: { langs: string | null; pausedUntil: string | null }, source: string): Promise<void>;
+  /**
+   * Notes that a confirmation mail goes to `key`'s address on `day` (YYYY-MM-DD): false when one
+   * went that day already (of two requests at once, one gets true). Notes older than `forgetBefore` go.
+   */
+  signUpMailed(key: string, day: string, at: string, forgetBefore: string): Promise<boolean>;
+  /** Forgets the note of `signUpMailed` (the mail could not be sent: a new try that day may send it). */
+  signUpFailed(key: string, day: string): Promise<void>;
+  /** The confirmation mails sent since `since` (ISO 8601). */
+  signUps(since: string): Promise<SignUpNote[]>;
+  /** The suppression of one address, if it is suppressed. */
+  suppression(address: string): Promise<Suppression | undefined>;
+}
+
 export interface Ledger {
   /** Where it is, for messages: the file, or the database URL without its password. */
   readonly where: string;
@@ -188,6 +254,7 @@ export interface Ledger {
   secret(): Promise<string>;
 
   readonly inbox: InboxLedger;
+  readonly subscriptions: SubscriptionLedger;
 
   // ---- moving a ledger to another store (`rali ledger move`) ----
   /** Everything but the runs, in a shape neither store's: claims come out as pending (no run owns them there). */
@@ -205,7 +272,8 @@ export interface TableCount {
   rows: number;
 }
 
-export type LedgerTable = 'talks' | 'deliveries' | 'suppressions' | 'reminders' | 'notes' | 'inbox_bounces' | 'inbox_processed';
+export type LedgerTable =
+  'talks' | 'deliveries' | 'suppressions' | 'reminders' | 'notes' | 'inbox_bounces' | 'inbox_processed' | 'subscriptions';
 
 /**
  * A series' ledger in a store-neutral shape. Moments are ISO 8601 strings in UTC; schedules are the
@@ -242,6 +310,8 @@ export interface LedgerDump {
   notes: { name: string; value: string }[];
   inboxBounces: Bounce[];
   inboxProcessed: { key: string; at: string; action: string }[];
+  /** Web sign-ups and preferences with their consent (absent from dumps made before rali serve). */
+  subscriptions?: Subscription[];
 }
 
 /** How a store is opened: the lease's length and, for tests, the clock. */

@@ -140,6 +140,15 @@ export const SeriesFile = z
       .strict()
       .optional()
       .describe('The public web pages and calendar feed built by `rali site`'),
+    serve: z
+      .object({
+        url: Url.describe(
+          'Public address of `rali serve` behind the web server, e.g. https://seminaires.example.org/abonnement/: the subscribe page, the one-click unsubscribe links and the preferences pages',
+        ),
+      })
+      .strict()
+      .optional()
+      .describe('Subscriptions on the web (`rali serve`)'),
     inbox: z
       .object({
         mailboxes: z

@@ -73,6 +73,8 @@ export interface Series {
   icsMethod: Exclude<IcsMethod, 'CANCEL'>;
   /** `site:` of rali.yaml, for `rali site`. */
   site: SiteSettings;
+  /** `serve:` of rali.yaml: where `rali serve` answers (its public address, ending with "/"). */
+  serve?: { url: string };
   inbox?: InboxConfig;
   /** Where the ledger is, as rali.yaml says it (the environment's RALI_LEDGER_URL wins: world.ts). */
   ledger: LedgerConfig;
@@ -213,6 +215,39 @@ export function ledgerUrlProblem(url: string): { message: string; hint: string }
   return undefined;
 }
 
+/**
+ * What is wrong with `serve.url`: it must be an https URL without query or fragment (mail
+ * providers post RFC 8058's one-click only to https); http on this machine is a warning (trying it out).
+ */
+export function serveUrlProblem(url: string): { message: string; hint: string; severity: 'error' | 'warning' } | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return {
+      message: `"${url}" is not a URL`,
+      hint: 'write the public address of rali serve, e.g. https://example.org/abonnement/',
+      severity: 'error',
+    };
+  }
+  if (u.search || u.hash || url.includes('?') || url.includes('#'))
+    return { message: 'has a query or a fragment', hint: 'give the folder only, e.g. https://example.org/abonnement/', severity: 'error' };
+  if (u.username || u.password) return { message: 'holds a user name or password', hint: 'remove it', severity: 'error' };
+  if (u.protocol === 'https:') return undefined;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol === 'http:' && loopback)
+    return {
+      message: 'is http on this machine: fine to try rali serve out, but mail providers follow only https links',
+      hint: 'give the https address of the department web server before sending to anyone',
+      severity: 'warning',
+    };
+  return {
+    message: `must be an https URL (mail providers post one-click unsubscribes only to https, RFC 8058), not ${u.protocol}`,
+    hint: 'e.g. https://example.org/abonnement/',
+    severity: 'error',
+  };
+}
+
 const DEFAULT_REMINDERS = ['1 day', '1 hour'];
 const DEFAULT_GRACE = '2 hours';
 
@@ -264,6 +299,11 @@ export function seriesValues(f: SeriesFile): RuleProblem[] {
     if (typeof smtp.name === 'string' && !/^(\[[0-9a-fA-F.:]+\]|[A-Za-z0-9.-]+)$/.test(smtp.name))
       err(['smtp', 'name'], 'is not a host name', 'write the fully qualified name of this machine, e.g. seminar.example.org');
   }
+  const serveUrl = f.serve?.url;
+  if (typeof serveUrl === 'string') {
+    const why = serveUrlProblem(serveUrl);
+    if (why) rp.push({ path: ['serve', 'url'], ...why });
+  }
   const siteUrl = f.site?.url;
   if (typeof siteUrl === 'string' && !isHttpUrl(siteUrl))
     err(['site', 'url'], `"${siteUrl}" is not an http(s) URL`, 'write the full address of the site, e.g. https://example.org/seminars/');
@@ -308,7 +348,8 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
     domain: f.series.domain.toLowerCase(),
     timezone,
     languages,
-    subscribeUrl: f.series.subscribe_url,
+    // rali serve's form is the subscribe page unless the series names another one.
+    subscribeUrl: f.series.subscribe_url ?? (f.serve ? serveBase(f.serve.url) : undefined),
     archiveUrl: f.series.archive_url,
     unsubscribeUrl: f.series.unsubscribe_url,
     from: from ? { name: from[1] || undefined, address: from[2] } : { address: f.from.trim() },
@@ -341,6 +382,7 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
       showPasscode: f.site?.show_passcode ?? false,
       showJoinLink: f.site?.show_join_link ?? true,
     },
+    serve: f.serve && { url: serveBase(f.serve.url) },
     ledger: { url: f.ledger, id: f.ledger_id, home: f.ledger_home },
     placeholders: positioned(src, placeholderValues(f)),
     inbox: f.inbox && {
@@ -360,6 +402,11 @@ export function readSeries(configFile: string, cwd: string): { series?: Series; 
     },
   };
   return { series, problems };
+}
+
+/** A folder's URL ends with "/": the pages are below it. */
+function serveBase(url: string): string {
+  return url.replace(/\/*$/, '/');
 }
 
 /** The series for a command: --config, or the nearest rali.yaml; throws InputError on problems. */

@@ -13,10 +13,15 @@
  * `rali serve`. Tokens are derived, not stored: the recipient of a token is found by deriving the
  * token of each address rali knows.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Series } from './series';
 
-export type Purpose = 'unsubscribe' | 'bounce' | 'message' | 'confirm' | 'preferences' | 'probe';
+/**
+ * What a token is for. `unsubscribe`: the List-Unsubscribe links and the footer's link to the
+ * preferences page; `confirm`: a sealed sign-up (below); `signup`: the key of the note that limits
+ * confirmation mails to one an address a day (an address never stored in the clear for it).
+ */
+export type Purpose = 'unsubscribe' | 'bounce' | 'message' | 'confirm' | 'preferences' | 'probe' | 'signup';
 
 /** The keys of a series: the version new tokens are made with, and every version still accepted. */
 export interface TokenKeys {
@@ -114,4 +119,125 @@ export function verpTokenOf(template: string, address: string): string | undefin
   if (!a.startsWith(before) || !a.endsWith(after) || a.length <= before.length + after.length) return undefined;
   const t = a.slice(before.length, a.length - after.length);
   return TOKEN.test(t) || /^[a-z2-7]{16}$/.test(t) ? t : undefined;
+}
+
+// ---- sealed tokens: a token that carries its data ------------------------------------------------
+
+/**
+ * A sealed token carries what it is about — a sign-up's address, languages and moment — so nothing
+ * is stored before its owner confirms (rali serve). It is the data encrypted and authenticated with
+ * the series' key, deterministically (SIV, RFC 5297's construction with HMAC-SHA256 as its PRF):
+ *
+ *   <version><base32( tag₁₆ ‖ AES-256-CTR(enc, iv = tag, data) )>
+ *   tag = HMAC-SHA256(mac, "<purpose>\n<series>\n" ‖ data)[0..16],  mac, enc = HMAC(key, "rali sealed mac"|"… enc")
+ *
+ * So the address is not in the clear in a URL (the web server's access log keeps URLs), a changed
+ * letter fails the tag (a 4xx, nothing done), and the key's version rotates as for other tokens.
+ */
+function sealKeys(key: string): { mac: Buffer; enc: Buffer } {
+  return {
+    mac: createHmac('sha256', key).update('rali sealed mac').digest(),
+    enc: createHmac('sha256', key).update('rali sealed enc').digest(),
+  };
+}
+
+function sealTag(mac: Buffer, purpose: Purpose, seriesId: string, data: Buffer): Buffer {
+  return createHmac('sha256', mac).update(`${purpose}\n${seriesId}\n`).update(data).digest().subarray(0, 16);
+}
+
+function ctr(enc: Buffer, iv: Buffer, data: Buffer): Buffer {
+  // CTR's counter is the whole block: clearing two bits (as SIV does) keeps it from wrapping mid-token.
+  const counter = Buffer.from(iv);
+  counter[8] &= 0x7f;
+  counter[12] &= 0x7f;
+  const c = createCipheriv('aes-256-ctr', enc, counter);
+  return Buffer.concat([c.update(data), c.final()]);
+}
+
+/** Every bit of `buf` in base32 (the last letter padded with zero bits): what a sealed token needs back. */
+function base32All(buf: Buffer): string {
+  const rest = (buf.length * 8) % 5;
+  const out = base32(buf);
+  return rest ? out + B32[(buf[buf.length - 1] << (5 - rest)) & 31] : out;
+}
+
+const B32_VALUE = new Map([...B32].map((c, i) => [c, i]));
+
+function unbase32(s: string): Buffer | undefined {
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of s) {
+    const v = B32_VALUE.get(c);
+    if (v === undefined) return undefined;
+    value = ((value << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The shape of a sealed token: a version, then at least 26 base32 characters (the tag and one byte). */
+export const SEALED = /^[1-9][a-z2-7]{28,400}$/;
+
+/** A sealed token of `purpose` holding `data`, with the current key. */
+export function sealToken(keys: TokenKeys, purpose: Purpose, seriesId: string, data: string): string {
+  const { mac, enc } = sealKeys(keys.keys.get(keys.current)!);
+  const plain = Buffer.from(data, 'utf8');
+  const tag = sealTag(mac, purpose, seriesId, plain);
+  return `${keys.current}${base32All(Buffer.concat([tag, ctr(enc, tag, plain)]))}`;
+}
+
+/** The data of a sealed token of `purpose`, or undefined when it is not one of ours (tampered, another key, another purpose). */
+export function openToken(keys: TokenKeys, token: string, purpose: Purpose, seriesId: string): string | undefined {
+  const t = token.toLowerCase();
+  if (!SEALED.test(t)) return undefined;
+  const key = keys.keys.get(Number(t[0]));
+  const raw = key === undefined ? undefined : unbase32(t.slice(1));
+  if (!key || !raw || raw.length < 17) return undefined;
+  const { mac, enc } = sealKeys(key);
+  const tag = raw.subarray(0, 16);
+  const plain = ctr(enc, tag, raw.subarray(16));
+  const want = sealTag(mac, purpose, seriesId, plain);
+  if (!timingSafeEqual(tag, want)) return undefined;
+  // A token is made by base32 of whole bytes: another spelling of the same bytes is not ours.
+  if (`${t[0]}${base32All(raw)}` !== t) return undefined;
+  return plain.toString('utf8');
+}
+
+/** What a confirmation link carries: who signs up, for which languages, since when. */
+export interface SignUp {
+  address: string;
+  /** `fr`, `en`, `fr+en`. */
+  langs: string;
+  /** When the form was sent (the token expires 7 days later). */
+  at: Date;
+}
+
+/** The key of the note that a confirmation mail went to `address` (a keyed hash: the note does not hold the address). */
+export function signUpKey(keys: TokenKeys, seriesId: string, address: string): string {
+  // Always key 1's: a rotation must not reset the one-mail-a-day limit, nor the count of sign-ups pending.
+  return mac(keys.keys.get(1)!, 'signup', seriesId, address);
+}
+
+/** How long a confirmation link works (Sympa's is 7 days too; unsubscribe links never expire). */
+export const CONFIRM_DAYS = 7;
+
+/** The token of a confirmation link. */
+export function signUpToken(keys: TokenKeys, seriesId: string, s: SignUp): string {
+  return sealToken(keys, 'confirm', seriesId, `${s.address}\n${s.langs}\n${Math.floor(s.at.getTime() / 60_000).toString(36)}`);
+}
+
+/** The sign-up a confirmation token carries; `expired` when it is older than CONFIRM_DAYS (or from the future). */
+export function readSignUp(keys: TokenKeys, seriesId: string, token: string, now: Date): { signUp?: SignUp; expired?: boolean } {
+  const data = openToken(keys, token, 'confirm', seriesId);
+  const [address, langs, minutes, extra] = data?.split('\n') ?? [];
+  if (!address || langs === undefined || !minutes || extra !== undefined) return {};
+  const at = new Date(parseInt(minutes, 36) * 60_000);
+  const age = now.getTime() - at.getTime();
+  if (!(age >= -5 * 60_000 && age <= CONFIRM_DAYS * 24 * 3600_000)) return { expired: true };
+  return { signUp: { address, langs, at } };
 }

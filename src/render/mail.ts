@@ -12,8 +12,9 @@ import { Talk } from '../model/talk';
 import { headerText, HTML_LANG, Rendered } from './message';
 import { canonicalCrlf } from './crlf';
 import { RaliError } from '../errors';
-import { CalendarSplice } from './splice';
+import { RecipientSplice } from './splice';
 import { wireAddress } from '../model/address';
+import { webUnsubscribeUrl } from './links';
 
 export interface Recipient {
   email: string;
@@ -41,18 +42,18 @@ export function messageIdNames(id: string, recipient: string, seriesId: string, 
 export interface UnsubscribeLinks {
   mailto: string;
   https?: string;
+  /** The recipient's token: it replaces the placeholder of the footer's link (links.ts). */
+  token: string;
 }
 
-/** The List-Unsubscribe URIs of one recipient: the mailto's subject and the https link carry their token. */
+/**
+ * The List-Unsubscribe URIs of one recipient: the mailto's subject and the https link (rali serve's
+ * page with `serve.url`, or the series' own `unsubscribe_url`) carry their token.
+ */
 export function unsubscribeLinks(series: Series, email: string, keys: TokenKeys): UnsubscribeLinks {
   const token = makeToken(keys, 'unsubscribe', series.id, email);
   const mailto = `mailto:${series.replyTo ?? series.from.address}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`;
-  if (!series.unsubscribeUrl) return { mailto };
-  const https = series.unsubscribeUrl
-    .replace(/\{email\}/g, encodeURIComponent(email))
-    .replace(/\{token\}/g, token)
-    .replace(/\{list\}/g, encodeURIComponent(series.id));
-  return { mailto, https };
+  return { mailto, https: webUnsubscribeUrl(series, token, email), token };
 }
 
 /**
@@ -107,6 +108,7 @@ export function mailOptions(series: Series, rendered: Rendered, to: string, msgI
   const listId = `${series.id}.${series.domain}`;
   // Checked here too because List-Unsubscribe is built from it per recipient.
   if (series.unsubscribeUrl) headerUrl(series.unsubscribeUrl.replace(/\{(email|token|list)\}/g, ''), 'series.unsubscribe_url');
+  else if (series.serve) headerUrl(series.serve.url, 'serve.url');
   const name = headerText(series.name[rendered.langs[0]]);
   const short =
     [...name].length > LIST_ID_PHRASE_MAX
@@ -222,15 +224,15 @@ export function recipientHeaders(to: Recipient, msgId: string, links: Unsubscrib
 /**
  * A composed variant: the same bytes for every recipient but three headers, CRLF only — and, when the
  * variant was rendered for the placeholder attendee (METHOD:REQUEST), the calendar parts, re-encoded
- * with each recipient's ATTENDEE line (splice.ts).
+ * with each recipient's ATTENDEE line, and the footer's link with the recipient's token (splice.ts).
  */
 export class Variant {
-  private readonly splice?: CalendarSplice;
+  private readonly splice?: RecipientSplice;
   private constructor(
     private readonly head: string,
     private readonly body: Buffer,
   ) {
-    this.splice = CalendarSplice.find(body);
+    this.splice = RecipientSplice.find(body);
   }
 
   static async compose(series: Series, rendered: Rendered, date: DateTime): Promise<Variant> {
@@ -245,7 +247,7 @@ export class Variant {
 
   /** The exact bytes for `to` (the body is shared between recipients, the headers are theirs). */
   forRecipient(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
-    return Buffer.concat([this.headFor(to, msgId, links), ...(this.splice ? this.splice.for(to) : [this.body])]);
+    return Buffer.concat([this.headFor(to, msgId, links), ...(this.splice ? this.splice.for(to, links.token) : [this.body])]);
   }
 
   private headFor(to: Recipient, msgId: string, links: UnsubscribeLinks): Buffer {
@@ -257,4 +259,39 @@ export class Variant {
       ? Buffer.from(`${mine}\r\n${this.head}`, 'latin1')
       : Buffer.concat([Buffer.from(`${mine}\r\n`, 'utf8'), Buffer.from(this.head, 'latin1')]);
   }
+}
+
+/** A mail of rali serve (the confirmation of a sign-up): one recipient, text and HTML, no list headers. */
+export interface Notice {
+  from: Series['from'];
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The language of the mail (fr-CA, en-CA). */
+  lang: string;
+  messageId: string;
+  date: Date;
+}
+
+/** The bytes of a notice, CRLF only (composed by nodemailer, as the announcements are). */
+export function composeNotice(n: Notice): Promise<Buffer> {
+  const MailComposer = require('nodemailer/lib/mail-composer') as new (o: unknown) => {
+    compile(): { build(cb: (e: Error | null, b: Buffer) => void): void };
+  };
+  const options = {
+    from: n.from.name ? { name: headerText(n.from.name), address: n.from.address } : n.from.address,
+    to: n.to,
+    subject: headerText(n.subject),
+    messageId: n.messageId,
+    date: n.date,
+    // Sent because a form was filled in, not by a person (RFC 3834 §5): no auto-replies to it.
+    headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': n.lang },
+    text: n.text,
+    html: n.html,
+    newline: 'windows',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+  return new Promise((resolve, reject) => new MailComposer(options).compile().build((e, b) => (e ? reject(e) : resolve(canonicalCrlf(b)))));
 }

@@ -10,6 +10,7 @@ import { Talk } from '../model/talk';
 import { Bi } from '../model/text';
 import { dateTime } from './dates';
 import { buildIcs, icsFilename } from './ics';
+import { footerUrl } from './links';
 import { Format, TemplateSet } from './templates';
 import { wrapText } from './wrap';
 
@@ -103,6 +104,8 @@ export function halfView(input: RenderInput, lang: Lang, format: Format) {
         address: unsubscribeAddress,
         subject: `unsubscribe ${series.id}`,
         mailto: `mailto:${unsubscribeAddress}?subject=${encodeURIComponent(`unsubscribe ${series.id}`)}`,
+        // The recipient's own page (rali serve's preferences, or the series' own): the token is spliced in per recipient.
+        web: footerUrl(series),
       },
     },
     calendar_note: calendarNote,

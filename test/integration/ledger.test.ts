@@ -125,7 +125,7 @@ describe.each(stores)('the ledger on %s', (name, store) => {
       previous: schedule('2030-01-01T11:00:00Z'),
     });
     if (l instanceof SqliteLedger) {
-      expect(l.db.raw.pragma('user_version', { simple: true })).toBe(4);
+      expect(l.db.raw.pragma('user_version', { simple: true })).toBe(5);
       expect(l.db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
     } else {
       const v = await (l as PostgresLedger).db.q<{ version: number }>('SELECT version FROM rali_schema');
@@ -315,6 +315,68 @@ describe.each(stores)('the ledger on %s', (name, store) => {
     await l.close();
   });
 
+  test('subscriptions: a confirmation lifts a suppression and keeps the consent; an unsubscribe suppresses, in one go', async () => {
+    const l = await store.open();
+    await l.suppress('ana@x.org', 'unsubscribed earlier');
+    await l.subscriptions.confirm({
+      address: 'Ana@X.org',
+      langs: 'fr',
+      source: 'web',
+      consentAt: '2030-01-01T10:00:00.000Z',
+      consentHow: 'web form 2030-01-01T09:58Z + confirmation button 2030-01-01T10:00Z',
+    });
+    expect(await l.subscriptions.get('ANA@x.org')).toMatchObject({
+      address: 'ana@x.org',
+      langs: 'fr',
+      status: 'active',
+      source: 'web',
+      consentAt: '2030-01-01T10:00:00.000Z',
+      consentHow: 'web form 2030-01-01T09:58Z + confirmation button 2030-01-01T10:00Z',
+      pausedUntil: null,
+    });
+    expect((await l.suppressed()).has('ana@x.org')).toBe(false);
+    expect(await l.subscriptions.suppression('ana@x.org')).toBeUndefined();
+
+    // Preferences: languages and a pause; an address of the file gets a row of its own (source file).
+    await l.subscriptions.setPreferences('ana@x.org', { langs: 'en', pausedUntil: '2030-02-01T05:00:00.000Z' }, 'web');
+    await l.subscriptions.setPreferences('file@x.org', { langs: 'fr+en', pausedUntil: null }, 'file');
+    expect(await l.subscriptions.get('ana@x.org')).toMatchObject({
+      langs: 'en',
+      status: 'paused',
+      pausedUntil: '2030-02-01T05:00:00.000Z',
+    });
+    expect(await l.subscriptions.get('file@x.org')).toMatchObject({ langs: 'fr+en', status: 'active', source: 'file', consentAt: null });
+
+    // Unsubscribed: the row and the suppression; preferences then change the languages only.
+    await l.subscriptions.unsubscribe('file@x.org', 'one-click', 'file');
+    expect(await l.subscriptions.get('file@x.org')).toMatchObject({ status: 'unsubscribed', source: 'file' });
+    expect((await l.subscriptions.suppression('file@x.org'))?.reason).toBe('one-click');
+    await l.subscriptions.setPreferences('file@x.org', { langs: 'fr', pausedUntil: null }, 'file');
+    expect(await l.subscriptions.get('file@x.org')).toMatchObject({ status: 'unsubscribed', langs: 'fr' });
+    await l.subscriptions.unsubscribe('new@x.org', 'one-click', 'web');
+    expect((await l.subscriptions.all()).map((s) => [s.address, s.status])).toEqual([
+      ['ana@x.org', 'paused'],
+      ['file@x.org', 'unsubscribed'],
+      ['new@x.org', 'unsubscribed'],
+    ]);
+
+    // Sign-ups mailed: one an address a day, of two at once one; old notes forgotten; a failed one undone.
+    const at = (d: string) => `${d}T12:00:00.000Z`;
+    const tries = await Promise.all(
+      [1, 2, 3].map(() => l.subscriptions.signUpMailed('k1', '2030-01-01', at('2030-01-01'), at('2029-12-24'))),
+    );
+    expect(tries.filter(Boolean)).toHaveLength(1);
+    expect(await l.subscriptions.signUpMailed('k2', '2030-01-01', at('2030-01-01'), at('2029-12-24'))).toBe(true);
+    expect(await l.subscriptions.signUpMailed('k1', '2030-01-02', at('2030-01-02'), at('2029-12-25'))).toBe(true);
+    expect((await l.subscriptions.signUps(at('2030-01-01'))).map((n) => n.key)).toEqual(['k1', 'k2', 'k1']);
+    expect(await l.subscriptions.signUpMailed('k3', '2030-01-10', at('2030-01-10'), at('2030-01-02'))).toBe(true);
+    expect((await l.subscriptions.signUps('2000-01-01')).map((n) => n.key)).toEqual(['k1', 'k3']);
+    await l.subscriptions.signUpFailed('k3', '2030-01-10');
+    expect(await l.subscriptions.signUpMailed('k3', '2030-01-10', at('2030-01-10'), at('2030-01-02'))).toBe(true);
+    expect(await l.note('signup:k1:2030-01-02')).toBe(at('2030-01-02'));
+    await l.close();
+  });
+
   test('a dump imported into another ledger of the same store: the same rows, once', async () => {
     const a = await store.open();
     const r = await a.startRun('announce');
@@ -324,6 +386,13 @@ describe.each(stores)('the ledger on %s', (name, store) => {
     await a.suppress('gone@x.org', 'unknown user');
     await a.setReminder('u@x', '1-day', { status: 'sent', dueAt: '2030-01-01T10:00:00Z', note: null });
     const secret = await a.secret();
+    await a.subscriptions.confirm({
+      address: 'Web@X.org',
+      langs: 'en',
+      source: 'web',
+      consentAt: '2030-01-01T09:00:00.000Z',
+      consentHow: 'web form + confirmation button',
+    });
     await a.inbox.record('k', 'bounce', '2030-01-02T00:00:00Z', {
       bounces: [{ address: 'r3@x.org', kind: 'soft', reason: '4.2.2', messageId: '<m3>', uid: 'u@x', at: '2030-01-02T00:00:00.000Z' }],
     });

@@ -1,6 +1,20 @@
 /** The one token scheme: keyed, bound to purpose, series and address, versioned so the key can rotate. */
 import { createHmac } from 'node:crypto';
-import { makeToken, TOKEN, tokenMatches, tokenOwner, TokenKeys, verpAddress, verpTokenOf } from '../../src/model/tokens';
+import {
+  makeToken,
+  openToken,
+  readSignUp,
+  sealToken,
+  SEALED,
+  signUpKey,
+  signUpToken,
+  TOKEN,
+  tokenMatches,
+  tokenOwner,
+  TokenKeys,
+  verpAddress,
+  verpTokenOf,
+} from '../../src/model/tokens';
 import { messageId, messageIdNames } from '../../src/render/mail';
 import { example } from '../helpers/example';
 
@@ -91,4 +105,60 @@ test('a Message-ID of ours names its recipient only with the key', () => {
   expect(messageIdNames(id, 'bob@example.org', series.id, keys)).toBe(false);
   expect(messageIdNames(id, 'ana@example.org', series.id, { current: 1, keys: new Map([[1, 'guess']]) })).toBe(false);
   expect(messageIdNames('<someone.else@example.org>', 'ana@example.org', series.id, keys)).toBe(false);
+});
+
+describe('sealed tokens (confirmation links): they carry the sign-up, keyed, expiring', () => {
+  const at = new Date('2026-12-04T10:00:00Z');
+  const signUp = { address: 'Ana.Tremblay@Example.org', langs: 'fr+en', at };
+
+  test('the link carries the address, the languages and the moment, and shows none of them', () => {
+    const t = signUpToken(keys, 'rali-olst', signUp);
+    expect(t).toMatch(SEALED);
+    expect(t).not.toMatch(/ana|tremblay|example/i);
+    expect(readSignUp(keys, 'rali-olst', t, new Date('2026-12-05T09:00:00Z'))).toEqual({ signUp });
+    expect(readSignUp(keys, 'rali-olst', t.toUpperCase(), at).signUp?.address).toBe('Ana.Tremblay@Example.org');
+    // The same sign-up at the same minute gives the same link; any other input another one.
+    expect(signUpToken(keys, 'rali-olst', signUp)).toBe(t);
+    expect(signUpToken(keys, 'rali-olst', { ...signUp, langs: 'fr' })).not.toBe(t);
+  });
+
+  test('it expires after 7 days (and is refused from the future)', () => {
+    const t = signUpToken(keys, 'rali-olst', signUp);
+    const later = (days: number) => new Date(at.getTime() + days * 24 * 3600_000);
+    expect(readSignUp(keys, 'rali-olst', t, later(6.99)).signUp).toBeDefined();
+    expect(readSignUp(keys, 'rali-olst', t, later(7.01))).toEqual({ expired: true });
+    expect(readSignUp(keys, 'rali-olst', t, later(-1))).toEqual({ expired: true });
+  });
+
+  test('a changed letter, another series, purpose or key: nothing (no data, no expiry said)', () => {
+    const t = signUpToken(keys, 'rali-olst', signUp);
+    for (let i = 1; i < t.length; i += 7) {
+      const c = t[i] === 'a' ? 'b' : 'a';
+      expect(readSignUp(keys, 'rali-olst', t.slice(0, i) + c + t.slice(i + 1), at)).toEqual({});
+    }
+    expect(readSignUp(keys, 'other-series', t, at)).toEqual({});
+    expect(openToken(keys, t, 'unsubscribe', 'rali-olst')).toBeUndefined();
+    expect(readSignUp({ current: 1, keys: new Map([[1, 'another key']]) }, 'rali-olst', t, at)).toEqual({});
+    expect(readSignUp(keys, 'rali-olst', t.slice(0, -2), at)).toEqual({});
+    expect(readSignUp(keys, 'rali-olst', `${t}aa`, at)).toEqual({});
+    expect(readSignUp(keys, 'rali-olst', 'not a token', at)).toEqual({});
+    expect(readSignUp(keys, 'rali-olst', makeToken(keys, 'confirm', 'rali-olst', 'ana@example.org'), at)).toEqual({});
+  });
+
+  test('after a rotation, links of the older key still open; new ones use the new key', () => {
+    const old = signUpToken(keys, 'rali-olst', signUp);
+    const fresh = signUpToken(rotated, 'rali-olst', signUp);
+    expect(fresh[0]).toBe('2');
+    expect(readSignUp(rotated, 'rali-olst', old, at).signUp).toEqual(signUp);
+    expect(readSignUp(rotated, 'rali-olst', fresh, at).signUp).toEqual(signUp);
+    expect(readSignUp(keys, 'rali-olst', fresh, at)).toEqual({});
+    expect(sealToken(keys, 'confirm', 'rali-olst', 'é\nx')).toMatch(SEALED);
+  });
+
+  test('the key of the one-mail-a-day note is keyed, and key 1 after a rotation too', () => {
+    const k = signUpKey(keys, 'rali-olst', 'Ana@Example.org');
+    expect(k).toMatch(/^[a-z2-7]{16}$/);
+    expect(signUpKey(rotated, 'rali-olst', 'ana@example.org')).toBe(k);
+    expect(signUpKey({ current: 1, keys: new Map([[1, 'another key']]) }, 'rali-olst', 'ana@example.org')).not.toBe(k);
+  });
 });

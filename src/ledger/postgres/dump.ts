@@ -3,6 +3,7 @@ import { LEDGER_TABLES, unclaimed } from '../dump';
 import type { LedgerDump, LedgerTable, TableCount } from '../types';
 import { Ctx, iso } from './context';
 import type { Query } from './db';
+import { PG_SUBSCRIPTION_COLUMNS, pgSubscriptionOf, PgSubscriptionRow } from './subscriptions';
 
 /** Rows go in batches of this many (one statement each, arrays as parameters). */
 const BATCH = 5000;
@@ -60,6 +61,10 @@ export async function exportPg(c: Ctx): Promise<LedgerDump> {
       'SELECT key, at, action FROM rali_inbox_processed WHERE series = $1 ORDER BY key',
       s,
     );
+    const subs =
+      c.db.version >= 2
+        ? await q<PgSubscriptionRow>(`SELECT ${PG_SUBSCRIPTION_COLUMNS} FROM rali_subscriptions WHERE series = $1 ORDER BY address`, s)
+        : { rows: [] };
     return {
       format: 1,
       talks: talks.rows.map((r) => ({
@@ -104,6 +109,7 @@ export async function exportPg(c: Ctx): Promise<LedgerDump> {
         at: r.at,
       })),
       inboxProcessed: processed.rows,
+      subscriptions: subs.rows.map(pgSubscriptionOf),
     };
   });
 }
@@ -191,6 +197,25 @@ export async function importPg(c: Ctx, d: LedgerDump): Promise<TableCount[]> {
         d.inboxProcessed,
         'INSERT INTO rali_inbox_processed (series, key, at, action) SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING',
         [(r) => r.key, (r) => r.at, (r) => r.action],
+        c.series,
+      ),
+      subscriptions: await insert(
+        q,
+        d.subscriptions ?? [],
+        `INSERT INTO rali_subscriptions (series, ${PG_SUBSCRIPTION_COLUMNS})
+         SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+         ON CONFLICT DO NOTHING`,
+        [
+          (r) => r.address,
+          (r) => r.name,
+          (r) => r.langs,
+          (r) => r.status,
+          (r) => r.pausedUntil,
+          (r) => r.source,
+          (r) => r.consentAt,
+          (r) => r.consentHow,
+          (r) => r.updatedAt,
+        ],
         c.series,
       ),
     };

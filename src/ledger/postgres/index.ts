@@ -18,6 +18,7 @@ import { PgDeliveries } from './deliveries';
 import { exportPg, importPg } from './dump';
 import { PgInbox } from './inbox';
 import { PgRuns } from './runs';
+import { PgSubscriptions } from './subscriptions';
 import { PgTalks } from './talks';
 
 export { redactUrl } from './db';
@@ -26,6 +27,7 @@ export class PostgresLedger implements Ledger {
   readonly where: string;
   readonly leaseMs: number;
   readonly inbox: PgInbox;
+  readonly subscriptions: PgSubscriptions;
   private readonly c: Ctx;
   private readonly runs: PgRuns;
   private readonly ds: PgDeliveries;
@@ -45,6 +47,7 @@ export class PostgresLedger implements Ledger {
     this.ds = new PgDeliveries(this.c);
     this.store = new PgTalks(this.c);
     this.inbox = new PgInbox(this.c, this.store);
+    this.subscriptions = new PgSubscriptions(this.c, this.store);
   }
 
   /** How the ledger is named in messages: the URL without its password, and the series. */

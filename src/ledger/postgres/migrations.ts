@@ -100,4 +100,19 @@ export const PG_MIGRATIONS: string[] = [
      action TEXT NOT NULL,
      PRIMARY KEY (series, key)
    );`,
+  // rali serve: web sign-ups and the preferences of addresses of subscribers.csv, with their consent
+  // (the sign-ups mailed and not yet confirmed are notes in rali_meta, keyed by a keyed hash of the address).
+  `CREATE TABLE rali_subscriptions (
+     series TEXT COLLATE "C" NOT NULL,
+     address TEXT COLLATE "C" NOT NULL,
+     name TEXT,
+     langs TEXT,
+     status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'paused')),
+     paused_until TIMESTAMPTZ,
+     source TEXT NOT NULL,
+     consent_at TIMESTAMPTZ,
+     consent_how TEXT,
+     updated_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (series, address)
+   );`,
 ];

@@ -2,6 +2,7 @@
 import { LEDGER_TABLES, unclaimed } from '../dump';
 import type { LedgerDump, LedgerTable, TableCount } from '../types';
 import type { Db } from './db';
+import { subscriptionOf } from './subscriptions';
 
 export function exportSqlite(db: Db): LedgerDump {
   const has = (table: string) => !!db.st(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table);
@@ -26,6 +27,12 @@ export function exportSqlite(db: Db): LedgerDump {
           ? all('SELECT address, kind, reason, message_id AS messageId, uid, at FROM inbox_bounces ORDER BY id')
           : [],
         inboxProcessed: has('inbox_processed') ? all('SELECT key, at, action FROM inbox_processed ORDER BY key') : [],
+        subscriptions:
+          v >= 5
+            ? all<Parameters<typeof subscriptionOf>[0]>(
+                'SELECT address, name, langs, status, paused_until, source, consent_at, consent_how, updated_at FROM subscriptions ORDER BY address',
+              ).map(subscriptionOf)
+            : [],
       };
     })(),
   );
@@ -87,6 +94,12 @@ export function importSqlite(db: Db, d: LedgerDump): TableCount[] {
         d.inboxProcessed,
         'INSERT INTO inbox_processed (key, at, action) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
         (r) => [r.key, r.at, r.action],
+      ),
+      subscriptions: add(
+        d.subscriptions ?? [],
+        `INSERT INTO subscriptions (address, name, langs, status, paused_until, source, consent_at, consent_how, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        (r) => [r.address, r.name, r.langs, r.status, r.pausedUntil, r.source, r.consentAt, r.consentHow, r.updatedAt],
       ),
     };
     return LEDGER_TABLES.map((table) => ({ table, rows: added[table] }));

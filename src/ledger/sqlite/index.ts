@@ -9,6 +9,7 @@ import { Deliveries } from './deliveries';
 import { exportSqlite, importSqlite } from './dump';
 import { SqliteInbox } from './inbox';
 import { Runs } from './runs';
+import { SqliteSubscriptions } from './subscriptions';
 import { Notes, Suppressions } from './suppressions';
 import { Talks } from './talks';
 
@@ -21,6 +22,7 @@ export class SqliteLedger implements Ledger {
   private readonly sup: Suppressions;
   private readonly notes: Notes;
   readonly inbox: SqliteInbox;
+  readonly subscriptions: SqliteSubscriptions;
 
   constructor(
     /** The connection, for tests that look at the rows. */
@@ -38,6 +40,7 @@ export class SqliteLedger implements Ledger {
     this.sup = new Suppressions(db, iso);
     this.notes = new Notes(db);
     this.inbox = new SqliteInbox(db, this.sup);
+    this.subscriptions = new SqliteSubscriptions(db, this.sup, iso);
   }
 
   static open(dir: string, o: LedgerOptions): SqliteLedger {

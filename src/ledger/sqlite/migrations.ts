@@ -63,4 +63,17 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS inbox_bounces_address ON inbox_bounces (address, kind, at);
    CREATE INDEX IF NOT EXISTS inbox_bounces_uid ON inbox_bounces (uid);
    CREATE TABLE IF NOT EXISTS inbox_processed (key TEXT PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL);`,
+  // rali serve: web sign-ups and the preferences of addresses of subscribers.csv, with their consent
+  // (the sign-ups mailed and not yet confirmed are notes in meta, keyed by a keyed hash of the address).
+  `CREATE TABLE subscriptions (
+     address TEXT PRIMARY KEY,
+     name TEXT,
+     langs TEXT,
+     status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'paused')),
+     paused_until TEXT,
+     source TEXT NOT NULL,
+     consent_at TEXT,
+     consent_how TEXT,
+     updated_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
