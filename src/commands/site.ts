@@ -1,6 +1,6 @@
 /** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { DateTime } from 'luxon';
@@ -293,17 +293,25 @@ async function notInCalendars(ledger: Ledger, st: SiteTalks, now: DateTime): Pro
   return out;
 }
 
-/** The real path of `p`: its deepest folder that exists, resolved (symbolic links and all), then the rest. */
-function realPath(p: string): string {
-  const rest: string[] = [];
-  for (let at = resolve(p); ; at = dirname(at)) {
-    try {
-      return join(realpathSync(at), ...rest.reverse());
-    } catch {
-      if (dirname(at) === at) return resolve(p);
-      rest.push(basename(at));
-    }
+/**
+ * The real path of `p`, symbolic links resolved — a link that points nowhere yet (to a folder a
+ * build would create, .rali/ before the first send) included — then what does not exist yet.
+ */
+function realPath(p: string, depth = 0): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    /* not there (yet), or a link to nothing */
   }
+  if (depth > 40) return abs;
+  try {
+    if (lstatSync(abs).isSymbolicLink()) return realPath(resolve(dirname(abs), readlinkSync(abs)), depth + 1);
+  } catch {
+    /* not there */
+  }
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(realPath(parent, depth + 1), basename(abs));
 }
 
 const within = (dir: string, path: string) => {

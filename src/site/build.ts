@@ -98,7 +98,7 @@ function publicSeries(series: Series): object {
     subscribeUrl: series.subscribeUrl,
     archiveUrl: series.archiveUrl,
     from: series.from,
-    site: series.site,
+    site: { url: series.site.url, showPasscode: series.site.showPasscode, showJoinLink: series.site.showJoinLink },
   };
 }
 
