@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { packageVersion } from '../paths';
-import { shortDate } from '../render/dates';
+import { longDate } from '../render/dates';
 import type { PreviousBuild, SiteFile } from './build';
 import { paths } from './view';
 
@@ -43,7 +43,7 @@ function records(series: Series, talks: Talk[]): Record_[] {
         url: paths.talk(lang, talk),
         content: `${talk.title[lang]}\n${who}\n${talk.start.year}\n${talk.abstract[lang]}`,
         language: lang,
-        meta: { title: talk.title[lang], speaker: who, date: `${shortDate(talk.start, lang)} ${talk.start.year}` },
+        meta: { title: talk.title[lang], speaker: who, date: longDate(talk.start, lang) },
       });
     }
   return out;
