@@ -31,7 +31,8 @@ import {
 
 export interface SiteFile {
   path: string;
-  content: string | Uint8Array;
+  /** Pages and feeds are rendered each time this is read (writeSite reads it once). */
+  readonly content: string | Uint8Array;
   /** What the file was made from (talk and year pages, calendar feeds): the next build keeps the file when it is the same. */
   key?: string;
   /** Not rendered again: the file an earlier build wrote has the same key (content is empty). */
@@ -164,11 +165,19 @@ export function renderSite(input: SiteInput): SiteFile[] {
     for (const p of parts) h.update('\0').update(p);
     return h.digest('hex').slice(0, 20);
   };
+  // A page is rendered when it is written (its `content` is read), not before: 4,000 pages held at
+  // once in memory cost more in garbage collection than in rendering.
   const keyed = (path: string, key: string, render: () => string) =>
     files.push(
       input.previous?.keys[path] === key && input.previous.exists(path)
         ? { path, content: '', key, keep: true }
-        : { path, key, content: render() },
+        : {
+            path,
+            key,
+            get content() {
+              return render();
+            },
+          },
     );
   const sequences = new Map(all.map((f) => [f.talk, f.sequence]));
 
@@ -384,11 +393,14 @@ export function writeSite(out: string, files: SiteFile[], keepOthers: (path: str
   mkdirSync(out, { recursive: true });
   const realOut = realpathSync(out);
   const dirs = new Map<string, boolean>();
+  /** Folders this build made: nothing can be in the way in them (a first build writes straight away). */
+  const fresh = new Set<string>();
   /** Whether folder `d` (made if needed) is really inside the output folder. */
   const safeDir = (d: string): boolean => {
     let ok = dirs.get(d);
     if (ok === undefined) {
-      mkdirSync(d, { recursive: true });
+      const made = mkdirSync(d, { recursive: true });
+      if (made !== undefined) for (let x = d; x.length >= made.length; x = dirname(x)) fresh.add(x);
       ok = inside(realOut, realpathSync(d));
       dirs.set(d, ok);
     }
@@ -402,38 +414,45 @@ export function writeSite(out: string, files: SiteFile[], keepOthers: (path: str
       continue;
     }
     const target = join(out, f.path);
-    const bytes = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : Buffer.from(f.content);
-    let st;
-    try {
-      st = lstatSync(target);
-    } catch {
-      /* new file */
-    }
-    if (st) {
-      let same = false;
-      if (st.isFile())
-        try {
-          same = readFileSync(target).equals(bytes);
-        } catch {
-          /* unreadable: rewritten below if it is ours */
+    const dir = dirname(target);
+    const content = f.content; // rendered now
+    if (!fresh.has(dir)) {
+      let st;
+      try {
+        st = lstatSync(target);
+      } catch {
+        /* new file */
+      }
+      if (st) {
+        let same = false;
+        if (st.isFile())
+          try {
+            const old = readFileSync(target);
+            same =
+              typeof content === 'string'
+                ? old.length === Buffer.byteLength(content) && old.toString('utf8') === content
+                : old.equals(content);
+          } catch {
+            /* unreadable: rewritten below if it is ours */
+          }
+        if (same) {
+          // The same bytes: rali's (or now adopted as rali's, nothing is lost).
+          unchanged++;
+          kept.add(f.path);
+          continue;
         }
-      if (same) {
-        // The same bytes: rali's (or now adopted as rali's, nothing is lost).
-        unchanged++;
-        kept.add(f.path);
-        continue;
-      }
-      if (!made.has(f.path) || !st.isFile()) {
-        foreign.push(f.path);
-        continue;
+        if (!made.has(f.path) || !st.isFile()) {
+          foreign.push(f.path);
+          continue;
+        }
       }
     }
-    if (!safeDir(dirname(target))) {
+    if (!safeDir(dir)) {
       foreign.push(f.path);
       continue;
     }
     try {
-      writeFileSync(target, bytes);
+      writeFileSync(target, content);
     } catch (e) {
       // A full disk fails the write itself, without a path: name the file.
       (e as NodeJS.ErrnoException).path ??= target;

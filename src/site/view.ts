@@ -101,7 +101,8 @@ export const isPast = (talk: Talk, now: DateTime) => talk.end < now;
 
 /** At most `max` characters, cut at a word with an ellipsis (a <title>, og:title, a description). */
 export function shorten(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
+  // (an abstract is long: only its beginning is looked at)
+  const one = (s.length > 2 * max ? s.slice(0, 2 * max) : s).replace(/\s+/g, ' ').trim();
   if (one.length <= max) return one;
   const cut = one.slice(0, max - 1);
   const at = cut.lastIndexOf(' ');
