@@ -224,6 +224,7 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
       const search = searchIndex(
         series,
         talks.map((t) => t.talk),
+        now,
         previous,
       );
       const pages = renderSite({
@@ -239,7 +240,7 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
       // Without the ledger, the calendar files an earlier build made where it is stay as they are.
       const calendarFile = (p: string) => !known && (/^seminars(\.\w+)?\.ics$/.test(p) || p.startsWith('ics/'));
       // Without Pagefind, an earlier build's index stays too (a warning says why).
-      const indexFile = (p: string) => problem !== undefined && p.startsWith('pagefind/');
+      const indexFile = (p: string) => problem !== undefined && p.startsWith('pagefind');
       try {
         return { files, r: writeSite(out, files, (p) => calendarFile(p) || indexFile(p)), problem };
       } catch (e) {

@@ -15,6 +15,7 @@ import { buildAtom, buildFeed, FeedTalk, feedTimes } from './feed';
 import { SiteTemplates } from './templates';
 import {
   absolute,
+  archiveBefore,
   HTML_LANGS,
   isPast,
   PageInput,
@@ -258,6 +259,7 @@ export function renderSite(input: SiteInput): SiteFile[] {
       templates.render('search.hbs', {
         ...page(sp, both(paths.search), { title: s.search_title, description: homeDescription }),
         pagefind: rel(sp, paths.pagefind),
+        archive: talks.some((x) => x.start.year < archiveBefore(talks, now)) ? rel(sp, paths.pagefindArchive) : null,
         root: rel(sp, ''),
       }),
     );

@@ -41,9 +41,17 @@ export const paths = {
   /** The upcoming talks for another site to include. */
   embedHtml: (lang: Lang) => `embed/upcoming.${lang}.html`,
   embedJson: 'embed/upcoming.json',
-  /** The search index (Pagefind). */
+  /** The search index (Pagefind): this year's talks and those ahead… */
   pagefind: 'pagefind/',
+  /** … and the earlier years', merged by the browser (search.ts). */
+  pagefindArchive: 'pagefind-archive/',
 };
+
+/**
+ * The first year of the search index's small bundle (this year, or the last year that has talks):
+ * talks before it are in the archive's.
+ */
+export const archiveBefore = (talks: Talk[], now: DateTime) => Math.min(now.year, Math.max(...talks.map((t) => t.start.year)));
 
 /** A link from page `from` to `to`, both relative to the site root. */
 export function rel(from: string, to: string): string {

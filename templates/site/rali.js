@@ -38,8 +38,18 @@
   var list = document.getElementById('search-results');
   var root = form.getAttribute('data-root');
   var loading;
+  // Two bundles: this year's talks (pagefind/) and the earlier years' (pagefind-archive/), merged.
   var load = function () {
-    return (loading = loading || import(new URL(form.getAttribute('data-pagefind') + 'pagefind.js', location.href).href));
+    var archive = form.getAttribute('data-archive');
+    return (loading =
+      loading ||
+      import(new URL(form.getAttribute('data-pagefind') + 'pagefind.js', location.href).href).then(function (pagefind) {
+        return archive
+          ? pagefind.mergeIndex(new URL(archive, location.href).href).then(function () {
+              return pagefind;
+            })
+          : pagefind;
+      }));
   };
   var node = function (tag, cls, text) {
     var n = document.createElement(tag);

@@ -82,6 +82,7 @@ describe('rali site (CLI)', () => {
       'en/2021/2021-11-10-rezagholizadeh.html',
       'fr/2019/index.html',
       'en/index.html',
+      'fr/search.html',
       'index.html',
     ]) {
       const w = widths(join(t.dir, 'site', p), 375);

@@ -122,10 +122,13 @@ describe('search and speakers', () => {
         // the no-JS way: every year, from the search page too
         expect(page).toContain(`href="../${l}/2019/index.html"`);
       }
-      const entry = JSON.parse(b.read('pagefind/pagefind-entry.json')) as { languages: Record<string, { page_count: number }> };
-      expect(Object.keys(entry.languages).sort()).toEqual(['en', 'fr']);
-      expect(entry.languages.fr.page_count).toBe(2);
-      expect(entry.languages.en.page_count).toBe(2);
+      // Two bundles: this year's talks (2021), the earlier years' (2019), merged by the search page.
+      for (const bundle of ['pagefind', 'pagefind-archive']) {
+        const entry = JSON.parse(b.read(`${bundle}/pagefind-entry.json`)) as { languages: Record<string, { page_count: number }> };
+        expect(Object.keys(entry.languages).sort()).toEqual(['en', 'fr']);
+        expect([bundle, entry.languages.fr.page_count, entry.languages.en.page_count]).toEqual([bundle, 1, 1]);
+      }
+      expect(b.read('en/search.html')).toContain('data-archive="../pagefind-archive/"');
       const files = allFiles(join(t.dir, 'site', 'pagefind'));
       expect(files).toContain('pagefind.js');
       expect(files.some((f) => f.startsWith('index/fr_'))).toBe(true);
@@ -135,6 +138,21 @@ describe('search and speakers', () => {
       // nothing changed: the index is not made again
       const again = await build(t.dir, BEFORE);
       expect(again.log.lines.join('\n')).toMatch(/— 0 written/);
+      // a talk added this year: the small bundle is made again, the archive's stays as it is
+      const archive = () =>
+        allFiles(join(t.dir, 'site', 'pagefind-archive')).map(
+          (f) => f + readFileSync(join(t.dir, 'site', 'pagefind-archive', f), 'latin1'),
+        );
+      const small = () =>
+        allFiles(join(t.dir, 'site', 'pagefind')).map((f) => f + readFileSync(join(t.dir, 'site', 'pagefind', f), 'latin1'));
+      const [a0, s0] = [archive(), small()];
+      writeFileSync(join(t.dir, 'talks', 'c.yaml'), talkText('2021-11-24', 'Ann Smith', 'A new talk'));
+      await build(t.dir, BEFORE);
+      expect(archive()).toEqual(a0);
+      expect(small()).not.toEqual(s0);
+      expect(
+        (JSON.parse(b.read('pagefind/pagefind-entry.json')) as { languages: { en: { page_count: number } } }).languages.en.page_count,
+      ).toBe(2);
     } finally {
       t.cleanup();
     }

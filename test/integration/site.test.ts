@@ -350,7 +350,7 @@ describe('rali site: incremental', () => {
       expect(changed.length).toBe(n);
       // its 2 pages, 2 year pages, 2 home pages (it is among the latest), the feeds (3 calendars,
       // its own .ics, 2 Atom), and the search index's chunks that hold it: not the whole site
-      expect(changed.filter((f) => !f.startsWith('pagefind/')).sort()).toEqual(
+      expect(changed.filter((f) => !f.startsWith('pagefind')).sort()).toEqual(
         [
           'en/2019/a-first-2019.html',
           'fr/2019/a-first-2019.html',
@@ -366,7 +366,9 @@ describe('rali site: incremental', () => {
           'fr/atom.xml',
         ].sort(),
       );
-      expect(changed.filter((f) => f.startsWith('pagefind/')).length).toBeLessThan(12);
+      // (2019 is in the archive's bundle of the index: the small one, of 2023's talks, is as it was)
+      expect(changed.filter((f) => f.startsWith('pagefind/')).length).toBe(0);
+      expect(changed.filter((f) => f.startsWith('pagefind-archive/')).length).toBeLessThan(12);
 
       unlinkSync(join(t.dir, 'talks/z-2023.yaml'));
       const out = (await build(t.dir)).log.lines.join('\n');
