@@ -1,18 +1,21 @@
 /** `rali site [-o DIR]`: the series on the web — pages, year archives, calendar and Atom feeds. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { DateTime } from 'luxon';
 import { EXIT_OK, EXIT_UNDELIVERED, InputError, Problem, RaliError } from '../errors';
+import type { Identity } from '../ledger';
 import type { Ledger } from '../ledger/types';
+import { owedFor } from '../delivery/owed';
 import { warnAll } from '../log';
 import { readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
 import { KEYS, MANIFEST, previousBuild, renderSite, writeSite } from '../site/build';
-import { withFileLock } from '../model/lock';
+import { withFileLockAsync } from '../model/lock';
 import { writeFileAtomic } from '../model/files';
 import { FeedTalk } from '../site/feed';
+import { searchIndex } from '../site/search';
 import { SiteTemplates } from '../site/templates';
 import { seriesOf, withLedger } from './common';
 import type { World } from './world';
@@ -37,11 +40,13 @@ const SITE_LOCK_STALE_MS = 5 * 60_000;
  */
 const CACHE_FILE = 'site-cache.json';
 /** Bumped when what an entry holds changes shape (2: times as milliseconds; 3: digests). */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 interface CacheEntry {
   digest: string;
-  talk: Record<string, unknown>;
+  /** None for a draft with errors (skipped). */
+  talk?: Record<string, unknown>;
   problems: Problem[];
+  draft?: boolean;
 }
 interface Cache {
   key: string;
@@ -79,60 +84,95 @@ const revive = (t: Record<string, unknown>, zone: string): Talk => ({
   end: DateTime.fromMillis(t.end as number, { zone }),
 });
 
-/** Every talk of the series, with its SEQUENCE as the invitations carry it; all problems at once. */
-export async function loadSiteTalks(
-  series: Series,
-  ledger: Ledger | undefined,
-  opts: { cache?: boolean } = {},
-): Promise<{ talks: FeedTalk[]; warnings: Problem[] }> {
+/** What the site is made of: the talks with their SEQUENCE, the warnings, the drafts left out. */
+export interface SiteTalks {
+  talks: FeedTalk[];
+  warnings: Problem[];
+  /** Talk files with `status: draft`: not published (those with errors are not a stop either). */
+  drafts: string[];
+}
+
+/**
+ * Every talk of the series, with its SEQUENCE as the invitations carry it (`sequences`, from the
+ * ledger; 0 for a talk never mailed); all problems at once. A draft is left out: a draft with
+ * errors gives one warning instead of stopping the build.
+ */
+export async function loadSiteTalks(series: Series, ledger: Ledger | undefined, opts: { cache?: boolean } = {}): Promise<SiteTalks> {
+  // The SEQUENCE each invitation carries, read once.
+  const sequences = new Map(((await ledger?.talks().catch(() => undefined)) ?? []).map((t) => [t.uid, t.sequence]));
+  return readSiteTalks(series, sequences, opts);
+}
+
+function readSiteTalks(series: Series, sequences: Map<string, number>, opts: { cache?: boolean }): SiteTalks {
   const problems: Problem[] = [];
   const talks: FeedTalk[] = [];
+  const drafts: string[] = [];
   // The archive is mostly past talks: "in the past" is no warning here (the epoch is never after a talk).
   const epoch = DateTime.fromMillis(0);
   const useCache = opts.cache !== false;
   const cache: Cache = useCache ? readCache(series) : { key: '', talks: {} };
   const fresh: Cache = { key: cache.key, talks: {} };
   let parsed = 0;
-  // The SEQUENCE each invitation carries, read once.
-  const sequences = new Map(((await ledger?.talks().catch(() => undefined)) ?? []).map((t) => [t.uid, t.sequence]));
-  {
-    for (const file of talkFiles(series)) {
-      let st, digest;
-      try {
-        st = statSync(file);
-        digest = createHash('sha1').update(readFileSync(file)).digest('base64');
-      } catch {
-        continue; /* gone since the folder was listed */
-      }
-      let entry: CacheEntry | undefined = cache.talks[file];
-      let talk: Talk | undefined;
-      if (entry && entry.digest === digest) {
-        talk = revive(entry.talk, series.timezone);
-        problems.push(...entry.problems);
-      } else {
-        parsed++;
-        const r = readTalk(file, series, epoch);
-        problems.push(...r.problems);
-        talk = r.talk;
-        entry = talk
-          ? { digest, talk: { ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() }, problems: r.problems }
-          : undefined;
-      }
-      if (!talk) continue;
-      fresh.talks[file] = entry!;
-      const sequence = sequences.get(talk.uid) ?? 0;
-      // DTSTAMP and Atom's <updated>: when the talk file last changed, so an unchanged talk gives the same bytes.
-      const stamp = DateTime.fromMillis(Math.floor(st.mtimeMs / 1000) * 1000, { zone: 'utc' });
-      talks.push({ talk, sequence, stamp });
+  for (const file of talkFiles(series)) {
+    let st, digest;
+    try {
+      st = statSync(file);
+      digest = createHash('sha1').update(readFileSync(file)).digest('base64');
+    } catch {
+      continue; /* gone since the folder was listed */
     }
+    let entry: CacheEntry | undefined = cache.talks[file];
+    if (!entry || entry.digest !== digest) {
+      parsed++;
+      const r = readTalk(file, series, epoch);
+      const talk = r.talk;
+      entry = {
+        digest,
+        talk: talk && { ...talk, start: talk.start.toMillis(), end: talk.end.toMillis() },
+        problems: r.problems,
+        draft: r.draft,
+      };
+    }
+    if (entry.draft) {
+      // Neither published nor a stop: its errors are one warning, said again at each build until it is ready.
+      drafts.push(file);
+      const errors = entry.problems.filter((p) => p.severity === 'error');
+      if (errors.length) problems.push(draftProblem(entry.problems[0], errors.length));
+      fresh.talks[file] = entry;
+      continue;
+    }
+    problems.push(...entry.problems);
+    if (!entry.talk) continue;
+    fresh.talks[file] = entry;
+    const talk = revive(entry.talk, series.timezone);
+    const sequence = sequences.get(talk.uid) ?? 0;
+    // DTSTAMP and Atom's <updated>: when the talk file last changed, so an unchanged talk gives the same bytes.
+    const stamp = DateTime.fromMillis(Math.floor(st.mtimeMs / 1000) * 1000, { zone: 'utc' });
+    talks.push({ talk, sequence, stamp });
   }
   // Two files with one id would be one page and one calendar event.
   for (const [id, list] of sharedIds(talks.map((t) => t.talk)))
     for (const t of list.slice(1)) problems.push(sameIdProblem(t.file, id, list[0].file, series.cwd));
   if (problems.some((p) => p.severity === 'error')) throw new InputError(problems);
   if (useCache && (parsed > 0 || Object.keys(fresh.talks).length !== Object.keys(cache.talks).length)) writeCache(series, fresh);
-  return { talks, warnings: problems };
+  return { talks, warnings: problems, drafts };
 }
+
+/** A draft's errors, as one warning at its first problem. */
+function draftProblem(first: Problem, errors: number): Problem {
+  return {
+    ...first,
+    severity: 'warning',
+    message: `a draft with ${errors} error${errors === 1 ? '' : 's'} (the first: ${first.path ? `${first.path}: ` : ''}${first.message}): not published`,
+    hint: '`rali validate` on the file lists them; set status: scheduled once it is ready',
+  };
+}
+
+/**
+ * Whether the SEQUENCE of the invitations is known here: the ledger is the series' own, or the
+ * series never sent anything. A clone whose ledger is elsewhere, or a copy of it, does not know it.
+ */
+const KNOWN: Identity['state'][] = ['home', 'moved', 'legacy', 'new'];
 
 export async function site(o: SiteOptions, w: World): Promise<number> {
   const log = w.log;
@@ -141,10 +181,31 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
   // build allocates thousands of pages and runs twice as fast without it (npm run bench:site).
   setFlagsFromString('--no-optimize-for-size');
   const series = seriesOf(o.config, w);
-  const { talks, warnings: tw } = await withLedger(w, series, 'look', async (a) => loadSiteTalks(series, await a.read()));
-  warnAll(log, tw);
   const out = o.output ? resolve(w.cwd, o.output) : series.site.output;
   checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(w.cwd, series.configFile)}: site.output`);
+  const now = w.now();
+  const { st, known, elsewhere, changed } = await withLedger(w, series, 'look', async (a) => {
+    const id = await a.identity();
+    const known = KNOWN.includes(id.state);
+    // A copy of the ledger (or another one) may be behind the mails: only the series' own is read.
+    const ledger = known ? await a.read() : undefined;
+    const st = await loadSiteTalks(series, ledger);
+    return {
+      st,
+      known,
+      elsewhere: known ? undefined : ledgerHome(id, a.where),
+      changed: ledger ? await notInCalendars(ledger, st, now) : [],
+    };
+  });
+  warnAll(log, st.warnings);
+  // The site shows what the files say: a change the invitations do not carry yet is said, never silent.
+  for (const c of changed) log.err(`warning: ${c}; the site and its calendar files show the file, the invitations do not yet`);
+  if (!known)
+    log.err(
+      `warning: the calendar files (seminars.ics, ics/*.ics) were not written: the SEQUENCE the invitations carry is in the ledger ${elsewhere}, not here — a feed made here could be behind the mails. Run \`rali site\` where the ledger is (or give RALI_LEDGER_URL for a shared one); the pages are up to date`,
+    );
+  if (st.drafts.length) log.err(`${st.drafts.length} draft${st.drafts.length === 1 ? '' : 's'} not published (status: draft)`);
+  const talks = st.talks;
   const shown = relative(w.cwd, out);
   const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
   // One build at a time per folder: two at once (cron and the organizer) could interleave the
@@ -154,19 +215,34 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
   } catch (e) {
     throw writeFailure(e, out);
   }
-  const { files, r } = withFileLock(
+  const { files, r, problem } = await withFileLockAsync(
     join(out, MANIFEST),
     `${where}/${MANIFEST}`,
-    () => {
-      const files = renderSite({
+    async () => {
+      const previous = previousBuild(out);
+      // The search index is made by another process while this one renders the pages.
+      const search = searchIndex(
+        series,
+        talks.map((t) => t.talk),
+        now,
+        previous,
+      );
+      const pages = renderSite({
         series,
         talks,
         templates: new SiteTemplates(series.templatesDir, w.cwd),
-        now: w.now(),
-        previous: previousBuild(out),
+        now,
+        previous,
+        calendars: known,
       });
+      const { files: index, problem } = await search;
+      const files = [...pages, ...index];
+      // Without the ledger, the calendar files an earlier build made where it is stay as they are.
+      const calendarFile = (p: string) => !known && (/^seminars(\.\w+)?\.ics$/.test(p) || p.startsWith('ics/'));
+      // Without Pagefind, an earlier build's index stays too (a warning says why).
+      const indexFile = (p: string) => problem !== undefined && p.startsWith('pagefind');
       try {
-        return { files, r: writeSite(out, files) };
+        return { files, r: writeSite(out, files, (p) => calendarFile(p) || indexFile(p)), problem };
       } catch (e) {
         throw writeFailure(e, out);
       }
@@ -174,13 +250,69 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
     o.lockWaitMs ?? SITE_LOCK_WAIT_MS,
     SITE_LOCK_STALE_MS,
   );
+  if (problem) log.err(`warning: ${problem}; the search page says so`);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   log.out(
     `${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`,
   );
   if (!series.site.url)
     log.err(`note: set site.url in ${relative(w.cwd, series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`);
+  if (r.foreign.length) {
+    const list = r.foreign.slice(0, 5).map((p) => `${where}/${p}`);
+    throw new RaliError(
+      `${list.join(', ')}${r.foreign.length > 5 ? ` and ${r.foreign.length - 5} more` : ''}: not made by rali (or a link), left as ${r.foreign.length === 1 ? 'it is' : 'they are'} — rali site overwrites only the files it made; move ${r.foreign.length === 1 ? 'it' : 'them'} away (or give -o an empty folder) and run it again. The rest of the site is written`,
+      EXIT_UNDELIVERED,
+    );
+  }
   return EXIT_OK;
+}
+
+/** Where the series' ledger is, said when it is not here. */
+function ledgerHome(id: Identity, where: string): string {
+  switch (id.state) {
+    case 'elsewhere':
+      return `named in rali.yaml${id.home ? ` (${id.home})` : id.url ? ` (${id.url})` : ''}`;
+    case 'copy':
+      return `of ${id.home} (this folder holds a copy of it)`;
+    case 'notInDatabase':
+      return `this series was sent from${id.home ? ` (${id.home})` : ''}`;
+    default:
+      return `rali.yaml names (${where} is another one)`;
+  }
+}
+
+/** What the files say and the invitations do not carry yet (a new time, a cancellation): one line each. */
+async function notInCalendars(ledger: Ledger, st: SiteTalks, now: DateTime): Promise<string[]> {
+  const stored = new Map((await ledger.talks()).map((t) => [t.uid, t]));
+  const out: string[] = [];
+  for (const { talk } of st.talks) {
+    const s = stored.get(talk.uid);
+    if (!s) continue;
+    for (const o of await owedFor(ledger, talk, s, now))
+      if (o.what === 'cancel' || o.what === 'reinstate' || o.what === 'update') out.push(`${talk.display}: ${o.message}`);
+  }
+  return out;
+}
+
+/**
+ * The real path of `p`, symbolic links resolved — a link that points nowhere yet (to a folder a
+ * build would create, .rali/ before the first send) included — then what does not exist yet.
+ */
+function realPath(p: string, depth = 0): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    /* not there (yet), or a link to nothing */
+  }
+  if (depth > 40) return abs;
+  try {
+    if (lstatSync(abs).isSymbolicLink()) return realPath(resolve(dirname(abs), readlinkSync(abs)), depth + 1);
+  } catch {
+    /* not there */
+  }
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(realPath(parent, depth + 1), basename(abs));
 }
 
 const within = (dir: string, path: string) => {
@@ -190,10 +322,12 @@ const within = (dir: string, path: string) => {
 
 /**
  * The site folder is published as a whole: it must not hold the series' own files (the
- * subscribers, the ledger), nor be one of the series' folders. `where` says where it was given.
+ * subscribers, the ledger), nor be one of the series' folders — compared as real paths, so that a
+ * symbolic link to the series folder is the series folder. `where` says where it was given.
  */
-function checkOutput(out: string, series: Series, where: string): void {
+function checkOutput(given: string, series: Series, where: string): void {
   const fix = 'give the site a folder of its own, e.g. site/ beside rali.yaml';
+  const out = realPath(given);
   const own: [string, string][] = [
     [series.subscribersFile, 'the subscribers file'],
     [series.stateDir, 'the ledger (.rali/)'],
@@ -202,11 +336,13 @@ function checkOutput(out: string, series: Series, where: string): void {
     [series.outboxDir, 'the outbox (messages with the subscribers’ addresses)'],
   ];
   for (const [path, what] of own)
-    if (within(out, path)) throw new RaliError(`${where}: ${out} would hold ${what}, and everything in it is published — ${fix}`);
+    if (within(out, realPath(path)))
+      throw new RaliError(`${where}: ${given} would hold ${what}, and everything in it is published — ${fix}`);
   for (const dir of [series.talksDir, series.stateDir, series.outboxDir, series.templatesDir])
-    if (dir && within(dir, out)) throw new RaliError(`${where}: ${out} is inside ${dir}, one of the series' own folders — ${fix}`);
+    if (dir && within(realPath(dir), out))
+      throw new RaliError(`${where}: ${given} is inside ${dir}, one of the series' own folders — ${fix}`);
   try {
-    if (!statSync(out).isDirectory()) throw new RaliError(`${where}: ${out} is a file, not a folder — ${fix}`);
+    if (!statSync(given).isDirectory()) throw new RaliError(`${where}: ${given} is a file, not a folder — ${fix}`);
   } catch (e) {
     if (e instanceof RaliError) throw e;
     /* not there yet: it is made */

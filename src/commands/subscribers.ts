@@ -63,7 +63,9 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
   const { suppressed, subscriptions } = await withLedger(w, series, 'look', async (a) => {
     const l = await a.read();
     return {
-      suppressed: byCanonical((await l?.suppressed()) ?? new Map<string, Suppression>()), subscriptions: (await l?.subscriptions.all()) ?? [] };
+      suppressed: byCanonical((await l?.suppressed()) ?? new Map<string, Suppression>()),
+      subscriptions: (await l?.subscriptions.all()) ?? [],
+    };
   });
   // Everyone who gets the mails or asked for them: the file, then the web sign-ups (rali serve).
   const now = w.now().toJSDate();

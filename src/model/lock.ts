@@ -37,6 +37,32 @@ function isStale(lock: string, staleMs: number): boolean {
  * older than `staleMs` is taken over (a command that holds it longer says so with a larger value).
  */
 export function withFileLock<T>(file: string, display: string, fn: () => T, waitMs = WAIT_MS, staleMs = STALE_MS): T {
+  const release = acquire(file, display, waitMs, staleMs);
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+/** The same, for work that waits on something else (another process) while it holds the lock. */
+export async function withFileLockAsync<T>(
+  file: string,
+  display: string,
+  fn: () => Promise<T>,
+  waitMs = WAIT_MS,
+  staleMs = STALE_MS,
+): Promise<T> {
+  const release = acquire(file, display, waitMs, staleMs);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/** Takes the lock of `file` (waiting for it up to `waitMs`); returns what gives it back. */
+function acquire(file: string, display: string, waitMs: number, staleMs: number): () => void {
   const lock = `${file}.lock`;
   const deadline = Date.now() + waitMs;
   let fd: number | undefined;
@@ -71,13 +97,14 @@ export function withFileLock<T>(file: string, display: string, fn: () => T, wait
   }
   try {
     writeSync(fd, `${process.pid}\n${hostname()}\n`);
-    closeSync(fd);
-    return fn();
   } finally {
+    closeSync(fd);
+  }
+  return () => {
     try {
       unlinkSync(lock);
     } catch {
       /* removed as stale by another command: nothing to do */
     }
-  }
+  };
 }

@@ -55,7 +55,10 @@ export const TalkFile = z
       .optional(),
     abstract: Text,
     recording: Url.optional().describe('Link to the recording, added after the talk'),
-    status: z.enum(['scheduled', 'cancelled']).optional(),
+    status: z
+      .enum(['scheduled', 'cancelled', 'draft'])
+      .optional()
+      .describe('draft: not published by rali site, and a draft with errors does not stop it'),
     cancel_reason: Text.optional(),
   })
   .strict();

@@ -43,6 +43,8 @@ export interface Talk {
   abstract: Bi;
   recording?: string;
   status: 'scheduled' | 'cancelled';
+  /** `status: draft` in the file: a talk being written, which `rali site` leaves out (and is scheduled for everything else). */
+  draft?: boolean;
   cancelReason?: Bi;
 }
 
@@ -55,15 +57,18 @@ const TIME_HINT = 'write it like 11:30, 11h30, 11 h 30 or 11:30 AM';
 
 /**
  * Validates a talk file against the series; `now` decides what is recent. `ifNeverAnnounced`: the
- * warnings that hold only for a talk the ledger never sent (validate asks the ledger).
+ * warnings that hold only for a talk the ledger never sent (validate asks the ledger). `draft`: the
+ * file says `status: draft`, even when it has errors.
  */
 export function readTalk(
   file: string,
   series: Series,
   now: DateTime = DateTime.now(),
-): { talk?: Talk; problems: Problem[]; ifNeverAnnounced?: Problem[] } {
+): { talk?: Talk; problems: Problem[]; ifNeverAnnounced?: Problem[]; draft?: boolean } {
   const src = loadYaml(file, display(file, series.cwd));
   if (src.value === undefined || src.problems.some((p) => p.severity === 'error')) return { problems: src.problems };
+  // Said even when the file has errors: a draft with errors is skipped, not a stop (`rali site`).
+  const draft = (src.value as { status?: unknown } | null)?.status === 'draft' || undefined;
   const todo = positioned(src, noTodoLeft(src.value));
   const { value: f, problems: schemaProblems } = checkSchema(src, TalkFile);
   // A field left TODO is reported as such, not also as "not allowed".
@@ -156,7 +161,7 @@ export function readTalk(
     rp.push({ path: ['id'], message: `"${id}" is not a usable id`, hint: 'lowercase letters, digits and dashes', severity: 'error' });
   problems.push(...positioned(src, rp));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-  if (!f || problems.some((p) => p.severity === 'error') || !start || !end) return { problems };
+  if (!f || problems.some((p) => p.severity === 'error') || !start || !end) return { problems, draft };
 
   const o = f.location?.online;
   const talk: Talk = {
@@ -183,8 +188,9 @@ export function readTalk(
     },
     abstract: bi(f.abstract)!,
     recording: f.recording,
-    status: f.status ?? 'scheduled',
+    status: f.status === 'cancelled' ? 'cancelled' : 'scheduled',
+    ...(draft ? { draft } : {}),
     cancelReason: bi(f.cancel_reason),
   };
-  return { talk, problems, ifNeverAnnounced: positioned(src, recentlyPast(start, now)) };
+  return { talk, problems, ifNeverAnnounced: positioned(src, recentlyPast(start, now)), draft };
 }

@@ -12,7 +12,7 @@ import { Series } from '../model/series';
 import { Talk } from '../model/talk';
 import { dateTime } from '../render/dates';
 import { SiteStrings } from './templates';
-import { absolute, paths, publicOnline, zoneLabel as zoneName } from './view';
+import { absolute, isPast, paths, publicOnline, zoneLabel as zoneName } from './view';
 
 /** How often calendars should fetch the feed again (RFC 7986 §5.7; X-PUBLISHED-TTL for Outlook). */
 export const FEED_TTL_SECONDS = 12 * 3600;
@@ -28,14 +28,21 @@ const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u202
 /** A talk's description in each language, computed once for all the feeds of a build. */
 export type DescriptionCache = Map<string, string>;
 
-function description(series: Series, ft: FeedTalk, langs: Lang[], t: (l: Lang) => SiteStrings, cache: DescriptionCache): string {
+function description(
+  series: Series,
+  ft: FeedTalk,
+  langs: Lang[],
+  t: (l: Lang) => SiteStrings,
+  cache: DescriptionCache,
+  now: DateTime | undefined,
+): string {
   const { talk } = ft;
   return langs
     .map((lang) => {
       const key = `${lang}|${talk.uid}`;
       const done = cache.get(key);
       if (done !== undefined) return done;
-      const online = publicOnline(series, talk);
+      const online = publicOnline(series, talk, talk.status === 'cancelled' || (now !== undefined && isPast(talk, now)));
       const s = t(lang) as Record<string, string> & { language_names: Record<Lang, string> };
       const lines = [talk.speaker.name + (talk.speaker.affiliation ? ` (${talk.speaker.affiliation[lang]})` : '')];
       lines.push(`${dateTime(talk.start, lang)} (${zoneName(talk.start, lang)})`);
@@ -84,13 +91,25 @@ export function feedTimes(series: Series, talks: FeedTalk[]): CalendarTimes {
   );
 }
 
-/** One calendar with every talk: `langs` gives the titles' and descriptions' languages. */
+export interface FeedOptions {
+  /** Decides which talks are over (their join details are left out); without it, none is. */
+  now?: DateTime;
+  /** One talk's own file (`ics/<id>.ics`, "add to my calendar"): a copy, not a feed to subscribe to. */
+  single?: boolean;
+}
+
+/**
+ * One calendar with every talk: `langs` gives the titles' and descriptions' languages. With
+ * `single`, the file of one talk: no name, refresh interval or source, which would make calendars
+ * offer it as a subscription.
+ */
 export function buildFeed(
   series: Series,
   talks: FeedTalk[],
   langs: Lang[],
   t: (l: Lang) => SiteStrings,
   cache: DescriptionCache = new Map(),
+  o: FeedOptions = {},
 ): string {
   const times = feedTimes(series, talks);
   const name = oneLine(series.name[langs[0]]);
@@ -101,18 +120,22 @@ export function buildFeed(
     `PRODID:-//${series.domain}//rali//${langs[0].toUpperCase()}`,
     'METHOD:PUBLISH',
     'CALSCALE:GREGORIAN',
-    `NAME:${icsText(name)}`,
-    `X-WR-CALNAME:${icsText(name)}`,
-    ...(url ? [`URL;VALUE=URI:${url}`, `SOURCE;VALUE=URI:${url}`] : []),
-    `REFRESH-INTERVAL;VALUE=DURATION:PT${FEED_TTL_SECONDS / 3600}H`,
-    `X-PUBLISHED-TTL:PT${FEED_TTL_SECONDS / 3600}H`,
+    ...(o.single
+      ? []
+      : [
+          `NAME:${icsText(name)}`,
+          `X-WR-CALNAME:${icsText(name)}`,
+          ...(url ? [`URL;VALUE=URI:${url}`, `SOURCE;VALUE=URI:${url}`] : []),
+          `REFRESH-INTERVAL;VALUE=DURATION:PT${FEED_TTL_SECONDS / 3600}H`,
+          `X-PUBLISHED-TTL:PT${FEED_TTL_SECONDS / 3600}H`,
+        ]),
     ...times.vtimezone,
   ];
   const organizer = `ORGANIZER;CN=${param(series.from.name ?? series.name[langs[0]])}:mailto:${series.from.address}`;
   for (const ft of talks) {
     const { talk } = ft;
     const titles = [...new Set(langs.map((l) => talk.title[l]))].join(' / ');
-    const online = publicOnline(series, talk);
+    const online = publicOnline(series, talk, talk.status === 'cancelled' || (o.now !== undefined && isPast(talk, o.now)));
     const place = [talk.location.room?.[langs[0]], talk.location.address?.[langs[0]], talk.location.online?.platform]
       .filter(Boolean)
       .join(' — ');
@@ -125,7 +148,7 @@ export function buildFeed(
       `DTSTAMP:${utcStamp(ft.stamp)}`,
       ...times.lines(talk),
       `SUMMARY:${icsText(oneLine(`${series.name[langs[0]]} — ${titles} (${talk.speaker.name})`))}`,
-      `DESCRIPTION:${icsText(description(series, ft, langs, t, cache))}`,
+      `DESCRIPTION:${icsText(description(series, ft, langs, t, cache, o.now))}`,
       ...(place ? [`LOCATION:${icsText(oneLine(place))}`] : []),
       ...(link ? [`URL;VALUE=URI:${link}`] : []),
       organizer,

@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import { Lang } from '../model/schema';
 import { PACKAGE_ROOT } from '../paths';
 import { TemplateEnv } from '../render/handlebars';
-import { zoneLabel } from './view';
+import { frenchSpacing, zoneLabel } from './view';
 
 export const SITE_TEMPLATES = join(PACKAGE_ROOT, 'templates', 'site');
 
@@ -63,13 +63,33 @@ export class SiteTemplates {
     return this.env.render(rel, ctx);
   }
 
-  /** The site's fixed strings in a language, with the series' overrides merged key by key. */
+  private readonly strings = new Map<Lang, SiteStrings>();
+
+  /**
+   * The site's fixed strings in a language, with the series' overrides merged key by key; French
+   * ones with French spacing before high punctuation (no-break spaces), whoever wrote them.
+   */
   t(lang: Lang): SiteStrings {
-    return this.env.t(lang);
+    let s = this.strings.get(lang);
+    if (!s) {
+      s = this.env.t(lang);
+      if (lang === 'fr') s = spaced(s) as SiteStrings;
+      this.strings.set(lang, s);
+    }
+    return s;
   }
 }
 
 type View = Record<string, unknown>;
+
+const spaced = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? frenchSpacing(v)
+    : v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, spaced(x)]))
+      : Array.isArray(v)
+        ? v.map(spaced)
+        : v;
 
 /**
  * Partials that are the same on thousands of pages (the year links, the subscribe block) are

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { LedgerAccess, LedgerError, LedgerOptions } from '../../src/ledger';
 import { dumpCounts } from '../../src/ledger/dump';
 import { PostgresLedger, redactUrl } from '../../src/ledger/postgres';
+import { PG_MIGRATIONS } from '../../src/ledger/postgres/migrations';
 import { redact } from '../../src/secrets';
 import { copiesByRecipient } from '../helpers/announce';
 import { openLedger } from '../helpers/ledger';
@@ -159,7 +160,8 @@ describeWithPostgres('the PostgreSQL ledger', (pg) => {
       const at = String(Date.now() + 1500);
       const runs = await Promise.all(Array.from({ length: 5 }, () => node(['-e', script, url, at])));
       expect(runs.map((r) => [r.code, r.stderr])).toEqual(Array(5).fill([0, '']));
-      expect(runs.map((r) => Number(r.stdout)).sort()).toEqual([0, 0, 0, 0, 1]);
+      // one run applies every migration (the schema from nothing), the others none
+      expect(runs.map((r) => Number(r.stdout)).sort()).toEqual([0, 0, 0, 0, PG_MIGRATIONS.length]);
     }
   });
 
@@ -264,7 +266,16 @@ describeWithPostgres('the PostgreSQL ledger', (pg) => {
       const series = fresh();
       const p = (await PostgresLedger.open(pg().url(), series, opts(), { write: true }))!;
       const counts = dumpCounts(dump);
-      expect(counts.map((c) => c.rows)).toEqual([1, 50, 1, 1, 2, 1, 1]);
+      expect(counts.map((c) => [c.table, c.rows])).toEqual([
+        ['talks', 1],
+        ['deliveries', 50],
+        ['suppressions', 1],
+        ['reminders', 1],
+        ['notes', 2],
+        ['inbox_bounces', 1],
+        ['inbox_processed', 1],
+        ['subscriptions', 0],
+      ]);
       expect(await p.importAll(dump)).toEqual(counts);
       expect(await p.importAll(dump)).toEqual(counts.map((c) => ({ ...c, rows: 0 })));
       const fromPg = await p.exportAll();

@@ -18,15 +18,17 @@ import { allFiles, siteSeries, talkText, visibleText } from '../helpers/site';
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
 
 const NOW = DateTime.fromISO('2023-06-01T12:00:00', { zone: 'America/Toronto' });
+/** Before the example talk (10 November 2021): its join details are still on its page. */
+const BEFORE = DateTime.fromISO('2021-11-01T12:00:00', { zone: 'America/Toronto' });
 const TALK_PAGE = 'en/2021/2021-11-10-rezagholizadeh.html';
 const PASSCODE = '343273';
 const ONE_TAP = '+14388097799,,91690975818#,,,,,,0#,,343273#';
 
-const world = (dir: string, log = memoryLogger()) => testWorld({ log, cwd: dir, now: () => NOW as DateTime<true> });
+const world = (dir: string, log = memoryLogger(), now = NOW) => testWorld({ log, cwd: dir, now: () => now as DateTime<true> });
 
-async function build(dir: string, extra: { output?: string } = {}) {
+async function build(dir: string, extra: { output?: string } = {}, now = NOW) {
   const log = memoryLogger();
-  const code = await site({ ...extra }, world(dir, log));
+  const code = await site({ ...extra }, world(dir, log, now));
   return { code, log };
 }
 
@@ -54,7 +56,8 @@ const ARCHIVE = {
 async function validateAll(dir: string, expectedPages: number): Promise<string[]> {
   // long-title is a search-engine hint; a talk's title is what it is.
   const hv = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
-  const pages = allFiles(dir).filter((f) => f.endsWith('.html'));
+  // (embed/ holds fragments for other pages, not documents)
+  const pages = allFiles(dir).filter((f) => f.endsWith('.html') && !f.startsWith('embed/'));
   expect(pages.length).toBe(expectedPages);
   const messages: string[] = [];
   for (const p of pages) {
@@ -70,7 +73,8 @@ describe('rali site: the example talk', () => {
   let html = '';
   let text = '';
   beforeAll(async () => {
-    expect((await build(t.dir)).code).toBe(0);
+    // Built before the talk: its page has the join details (a past talk's page drops them).
+    expect((await build(t.dir, {}, BEFORE)).code).toBe(0);
     html = readFileSync(join(t.dir, 'site', TALK_PAGE), 'utf8');
     text = visibleText(html);
   });
@@ -128,7 +132,7 @@ describe('rali site: the example talk', () => {
   });
 
   test('html-validate passes on every page', async () => {
-    expect(await validateAll(join(t.dir, 'site'), 7)).toEqual([]); // root, 2 homes, 2 years, 2 talk pages
+    expect(await validateAll(join(t.dir, 'site'), 9)).toEqual([]); // root, 2 homes, 2 years, 2 talk pages, 2 search pages
   });
 });
 
@@ -178,7 +182,7 @@ describe('rali site: an archive', () => {
   });
 
   test('html-validate passes on every page, cancelled talks and bilingual titles included', async () => {
-    expect(await validateAll(join(t.dir, 'site'), 1 + 2 * (1 + 3 + 5))).toEqual([]);
+    expect(await validateAll(join(t.dir, 'site'), 1 + 2 * (1 + 3 + 5 + 1))).toEqual([]);
   });
 
   test('the root page offers both languages with hreflang alternates', async () => {
@@ -284,8 +288,8 @@ describe('rali site: privacy settings', () => {
     const a = siteSeries({}, 'site:\n  show_passcode: true\n');
     const b = siteSeries({}, 'site:\n  show_join_link: false\n  url: https://example.org/seminaires\n');
     try {
-      await build(a.dir);
-      await build(b.dir);
+      await build(a.dir, {}, BEFORE);
+      await build(b.dir, {}, BEFORE);
       const shown = readFileSync(join(a.dir, 'site', TALK_PAGE), 'utf8');
       expect(shown).toContain(PASSCODE);
       expect(shown).toContain(ONE_TAP);
@@ -316,7 +320,7 @@ describe('rali site: privacy settings', () => {
       ]),
     });
     try {
-      await build(t.dir);
+      await build(t.dir, {}, BEFORE);
       for (const f of allFiles(join(t.dir, 'site')))
         expect({ f, leak: readFileSync(join(t.dir, 'site', f), 'utf8').includes('SECRETpwd42') }).toEqual({ f, leak: false });
       expect(readFileSync(join(t.dir, 'site/en/2022/pwd.html'), 'utf8')).toContain('href="https://umontreal.zoom.us/j/91690975818"');
@@ -334,14 +338,37 @@ describe('rali site: incremental', () => {
       expect(first.log.lines.join('\n')).toMatch(/5 talks, \d+ files — \d+ written, 0 unchanged/);
       expect((await build(t.dir)).log.lines.join('\n')).toMatch(/— 0 written, \d+ unchanged/);
 
+      const snapshot = () => new Map(allFiles(join(t.dir, 'site')).map((f) => [f, readFileSync(join(t.dir, 'site', f), 'latin1')]));
+      const before = snapshot();
       const file = join(t.dir, 'talks/a-first-2019.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('Huawei Montreal', 'Mila'));
       utimesSync(file, new Date(), new Date(Date.now() + 5000));
       const again = (await build(t.dir)).log.lines.join('\n');
       const n = Number(/— (\d+) written/.exec(again)![1]);
+      const after = snapshot();
+      const changed = [...after].filter(([f, c]) => before.get(f) !== c && !f.startsWith('.rali-site')).map(([f]) => f);
+      expect(changed.length).toBe(n);
       // its 2 pages, 2 year pages, 2 home pages (it is among the latest), the feeds (3 calendars,
-      // 2 Atom): 11, not the 27 files of the site
-      expect(n).toBe(11);
+      // its own .ics, 2 Atom), and the search index's chunks that hold it: not the whole site
+      expect(changed.filter((f) => !f.startsWith('pagefind')).sort()).toEqual(
+        [
+          'en/2019/a-first-2019.html',
+          'fr/2019/a-first-2019.html',
+          'en/2019/index.html',
+          'fr/2019/index.html',
+          'en/index.html',
+          'fr/index.html',
+          'seminars.ics',
+          'seminars.fr.ics',
+          'seminars.en.ics',
+          'ics/a-first-2019.ics',
+          'en/atom.xml',
+          'fr/atom.xml',
+        ].sort(),
+      );
+      // (2019 is in the archive's bundle of the index: the small one, of 2023's talks, is as it was)
+      expect(changed.filter((f) => f.startsWith('pagefind/')).length).toBe(0);
+      expect(changed.filter((f) => f.startsWith('pagefind-archive/')).length).toBeLessThan(12);
 
       unlinkSync(join(t.dir, 'talks/z-2023.yaml'));
       const out = (await build(t.dir)).log.lines.join('\n');
@@ -446,9 +473,11 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
     const talkPages = keyed.filter((p) => /^(fr|en)\/\d{4}\/[^/]+\.html$/.test(p) && !p.endsWith('/index.html'));
     const yearPages = keyed.filter((p) => /^(fr|en)\/\d{4}\/index\.html$/.test(p));
     const feeds = ['seminars.en.ics', 'seminars.fr.ics', 'seminars.ics']; // one title differs by language
+    const talkIcs = keyed.filter((p) => p.startsWith('ics/'));
     expect(talkPages.length).toBe(2 * 5); // fr and en, the example talk and the four of ARCHIVE
     expect(yearPages.length).toBe(2 * 3); // 2019, 2021, 2023
-    expect(keyed.sort()).toEqual([...talkPages, ...yearPages, ...feeds].sort());
+    expect(talkIcs.length).toBe(5); // each talk's own .ics
+    expect(keyed.sort()).toEqual([...talkPages, ...yearPages, ...feeds, ...talkIcs].sort());
     // Nothing changed: no page or feed is rendered again, and the files stay as they are.
     const again = await render();
     expect(rendered(again)).toEqual([]);
@@ -458,7 +487,13 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
     writeFileSync(file, readFileSync(file, 'utf8').replace('First talk of 2019', 'The first talk of 2019'));
     const edited = await render();
     expect(rendered(edited)).toEqual(
-      [...talkPages.filter((p) => p.includes('a-first-2019')), 'en/2019/index.html', 'fr/2019/index.html', ...feeds].sort(),
+      [
+        ...talkPages.filter((p) => p.includes('a-first-2019')),
+        'en/2019/index.html',
+        'fr/2019/index.html',
+        ...feeds,
+        'ics/a-first-2019.ics',
+      ].sort(),
     );
     writeSite(out, edited);
     for (const p of [talkPages.find((p) => p.startsWith('en/') && p.includes('a-first-2019'))!, 'en/2019/index.html', 'seminars.ics'])
@@ -467,7 +502,7 @@ test('a rebuild renders only the pages and feeds whose inputs changed; a deleted
     const uid = 'rali-olst-2021-11-10-rezagholizadeh@iro.umontreal.ca';
     seedTalk(join(t.dir, '.rali'), uid, '2021-11-10-rezagholizadeh', 1);
     const updated = await render();
-    expect(rendered(updated)).toEqual(feeds);
+    expect(rendered(updated)).toEqual([...feeds, 'ics/2021-11-10-rezagholizadeh.ics'].sort());
     writeSite(out, updated);
     expect(readFileSync(join(out, 'seminars.ics'), 'utf8')).toMatch(new RegExp(`UID:${uid.replace(/\./g, '\\.')}\r\nSEQUENCE:1\r\n`));
     // A page or a feed deleted from the output is rendered again.

@@ -92,7 +92,7 @@ test('with REQUEST invitations both splices go together: the attendee in the cal
   expect(read.text).not.toContain(TOKEN_PLACEHOLDER);
 });
 
-test('a base64 part (mostly non-Latin text) is decoded and encoded again for each recipient', async () => {
+test('a part of mostly non-Latin text (quoted-printable, as every part) gets the token spliced around its soft breaks', async () => {
   const series = served('abonnement/', 'PUBLISH');
   const link = `${series.serve!.url}u/${TOKEN_PLACEHOLDER}`;
   const greek = 'Σεμινάριο γλωσσικής τεχνολογίας — '.repeat(30);
@@ -103,7 +103,7 @@ test('a base64 part (mostly non-Latin text) is decoded and encoded again for eac
     langs: ['fr'],
   };
   const raw = await composeRaw(mailOptions(series, rendered, 'x@example.org', '<id@example.org>', FIXED_NOW));
-  expect(raw.toString('latin1')).toMatch(/Content-Transfer-Encoding: base64/);
+  expect(raw.toString('latin1')).not.toMatch(/Content-Transfer-Encoding: base64/);
   const split = raw.indexOf('\r\n\r\n');
   const token = makeToken(PLACEHOLDER_KEYS, 'unsubscribe', series.id, 'ana@example.org');
   const spliced = Buffer.concat([raw.subarray(0, split), ...RecipientSplice.find(raw.subarray(split))!.for({ email: 'a@x.org' }, token)]);
