@@ -117,6 +117,8 @@ export interface InboxLedger {
   byMessageId(messageId: string): Promise<{ recipient: string; uid: string } | undefined>;
   /** Every address rali has mailed, with the last talk it was mailed for. */
   mailed(): Promise<Map<string, string>>;
+  /** The languages of the last message sent to an address ("fr+en"), or undefined. */
+  lastLangs(address: string): Promise<string | undefined>;
   /** Bounces and complaints of one talk, by kind (distinct addresses). */
   bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }>;
 }

@@ -4,7 +4,8 @@
  * service keeps an index from token to address over every address rali knows: subscribers.csv,
  * the subscriptions, and everyone the ledger says was mailed (so a link in a mail of years ago
  * still finds its owner), for every key version. A token not in the index makes it be built again,
- * at most once every `rebuildMs` (a flood of forged tokens costs one rebuild a while, no more).
+ * at most once every `rebuildMs`; an unknown token meanwhile waits for that next build, which all of
+ * them share (a flood of forged tokens costs one rebuild a while, no more).
  */
 import type { TokenKeys } from '../model/tokens';
 import { makeToken } from '../model/tokens';
@@ -13,6 +14,7 @@ export class Owners {
   private index = new Map<string, string>();
   private built = -Infinity;
   private building: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
 
   constructor(
     private readonly seriesId: string,
@@ -20,7 +22,7 @@ export class Owners {
     private readonly addresses: () => Promise<Iterable<string>>,
     private readonly keys: () => TokenKeys,
     private readonly now: () => number = Date.now,
-    private readonly rebuildMs = 30_000,
+    private readonly rebuildMs = 5_000,
   ) {}
 
   /** How many tokens the index holds (addresses × key versions). */
@@ -65,7 +67,20 @@ export class Owners {
       await this.building;
       return this.index.get(t);
     }
-    if (this.now() - this.built < this.rebuildMs) return undefined;
+    const wait = Math.min(this.rebuildMs, Math.max(0, this.rebuildMs - (this.now() - this.built)));
+    if (wait > 0) {
+      // Too soon to build again: the request waits for the next build, which every unknown token
+      // of the while shares (a flood of forged ones costs one build), so that a genuine link of a
+      // mail sent meanwhile (from another machine) is found, not refused — a mail provider posts
+      // its one-click once.
+      this.next ??= new Promise<void>((r) => setTimeout(r, wait).unref())
+        .then(() => this.rebuild())
+        .finally(() => {
+          this.next = undefined;
+        });
+      await this.next;
+      return this.index.get(t);
+    }
     await this.rebuild();
     return this.index.get(t);
   }

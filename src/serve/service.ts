@@ -84,7 +84,7 @@ export interface Limits {
   rebuildMs: number;
 }
 
-const DEFAULT_LIMITS: Limits = { signUpsPerMinute: 5, formsPerMinute: 30, mailsPerHour: 300, rebuildMs: 30_000 };
+const DEFAULT_LIMITS: Limits = { signUpsPerMinute: 5, formsPerMinute: 30, mailsPerHour: 300, rebuildMs: 5_000 };
 
 const DAY = 24 * 3600_000;
 
@@ -105,6 +105,8 @@ export class Service {
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
   private file: { mtimeMs: number; size: number; subscribers: Map<string, Subscriber> } | undefined;
+  /** Everyone the series mailed, as of the token index's last build (knownAddresses). */
+  private mailed = new Set<string>();
 
   private constructor(
     private readonly o: ServiceOptions,
@@ -175,7 +177,10 @@ export class Service {
   private async knownAddresses(): Promise<Iterable<string>> {
     const all = new Set<string>(this.fileSubscribers().keys());
     for (const s of await this.ledger.subscriptions.all()) all.add(s.address);
-    for (const a of (await this.ledger.inbox.mailed()).keys()) all.add(a.toLowerCase());
+    const mailed = new Set<string>();
+    for (const a of (await this.ledger.inbox.mailed()).keys()) mailed.add(a.toLowerCase());
+    for (const a of mailed) all.add(a);
+    this.mailed = mailed;
     return all;
   }
 
@@ -442,10 +447,22 @@ export class Service {
     const [sub, suppression] = await Promise.all([this.ledger.subscriptions.get(address), this.ledger.subscriptions.suppression(address)]);
     const inFile = this.fileSubscribers().get(address);
     const now = this.now();
-    const subscribed = !suppression && sub?.status !== 'unsubscribed' && Boolean(inFile || (sub && sub.source !== 'file'));
-    const langs = (sub?.langs ? parseLangs(sub.langs, this.series.languages) : undefined) ?? inFile?.langs ?? this.series.languages;
+    const web = Boolean(sub && sub.source !== 'file');
+    // On a machine that only serves, its copy of subscribers.csv may be behind the one the series
+    // sends from (a git clone), or absent: an address the series mailed without a web sign-up is on
+    // the list all the same.
+    const onList = !web && (Boolean(inFile) || this.mailed.has(address));
+    const subscribed = !suppression && sub?.status !== 'unsubscribed' && (onList || web);
+    // The languages: the address's choice here, else the file's, else those of the last mail the
+    // series sent it (from the machine whose file has it), else every language of the series.
+    const sent = !sub?.langs && !inFile && onList ? await this.ledger.inbox.lastLangs(address) : undefined;
+    const langs =
+      (sub?.langs ? parseLangs(sub.langs, this.series.languages) : undefined) ??
+      inFile?.langs ??
+      (sent ? parseLangs(sent, this.series.languages) : undefined) ??
+      this.series.languages;
     const paused = subscribed && sub?.status === 'paused' && sub.pausedUntil !== null && Date.parse(sub.pausedUntil) > now.getTime();
-    return { sub, inFile: Boolean(inFile), subscribed, langs, paused, pausedUntil: paused ? sub!.pausedUntil : null };
+    return { sub, inFile: onList, subscribed, langs, paused, pausedUntil: paused ? sub!.pausedUntil : null };
   }
 
   /** The dates a pause may end: tomorrow to a year from now, in the series' zone. */
@@ -503,7 +520,9 @@ export class Service {
       return this.say(req, 404, 'error', `u/${token}`, 'unknown token');
     }
     const day = this.now().toISOString().slice(0, 10);
-    const source = () => (this.fileSubscribers().has(owner) ? 'file' : 'web');
+    // The list's (subscribers.csv, on whichever machine sends) or a web sign-up's.
+    const s = await this.stateOf(owner);
+    const source = () => (s.inFile ? 'file' : 'web');
     // RFC 8058 §3.2: the POST alone unsubscribes, with no cookie, login or page (mail providers send it).
     if (oneClick) {
       await this.ledger.subscriptions.unsubscribe(owner, `unsubscribed with the one-click link (rali serve, ${day})`, source());
@@ -514,7 +533,6 @@ export class Service {
     if (!this.formLimit.take(req.ip)) return this.tooMany(req, path, this.formLimit, req.ip);
     const lang = this.langOf(req);
     const t = this.pages.t(lang);
-    const s = await this.stateOf(owner);
     const keep = { langs: s.sub?.langs ?? null, pausedUntil: s.paused ? s.pausedUntil : null };
     switch (f.get('action')) {
       case 'unsubscribe': {

@@ -69,6 +69,14 @@ export class PgInbox implements InboxLedger {
     return new Map(r.rows.map((x) => [x.recipient, x.uid]));
   }
 
+  async lastLangs(address: string): Promise<string | undefined> {
+    const r = await this.c.db.q<{ langs: string | null }>(
+      `SELECT langs FROM rali_deliveries WHERE series = $1 AND lower(recipient) = lower($2) AND status = 'sent' AND rev <> 'test' ORDER BY updated_at DESC LIMIT 1`,
+      [this.c.series, address],
+    );
+    return r.rows[0]?.langs ?? undefined;
+  }
+
   async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }> {
     const out = { hard: 0, soft: 0, complaint: 0, refusal: 0 };
     const r = await this.c.db.q<{ kind: string; n: number }>(

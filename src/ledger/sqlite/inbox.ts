@@ -77,6 +77,18 @@ export class SqliteInbox implements InboxLedger {
     return new Map(rows.map((r) => [r.recipient, r.uid]));
   }
 
+  async lastLangs(address: string): Promise<string | undefined> {
+    const row = this.db.run(
+      () =>
+        this.db
+          .st(
+            `SELECT langs FROM deliveries WHERE lower(recipient) = lower(?) AND status = 'sent' AND rev <> 'test' ORDER BY updated_at DESC LIMIT 1`,
+          )
+          .get(address) as { langs: string | null } | undefined,
+    );
+    return row?.langs ?? undefined;
+  }
+
   async bounceCounts(uid: string): Promise<{ hard: number; soft: number; complaint: number; refusal: number }> {
     const out = { hard: 0, soft: 0, complaint: 0, refusal: 0 };
     if (!this.present()) return out;
