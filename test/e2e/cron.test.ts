@@ -55,7 +55,7 @@ test('the README crontab line, run by hand in a clean shell, sends the due remin
     series.cleanup();
     home.cleanup();
   }
-});
+}, 240_000); // a budget for a loaded machine: a clean shell, rali spawned twice
 
 test("the README's smtp.env lines read the same in sh (the crontab's `. ./smtp.env`) as they are meant; the file is made private", async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

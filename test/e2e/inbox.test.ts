@@ -147,7 +147,7 @@ test('the corpus: each message leads to its action; the rest is left untouched; 
   const again = await inbox(s, s.maildir);
   expect(again).toMatchObject({ code: 0, stdout: '', stderr: '' });
   expect(readFileSync(join(s.series.dir, 'subscribers.csv'), 'utf8')).toBe(csvAfter);
-});
+}, 240_000); // a budget for a loaded machine: rali spawned four times over the corpus
 
 test('soft bounces: the third within 30 days suppresses the address', async () => {
   const s = await setup();

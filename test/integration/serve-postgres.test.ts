@@ -285,8 +285,8 @@ describeWithPostgres('rali serve on another machine, on a ledger in PostgreSQL',
     const snapshot = await listA('2030-11-01T11:20');
     const forged = flip(fileHeader.https, -1);
     expect(forged).not.toBe(fileHeader.https);
-    expect((await oneClick(forged)).status).toBe(404);
-    expect((await http(forged)).status).toBe(404);
+    // (an unknown token waits for the next build of the server's token index, shared: asked at once)
+    expect((await Promise.all([oneClick(forged), http(forged)])).map((r) => r.status)).toEqual([404, 404]);
     const forgedConfirm = flip(link, 20);
     expect((await http(forgedConfirm, { form: { lang: 'en' }, headers: sameOrigin(base) })).status).toBe(404);
     expect((await http(forgedConfirm)).status).toBe(404);
@@ -299,5 +299,5 @@ describeWithPostgres('rali serve on another machine, on a ledger in PostgreSQL',
     expect(b.out.stdout).toMatch(/POST \/abonnement\/u\/… 200/);
     expect(`${b.out.stdout}${b.out.stderr}`).not.toMatch(/@|\/u\/[a-z0-9]{5}|\/confirm\/[a-z0-9]{5}/);
     expect(`${b.out.stdout}${b.out.stderr}`).not.toContain(pg().password);
-  });
+  }, 240_000); // a budget for a loaded machine: a dozen rali commands, PostgreSQL, the service
 });

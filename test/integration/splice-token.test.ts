@@ -70,7 +70,7 @@ test('text and HTML carry the recipient’s link, byte for byte as composed for 
   }
   // The placeholder was cut by a soft line break for some of these paths: the case that matters was met.
   expect(cut).toBeGreaterThan(0);
-});
+}, 240_000); // a budget for a loaded machine: 80 messages composed and parsed
 
 test('with REQUEST invitations both splices go together: the attendee in the calendar, the token in the footer', async () => {
   const series = served('abonnement/');
