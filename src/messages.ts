@@ -280,3 +280,119 @@ export function readAs(file: string, encoding: 'windows-1252' | 'utf-16'): strin
     ? `${file}: read as UTF-16 (Excel's "Unicode text")`
     : `${file}: not UTF-8 — read as Windows-1252, as Excel saves CSV files; check the accents of what was imported (to avoid the guess, save it as "CSV UTF-8")`;
 }
+
+/** `rali validate`. */
+export const validate = {
+  noConfig: (cwd: string) => `no rali.yaml in ${cwd} or above`,
+  noConfigHint: 'run `rali init` to start a series, or pass --config FILE',
+  subscribers: (n: number) => `${n} subscriber${n === 1 ? '' : 's'}`,
+  talks: (n: number) => `${n} talk${n === 1 ? '' : 's'}`,
+  ok: (parts: string[], warnings: number) =>
+    `ok: ${parts.join(', ')}${warnings ? ` — ${warnings} warning${warnings === 1 ? '' : 's'} above` : ''}`,
+};
+
+/** `rali site`. */
+export const site = {
+  draft: (errors: number, path: string | undefined, first: string) =>
+    `a draft with ${errors} error${errors === 1 ? '' : 's'} (the first: ${path ? `${path}: ` : ''}${first}): not published`,
+  draftHint: '`rali validate` on the file lists them; set status: scheduled once it is ready',
+  notInCalendars: (change: string) => `warning: ${change}; the site and its calendar files show the file, the invitations do not yet`,
+  noCalendars: (elsewhere: string | undefined) =>
+    `warning: the calendar files (seminars.ics, ics/*.ics) were not written: the SEQUENCE the invitations carry is in the ledger ${elsewhere}, not here — a feed made here could be behind the mails. Run \`rali site\` where the ledger is (or give RALI_LEDGER_URL for a shared one); the pages are up to date`,
+  drafts: (n: number) => `${n} draft${n === 1 ? '' : 's'} not published (status: draft)`,
+  noSearch: (problem: string) => `warning: ${problem}; the search page says so`,
+  built: (where: string, talks: number, files: number, written: number, unchanged: number, removed: number, ms: number) =>
+    `${where}/: ${talks} talk${talks === 1 ? '' : 's'}, ${files} files — ${written} written, ${unchanged} unchanged${removed ? `, ${removed} removed` : ''} (${ms.toFixed(0)} ms)`,
+  noUrl: (config: string) => `note: set site.url in ${config} for absolute links in the feeds and a webcal:// subscribe link`,
+  foreign: (list: string[], n: number) =>
+    `${list.join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}: not made by rali (or a link), left as ${n === 1 ? 'it is' : 'they are'} — rali site overwrites only the files it made; move ${n === 1 ? 'it' : 'them'} away (or give -o an empty folder) and run it again. The rest of the site is written`,
+  /** Where the series' ledger is, when it is not here (completes `noCalendars`). */
+  homeNamed: (home: string | undefined, url: string | undefined) => `named in rali.yaml${home ? ` (${home})` : url ? ` (${url})` : ''}`,
+  homeCopy: (home: string | undefined) => `of ${home} (this folder holds a copy of it)`,
+  homeNotInDatabase: (home: string | undefined) => `this series was sent from${home ? ` (${home})` : ''}`,
+  homeOther: (where: string) => `rali.yaml names (${where} is another one)`,
+  /** The output folder is published as a whole: none of the series' own. */
+  outputGiven: (output: string) => `-o ${output}`,
+  outputConfigured: (config: string) => `${config}: site.output`,
+  ownFolderFix: 'give the site a folder of its own, e.g. site/ beside rali.yaml',
+  holdsOwn: (where: string, given: string, what: string, fix: string) =>
+    `${where}: ${given} would hold ${what}, and everything in it is published — ${fix}`,
+  insideOwn: (where: string, given: string, dir: string, fix: string) =>
+    `${where}: ${given} is inside ${dir}, one of the series' own folders — ${fix}`,
+  isFile: (where: string, given: string, fix: string) => `${where}: ${given} is a file, not a folder — ${fix}`,
+  own: {
+    subscribers: 'the subscribers file',
+    ledger: 'the ledger (.rali/)',
+    config: 'rali.yaml',
+    talks: 'the talk files',
+    outbox: 'the outbox (messages with the subscribers’ addresses)',
+  },
+  /** A file the build could not write. */
+  writeHints: {
+    EACCES: 'check the permissions of the folder, or give -o a folder you can write',
+    EPERM: 'check the permissions of the folder, or give -o a folder you can write',
+    EROFS: 'the disk is mounted read-only: give -o a folder on a writable disk',
+    ENOSPC: 'the disk is full: free some space and run `rali site` again (it rewrites what is missing or incomplete)',
+    EDQUOT: 'the disk quota is used up: free some space and run `rali site` again',
+    ENOTDIR: 'a file stands where the site needs a folder: move it away',
+    EEXIST: 'a file stands where the site needs a folder: move it away',
+    EISDIR: 'a folder stands where the site needs a file: move it away',
+  } as Record<string, string>,
+  writeHintOther: 'check the folder and the disk',
+  cannotWrite: (path: string, code: string, hint: string) =>
+    `${path}: cannot be written (${code}) — ${hint}; the site is incomplete until \`rali site\` runs through`,
+};
+
+/** `rali import`: past talks into talks/. */
+export const importTalks = {
+  notALanguage: (language: string, languages: string[]) =>
+    `--language: "${language}" is not one of the series' languages (${languages.join(', ')})`,
+  notAKind: (file: string) => `${file}: give an .ics calendar export or a .csv file of talks`,
+  problem: (place: string, message: string, hint: string | undefined) => `${place}: ${message}${hint ? ` — ${hint}` : ''}`,
+  already: (same: string, place: string) => `already there as ${same}, skipped (${place})`,
+  notATalk: (file: string, place: string) =>
+    `exists and is not a valid talk, skipped: ${file} (${place}) — fix or remove it, then import again`,
+  notImported: (place: string, problems: string) => `${place}: not imported — ${problems}`,
+  created: (file: string) => `created ${file}`,
+  failed: (line: string) => `rali: ${line}`,
+  summary: (file: string, created: number, skipped: number, failed: number) =>
+    `${file}: ${created} talk file${created === 1 ? '' : 's'} created, ${skipped} already there${failed ? `, ${failed} not imported (see above)` : ''}`,
+  assumed: (n: number, language: string) =>
+    `note: ${n} talk${n === 1 ? '' : 's'} gave no language: set to ${language} (--language to choose); check them before \`rali site\``,
+};
+
+/** `rali subscribers list | add | remove | import | unsuppress`. */
+export const subscribers = {
+  readBack: (file: string) =>
+    `${file}: reading it back after the edit did not show what was written (was it changed by something else at the same time?) — check it with \`rali validate\`, then retry`,
+  row: (email: string, langs: string, name: string, notes: string) => `${email}  ${langs}  ${name}  ${notes}`.trimEnd(),
+  consent: (at: string, how: string | null) => `consent ${at}Z${how ? ` (${how})` : ''}`,
+  paused: (until: string) => `paused until ${until}`,
+  suppressedNote: (why: string) => `suppressed: ${why}`,
+  listed: (n: number, file: string, web: number | undefined, suppressed: number) =>
+    `${n} subscriber${n === 1 ? '' : 's'} in ${file}${web !== undefined ? `, ${web} from the web (rali serve)` : ''}; ${suppressed} suppressed address${suppressed === 1 ? '' : 'es'}`,
+  suppressedSince: (address: string, since: string, reason: string) => `  suppressed ${address} since ${since}: ${reason}`,
+  badAddress: (email: string, why: string) => `"${email}" ${why} — give it as name@domain.org`,
+  oddAddress: (email: string, why: string) => `"${email}" ${why} — is it the right address?`,
+  nameControl: '--name: holds a line break or control character — give the name on one line',
+  badLang: (lang: string | undefined, languages: string[]) => `--lang: "${lang}" — use ${languages.join(', ')} or ${languages.join('+')}`,
+  already: (email: string, file: string, line: number) => `${email} is already subscribed (${file} line ${line})`,
+  added: (email: string, lang: string, lifted: boolean) =>
+    `added ${email} (${lang})${lifted ? '; it was suppressed, and no longer is' : ''}`,
+  removed: (email: string, file: string, removed: boolean) =>
+    removed ? `removed ${email} from ${file} and suppressed it` : `${email} was not in ${file}; suppressed it anyway (it will get nothing)`,
+  columns: (file: string, used: string) => `columns of ${file}: ${used}`,
+  nameControlCell: 'the name holds a control character',
+  badLine: (email: string, why: string) => `${email}: ${why}`,
+  badLineHint: 'fix the line',
+  notImported: (lines: string, file: string, one: boolean) =>
+    `${lines} of ${file} not imported — fix ${one ? 'it' : 'them'} and import the file again (what is already in is skipped):`,
+  notImportedLine: (problem: string) => `  ${problem}`,
+  imported: (file: string, added: number, already: number, suppressed: number, dupes: number, notImported: number) =>
+    `imported ${file}: ${added} added, ${already} already subscribed, ${suppressed} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}${notImported ? `, ${notImported} not imported (below)` : ''}`,
+  notAddedSuppressed: (email: string) =>
+    `  not added (unsubscribed or bounced earlier): ${email} — \`rali subscribers unsuppress ${email}\` if they asked to come back`,
+  noLedger: (email: string, dir: string) => `${email} is not suppressed (no ledger yet in ${dir})`,
+  unsuppressed: (email: string, file: string, lifted: boolean) =>
+    lifted ? `${email} is no longer suppressed: it gets the next messages if it is in ${file}` : `${email} was not suppressed`,
+};
