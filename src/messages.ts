@@ -5,6 +5,9 @@
  * file, a line and a field path: errors.ts `Problem`).
  */
 
+/** A warning line (stderr): it does not stop the command. */
+export const warning = (text: string): string => `warning: ${text}`;
+
 /** "1 recipient", "3 recipients". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -232,6 +235,10 @@ export const ledgerMove = {
   movedAway: (where: string, to: string) =>
     `${where} was moved to ${to} — nothing was sent from it. rali.yaml should say so: commit the rali.yaml of the folder where \`rali ledger move\` ran, or set ledger: in it`,
   sameStore: (where: string) => `the ledger is there already (${where}) — nothing to move`,
+  notAUrl: (url: string) =>
+    `rali ledger move: "${url}" is not a URL — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
+  notPostgres: (protocol: string) =>
+    `rali ledger move: ${protocol} — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
   envWins:
     'RALI_LEDGER_URL is set in this environment and wins over rali.yaml: unset it (and remove it from cron) to use the SQLite ledger',
   line: (table: string, source: number, target: number, added: number) =>
@@ -265,6 +272,7 @@ export const ledgerCmd = {
     `holds: ${talks}; deliveries ${sent} sent, ${pending} pending, ${failed} failed${claimed ? `, ${claimed} in flight` : ''}; ${suppressed} suppressed`,
   adopted: (id: string, from: string | undefined) =>
     `this folder is now the home of the ledger ${id}${from ? ` (it was ${from})` : ''}; rali.yaml says so — commit it, and stop rali where it ran before (two homes would each send every reminder)`,
+  refused: (refusal: string) => `rali: ledger: ${refusal}`,
 };
 
 /** `rali inbox`. */
@@ -395,4 +403,93 @@ export const subscribers = {
   noLedger: (email: string, dir: string) => `${email} is not suppressed (no ledger yet in ${dir})`,
   unsuppressed: (email: string, file: string, lifted: boolean) =>
     lifted ? `${email} is no longer suppressed: it gets the next messages if it is in ${file}` : `${email} was not suppressed`,
+};
+
+/** `rali serve` (its request log, on stdout, stays in src/serve/). */
+export const serve = {
+  samePath: (other: string, id: string, path: string) =>
+    `${other} and ${id} both have serve.url at the path ${path} — give each series its own folder, e.g. ${path}${id}/`,
+  noServe: (config: string) =>
+    `${config}: no serve: — add serve: { url: https://…/abonnement/ }, the public address of rali serve (README, Subscriptions on the web)`,
+  noSmtp: (id: string, where: string) => `rali serve: ${id}: no SMTP settings — confirmation mails go to ${where}/ and reach no one`,
+  portTaken: (host: string, port: number) => `${host}:${port} is taken by another program — stop it, or give rali serve another --port`,
+  cannotListen: (host: string, port: number, why: string) => `cannot listen on ${host}:${port} (${why})`,
+  serving: (id: string, url: string, base: string, links: number) => `rali serve: ${id} at ${url} (path ${base}), ${links} links known`,
+  listening: (host: string, port: number) => `rali serve: listening on http://${host}:${port}/ — stop with Ctrl-C (or SIGTERM)`,
+  stopped: (signal: string) => `rali serve: stopped (${signal})`,
+};
+
+/** `rali serve --check`: what is wrong with the `serve:` settings, then whether the public address answers (src/serve/check.ts). */
+export const serveCheck = {
+  line: (text: string) => `rali serve --check: ${text}`,
+  ofSeries: (id: string, text: string, isWarning = false) => `rali serve --check: ${id}: ${isWarning ? 'warning: ' : ''}${text}`,
+  fine: (id: string, url: string, warnings: boolean) =>
+    `${id}: rali serve answers at ${url}; settings fine${warnings ? ' (see the warnings)' : ''}`,
+  noServe: (config: string) =>
+    `${config}: no serve: — add serve: { url: https://…/abonnement/ }, the public address of rali serve behind the web server`,
+  badUrl: (config: string, message: string, hint: string) => `${config}: serve.url ${message} — ${hint}`,
+  notHttps: (config: string) => `${config}: serve.url is not https — mail providers post one-click unsubscribes only to https`,
+  noSmtp: (outbox: string, config: string) =>
+    `no SMTP settings: confirmation mails would be written to ${outbox} and reach no one — set smtp: in ${config} (or RALI_SMTP_URL) in the service's environment`,
+  ledger: (refusal: string) => `ledger: ${refusal}`,
+  unsubscribeUrl: (config: string, url: string) =>
+    `${config}: series.unsubscribe_url is set: the mails' List-Unsubscribe and footer link go to that page, not to rali serve — remove it to use ${url}u/…`,
+  subscribeUrl: (config: string, subscribeUrl: string, url: string) =>
+    `${config}: series.subscribe_url is ${subscribeUrl}: the mails and the site send people there, not to rali serve's form — remove it to use ${url}`,
+  reach: (path: string) =>
+    `is rali serve running, and does the web server pass ${path} to it unchanged (README, Subscriptions on the web)?`,
+  otherSeries: (url: string, id: string, expected: string) =>
+    `${url} answers as the series ${id}, not ${expected} — two series at one address?`,
+  notHealth: (url: string, status: number, reach: string) => `${url} answers ${status}, not rali serve's health — ${reach}`,
+  timeout: (seconds: number) => `no answer within ${seconds} s`,
+  unreachable: (url: string, why: string, reach: string) => `${url} cannot be reached (${why}) — ${reach}`,
+};
+
+/** `rali init`. */
+export const init = {
+  taken: (files: string[]) =>
+    `${files.join(', ')} already exist${files.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`,
+  created: (dir: string) => `created ${dir}/rali.yaml, ${dir}/subscribers.csv and ${dir}/talks/`,
+  gitignore: (dir: string, existed: boolean) => `${existed ? 'added to' : 'created'} ${dir}/.gitignore, so that git never stores:`,
+  gitignoreLine: (line: string, why: string) => `  ${line.padEnd(12)} ${why}`,
+  next: 'next: edit the TODO lines of rali.yaml, then `rali new --date YYYY-MM-DD --time 11:30 --speaker "Name"`',
+};
+
+/** `rali new`. */
+export const newTalk = {
+  badDate: (date: string) => `--date: "${date}" is not a date that exists — write it as YYYY-MM-DD`,
+  badTime: (time: string) => `--time: "${time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`,
+  notALanguage: importTalks.notALanguage,
+  emptySlug: (speaker: string) => `--speaker: "${speaker}" gives an empty file name — use the speaker's name`,
+  exists: (file: string) => `${file} already exists — edit it, or remove it first`,
+  created: (file: string) => `created ${file} — fill in the TODO lines, then \`rali validate ${file}\``,
+};
+
+/** `rali ics`. */
+export const ics = {
+  wrote: (output: string, name: string, uid: string, sequence: number) => `wrote ${output} (${name}, UID ${uid}, SEQUENCE ${sequence})`,
+};
+
+/** `rali preview` (what is owed for the talk: `owed.preview…`). */
+export const preview = {
+  noIcs: (kind: string) => `--ics: the ${kind} message carries no .ics`,
+  wroteEml: (file: string) => `${file} (exact message)`,
+  wroteHtml: (file: string) => `${file} (HTML part)`,
+  done: (wrote: string[], sampleTo: boolean) =>
+    `Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${sampleTo ? ' To: is a sample; each subscriber gets their own copy.' : ''}`,
+};
+
+/** `rali templates export`. */
+export const templates = {
+  taken: (dir: string, taken: string[]) =>
+    `${dir} already holds ${taken.slice(0, 3).join(', ')}${taken.length > 3 ? ` and ${taken.length - 3} more` : ''} — export never overwrites; pick an empty folder`,
+  copied: (n: number, dir: string) => `copied ${n} template files to ${dir}/`,
+  next: (dir: string) =>
+    `next: add \`templates: ${dir}\` to rali.yaml, delete the files you keep as they are (the built-in ones are used), edit the others, and check with \`rali preview\``,
+};
+
+/** `rali completion`. */
+export const completion = {
+  unknownShell: (shell: string, shells: readonly string[]) =>
+    `completion: "${shell}" is not a shell rali writes completion for — use ${shells.join(', ')}`,
 };
