@@ -493,3 +493,51 @@ export const completion = {
   unknownShell: (shell: string, shells: readonly string[]) =>
     `completion: "${shell}" is not a shell rali writes completion for — use ${shells.join(', ')}`,
 };
+
+/** `rali inbox`: which mailbox to read (what it found: src/inbox/). */
+export const inboxSources = {
+  both: '--maildir and --mbox: give one of them, not both',
+  noMailbox: (config: string) =>
+    `${config}: no mailbox — add an \`inbox:\` block (host, user, folder, or mailboxes: [...]) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`,
+  noHost: (config: string) => `${config}: a mailbox of inbox: has neither host nor maildir — give the IMAP server, or a Maildir folder`,
+  noUser: (config: string) => `${config}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`,
+  noPassword: (env: string, user: string, host: string) =>
+    `inbox: set ${env}${env === 'RALI_IMAP_PASSWORD' ? ' (or RALI_IMAP_ACCESS_TOKEN, an OAuth2 token, for Microsoft 365)' : ''} for ${user}@${host}`,
+  mailbox: (describe: string) => `── ${describe}`,
+};
+
+/** `rali login`. */
+export const login = {
+  notConfigured:
+    'rali.yaml: rali login needs smtp.user and smtp.oauth (tenant and client_id) — e.g. smtp: { provider: microsoft365, user: you@example.org, oauth: { tenant: <directory id>, client_id: <application id> } }',
+  noTenant:
+    'rali.yaml: smtp.oauth.tenant is missing — rali login signs in to Microsoft 365; with smtp.oauth.token_url, export RALI_SMTP_REFRESH_TOKEN instead',
+  signingIn: (user: string, tenant: string) => `Signing ${user} in to Microsoft 365 (tenant ${tenant}) to send with SMTP:`,
+  failed: (why: string) => `login failed: ${why}`,
+  otherUser: (who: string, user: string) =>
+    `warning: signed in as ${who}, but smtp.user is ${user}: the server will refuse to send as ${user} unless ${who} may`,
+  done: (who: string, file: string) =>
+    `Signed in as ${who}. The token is kept in ${file} (readable by you only); later runs refresh it without asking.`,
+};
+
+/** The options shared by several commands (src/commands/common.ts): --now, --lang, the files -o, --eml, --html and --ics write. */
+export const options = {
+  badNow: (iso: string) => `--now: "${iso}" is not an ISO date-time — e.g. 2021-11-09T11:30-05:00`,
+  badLang: subscribers.badLang,
+  own: {
+    config: 'rali.yaml, the series file',
+    subscribers: 'the subscriber list',
+    talk: 'a talk file',
+    ledger: 'in .rali/, where the ledger is',
+    templates: "in the series' templates",
+  },
+  instead: (flag: string, name: string) => `e.g. ${flag} ${name}`,
+  isOwn: (flag: string, file: string, own: string, instead: string) =>
+    `${flag} ${file}: is ${own} — rali never writes over the series' own files; give another name, ${instead}`,
+  badExtension: (flag: string, file: string, exts: string[], what: string, instead: string) =>
+    `${flag} ${file}: is not a ${exts.join(' or ')} file name — write ${what} under one, ${instead}`,
+  notAFile: (flag: string, file: string, instead: string) => `${flag} ${file}: is a folder or a device, not a file — ${instead}`,
+  notOurs: (flag: string, file: string, what: string) =>
+    `${flag} ${file}: exists and is not ${what} — rali does not write over it; remove it, or give another name`,
+  placeholderHint: (hint: string | undefined) => `${hint}; nothing was sent over SMTP until then`,
+};
