@@ -1,8 +1,12 @@
 /**
- * What rali says about sending: one catalogue for the run summaries, the questions, the stops,
- * `rali status`, and what `validate` and cron say is owed — so a run's summary and `status` use the
- * same words for the same things. Input errors stay beside the checks that find them (they carry a
- * file, a line and a field path: errors.ts `Problem`).
+ * What rali says to the organizer, every command's text in one catalogue: the run summaries, the
+ * questions, the stops, `rali status`, what `validate` and cron say is owed — so a run's summary and
+ * `status` use the same words for the same things — then, grouped per command, the lines and
+ * refusals of `validate`, `site`, `import`, `subscribers`, `ledger`, `serve`, `init`, `new`, `ics`,
+ * `preview`, `templates`, `completion`, `inbox`, `login` and the shared options. Input errors about
+ * a file's content stay beside the checks that find them (they carry a file, a line and a field
+ * path: errors.ts `Problem`). What goes into the mails and onto the site is in the templates and
+ * their i18n, not here. Shared by every layer (eslint.config.mjs): it imports nothing.
  */
 
 /** A warning line (stderr): it does not stop the command. */
@@ -38,6 +42,8 @@ export const details = {
   failed: (email: string, reply: string) => `  failed: ${email}: ${reply}`,
   moreFailed: (n: number) => `  … and ${n} more failed (rali status --failed)`,
   suppressed: (email: string) => `  suppressed (unknown user): ${email}`,
+  /** What the transport has to say (the outbox's, a relay's). */
+  note: (note: string) => `note: ${note}`,
   retry: (email: string, reply: string, test?: boolean) => `  ${test ? 'not sent' : 'will retry'}: ${email}: ${reply}`,
   moreRetry: (n: number) => `  … and ${n} more to retry (rali status --failed)`,
   stopped: (why: string, pending: number, test?: boolean) =>
@@ -160,6 +166,13 @@ export const plan = {
   testCopyNotRecorded: 'Nothing was recorded: subscribers still get the real one.',
   outbox:
     'Nothing was sent: no SMTP server is configured. Open the .eml files to check them; to send for real, set RALI_SMTP_URL (or smtp: in rali.yaml with RALI_SMTP_PASSWORD; README, Delivery).',
+  badReason: (flag: string, empty: boolean) =>
+    `${flag}: ${empty ? 'is empty' : 'holds a line break or control character'} — give the reason in a few words, on one line`,
+  /** The dry run shows the first message: its subject and text between two rules. */
+  subject: (subject: string) => `Subject: ${subject}`,
+  rule: '─'.repeat(72),
+  via: (host: string, port: number) => `via ${host}:${port}`,
+  toOutbox: 'to outbox/',
 };
 
 /** What is owed for a talk: `status`, `validate` (warnings) and cron (`remind`, once per change). */
@@ -185,6 +198,9 @@ export const owed = {
   previewNothingChanged:
     'Note: nothing changed since the last message; `rali update` would send nothing. The preview shows an update without changes.',
   previewNotAnnounced: 'Note: this talk has not been announced over SMTP; the preview cannot show what changed.',
+  /** `uidDrift`, in rali.yaml: a stop of the sending commands, a line of `status` and cron's. */
+  drift: (config: string, message: string) => `${config}: ${message}`,
+  driftLine: (config: string, message: string) => `rali: ${config}: ${message}`,
 };
 
 /** Cron (`rali remind`). */
@@ -195,6 +211,11 @@ export const cron = {
     'rali: no SMTP server is configured (RALI_SMTP_URL, or smtp: in rali.yaml), yet this series has sent over SMTP before (.rali/state.db) — nothing was sent; if this runs from cron, load the file that sets RALI_SMTP_URL or RALI_SMTP_PASSWORD (README, Cron: reminders). To rehearse into outbox/, use `rali remind --dry-run` or `rali preview`.',
   skippedLate: (due: string, minutes: number, grace: string) => `due at ${due}, ${minutes} min ago, more than the ${grace} grace`,
   overtaken: (label: string) => `overtaken by the ${label} reminder`,
+  owedLine: (talk: string, message: string, blocking: boolean) => `${talk}: ${message}${blocking ? owed.noReminderUntil : ''}`,
+  skipped: (talk: string, label: string, note: string) => `${talk}: ${label} reminder skipped: ${note}`,
+  /** With several series folders: each one's lines under its name, its stop as rali says any. */
+  folder: (dir: string) => `── ${dir}`,
+  failed: (message: string) => `rali: ${message}`,
   missingFile: (id: string) =>
     `${id}: announced, but no talk file has this id any more (renamed or deleted?) — no reminder, update or cancellation can go out; put the file back or add \`id: ${id}\` to the renamed file`,
   dryRun: (talk: string, label: string, due: string, n: number) =>
@@ -214,6 +235,7 @@ export const status = {
     return parts.join(', ');
   },
   nextReminder: (label: string, at: string) => `  next reminder: ${label} before, at ${at}`,
+  kindLine: (kind: string, c: { sent: number; pending: number; claimed: number; failed: number }) => `  ${kind} ${status.kind(c)}`,
   owedLabel: '  owed: ',
   delivery: (failed: boolean, kind: string, recipient: string, reply: string | null) =>
     `  ${failed ? 'failed ' : 'pending'} ${kind} ${recipient}: ${reply ?? '(not tried yet)'}`,
