@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, resolve, sep } from 'node:path';
 import { DateTime } from 'luxon';
 import { InputError, RaliError } from '../errors';
+import { options as M } from '../messages';
 import { warnAll } from '../log';
 import { display, loadSeries, loadTalk, Series, Talk, talkFiles } from '../model';
 import { parseAddressArg } from '../model/address';
@@ -19,14 +20,14 @@ export function parseNow(iso: string | undefined, zone: string | undefined, w: P
   if (iso === undefined) return w.now();
   const hasOffset = /(Z|[+-]\d\d(:?\d\d)?)$/i.test(iso.trim()) && /T/.test(iso);
   const dt = hasOffset || !zone ? DateTime.fromISO(iso.trim(), { setZone: true }) : DateTime.fromISO(iso.trim(), { zone });
-  if (!dt.isValid) throw new RaliError(`--now: "${iso}" is not an ISO date-time — e.g. 2021-11-09T11:30-05:00`);
+  if (!dt.isValid) throw new RaliError(M.badNow(iso));
   return dt as DateTime<true>;
 }
 
 export function langsOption(value: string | undefined, series: Series): Lang[] {
   if (value === undefined) return series.languages;
   const l = parseLangs(value, series.languages);
-  if (!l || !l.length) throw new RaliError(`--lang: "${value}" — use ${series.languages.join(', ')} or ${series.languages.join('+')}`);
+  if (!l || !l.length) throw new RaliError(M.badLang(value, series.languages));
   return l;
 }
 
@@ -112,25 +113,23 @@ export function outputFile(given: string, kind: OutputKind, series: Series, cwd:
   const inside = (dir: string | undefined) => dir !== undefined && (target === real(dir) || target.startsWith(real(dir) + sep));
   const own =
     target === real(series.configFile)
-      ? 'rali.yaml, the series file'
+      ? M.own.config
       : target === real(series.subscribersFile)
-        ? 'the subscriber list'
+        ? M.own.subscribers
         : talkFiles(series).some((t) => real(t) === target)
-          ? 'a talk file'
+          ? M.own.talk
           : inside(series.stateDir)
-            ? 'in .rali/, where the ledger is'
+            ? M.own.ledger
             : inside(series.templatesDir)
-              ? "in the series' templates"
+              ? M.own.templates
               : undefined;
-  const instead = `e.g. ${kind.flag} ${basename(file, extname(file)) || 'talk'}${kind.ext[0]}`;
-  if (own)
-    throw new RaliError(`${kind.flag} ${shown}: is ${own} — rali never writes over the series' own files; give another name, ${instead}`);
-  if (!kind.ext.includes(extname(file).toLowerCase()))
-    throw new RaliError(`${kind.flag} ${shown}: is not a ${kind.ext.join(' or ')} file name — write ${kind.what} under one, ${instead}`);
+  const instead = M.instead(kind.flag, `${basename(file, extname(file)) || 'talk'}${kind.ext[0]}`);
+  if (own) throw new RaliError(M.isOwn(kind.flag, shown, own, instead));
+  if (!kind.ext.includes(extname(file).toLowerCase())) throw new RaliError(M.badExtension(kind.flag, shown, kind.ext, kind.what, instead));
   let head: string | undefined;
   try {
     const st = statSync(file);
-    if (!st.isFile()) throw new RaliError(`${kind.flag} ${shown}: is a folder or a device, not a file — ${instead}`);
+    if (!st.isFile()) throw new RaliError(M.notAFile(kind.flag, shown, instead));
     const fd = openSync(file, 'r');
     try {
       const buf = Buffer.alloc(512);
@@ -145,10 +144,7 @@ export function outputFile(given: string, kind: OutputKind, series: Series, cwd:
     if (e instanceof RaliError) throw e;
     return file; // a new file
   }
-  if (head !== '' && !kind.looks(head))
-    throw new RaliError(
-      `${kind.flag} ${shown}: exists and is not ${kind.what} — rali does not write over it; remove it, or give another name`,
-    );
+  if (head !== '' && !kind.looks(head)) throw new RaliError(M.notOurs(kind.flag, shown, kind.what));
   return file;
 }
 
@@ -158,9 +154,7 @@ export function outputFile(given: string, kind: OutputKind, series: Series, cwd:
  */
 export function refusePlaceholders(series: Series): void {
   if (!series.placeholders.length) return;
-  throw new InputError(
-    series.placeholders.map((p) => ({ ...p, severity: 'error' as const, hint: `${p.hint}; nothing was sent over SMTP until then` })),
-  );
+  throw new InputError(series.placeholders.map((p) => ({ ...p, severity: 'error' as const, hint: M.placeholderHint(p.hint) })));
 }
 
 /** --to: exactly one well-formed address (model/address.ts); an unset shell variable is not "everyone". */

@@ -5,6 +5,7 @@
  * left to the shell's file completion.
  */
 import { EXIT_OK, RaliError } from '../errors';
+import { completion as M } from '../messages';
 import type { World } from './world';
 
 export interface CompletionOption {
@@ -149,7 +150,7 @@ export function completionScript(shell: string, root: CompletionCommand): string
     case 'fish':
       return fish(root);
     default:
-      throw new RaliError(`completion: "${shell}" is not a shell rali writes completion for — use ${SHELLS.join(', ')}`);
+      throw new RaliError(M.unknownShell(shell, SHELLS));
   }
 }
 

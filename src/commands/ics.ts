@@ -1,6 +1,7 @@
 /** `rali ics TALK [-o FILE]`: the talk's calendar file as calendars will get it. */
 import { writeFileAtomic } from '../model/files';
 import { EXIT_OK } from '../errors';
+import { ics as M } from '../messages';
 import type { World } from './world';
 import { buildIcs, icsFilename } from '../render/ics';
 import { loadSeriesAndTalk, OUTPUTS, outputFile } from './common';
@@ -24,7 +25,7 @@ export async function ics(o: { talk: string; config?: string; output?: string },
   });
   if (o.output) {
     writeFileAtomic(outputFile(o.output, OUTPUTS.ics, l.series, w.cwd), text);
-    log.err(`wrote ${o.output} (${icsFilename(l.talk)}, UID ${l.talk.uid}, SEQUENCE ${sequence})`);
+    log.err(M.wrote(o.output, icsFilename(l.talk), l.talk.uid, sequence));
   } else {
     w.write(text);
   }

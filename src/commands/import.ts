@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { EXIT_INPUT, EXIT_OK, formatProblem, InputError, RaliError } from '../errors';
-import { readAs } from '../messages';
+import { importTalks as M, readAs } from '../messages';
 import { readText } from '../model/source';
 import type { World } from './world';
 import { display, loadSeries, readTalk, talkFiles } from '../model';
@@ -31,12 +31,11 @@ export function importTalks(o: ImportOptions, w: World): number {
   if (src.problems.length) throw new InputError(src.problems);
   const content = src.text;
   if (src.encoding) log.err(readAs(shown, src.encoding));
-  if (o.language && !series.languages.includes(o.language))
-    throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
+  if (o.language && !series.languages.includes(o.language)) throw new RaliError(M.notALanguage(o.language, series.languages));
   const defaultLanguage = o.language ?? series.languages[0];
   const ext = extname(path).toLowerCase();
   const isIcs = ext === '.ics' || ext === '.ical' || ext === '.ifb' || /^\s*BEGIN:VCALENDAR/i.test(content);
-  if (!isIcs && ext !== '.csv' && ext !== '.txt') throw new RaliError(`${shown}: give an .ics calendar export or a .csv file of talks`);
+  if (!isIcs && ext !== '.csv' && ext !== '.txt') throw new RaliError(M.notAKind(shown));
   const r: ImportResult = isIcs
     ? parseIcs(content, shown, { zone: series.timezone, defaultLanguage, seriesNames: Object.values(series.name) })
     : parseCsv(content, shown, { zone: series.timezone, defaultLanguage });
@@ -48,7 +47,7 @@ export function importTalks(o: ImportOptions, w: World): number {
   let created = 0;
   let skipped = 0;
   let assumed = 0;
-  const failed = [...r.problems.map((p) => `${p.place}: ${p.message}${p.hint ? ` — ${p.hint}` : ''}`)];
+  const failed = [...r.problems.map((p) => M.problem(p.place, p.message, p.hint))];
   const epoch = DateTime.fromMillis(0); // past talks are the point here: no "in the past" warnings
   // Files there that are not talks (they do not validate): their names are left alone, and so are the rows that would take them.
   const known = new Map<string, string>();
@@ -62,7 +61,7 @@ export function importTalks(o: ImportOptions, w: World): number {
     // The same talk (start and speaker) in the series, or earlier in this file: not imported twice.
     const same = known.get(key(t.date, t.time, t.speaker.name));
     if (same) {
-      log.out(`already there as ${same}, skipped (${t.place})`);
+      log.out(M.already(same, t.place));
       skipped++;
       continue;
     }
@@ -73,7 +72,7 @@ export function importTalks(o: ImportOptions, w: World): number {
     const file = join(series.talksDir, name);
     const rel = relative(cwd, file);
     if (existsSync(file)) {
-      log.out(`exists and is not a valid talk, skipped: ${rel} (${t.place}) — fix or remove it, then import again`);
+      log.out(M.notATalk(rel, t.place));
       skipped++;
       continue;
     }
@@ -84,25 +83,23 @@ export function importTalks(o: ImportOptions, w: World): number {
     if (!check.talk) {
       unlinkSync(file);
       failed.push(
-        `${t.place}: not imported — ${check.problems
-          .filter((p) => p.severity === 'error')
-          .map(formatProblem)
-          .join('; ')}`,
+        M.notImported(
+          t.place,
+          check.problems
+            .filter((p) => p.severity === 'error')
+            .map(formatProblem)
+            .join('; '),
+        ),
       );
       continue;
     }
     created++;
     known.set(key(t.date, t.time, t.speaker.name), rel);
     if (t.languageAssumed) assumed++;
-    log.out(`created ${rel}`);
+    log.out(M.created(rel));
   }
-  for (const f of failed) log.err(`rali: ${f}`);
-  log.out(
-    `${shown}: ${created} talk file${created === 1 ? '' : 's'} created, ${skipped} already there${failed.length ? `, ${failed.length} not imported (see above)` : ''}`,
-  );
-  if (assumed)
-    log.err(
-      `note: ${assumed} talk${assumed === 1 ? '' : 's'} gave no language: set to ${defaultLanguage} (--language to choose); check them before \`rali site\``,
-    );
+  for (const f of failed) log.err(M.failed(f));
+  log.out(M.summary(shown, created, skipped, failed.length));
+  if (assumed) log.err(M.assumed(assumed, defaultLanguage));
   return failed.length ? EXIT_INPUT : EXIT_OK;
 }

@@ -18,7 +18,7 @@ import { noticeMessage } from '../render/notice';
 import { TemplateSet } from '../render/templates';
 import { smtpSettings } from '../delivery/smtp-settings';
 import { registerSecret } from '../secrets';
-import { inbox as M } from '../messages';
+import { inbox as M, inboxSources as S } from '../messages';
 import { seriesOf } from './common';
 import type { World } from './world';
 
@@ -31,35 +31,23 @@ export interface InboxOptions {
 
 /** The mailboxes of this run: the one given on the command line, else rali.yaml's. */
 async function openSources(series: Series, o: InboxOptions, w: World): Promise<(() => Promise<Source>)[]> {
-  if (o.maildir && o.mbox) throw new RaliError('--maildir and --mbox: give one of them, not both');
+  if (o.maildir && o.mbox) throw new RaliError(S.both);
   if (o.maildir) return [async () => maildirSource(o.maildir!)];
   if (o.mbox) return [async () => mboxSource(o.mbox!)];
   const boxes = series.inbox?.mailboxes ?? [];
-  if (!boxes.length)
-    throw new RaliError(
-      `${display(series.configFile, w.cwd)}: no mailbox — add an \`inbox:\` block (host, user, folder, or mailboxes: [...]) to read the mailbox over IMAP, or pass --maildir DIR or --mbox FILE`,
-    );
+  if (!boxes.length) throw new RaliError(S.noMailbox(display(series.configFile, w.cwd)));
   return boxes.map((b) => () => openMailbox(series, b, w));
 }
 
 async function openMailbox(series: Series, b: Mailbox, w: World): Promise<Source> {
   if (b.maildir) return maildirSource(b.maildir);
-  if (!b.host)
-    throw new RaliError(
-      `${display(series.configFile, w.cwd)}: a mailbox of inbox: has neither host nor maildir — give the IMAP server, or a Maildir folder`,
-    );
-  if (!b.user)
-    throw new RaliError(
-      `${display(series.configFile, w.cwd)}: inbox.user is missing — the login of the mailbox, e.g. the organizer's address`,
-    );
+  if (!b.host) throw new RaliError(S.noHost(display(series.configFile, w.cwd)));
+  if (!b.user) throw new RaliError(S.noUser(display(series.configFile, w.cwd)));
   const password = w.env[b.passwordEnv];
   const accessToken = b.passwordEnv === 'RALI_IMAP_PASSWORD' ? w.env.RALI_IMAP_ACCESS_TOKEN : undefined;
   registerSecret(password);
   registerSecret(accessToken);
-  if (!password && !accessToken)
-    throw new RaliError(
-      `inbox: set ${b.passwordEnv}${b.passwordEnv === 'RALI_IMAP_PASSWORD' ? ' (or RALI_IMAP_ACCESS_TOKEN, an OAuth2 token, for Microsoft 365)' : ''} for ${b.user}@${b.host}`,
-    );
+  if (!password && !accessToken) throw new RaliError(S.noPassword(b.passwordEnv, b.user, b.host));
   return imapSource({
     host: b.host,
     port: b.port,
@@ -141,7 +129,7 @@ export async function inbox(o: InboxOptions, w: World): Promise<number> {
             notifier: notices,
           });
           const many = sources.length > 1 && (r.lines.length || r.leftAlone.size);
-          if (many) log.out(`── ${source.describe}`);
+          if (many) log.out(S.mailbox(source.describe));
           for (const l of r.lines) log.out(l);
           const left = leftAloneLine(r.leftAlone);
           if (left) log.out(left);

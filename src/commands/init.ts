@@ -2,6 +2,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
+import { init as M } from '../messages';
 import { PACKAGE_ROOT } from '../paths';
 import type { World } from './world';
 import { slugify } from '../model/text';
@@ -82,9 +83,7 @@ export function init(opts: { dir: string }, w: World): number {
   ];
   const taken = files.map(([f]) => join(dir, f)).filter((f) => existsSync(f));
   if (taken.length) {
-    throw new RaliError(
-      `${taken.map((f) => relative(w.cwd, f) || f).join(', ')} already exist${taken.length === 1 ? 's' : ''} — rali init never overwrites; pick an empty folder`,
-    );
+    throw new RaliError(M.taken(taken.map((f) => relative(w.cwd, f) || f)));
   }
   mkdirSync(join(dir, 'talks'), { recursive: true });
   for (const [name, text] of files) {
@@ -94,11 +93,11 @@ export function init(opts: { dir: string }, w: World): number {
   const existed = existsSync(join(dir, '.gitignore'));
   const added = ensureGitignore(join(dir, '.gitignore'));
   const shown = relative(w.cwd, dir) || '.';
-  log.out(`created ${shown}/rali.yaml, ${shown}/subscribers.csv and ${shown}/talks/`);
+  log.out(M.created(shown));
   if (added.length) {
-    log.out(`${existed ? 'added to' : 'created'} ${shown}/.gitignore, so that git never stores:`);
-    for (const [line, why] of GITIGNORE_LINES) if (added.includes(line)) log.out(`  ${line.padEnd(12)} ${why}`);
+    log.out(M.gitignore(shown, existed));
+    for (const [line, why] of GITIGNORE_LINES) if (added.includes(line)) log.out(M.gitignoreLine(line, why));
   }
-  log.out(`next: edit the TODO lines of rali.yaml, then \`rali new --date YYYY-MM-DD --time 11:30 --speaker "Name"\``);
+  log.out(M.next);
   return EXIT_OK;
 }

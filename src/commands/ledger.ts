@@ -5,7 +5,7 @@
 import { EXIT_OK, EXIT_UNDELIVERED } from '../errors';
 import { RaliError } from '../errors';
 import { LedgerLocation, refusalOf, withoutPassword, withPassword } from '../ledger';
-import { ledgerCmd as M, ledgerMove as MM, plural } from '../messages';
+import { ledgerCmd as M, ledgerMove as MM, plural, warning } from '../messages';
 import { registerSecret } from '../secrets';
 import { display } from '../model/series';
 import { rotateTokenKey } from '../ledger/keys';
@@ -54,7 +54,7 @@ export async function ledgerStatus(o: { config?: string; json?: boolean }, w: Wo
           suppressed,
         ),
       );
-    if (refusal) log.err(`rali: ledger: ${refusal}`);
+    if (refusal) log.err(M.refused(refusal));
     return refusal ? EXIT_UNDELIVERED : EXIT_OK;
   } finally {
     await access.close();
@@ -80,7 +80,7 @@ export async function move(o: { config?: string; to: string }, w: World): Promis
     const r = await access.moveTo(to);
     for (const t of r.tables) w.log.out(MM.line(t.table, t.source, t.target, t.added));
     w.log.out(MM.done(to.kind === 'sqlite' ? '.rali/state.db' : withoutPassword(to.url), display(r.retired, w.cwd)));
-    if (to.kind === 'sqlite' && w.env.RALI_LEDGER_URL) w.log.err(`warning: ${MM.envWins}`);
+    if (to.kind === 'sqlite' && w.env.RALI_LEDGER_URL) w.log.err(warning(MM.envWins));
     return EXIT_OK;
   } finally {
     await access.close();
@@ -93,14 +93,9 @@ function checkedUrl(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new RaliError(
-      `rali ledger move: "${url}" is not a URL — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
-    );
+    throw new RaliError(MM.notAUrl(url));
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
-    throw new RaliError(
-      `rali ledger move: ${u.protocol} — give postgres://user@host:5432/database, or sqlite to come back to .rali/state.db`,
-    );
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new RaliError(MM.notPostgres(u.protocol));
   return url;
 }
 

@@ -4,6 +4,7 @@
  * The token cache is a 0600 file outside the series folder (never in git).
  */
 import { EXIT_OK, RaliError } from '../errors';
+import { login as M } from '../messages';
 import type { World } from './world';
 import { loadSeries } from '../model';
 import { deviceCodeLogin, tokenCacheFile } from '../delivery/oauth';
@@ -13,26 +14,21 @@ export async function login(o: { config?: string }, w: World): Promise<number> {
   const { series } = loadSeries(o.config, w.cwd);
   const s = series.smtp;
   if (!s?.oauth || !s.user) {
-    throw new RaliError(
-      'rali.yaml: rali login needs smtp.user and smtp.oauth (tenant and client_id) — e.g. smtp: { provider: microsoft365, user: you@example.org, oauth: { tenant: <directory id>, client_id: <application id> } }',
-    );
+    throw new RaliError(M.notConfigured);
   }
   if (!s.oauth.tenant) {
-    throw new RaliError(
-      'rali.yaml: smtp.oauth.tenant is missing — rali login signs in to Microsoft 365; with smtp.oauth.token_url, export RALI_SMTP_REFRESH_TOKEN instead',
-    );
+    throw new RaliError(M.noTenant);
   }
   const file = tokenCacheFile(series.id, s.user, w.env);
-  log.err(`Signing ${s.user} in to Microsoft 365 (tenant ${s.oauth.tenant}) to send with SMTP:`);
+  log.err(M.signingIn(s.user, s.oauth.tenant));
   let who: string;
   try {
     who = await deviceCodeLogin(s.user, s.oauth, file, (m) => log.err(m));
   } catch (e) {
     if (e instanceof RaliError) throw e;
-    throw new RaliError(`login failed: ${(e as Error).message.split('\n')[0]}`, 1);
+    throw new RaliError(M.failed((e as Error).message.split('\n')[0]), 1);
   }
-  if (who.toLowerCase() !== s.user.toLowerCase())
-    log.err(`warning: signed in as ${who}, but smtp.user is ${s.user}: the server will refuse to send as ${s.user} unless ${who} may`);
-  log.out(`Signed in as ${who}. The token is kept in ${file} (readable by you only); later runs refresh it without asking.`);
+  if (who.toLowerCase() !== s.user.toLowerCase()) log.err(M.otherUser(who, s.user));
+  log.out(M.done(who, file));
   return EXIT_OK;
 }

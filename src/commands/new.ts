@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EXIT_OK, RaliError } from '../errors';
+import { newTalk as M } from '../messages';
 import type { World } from './world';
 import { loadSeries } from '../model';
 import { slugify } from '../model/text';
@@ -62,17 +63,17 @@ export function newTalk(opts: NewOptions, w: World): number {
     language: opts.language?.trim(),
   };
   const { series } = loadSeries(o.config, w.cwd);
-  if (!parseDate(o.date)) throw new RaliError(`--date: "${o.date}" is not a date that exists — write it as YYYY-MM-DD`);
-  if (!parseClock(o.time)) throw new RaliError(`--time: "${o.time}" is not a time of day — write it like 11:30, 11h30 or 11:30 AM`);
+  if (!parseDate(o.date)) throw new RaliError(M.badDate(o.date));
+  if (!parseClock(o.time)) throw new RaliError(M.badTime(o.time));
   if (o.language !== undefined && !series.languages.includes(o.language as never)) {
-    throw new RaliError(`--language: "${o.language}" is not one of the series' languages (${series.languages.join(', ')})`);
+    throw new RaliError(M.notALanguage(o.language, series.languages));
   }
   const slug = slugify(o.speaker);
-  if (!slug) throw new RaliError(`--speaker: "${o.speaker}" gives an empty file name — use the speaker's name`);
+  if (!slug) throw new RaliError(M.emptySlug(o.speaker));
   mkdirSync(series.talksDir, { recursive: true });
   const file = join(series.talksDir, `${o.date}-${slug}.yaml`);
-  if (existsSync(file)) throw new RaliError(`${relative(w.cwd, file)} already exists — edit it, or remove it first`);
+  if (existsSync(file)) throw new RaliError(M.exists(relative(w.cwd, file)));
   writeFileSync(file, talkTemplate(o, series), { flag: 'wx' });
-  log.out(`created ${relative(w.cwd, file)} — fill in the TODO lines, then \`rali validate ${relative(w.cwd, file)}\``);
+  log.out(M.created(relative(w.cwd, file)));
   return EXIT_OK;
 }

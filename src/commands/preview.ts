@@ -2,7 +2,7 @@
  * `rali preview TALK`: the message exactly as it will be sent — same rendering and composing code
  * as sending — in the terminal, and optionally as .eml, .html and .ics files. Sends and records nothing.
  */
-import { owed } from '../messages';
+import { owed, preview as M } from '../messages';
 import { writeFileAtomic } from '../model/files';
 import { EXIT_OK, RaliError } from '../errors';
 import { finishing, kindRule } from '../kinds';
@@ -90,7 +90,7 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   // Every file is checked before any is written: none of them is one of the series' own.
   const out = (given: string | undefined, kind: OutputKind) => (given === undefined ? undefined : outputFile(given, kind, l.series, w.cwd));
   const files = { eml: out(o.eml, OUTPUTS.eml), html: out(o.html, OUTPUTS.html), ics: out(o.ics, OUTPUTS.ics) };
-  if (files.ics && !rendered.ics) throw new RaliError(`--ics: the ${rule.name} message carries no .ics`);
+  if (files.ics && !rendered.ics) throw new RaliError(M.noIcs(rule.name));
   if (files.eml) writeFileAtomic(files.eml, eml);
   if (files.html) writeFileAtomic(files.html, rendered.html);
   if (files.ics) writeFileAtomic(files.ics, rendered.ics!.content);
@@ -99,10 +99,8 @@ export async function preview(o: PreviewOptions, w: World): Promise<number> {
   const width = w.tty.out && w.tty.columns ? w.tty.columns : 80;
   const lines = o.body ? [rendered.text.trimEnd()] : previewLines(eml, rendered, width, s);
   if (!w.page(lines)) for (const line of lines) log.out(line);
-  const wrote = [o.eml && `${o.eml} (exact message)`, o.html && `${o.html} (HTML part)`, o.ics && `${o.ics}`].filter(Boolean);
-  log.err(
-    `Preview only: nothing was sent or recorded.${wrote.length ? ` Wrote ${wrote.join(', ')}.` : ''}${o.to ? '' : ' To: is a sample; each subscriber gets their own copy.'}`,
-  );
+  const wrote = [o.eml && M.wroteEml(o.eml), o.html && M.wroteHtml(o.html), o.ics && `${o.ics}`].filter(Boolean) as string[];
+  log.err(M.done(wrote, !o.to));
   return EXIT_OK;
 }
 

@@ -99,7 +99,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
     const ledger = await access.read();
     const drift = ledger && (await uidDrift(ledger, series, now));
     if (drift) {
-      log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
+      log.err(O.driftLine(display(series.configFile, w.cwd), drift.message));
       return EXIT_INPUT;
     }
     // rali.yaml's placeholders back after talks went out (a copied rali.yaml): nothing is sent.
@@ -146,7 +146,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
         for (const x of owed) {
           const mark = `owed:${uid}:${x.what}:${known.sequence}:${JSON.stringify(scheduleOf(talk))}`;
           if (await l.note(mark)) continue;
-          log.err(`${talk.display}: ${x.message}${blocking ? O.noReminderUntil : ''}`);
+          log.err(cron.owedLine(talk.display, x.message, blocking));
           await write((rw) => rw.setNote(mark, now.toISO()!));
           exit = Math.max(exit, EXIT_UNDELIVERED);
         }
@@ -171,7 +171,7 @@ export async function remind(o: RemindOptions, w: World): Promise<number> {
           series.reminderGrace.toHuman(),
         );
         await write((rw) => rw.setReminder(talk.uid, rev, { status: 'skipped', dueAt: due.dueAt.toISO()!, note }));
-        log.err(`${talk.display}: ${due.label} reminder skipped: ${note}`);
+        log.err(cron.skipped(talk.display, due.label, note));
         exit = Math.max(exit, EXIT_UNDELIVERED);
         continue;
       }
@@ -269,11 +269,11 @@ export async function remindAll(dirs: string[], o: Omit<RemindOptions, 'config'>
       code = await remind({ ...o, config: join(dir, 'rali.yaml') }, { ...w, log: buffered });
     } catch (e) {
       const err = e as { exitCode?: number; message?: string };
-      lines.push(['err', `rali: ${err.message ?? String(e)}`]);
+      lines.push(['err', cron.failed(err.message ?? String(e))]);
       code = err.exitCode ?? 70;
     }
     if (lines.length) {
-      log.out(`── ${dir}`);
+      log.out(cron.folder(dir));
       for (const [k, l] of lines) log[k](l);
     }
     exit = Math.max(exit, code);

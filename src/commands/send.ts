@@ -4,7 +4,7 @@
  * recorded before the organizer confirms and the first delivery is claimed. The outbox stands in
  * for SMTP when no server is configured.
  */
-import { plan as M } from '../messages';
+import { owed as O, plan as M } from '../messages';
 import { EXIT_OK, InputError, RaliError } from '../errors';
 import { finishing, kindRule } from '../kinds';
 import { calendarKinds } from '../kinds';
@@ -56,10 +56,7 @@ export function reasonOf(o: Pick<SendOptions, 'reason' | 'reasonFr' | 'reasonEn'
     ['--reason-fr', o.reasonFr],
     ['--reason-en', o.reasonEn],
   ] as const)
-    if (v !== undefined && (v.trim() === '' || hasControlChars(v)))
-      throw new RaliError(
-        `${flag}: ${v.trim() === '' ? 'is empty' : 'holds a line break or control character'} — give the reason in a few words, on one line`,
-      );
+    if (v !== undefined && (v.trim() === '' || hasControlChars(v))) throw new RaliError(M.badReason(flag, v.trim() === ''));
   if (o.reasonFr === undefined && o.reasonEn === undefined) return o.reason;
   return { fr: o.reasonFr ?? o.reason, en: o.reasonEn ?? o.reason };
 }
@@ -83,7 +80,7 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     const { subscribers, warnings, paused } = await loadAudienceSubscribers(series, ro, now.toJSDate());
     warnAll(log, warnings);
     const drift = ro && (await uidDrift(ro, series, now));
-    if (drift) throw new RaliError(`${display(series.configFile, w.cwd)}: ${drift.message}`);
+    if (drift) throw new RaliError(O.drift(display(series.configFile, w.cwd), drift.message));
     const stored = await ro?.talk(l.talk.uid);
     // A renamed file is a new id, hence a new calendar event beside the one people have.
     const old =
@@ -177,11 +174,11 @@ export async function send(o: SendOptions, w: World): Promise<number> {
     // Render now: a template error stops here, before any question or record.
     const first = render(loaded, p, series.languages, now, { reason: bi(reason), attendee: p.items[0] });
     if (o.dryRun) {
-      log.out(`Subject: ${first.subject}`);
-      log.out('─'.repeat(72));
+      log.out(M.subject(first.subject));
+      log.out(M.rule);
       log.out(first.text.trimEnd());
-      log.out('─'.repeat(72));
-      log.out(M.dryRun(todo, mode === 'smtp' ? `via ${smtp!.host}:${smtp!.port}` : 'to outbox/'));
+      log.out(M.rule);
+      log.out(M.dryRun(todo, mode === 'smtp' ? M.via(smtp!.host, smtp!.port) : M.toOutbox));
       return EXIT_OK;
     }
     if (todo <= 0) {

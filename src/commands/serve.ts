@@ -11,6 +11,7 @@ import { refusalOf } from '../ledger';
 import type { LedgerAccess } from '../ledger';
 import { display, loadSeries, Series } from '../model/series';
 import { warnAll } from '../log';
+import { serve as M, serveCheck as C } from '../messages';
 import { smtpSettings } from '../delivery/smtp-settings';
 import type { Transport } from '../delivery/transport';
 import { probe, settingsProblems } from '../serve/check';
@@ -43,8 +44,7 @@ function samePaths(list: Series[]): string | undefined {
     if (!s.serve) continue;
     const path = new URL(s.serve.url).pathname;
     const other = seen.get(path);
-    if (other)
-      return `${other} and ${s.id} both have serve.url at the path ${path} — give each series its own folder, e.g. ${path}${s.id}/`;
+    if (other) return M.samePath(other, s.id, path);
     seen.set(path, s.id);
   }
   return undefined;
@@ -55,11 +55,7 @@ export async function serve(o: ServeOptions, w: World): Promise<number> {
   if (o.check) return check(list, w);
   const same = samePaths(list);
   if (same) throw new RaliError(same);
-  for (const s of list)
-    if (!s.serve)
-      throw new RaliError(
-        `${display(s.configFile, w.cwd)}: no serve: — add serve: { url: https://…/abonnement/ }, the public address of rali serve (README, Subscriptions on the web)`,
-      );
+  for (const s of list) if (!s.serve) throw new RaliError(M.noServe(display(s.configFile, w.cwd)));
   const accesses: LedgerAccess[] = [];
   const transports: Transport[] = [];
   const log = (line: string) => w.log.out(`${w.now().toUTC().toISO({ suppressMilliseconds: true })} ${line}`);
@@ -84,10 +80,7 @@ export async function serve(o: ServeOptions, w: World): Promise<number> {
           if (!outbox) await t.close();
         }
       };
-      if (!smtp)
-        w.log.err(
-          `rali serve: ${series.id}: no SMTP settings — confirmation mails go to ${relative(w.cwd, where) || where}/ and reach no one`,
-        );
+      if (!smtp) w.log.err(M.noSmtp(series.id, relative(w.cwd, where) || where));
       services.push(await Service.open({ series, ledger, cwd: w.cwd, sendMail, now: () => w.now().toJSDate(), log }));
     }
     let server;
@@ -96,14 +89,11 @@ export async function serve(o: ServeOptions, w: World): Promise<number> {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new RaliError(
-        code === 'EADDRINUSE'
-          ? `${o.host}:${o.port} is taken by another program — stop it, or give rali serve another --port`
-          : `cannot listen on ${o.host}:${o.port} (${code ?? (e as Error).message})`,
+        code === 'EADDRINUSE' ? M.portTaken(o.host, o.port) : M.cannotListen(o.host, o.port, code ?? (e as Error).message),
       );
     }
-    for (const s of services)
-      w.log.err(`rali serve: ${s.series.id} at ${s.series.serve!.url} (path ${s.base}), ${s.owners.size} links known`);
-    w.log.err(`rali serve: listening on http://${o.host}:${server.port}/ — stop with Ctrl-C (or SIGTERM)`);
+    for (const s of services) w.log.err(M.serving(s.series.id, s.series.serve!.url, s.base, s.owners.size));
+    w.log.err(M.listening(o.host, server.port));
     // Until a signal: then the requests in hand are answered, and the ledger closed.
     const signal = await new Promise<string>((resolve) => {
       const off = w.signals.on((sig) => {
@@ -112,7 +102,7 @@ export async function serve(o: ServeOptions, w: World): Promise<number> {
       });
     });
     await server.close();
-    w.log.err(`rali serve: stopped (${signal})`);
+    w.log.err(M.stopped(signal));
     return EXIT_OK;
   } finally {
     for (const t of transports) await t.close();
@@ -125,7 +115,7 @@ async function check(list: Series[], w: World): Promise<number> {
   let exit = EXIT_OK;
   const same = samePaths(list);
   if (same) {
-    w.log.err(`rali serve --check: ${same}`);
+    w.log.err(C.line(same));
     exit = EXIT_INPUT;
   }
   for (const series of list) {
@@ -134,7 +124,7 @@ async function check(list: Series[], w: World): Promise<number> {
     try {
       smtp = Boolean(smtpSettings(series, w.env));
     } catch (e) {
-      w.log.err(`rali serve --check: ${series.id}: ${(e as Error).message}`);
+      w.log.err(C.ofSeries(series.id, (e as Error).message));
       exit = EXIT_INPUT;
       smtp = true; // said above
     }
@@ -152,9 +142,8 @@ async function check(list: Series[], w: World): Promise<number> {
       if (p) problems.push(p);
     }
     const errors = problems.filter((p) => p.severity === 'error');
-    for (const p of problems) w.log.err(`rali serve --check: ${series.id}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
-    if (!errors.length)
-      w.log.out(`${series.id}: rali serve answers at ${series.serve!.url}; settings fine${problems.length ? ' (see the warnings)' : ''}`);
+    for (const p of problems) w.log.err(C.ofSeries(series.id, p.message, p.severity === 'warning'));
+    if (!errors.length) w.log.out(C.fine(series.id, series.serve!.url, problems.length > 0));
     const settings = errors.some((p) => !/cannot be reached|answers /.test(p.message));
     exit = Math.max(exit, settings ? EXIT_INPUT : errors.length ? EXIT_UNDELIVERED : EXIT_OK);
   }

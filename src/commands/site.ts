@@ -9,6 +9,7 @@ import type { Identity } from '../ledger';
 import type { Ledger } from '../ledger/types';
 import { owedFor } from '../delivery/owed';
 import { warnAll } from '../log';
+import { site as M } from '../messages';
 import { readTalk, sameIdProblem, Series, sharedIds, Talk, talkFiles } from '../model';
 import { packageVersion } from '../paths';
 import { KEYS, MANIFEST, previousBuild, renderSite, writeSite } from '../site/build';
@@ -163,8 +164,8 @@ function draftProblem(first: Problem, errors: number): Problem {
   return {
     ...first,
     severity: 'warning',
-    message: `a draft with ${errors} error${errors === 1 ? '' : 's'} (the first: ${first.path ? `${first.path}: ` : ''}${first.message}): not published`,
-    hint: '`rali validate` on the file lists them; set status: scheduled once it is ready',
+    message: M.draft(errors, first.path, first.message),
+    hint: M.draftHint,
   };
 }
 
@@ -182,7 +183,7 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
   setFlagsFromString('--no-optimize-for-size');
   const series = seriesOf(o.config, w);
   const out = o.output ? resolve(w.cwd, o.output) : series.site.output;
-  checkOutput(out, series, o.output ? `-o ${o.output}` : `${relative(w.cwd, series.configFile)}: site.output`);
+  checkOutput(out, series, o.output ? M.outputGiven(o.output) : M.outputConfigured(relative(w.cwd, series.configFile)));
   const now = w.now();
   const { st, known, elsewhere, changed } = await withLedger(w, series, 'look', async (a) => {
     const id = await a.identity();
@@ -199,12 +200,9 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
   });
   warnAll(log, st.warnings);
   // The site shows what the files say: a change the invitations do not carry yet is said, never silent.
-  for (const c of changed) log.err(`warning: ${c}; the site and its calendar files show the file, the invitations do not yet`);
-  if (!known)
-    log.err(
-      `warning: the calendar files (seminars.ics, ics/*.ics) were not written: the SEQUENCE the invitations carry is in the ledger ${elsewhere}, not here — a feed made here could be behind the mails. Run \`rali site\` where the ledger is (or give RALI_LEDGER_URL for a shared one); the pages are up to date`,
-    );
-  if (st.drafts.length) log.err(`${st.drafts.length} draft${st.drafts.length === 1 ? '' : 's'} not published (status: draft)`);
+  for (const c of changed) log.err(M.notInCalendars(c));
+  if (!known) log.err(M.noCalendars(elsewhere));
+  if (st.drafts.length) log.err(M.drafts(st.drafts.length));
   const talks = st.talks;
   const shown = relative(w.cwd, out);
   const where = !shown ? '.' : shown.startsWith('..') ? out : shown;
@@ -250,19 +248,13 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
     o.lockWaitMs ?? SITE_LOCK_WAIT_MS,
     SITE_LOCK_STALE_MS,
   );
-  if (problem) log.err(`warning: ${problem}; the search page says so`);
+  if (problem) log.err(M.noSearch(problem));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  log.out(
-    `${where}/: ${talks.length} talk${talks.length === 1 ? '' : 's'}, ${files.length} files — ${r.written.length} written, ${r.unchanged} unchanged${r.removed.length ? `, ${r.removed.length} removed` : ''} (${ms.toFixed(0)} ms)`,
-  );
-  if (!series.site.url)
-    log.err(`note: set site.url in ${relative(w.cwd, series.configFile)} for absolute links in the feeds and a webcal:// subscribe link`);
+  log.out(M.built(where, talks.length, files.length, r.written.length, r.unchanged, r.removed.length, ms));
+  if (!series.site.url) log.err(M.noUrl(relative(w.cwd, series.configFile)));
   if (r.foreign.length) {
     const list = r.foreign.slice(0, 5).map((p) => `${where}/${p}`);
-    throw new RaliError(
-      `${list.join(', ')}${r.foreign.length > 5 ? ` and ${r.foreign.length - 5} more` : ''}: not made by rali (or a link), left as ${r.foreign.length === 1 ? 'it is' : 'they are'} — rali site overwrites only the files it made; move ${r.foreign.length === 1 ? 'it' : 'them'} away (or give -o an empty folder) and run it again. The rest of the site is written`,
-      EXIT_UNDELIVERED,
-    );
+    throw new RaliError(M.foreign(list, r.foreign.length), EXIT_UNDELIVERED);
   }
   return EXIT_OK;
 }
@@ -271,13 +263,13 @@ export async function site(o: SiteOptions, w: World): Promise<number> {
 function ledgerHome(id: Identity, where: string): string {
   switch (id.state) {
     case 'elsewhere':
-      return `named in rali.yaml${id.home ? ` (${id.home})` : id.url ? ` (${id.url})` : ''}`;
+      return M.homeNamed(id.home, id.url);
     case 'copy':
-      return `of ${id.home} (this folder holds a copy of it)`;
+      return M.homeCopy(id.home);
     case 'notInDatabase':
-      return `this series was sent from${id.home ? ` (${id.home})` : ''}`;
+      return M.homeNotInDatabase(id.home);
     default:
-      return `rali.yaml names (${where} is another one)`;
+      return M.homeOther(where);
   }
 }
 
@@ -326,23 +318,20 @@ const within = (dir: string, path: string) => {
  * symbolic link to the series folder is the series folder. `where` says where it was given.
  */
 function checkOutput(given: string, series: Series, where: string): void {
-  const fix = 'give the site a folder of its own, e.g. site/ beside rali.yaml';
+  const fix = M.ownFolderFix;
   const out = realPath(given);
   const own: [string, string][] = [
-    [series.subscribersFile, 'the subscribers file'],
-    [series.stateDir, 'the ledger (.rali/)'],
-    [series.configFile, 'rali.yaml'],
-    [series.talksDir, 'the talk files'],
-    [series.outboxDir, 'the outbox (messages with the subscribers’ addresses)'],
+    [series.subscribersFile, M.own.subscribers],
+    [series.stateDir, M.own.ledger],
+    [series.configFile, M.own.config],
+    [series.talksDir, M.own.talks],
+    [series.outboxDir, M.own.outbox],
   ];
-  for (const [path, what] of own)
-    if (within(out, realPath(path)))
-      throw new RaliError(`${where}: ${given} would hold ${what}, and everything in it is published — ${fix}`);
+  for (const [path, what] of own) if (within(out, realPath(path))) throw new RaliError(M.holdsOwn(where, given, what, fix));
   for (const dir of [series.talksDir, series.stateDir, series.outboxDir, series.templatesDir])
-    if (dir && within(realPath(dir), out))
-      throw new RaliError(`${where}: ${given} is inside ${dir}, one of the series' own folders — ${fix}`);
+    if (dir && within(realPath(dir), out)) throw new RaliError(M.insideOwn(where, given, dir, fix));
   try {
-    if (!statSync(given).isDirectory()) throw new RaliError(`${where}: ${given} is a file, not a folder — ${fix}`);
+    if (!statSync(given).isDirectory()) throw new RaliError(M.isFile(where, given, fix));
   } catch (e) {
     if (e instanceof RaliError) throw e;
     /* not there yet: it is made */
@@ -362,16 +351,6 @@ function writeFailure(e: unknown, out: string): unknown {
   }
   const err = e as NodeJS.ErrnoException;
   if (!err.code || !err.path) return e;
-  const hint: Record<string, string> = {
-    EACCES: 'check the permissions of the folder, or give -o a folder you can write',
-    EPERM: 'check the permissions of the folder, or give -o a folder you can write',
-    EROFS: 'the disk is mounted read-only: give -o a folder on a writable disk',
-    ENOSPC: 'the disk is full: free some space and run `rali site` again (it rewrites what is missing or incomplete)',
-    EDQUOT: 'the disk quota is used up: free some space and run `rali site` again',
-    ENOTDIR: 'a file stands where the site needs a folder: move it away',
-    EEXIST: 'a file stands where the site needs a folder: move it away',
-    EISDIR: 'a folder stands where the site needs a file: move it away',
-  };
   // A file in the way: name it, not the folder that could not be made under it.
   let path = err.path;
   if (err.code === 'ENOTDIR' || err.code === 'EEXIST')
@@ -381,8 +360,5 @@ function writeFailure(e: unknown, out: string): unknown {
       } catch {
         /* not there */
       }
-  return new RaliError(
-    `${path}: cannot be written (${err.code}) — ${hint[err.code] ?? 'check the folder and the disk'}; the site is incomplete until \`rali site\` runs through`,
-    EXIT_UNDELIVERED,
-  );
+  return new RaliError(M.cannotWrite(path, err.code, M.writeHints[err.code] ?? M.writeHintOther), EXIT_UNDELIVERED);
 }

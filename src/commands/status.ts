@@ -4,7 +4,7 @@
  * message (then `rali update` or `rali cancel` is owed). Counts use the same words as a run's summary.
  */
 import { canonicalAddress } from '../model/address';
-import { owed as M, status as S } from '../messages';
+import { ledgerCmd as L, owed as M, status as S } from '../messages';
 import { EXIT_INPUT, EXIT_OK, EXIT_UNDELIVERED } from '../errors';
 import { refusalOf } from '../ledger';
 import { kindRule, knownKind, finishing } from '../kinds';
@@ -48,7 +48,7 @@ export async function status(
   try {
     // A clone or a copy of the series: say where its ledger is (what a copy holds is shown, as a copy).
     const refusal = refusalOf(await access.identity(), series, display(series.configFile, w.cwd));
-    if (refusal) log.err(`rali: ledger: ${refusal}`);
+    if (refusal) log.err(L.refused(refusal));
     const ledger = await access.read();
     if (refusal && !ledger) return EXIT_UNDELIVERED;
     if (!ledger) {
@@ -165,7 +165,7 @@ export async function status(
         bounces: await bounceLine(ledger.inbox, t.uid),
       });
     }
-    if (drift) log.err(`rali: ${display(series.configFile, w.cwd)}: ${drift.message}`);
+    if (drift) log.err(M.driftLine(display(series.configFile, w.cwd), drift.message));
     const web = await signUpCounts(ledger, await existingTokenKeys(ledger), series.id, now.toJSDate());
     const showWeb = Boolean(series.serve) || web.confirmed + web.pending + web.unsubscribed > 0;
     if (o.json) {
@@ -187,7 +187,7 @@ export async function status(
       log.out(S.talk(t.talk, t.status === 'cancelled', t.sequence));
       const pad = Math.max(12, ...Object.keys(t.kinds).map((k) => k.length));
       for (const [k, c] of Object.entries(t.kinds)) {
-        log.out(`  ${k.padEnd(pad)} ${S.kind(c)}`);
+        log.out(S.kindLine(k.padEnd(pad), c));
       }
       if (t.nextReminder) log.out(S.nextReminder(t.nextReminder.label, t.nextReminder.at));
       for (const w of t.owed) for (const l of wrapped(S.owedLabel, w, columns)) log.out(l);

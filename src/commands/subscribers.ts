@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT_OK, EXIT_UNDELIVERED, formatProblem, InputError, RaliError } from '../errors';
-import { plural, readAs } from '../messages';
+import { plural, readAs, subscribers as M } from '../messages';
 import { Logger, warnAll } from '../log';
 import { display, loadSubscribers, Series } from '../model';
 import { writeFileAtomic } from '../model/files';
@@ -35,11 +35,7 @@ function verify(series: Series, present: string[], absent: string[]): void {
     problems.some((p) => p.severity === 'error') ||
     present.some((a) => !have.has(canonicalAddress(a))) ||
     absent.some((a) => have.has(canonicalAddress(a)));
-  if (bad)
-    throw new RaliError(
-      `${shown}: reading it back after the edit did not show what was written (was it changed by something else at the same time?) — check it with \`rali validate\`, then retry`,
-      1,
-    );
+  if (bad) throw new RaliError(M.readBack(shown), 1);
 }
 
 function readRaw(series: Series): string {
@@ -107,16 +103,14 @@ export async function list(o: Base & { json?: boolean }, w: World): Promise<numb
   for (const r of rows) {
     const why = suppressed.get(canonicalAddress(r.email))?.reason;
     const notes = [source(r)];
-    if (r.sub?.consentAt) notes.push(`consent ${r.sub.consentAt.slice(0, 16)}Z${r.sub.consentHow ? ` (${r.sub.consentHow})` : ''}`);
-    if (r.sub && pausedAt(r.sub, now)) notes.push(`paused until ${r.sub.pausedUntil!.slice(0, 10)}`);
-    if (why !== undefined) notes.push(`suppressed: ${why}`);
-    log.out(`${r.email.padEnd(width)}  ${langsOf(r).padEnd(5)}  ${(r.name ?? '').padEnd(nameWidth)}  ${notes.join('; ')}`.trimEnd());
+    if (r.sub?.consentAt) notes.push(M.consent(r.sub.consentAt.slice(0, 16), r.sub.consentHow));
+    if (r.sub && pausedAt(r.sub, now)) notes.push(M.paused(r.sub.pausedUntil!.slice(0, 10)));
+    if (why !== undefined) notes.push(M.suppressedNote(why));
+    log.out(M.row(r.email.padEnd(width), langsOf(r).padEnd(5), (r.name ?? '').padEnd(nameWidth), notes.join('; ')));
   }
   const web = rows.length - fromFile.length;
-  log.out(
-    `${fromFile.length} subscriber${fromFile.length === 1 ? '' : 's'} in ${display(series.subscribersFile, w.cwd)}${web || series.serve ? `, ${web} from the web (rali serve)` : ''}; ${suppressed.size} suppressed address${suppressed.size === 1 ? '' : 'es'}`,
-  );
-  for (const [a, v] of suppressed) log.out(`  suppressed ${a} since ${v.createdAt.slice(0, 10)}: ${v.reason}`);
+  log.out(M.listed(fromFile.length, display(series.subscribersFile, w.cwd), web || series.serve ? web : undefined, suppressed.size));
+  for (const [a, v] of suppressed) log.out(M.suppressedSince(a, v.createdAt.slice(0, 10), v.reason));
   return EXIT_OK;
 }
 
@@ -125,25 +119,23 @@ export async function add(o: Base & { email: string; name?: string; lang?: strin
   const series = seriesOf(o.config, w);
   const email = o.email.trim();
   const why = addressProblem(email);
-  if (why) throw new RaliError(`"${excerpt(email)}" ${why} — give it as name@domain.org`);
+  if (why) throw new RaliError(M.badAddress(excerpt(email), why));
   const cell = cellProblem(email);
-  if (cell) throw new RaliError(`"${excerpt(email)}" ${cell} — is it the right address?`);
-  if (o.name !== undefined && hasControlChars(o.name))
-    throw new RaliError('--name: holds a line break or control character — give the name on one line');
+  if (cell) throw new RaliError(M.oddAddress(excerpt(email), cell));
+  if (o.name !== undefined && hasControlChars(o.name)) throw new RaliError(M.nameControl);
   const langs = parseLangs(o.lang ?? '', series.languages);
-  if (!langs || !langs.length)
-    throw new RaliError(`--lang: "${o.lang}" — use ${series.languages.join(', ')} or ${series.languages.join('+')}`);
+  if (!langs || !langs.length) throw new RaliError(M.badLang(o.lang, series.languages));
   const lang = langs.length === series.languages.length ? series.languages.join('+') : langs.join('+');
   withFileLock(series.subscribersFile, display(series.subscribersFile, w.cwd), () => {
     const { subscribers } = loadSubscribers(series);
     const found = subscribers.find((s) => s.key === canonicalAddress(email));
-    if (found) throw new RaliError(`${email} is already subscribed (${display(series.subscribersFile, w.cwd)} line ${found.line})`);
+    if (found) throw new RaliError(M.already(email, display(series.subscribersFile, w.cwd), found.line));
     writeFileAtomic(series.subscribersFile, append(readRaw(series), [subscriberLine(email, o.name?.trim(), lang)]));
     verify(series, [email], []);
   });
   // A suppression is lifted in a ledger that exists; none is created for it.
   const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? liftSuppression(await a.write(), email) : false));
-  log.out(`added ${email} (${lang})${lifted ? '; it was suppressed, and no longer is' : ''}`);
+  log.out(M.added(email, lang, lifted));
   return EXIT_OK;
 }
 
@@ -162,11 +154,7 @@ export async function remove(o: Base & { email: string }, w: World): Promise<num
     return n;
   });
   await withLedger(w, series, 'send', async (a) => (await a.write()).suppress(target, 'removed with rali subscribers remove'));
-  log.out(
-    removed
-      ? `removed ${o.email} from ${display(series.subscribersFile, w.cwd)} and suppressed it`
-      : `${o.email} was not in ${display(series.subscribersFile, w.cwd)}; suppressed it anyway (it will get nothing)`,
-  );
+  log.out(M.removed(o.email, display(series.subscribersFile, w.cwd), removed > 0));
   return EXIT_OK;
 }
 
@@ -187,15 +175,14 @@ export async function importCsv(o: ImportOptions, w: World): Promise<number> {
   if (src.problems.length) throw new InputError(src.problems);
   if (src.encoding) log.err(readAs(shown, src.encoding));
   const mapped = mapColumns(src.text, shown, { email: o.emailColumn, name: o.nameColumn, lang: o.langColumn });
-  if (mapped) log.err(`columns of ${shown}: ${mapped.used}`);
+  if (mapped) log.err(M.columns(shown, mapped.used));
   const incoming = parseSubscribers(mapped?.text ?? src.text, shown, series.languages);
   // One bad line does not hold back the others: the good ones are imported, the bad ones listed.
   const bad = incoming.problems.filter((p) => p.severity === 'error');
   const good = incoming.subscribers.filter((s) => {
-    const why =
-      cellProblem(s.email) ?? (s.name !== undefined && hasControlChars(s.name) ? 'the name holds a control character' : undefined);
+    const why = cellProblem(s.email) ?? (s.name !== undefined && hasControlChars(s.name) ? M.nameControlCell : undefined);
     if (why)
-      bad.push({ file: shown, line: s.line, col: 1, message: `${excerpt(s.email)}: ${why}`, hint: 'fix the line', severity: 'error' });
+      bad.push({ file: shown, line: s.line, col: 1, message: M.badLine(excerpt(s.email), why), hint: M.badLineHint, severity: 'error' });
     return !why;
   });
   bad.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -206,10 +193,8 @@ export async function importCsv(o: ImportOptions, w: World): Promise<number> {
     importLocked(series, shown, { subscribers: good, problems: incoming.problems }, suppressed, bad.length, log),
   );
   if (!bad.length) return EXIT_OK;
-  log.err(
-    `${plural(bad.length, 'line')} of ${shown} not imported — fix ${bad.length === 1 ? 'it' : 'them'} and import the file again (what is already in is skipped):`,
-  );
-  for (const p of bad) log.err(`  ${formatProblem(p)}`);
+  log.err(M.notImported(plural(bad.length, 'line'), shown, bad.length === 1));
+  for (const p of bad) log.err(M.notImportedLine(formatProblem(p)));
   return EXIT_UNDELIVERED;
 }
 
@@ -248,11 +233,8 @@ function importLocked(
   if (check.problems.some((p) => p.severity === 'error')) throw new InputError(check.problems);
   writeFileAtomic(series.subscribersFile, next);
   verify(series, added, []);
-  log.out(
-    `imported ${shown}: ${add.length} added, ${already} already subscribed, ${skippedSuppressed.length} suppressed (not added)${dupes ? `, ${dupes} duplicate line${dupes === 1 ? '' : 's'} in the file` : ''}${notImported ? `, ${notImported} not imported (below)` : ''}`,
-  );
-  for (const s of skippedSuppressed)
-    log.err(`  not added (unsubscribed or bounced earlier): ${s} — \`rali subscribers unsuppress ${s}\` if they asked to come back`);
+  log.out(M.imported(shown, add.length, already, skippedSuppressed.length, dupes, notImported));
+  for (const s of skippedSuppressed) log.err(M.notAddedSuppressed(s));
 }
 
 /** Lifts the suppression of an address however the ledger spelled it (a ledger from before canonical keys). */
@@ -271,13 +253,9 @@ export async function unsuppress(o: Base & { email: string }, w: World): Promise
   const email = o.email.trim();
   const lifted = await withLedger(w, series, 'send', async (a) => ((await a.read()) ? liftSuppression(await a.write(), email) : undefined));
   if (lifted === undefined) {
-    log.out(`${email} is not suppressed (no ledger yet in ${display(series.stateDir, w.cwd)})`);
+    log.out(M.noLedger(email, display(series.stateDir, w.cwd)));
     return EXIT_OK;
   }
-  log.out(
-    lifted
-      ? `${email} is no longer suppressed: it gets the next messages if it is in ${display(series.subscribersFile, w.cwd)}`
-      : `${email} was not suppressed`,
-  );
+  log.out(M.unsuppressed(email, display(series.subscribersFile, w.cwd), lifted));
   return EXIT_OK;
 }

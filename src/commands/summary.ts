@@ -3,6 +3,7 @@ import type { DeliverSummary } from '../delivery/loop';
 import { summaryLines } from '../delivery/run';
 import type { Transport } from '../delivery/transport';
 import type { Logger } from '../log';
+import { details } from '../messages';
 
 export function printSummary(
   log: Logger,
@@ -12,5 +13,5 @@ export function printSummary(
   const { out, err } = summaryLines(s, extra);
   log.out(out);
   for (const l of err) log.err(l);
-  for (const n of extra.transport.notes ?? []) log.err(`note: ${n}`);
+  for (const n of extra.transport.notes ?? []) log.err(details.note(n));
 }

@@ -5,6 +5,7 @@ import { LedgerAccess, refusalOf } from '../ledger';
 import type { Ledger } from '../ledger/types';
 import { display, findConfig, readSeries, readSubscribers, readTalk, sameIdProblem, Series, talkFiles } from '../model';
 import { owedFor, renamedFrom, renamedProblem, uidDrift } from '../delivery/owed';
+import { validate as M } from '../messages';
 import type { World } from './world';
 
 export interface ValidateOptions {
@@ -41,8 +42,8 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
   if (!configFile) {
     problems.push({
       file: 'rali.yaml',
-      message: `no rali.yaml in ${cwd} or above`,
-      hint: 'run `rali init` to start a series, or pass --config FILE',
+      message: M.noConfig(cwd),
+      hint: M.noConfigHint,
       severity: 'error',
     });
     return finish();
@@ -98,7 +99,7 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
       file: display(file, cwd),
       kind: 'subscribers',
       ok: !p.some((x) => x.severity === 'error'),
-      detail: `${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`,
+      detail: M.subscribers(subscribers.length),
     });
   }
   async function checkTalk(s: Series, file: string) {
@@ -177,8 +178,8 @@ export async function validate(opts: ValidateOptions, w: World): Promise<number>
     const subs = reports.find((r) => r.kind === 'subscribers');
     const parts = [basename(reports[0]?.file ?? 'rali.yaml')];
     if (subs) parts.push(`${subs.file} (${subs.detail})`);
-    if (talks || opts.files.length === 0) parts.push(`${talks} talk${talks === 1 ? '' : 's'}`);
-    log.out(`ok: ${parts.join(', ')}${warnings.length ? ` — ${warnings.length} warning${warnings.length === 1 ? '' : 's'} above` : ''}`);
+    if (talks || opts.files.length === 0) parts.push(M.talks(talks));
+    log.out(M.ok(parts, warnings.length));
     return EXIT_OK;
   }
 }
