@@ -18,6 +18,7 @@ import {
   unregisterKind,
 } from '../../src/kinds';
 import { RaliError } from '../../src/errors';
+import { sendingFlags } from '../../src/kinds/flags';
 import { example } from '../helpers/example';
 
 const { talk } = example();
@@ -108,6 +109,17 @@ describe('the verbs’ --help', () => {
     '-y, --yes: do not ask before sending',
     ...tail('send to at most N recipients this run (the rest stays owed)'),
   ];
+
+  test('the flags every sending verb has, for a kind of its own', () => {
+    expect(sendingFlags({ dryRun: 'rehearse', yes: 'do not ask', limit: 'at most N' }).map((f) => f.flags)).toEqual([
+      '--dry-run',
+      '-y, --yes',
+      '--to <addr>',
+      '--lang <lang>',
+      '--limit <n>',
+      '--retry-failed',
+    ]);
+  });
 
   test('announce', () => {
     const v = kindRule('announce').verb!;

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import { plan, PlanInput } from '../../src/delivery/planner';
 import { RaliError } from '../../src/errors';
-import { kindRule } from '../../src/kinds';
+import { kindRule, KindRule } from '../../src/kinds';
 import type { Holder, TalkRecord } from '../../src/ledger/types';
 import { scheduleOf } from '../../src/model/schedule';
 import type { Lang } from '../../src/model/schema';
@@ -256,6 +256,7 @@ describe('SEQUENCE, revision and the state committed', () => {
   test('a cancellation already stored is finished at its SEQUENCE; rehearsed, the next one shows', () => {
     const done = stored({ sequence: 2, status: 'cancelled' });
     expect(plan(input('cancel', { talk: cancelled, stored: done })).rev).toBe('cancel-2');
+    expect(plan(input('cancel', { talk: cancelled, stored: done })).changes).toEqual([]);
     expect(plan(input('cancel', { talk: cancelled, stored: done, mode: 'outbox' })).rev).toBe('cancel-3');
     expect(plan(input('cancel', { talk: cancelled, stored: done, test: true, unfinished: true })).rev).toBe('cancel-2');
   });
@@ -426,6 +427,22 @@ describe('the audience', () => {
 
   test('kinds for the subscribers say nothing of "nothing to send"', () => {
     expect(plan(input('announce', { subscribers: [] })).nothing).toBeUndefined();
+  });
+});
+
+describe('a kind of its own (src/kinds/ seam)', () => {
+  const base = kindRule('update');
+  test('for the holders, without a "nothing to send" of its own: no one to send to, and nothing said', () => {
+    const rule: KindRule = { ...base, name: 'room-change', refusals: [], nothing: undefined };
+    const p = plan(input('update', { rule, stored: stored({ sequence: 1 }), holders: [holder('ada@x.org', 1)] }));
+    expect(p.items).toEqual([]);
+    expect(p.nothing).toBeUndefined();
+  });
+  test('showing changes at the stored SEQUENCE of a talk never sent: nothing to compare with', () => {
+    const rule: KindRule = { ...base, name: 'digest', sequence: 'stored', audience: 'subscribers', refusals: [] };
+    const p = plan(input('update', { rule }));
+    expect([p.sequence, p.previous, p.changes]).toEqual([0, undefined, []]);
+    expect(p.items).toHaveLength(2);
   });
 });
 
