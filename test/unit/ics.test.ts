@@ -209,6 +209,11 @@ describe('the description', () => {
 });
 
 describe('one line per property, whatever the names hold', () => {
+  test('breaks around the series name are dropped, not turned into spaces', () => {
+    const s = { ...series, name: { fr: '\nSéminaires\r\n', en: 'S' }, from: { address: 'seminaires@x.org' } };
+    expect(prop(ics({ series: s }), 'NAME')).toBe('NAME:Séminaires');
+    expect(prop(ics({ series: s }), 'ORGANIZER')).toBe('ORGANIZER;CN="Séminaires":mailto:seminaires@x.org');
+  });
   test('a line break in the series name does not start a property', () => {
     const s = { ...series, name: { fr: 'Séminaires\r\nMETHOD:PUBLISH\u2028x', en: 'S' }, from: { address: 'seminaires@x.org' } };
     const text = ics({ series: s });
@@ -239,6 +244,7 @@ describe('calendarTimes', () => {
   test('without events there is no VTIMEZONE, and times are written in UTC', () => {
     const e = { start: at('2021-11-10T11:30'), end: at('2021-11-10T12:30') };
     expect(calendarTimes(zone, []).lines(e)).toEqual(['DTSTART:20211110T163000Z', 'DTEND:20211110T173000Z']);
+    expect(calendarTimes(zone, []).vtimezone).toEqual([]);
   });
   test('years before 1000 keep four digits', () => {
     const e = { start: at('0999-03-10T11:30', 'UTC'), end: at('0999-03-10T12:30', 'UTC') };
@@ -261,7 +267,7 @@ describe('fold', () => {
     expect(fold('X'.repeat(76)).split('\r\n')).toEqual(['X'.repeat(75), ' X']);
   });
   test('never inside a UTF-8 sequence: two-, three- and four-octet characters', () => {
-    for (const c of ['é', '—', '😀']) {
+    for (const c of ['é', '—', '😀', '\u0080', '\u0800', '\uff01', '\u{10000}', '\u{10ffff}']) {
       const l = `SUMMARY:${c.repeat(60)}`;
       const parts = fold(l).split('\r\n');
       expect(parts.every((p) => octets(p) <= 75)).toBe(true);

@@ -153,6 +153,11 @@ describe('parseDuration: a talk’s length in minutes', () => {
     ['1 heure 30', 90],
     ['2 heures', 120],
     ['0h30', 30],
+    ['10h30', 630],
+    ['12 h', 720],
+    ['1h59', 119],
+    ['1 h 30 minute', 90],
+    ['1h30 m', 90],
     ['1 day', 1440],
   ])('%j is %i', (v, n) => expect(parseDuration(v)).toBe(n));
   test.each([0, -30, 1.5, '0', '0h', '0 min', '1h60', '1h123', 'x1h', '1h30x', 'an hour', '30 s', '', true, null, undefined, {}])(
@@ -168,6 +173,14 @@ describe('localInstant, the edges', () => {
     expect(before.kind === 'ok' && before.at.toUTC().toISO()).toBe('2011-12-29T22:00:00.000Z');
     const after = localInstant({ year: 2011, month: 12, day: 31 }, { hour: 12, minute: 0 }, 'Pacific/Apia');
     expect(after.kind === 'ok' && after.at.toUTC().toISO()).toBe('2011-12-30T22:00:00.000Z');
+  });
+  test('Sitka, October 1867: Alaska went from Russian to American time, and a whole day was lived twice', () => {
+    const r = localInstant({ year: 1867, month: 10, day: 19 }, { hour: 12, minute: 0 }, 'America/Sitka');
+    expect(r.kind).toBe('ambiguous');
+    expect(r.kind === 'ambiguous' && [r.at.toUTC().toISO(), r.other.toUTC().toISO()]).toEqual([
+      '1867-10-18T21:01:13.000Z',
+      '1867-10-19T21:01:13.000Z',
+    ]);
   });
   test('the instant is given in the zone asked for', () => {
     const r = localInstant({ year: 2021, month: 11, day: 10 }, { hour: 11, minute: 30 }, 'America/Toronto');
