@@ -18,7 +18,7 @@ export default {
     'src/inbox/unsubscribe.ts',
     'src/inbox/auth-results.ts',
   ],
-  ignorePatterns: ['dist', 'coverage', 'reports', 'site', 'outbox', '.rali'],
+  ignorePatterns: ['/dist', '/coverage', '/reports', '/site', '/outbox', '/.rali'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
