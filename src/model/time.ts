@@ -12,15 +12,17 @@ export interface Clock {
 
 /** `11:30`, `11h30`, `11 h 30`, `11 h`, `11:30 AM`, `11:30 p.m.`, `9 AM`. */
 export function parseClock(text: string): Clock | undefined {
-  const m = /^\s*(\d{1,2})\s*(?:(?::|h)\s*(\d{2})?)?\s*(?:([ap])\.?\s*m\.?)?\s*$/i.exec(text);
+  const m = /^\s*(\d{1,2})\s*(?:(:|h)\s*(\d{2})?)?\s*(?:([ap])\.?\s*m\.?)?\s*$/i.exec(text);
   if (!m) return undefined;
-  let hour = Number(m[1]);
-  const minute = m[2] ? Number(m[2]) : 0;
-  const hasSep = /[:h]/i.test(text);
-  if (!hasSep && !m[3]) return undefined; // a bare number is too ambiguous
-  if (m[3]) {
+  // `11 h` is French for 11:00; `11:` is a time cut off while typing.
+  const [, h, sep, mm, ampm] = m;
+  if (sep === ':' && !mm) return undefined;
+  let hour = Number(h);
+  const minute = mm ? Number(mm) : 0;
+  if (!sep && !ampm) return undefined; // a bare number is too ambiguous
+  if (ampm) {
     if (hour < 1 || hour > 12) return undefined;
-    const pm = m[3].toLowerCase() === 'p';
+    const pm = ampm.toLowerCase() === 'p';
     hour = (hour % 12) + (pm ? 12 : 0);
   }
   if (hour > 23 || minute > 59) return undefined;

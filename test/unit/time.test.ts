@@ -14,7 +14,9 @@ describe('parseClock', () => {
     ['12:00 pm', 12, 0],
     ['9 AM', 9, 0],
   ])('%s', (t, h, m) => expect(parseClock(t)).toEqual({ hour: h, minute: m }));
-  test.each(['25:00', '11:60', '1130', '13:00 PM', 'noon', '', '11:3'])('rejects %s', (t) => expect(parseClock(t)).toBeUndefined());
+  test.each(['25:00', '11:60', '1130', '13:00 PM', 'noon', '', '11:3', '11:', '11 :', '9: pm'])('rejects %s', (t) =>
+    expect(parseClock(t)).toBeUndefined(),
+  );
 });
 
 describe('parseDate', () => {
