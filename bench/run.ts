@@ -249,7 +249,10 @@ async function ledgers(say: (s: string) => void, dir: string, port: number, n: n
   const pg = await startPostgres({ durable: true });
   try {
     const once = async (location?: object) => {
+      // A fresh ledger each run, and rali.yaml without the identity of the one before (which rali would
+      // rightly refuse to replace by an empty one).
       rmSync(join(dir, '.rali'), { recursive: true, force: true });
+      writeFileSync(join(dir, 'rali.yaml'), readFileSync(join(ROOT, 'rali.yaml'), 'utf8'));
       const r = await run(process.execPath, [
         join(__dirname, 'ledger-run.js'),
         JSON.stringify({ cwd: dir, smtp: `smtp://127.0.0.1:${port}`, talk: 'talks/bench.yaml', location }),
