@@ -11,7 +11,8 @@
  * exactly what SQLite's WAL with synchronous = NORMAL may lose to a power cut on the laptop: a few
  * deliveries sent then would be sent again (same Message-ID), never one skipped.
  */
-import type { ClaimItem, DeliveryKey, Ledger, LedgerDump, LedgerOptions, ReminderState, TalkCommit } from '../types';
+import { PartsLedger } from '../facade';
+import type { Ledger, LedgerDump, LedgerOptions } from '../types';
 import { Ctx } from './context';
 import { PgDb, redactUrl } from './db';
 import { PgDeliveries } from './deliveries';
@@ -23,31 +24,40 @@ import { PgTalks } from './talks';
 
 export { redactUrl } from './db';
 
-export class PostgresLedger implements Ledger {
+export class PostgresLedger extends PartsLedger implements Ledger {
   readonly where: string;
-  readonly leaseMs: number;
   readonly inbox: PgInbox;
   readonly subscriptions: PgSubscriptions;
   private readonly c: Ctx;
-  private readonly runs: PgRuns;
-  private readonly ds: PgDeliveries;
-  private readonly store: PgTalks;
 
   private constructor(
     /** The connection, for tests that look at the rows. */
     readonly db: PgDb,
     readonly seriesId: string,
-    /** The lease and, for tests, the clock (tests move it to expire leases). */
-    readonly options: LedgerOptions,
+    options: LedgerOptions,
+    c = new Ctx(db, seriesId, options),
+    talks = new PgTalks(c),
   ) {
+    // Suppressions and notes are rows of the series like its talks (talks.ts).
+    super(
+      {
+        runs: new PgRuns(c),
+        deliveries: new PgDeliveries(c),
+        talks,
+        suppressions: { add: (a, r) => talks.suppress(a, r), remove: (a) => talks.unsuppress(a), all: () => talks.suppressed() },
+        notes: {
+          get: (n) => talks.note(n),
+          set: (n, v) => talks.setNote(n, v),
+          claim: (n, v) => talks.claimNote(n, v),
+          secret: () => talks.secret(),
+        },
+      },
+      options,
+    );
+    this.c = c;
     this.where = db.where;
-    this.leaseMs = options.leaseMs;
-    this.c = new Ctx(db, seriesId, options);
-    this.runs = new PgRuns(this.c);
-    this.ds = new PgDeliveries(this.c);
-    this.store = new PgTalks(this.c);
-    this.inbox = new PgInbox(this.c, this.store);
-    this.subscriptions = new PgSubscriptions(this.c, this.store);
+    this.inbox = new PgInbox(c, talks);
+    this.subscriptions = new PgSubscriptions(c, talks);
   }
 
   /** How the ledger is named in messages: the URL without its password, and the series. */
@@ -99,87 +109,6 @@ export class PostgresLedger implements Ledger {
   async check() {}
   async close() {
     await this.db.close();
-  }
-
-  async startRun(command: string) {
-    return this.runs.start(command);
-  }
-  async heartbeat(runId: number) {
-    return this.runs.heartbeat(runId);
-  }
-  async endRun(runId: number, counts: object) {
-    await this.runs.end(runId, counts);
-  }
-
-  async claim(key: DeliveryKey, runId: number, items: ClaimItem[], opts: { retryFailed?: boolean; talk?: TalkCommit } = {}) {
-    return this.ds.claim(key, runId, items, opts);
-  }
-  async settle(
-    key: DeliveryKey,
-    recipient: string,
-    status: 'sent' | 'pending' | 'failed',
-    reply: string | null,
-    maxAgeMs = 5 * 24 * 3600_000,
-    runId?: number,
-  ) {
-    return this.ds.settle(key, recipient, status, reply, maxAgeMs, runId);
-  }
-  async release(key: DeliveryKey, runId: number, recipients: string[]) {
-    await this.ds.release(key, runId, recipients);
-  }
-  async tried(key: DeliveryKey) {
-    return this.ds.tried(key);
-  }
-  async sentSince(sinceMs: number) {
-    return this.ds.sentSince(sinceMs);
-  }
-  async statuses(key: DeliveryKey) {
-    return this.ds.statuses(key);
-  }
-  async deliveries(uid: string, kind?: string) {
-    return this.ds.list(uid, kind);
-  }
-  async holders(uid: string, kinds: readonly string[]) {
-    return this.ds.holders(uid, kinds);
-  }
-  async counts(uid?: string) {
-    return this.ds.counts(uid);
-  }
-
-  async talk(uid: string) {
-    return this.store.get(uid);
-  }
-  async talks() {
-    return this.store.all();
-  }
-  async reminder(uid: string, label: string) {
-    return this.store.reminder(uid, label);
-  }
-  async setReminder(uid: string, label: string, state: ReminderState) {
-    await this.store.setReminder(uid, label, state);
-  }
-
-  async suppress(address: string, reason: string) {
-    await this.store.suppress(address, reason);
-  }
-  async unsuppress(address: string) {
-    return this.store.unsuppress(address);
-  }
-  async suppressed() {
-    return this.store.suppressed();
-  }
-
-  async note(name: string) {
-    return this.store.note(name);
-  }
-  async setNote(name: string, value: string) {
-    await this.store.setNote(name, value);
-  }
-  async claimNote(name: string, value: string) {
-    return this.store.claimNote(name, value);
-  }
-  async secret() {
-    return this.store.secret();
   }
 
   async exportAll() {

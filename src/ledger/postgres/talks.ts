@@ -1,22 +1,9 @@
 /** Talks (SEQUENCE and the schedule last sent), reminders, suppressions and notes, in PostgreSQL. */
 import { randomBytes } from 'node:crypto';
-import { parseSchedule } from '../../model/schedule';
+import { talkRecord, TalkRow } from '../rows';
 import type { ReminderState, Suppression, TalkCommit, TalkRecord } from '../types';
 import { Ctx, iso, NOW } from './context';
 import type { Query } from './db';
-
-type TalkRow = { uid: string; talk_id: string; sequence: number; schedule: string | null; status: string; previous: string | null };
-
-function record(r: TalkRow): TalkRecord {
-  return {
-    uid: r.uid,
-    talkId: r.talk_id,
-    sequence: r.sequence,
-    status: r.status === 'cancelled' ? 'cancelled' : 'scheduled',
-    schedule: parseSchedule(r.schedule),
-    previous: parseSchedule(r.previous),
-  };
-}
 
 /**
  * Commits the state a message carries: the talk at its first message, or a higher SEQUENCE with
@@ -51,7 +38,7 @@ export class PgTalks {
       'SELECT uid, talk_id, sequence, schedule, status, previous FROM rali_talks WHERE series = $1 AND uid = $2',
       [this.c.series, uid],
     );
-    return r.rows[0] && record(r.rows[0]);
+    return r.rows[0] && talkRecord(r.rows[0]);
   }
 
   async all(): Promise<TalkRecord[]> {
@@ -59,7 +46,7 @@ export class PgTalks {
       'SELECT uid, talk_id, sequence, schedule, status, previous FROM rali_talks WHERE series = $1 ORDER BY talk_id, uid',
       [this.c.series],
     );
-    return r.rows.map(record);
+    return r.rows.map(talkRecord);
   }
 
   async reminder(uid: string, label: string): Promise<ReminderState | undefined> {

@@ -1,20 +1,7 @@
 /** Talks (SEQUENCE and the schedule last sent) and the state of each reminder. */
-import { parseSchedule } from '../../model/schedule';
+import { talkRecord, TalkRow } from '../rows';
 import type { ReminderState, TalkCommit, TalkRecord } from '../types';
 import type { Db } from './db';
-
-type TalkRow = { uid: string; talk_id: string; sequence: number; schedule: string | null; status: string; previous: string | null };
-
-function record(r: TalkRow): TalkRecord {
-  return {
-    uid: r.uid,
-    talkId: r.talk_id,
-    sequence: r.sequence,
-    status: r.status === 'cancelled' ? 'cancelled' : 'scheduled',
-    schedule: parseSchedule(r.schedule),
-    previous: parseSchedule(r.previous),
-  };
-}
 
 export class Talks {
   constructor(
@@ -29,11 +16,11 @@ export class Talks {
 
   get(uid: string): TalkRecord | undefined {
     const r = this.db.run(() => this.db.st(`SELECT ${this.cols()} FROM talks WHERE uid = ?`).get(uid) as TalkRow | undefined);
-    return r && record(r);
+    return r && talkRecord(r);
   }
 
   all(): TalkRecord[] {
-    return this.db.run(() => (this.db.st(`SELECT ${this.cols()} FROM talks ORDER BY talk_id`).all() as TalkRow[]).map(record));
+    return this.db.run(() => (this.db.st(`SELECT ${this.cols()} FROM talks ORDER BY talk_id`).all() as TalkRow[]).map(talkRecord));
   }
 
   /** The talk's current SEQUENCE and status, inside a claim's transaction. */
