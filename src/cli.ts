@@ -4,6 +4,7 @@
  * down. Modules are required inside each action so `rali --version` loads almost nothing.
  */
 import type { Command as CommandT } from 'commander';
+import type { PreviewOptions } from './commands/preview';
 import type { World } from './commands/world';
 import { EXIT_INPUT, InputError, RaliError } from './errors';
 import type { Logger } from './log';
@@ -401,17 +402,8 @@ function describeCommand(c: CommandT): import('./commands/completion').Completio
   };
 }
 
-/** The flags of `rali preview`, as commander gives them. */
-export interface PreviewFlags {
-  kind: string;
-  lang?: string;
-  html?: string;
-  eml?: string;
-  ics?: string;
-  now?: string;
-  to?: string;
-  body?: boolean;
-}
+/** The flags of `rali preview`, as commander gives them (--kind has its default). */
+export type PreviewFlags = Omit<PreviewOptions, 'talk' | 'config'> & { kind: string };
 
 /** The flags of a sending verb, as commander gives them (each verb has a subset). */
 export interface SendFlags {
