@@ -12,12 +12,18 @@ import { clockAt, testWorld } from './world';
 /** `clock`: this machine's time for the run (cron at that moment); --now is only a rehearsal's. */
 export async function raliInProcess(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; clock?: string },
+  opts: {
+    cwd: string;
+    env?: Record<string, string>;
+    clock?: string;
+    /** The machine's name (another machine of the series). */ host?: string;
+  },
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const world = testWorld({
     cwd: opts.cwd,
+    ...(opts.host ? { host: opts.host } : {}),
     env: { NO_COLOR: '1', ...opts.env },
     log: Object.assign(
       {

@@ -7,11 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli';
-import { redact } from '../../src/secrets';
 import { makeSeries } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
-import { clockAt, testWorld } from '../helpers/world';
+import { raliInProcess } from '../helpers/inprocess';
 
 let series: ReturnType<typeof makeSeries>;
 let server: TestServer;
@@ -31,20 +29,7 @@ async function rali(dir: string, args: string[], host = 'laptop') {
   // `remind --now X`: cron at that moment (the machine's clock), not a rehearsal.
   const at = args[0] === 'remind' && args[1] === '--now' ? args[2] : undefined;
   if (at) args = ['remind', ...args.slice(3)];
-  let stdout = '';
-  let stderr = '';
-  const w = testWorld({
-    cwd: dir,
-    host,
-    env: { NO_COLOR: '1', RALI_SMTP_URL: server.url },
-    ...(at ? { now: clockAt(at) } : {}),
-    log: Object.assign(
-      { out: (l: string) => void (stdout += redact(l) + '\n'), err: (l: string) => void (stderr += redact(l) + '\n') },
-      { lines: [], errors: [] },
-    ),
-  });
-  const code = await run(args, () => w);
-  return { code, stdout, stderr };
+  return raliInProcess(args, { cwd: dir, host, clock: at, env: { RALI_SMTP_URL: server.url } });
 }
 
 /** Cron's `rali remind` at that moment (the machine's clock: --now would only rehearse). */

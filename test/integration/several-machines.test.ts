@@ -7,12 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli';
-import { redact } from '../../src/secrets';
 import { describeWithPostgres } from '../helpers/postgres';
 import { makeSeries } from '../helpers/series';
 import { startSmtp, TestServer } from '../helpers/smtp';
-import { clockAt, testWorld } from '../helpers/world';
+import { raliInProcess } from '../helpers/inprocess';
 
 describeWithPostgres('several machines sharing a PostgreSQL ledger', (pg) => {
   let series: ReturnType<typeof makeSeries>;
@@ -56,22 +54,8 @@ describeWithPostgres('several machines sharing a PostgreSQL ledger', (pg) => {
   };
 
   /** rali in `dir` on machine `host`; the database's password from PGPASSWORD (never in rali.yaml). */
-  async function rali(dir: string, host: string, args: string[], clock?: string, env: Record<string, string> = {}) {
-    let stdout = '';
-    let stderr = '';
-    const w = testWorld({
-      cwd: dir,
-      host,
-      env: { NO_COLOR: '1', RALI_SMTP_URL: server.url, PGPASSWORD: pg().password, ...env },
-      ...(clock ? { now: clockAt(clock) } : {}),
-      log: Object.assign(
-        { out: (l: string) => void (stdout += redact(l) + '\n'), err: (l: string) => void (stderr += redact(l) + '\n') },
-        { lines: [], errors: [] },
-      ),
-    });
-    const code = await run(args, () => w);
-    return { code, stdout, stderr };
-  }
+  const rali = (dir: string, host: string, args: string[], clock?: string, env: Record<string, string> = {}) =>
+    raliInProcess(args, { cwd: dir, host, clock, env: { RALI_SMTP_URL: server.url, PGPASSWORD: pg().password, ...env } });
   const A = (args: string[], clock?: string, env?: Record<string, string>) => rali(series.dir, 'laptop', args, clock, env);
   const B = (args: string[], clock?: string) => rali(clone, 'server', args, clock);
   const to = (who: string) => server.received.filter((m) => m.to[0] === who).length;
