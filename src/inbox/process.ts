@@ -158,6 +158,8 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
   };
 
   const cursorNote = `inbox:cursor:${source.id}`;
+  // The suppression list, read once for the run and kept up to date with what it suppresses.
+  const suppressed: Map<string, unknown> = (await ledger?.suppressed()) ?? new Map();
   for await (const m of source.messages(await ledger?.note(cursorNote))) {
     const where = clean(m.where);
     if (await ledger?.inbox.handled(m.key)) continue; // left in place by an earlier run
@@ -188,8 +190,10 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
     }
     const lines: string[] = [];
     const bounces: Bounce[] = [];
+    /** What the ledger keeps of this message for an address (its counts, the evidence, the refusals). */
+    const bounce = (address: string, kind: Bounce['kind'], uid: string | null, when: string) =>
+      bounces.push({ address, kind, reason: c.reason, messageId: c.messageId ?? null, uid, at: when });
     const suppress: { address: string; reason: string }[] = [];
-    const suppressed = (await ledger?.suppressed()) ?? new Map();
     let action: string | undefined;
     let move = false;
 
@@ -211,14 +215,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
       const cause = r?.cause ?? 'unknown';
       if (proven && (cause === 'hard' || proven.probe) && cause !== 'sender' && cause !== 'policy') {
         // A probe that bounced, for a reason of the recipient's: the address is dead.
-        bounces.push({
-          address: proven.address,
-          kind: 'hard',
-          reason: c.reason,
-          messageId: c.messageId ?? null,
-          uid: proven.uid,
-          at: when.toISO()!,
-        });
+        bounce(proven.address, 'hard', proven.uid, when.toISO()!);
         const why = proven.probe ? `probe bounced${r?.status ? ` ${r.status}` : ''}` : `hard bounce${r?.status ? ` ${r.status}` : ''}`;
         suppress.push({ address: proven.address, reason: `${why} (rali inbox, ${day}, by ${proven.how})` });
         lines.push(
@@ -227,14 +224,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
         action = proven.probe ? 'probe' : 'hard';
         move = true;
       } else if (proven && cause === 'soft') {
-        bounces.push({
-          address: proven.address,
-          kind: 'soft',
-          reason: c.reason,
-          messageId: c.messageId ?? null,
-          uid: proven.uid,
-          at: when.toISO()!,
-        });
+        bounce(proven.address, 'soft', proven.uid, when.toISO()!);
         // Soft bounces count by when they happened: within soft_days before this one.
         const n = ((await ledger?.inbox.softCount(proven.address, when.minus({ days: softDays }).toISO()!, when.toISO()!)) ?? 0) + 1;
         if (n >= softLimit && !suppressed.has(proven.address)) {
@@ -250,14 +240,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
         // About us (our sender, a policy, spam, DMARC) or not understood: never the recipient's doing.
         const about = proven?.address ?? r?.address;
         if (about && (proven || mailed.has(about))) {
-          bounces.push({
-            address: about,
-            kind: 'refusal',
-            reason: c.reason,
-            messageId: c.messageId ?? null,
-            uid: proven?.uid ?? mailed.get(about) ?? null,
-            at: when.toISO()!,
-          });
+          bounce(about, 'refusal', proven?.uid ?? mailed.get(about) ?? null, when.toISO()!);
           lines.push(
             `${would}refused ${cause === 'unknown' ? 'for a reason not understood' : `(${cause === 'sender' ? 'our sender' : 'a policy'})`}: ${about} — kept, nobody suppressed: ${c.reason}`,
           );
@@ -292,14 +275,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
           lines.push(
             `${would}${cause} bounce naming ${address}, not one of our messages: kept as evidence${probed ? ' (a probe is on its way)' : ''}`,
           );
-        bounces.push({
-          address,
-          kind: 'evidence',
-          reason: c.reason,
-          messageId: c.messageId ?? null,
-          uid: mailed.get(address) ?? null,
-          at: when.toISO()!,
-        });
+        bounce(address, 'evidence', mailed.get(address) ?? null, when.toISO()!);
         action = 'evidence';
         move = true;
       }
@@ -312,7 +288,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
         );
         action = 'complaint-unproven';
       } else {
-        bounces.push({ address: proven.address, kind: 'complaint', reason: c.reason, messageId: c.messageId ?? null, uid: proven.uid, at });
+        bounce(proven.address, 'complaint', proven.uid, at);
         suppress.push({ address: proven.address, reason: `complaint (rali inbox, ${day}, by ${proven.how})` });
         lines.push(
           `${would}complaint: ${proven.address} ${suppressed.has(proven.address) ? 'already suppressed' : 'suppressed'} — ${c.reason}`,
@@ -327,7 +303,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
       const sender = c.from;
       const forged = c.auth.dmarc === 'fail' || c.auth.spf === 'fail';
       if (owner) {
-        bounces.push({ address: owner, kind: 'unsubscribe', reason: c.reason, messageId: c.messageId ?? null, uid: null, at });
+        bounce(owner, 'unsubscribe', null, at);
         suppress.push({ address: owner, reason: `unsubscribed by mail with its token (rali inbox, ${day})` });
         notices.push({ kind: 'unsubscribed', to: owner });
         action = 'unsubscribe';
@@ -350,6 +326,7 @@ export async function processInbox(o: ProcessOptions): Promise<InboxResult> {
     }
 
     if (!dryRun && ledger && !(await ledger.inbox.record(key, action!, at, { bounces, suppress }))) continue; // another run handled it
+    for (const x of suppress) suppressed.set(x.address, x.reason);
     // Effects outside the ledger, after it says the message is ours to handle.
     for (const n of notices.splice(0)) {
       if (n.kind === 'unsubscribed' && !dryRun) {
