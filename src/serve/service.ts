@@ -387,17 +387,21 @@ export class Service {
 
   // ---- confirm -----------------------------------------------------------------------------
 
-  private confirmation(token: string) {
-    return readSignUp(this.keys, this.series.id, token, this.now());
+  /** The sign-up a confirmation link carries, or the page that says the link is expired or not valid. */
+  private confirmation(req: Request, token: string) {
+    const r = readSignUp(this.keys, this.series.id, token, this.now());
+    const path = `confirm/${token}`;
+    if (r.expired) return { refused: this.say(req, 410, 'expired', path, 'expired link') };
+    if (!r.signUp) return { refused: this.say(req, 404, 'error', path, 'unknown token') };
+    return { signUp: r.signUp };
   }
 
   private confirmPage(req: Request, token: string): Answer {
     const lang = this.langOf(req);
     const t = this.pages.t(lang);
     const path = `confirm/${token}`;
-    const r = this.confirmation(token);
-    if (r.expired) return this.say(req, 410, 'expired', path, 'expired link');
-    if (!r.signUp) return this.say(req, 404, 'error', path, 'unknown token');
+    const r = this.confirmation(req, token);
+    if (r.refused) return r.refused;
     const langs = parseLangs(r.signUp.langs, this.series.languages) ?? this.series.languages;
     return this.html(
       200,
@@ -412,9 +416,8 @@ export class Service {
     const lang = this.langOf(req);
     const t = this.pages.t(lang);
     const path = `confirm/${token}`;
-    const r = this.confirmation(token);
-    if (r.expired) return this.say(req, 410, 'expired', path, 'expired link');
-    if (!r.signUp) return this.say(req, 404, 'error', path, 'unknown token');
+    const r = this.confirmation(req, token);
+    if (r.refused) return r.refused;
     if (!this.sameOrigin(req)) return this.refused(req, path);
     if (!this.formLimit.take(req.ip)) return this.tooMany(req, path, this.formLimit, req.ip);
     const { address } = r.signUp;
