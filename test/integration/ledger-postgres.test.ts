@@ -325,7 +325,8 @@ describeWithPostgres('the PostgreSQL ledger', (pg) => {
       server = await startSmtp({ delayMs: () => 5 });
       const srv = server;
       const seriesId = fresh();
-      const env = { RALI_SMTP_URL: server.url, RALI_LEASE_MS: '1500' };
+      // 10 connections: the bound on duplicates below is what they can have in flight.
+      const env = { RALI_SMTP_URL: `${server.url}?connections=10`, RALI_LEASE_MS: '1500' };
       const first = await rali('laptop', seriesId, env, (kill) => {
         const t = setInterval(() => {
           if (srv.received.length >= 60) {
